@@ -1,0 +1,32 @@
+# Two commands set everything up on a fresh clone with nothing but python3:
+#   make run    evaluates a bundled contract over a bundled scenario and prints the ledger
+#   make test   runs the whole test suite
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+RUN_CONTRACT := contracts/itscom-hosting.ctr
+RUN_SCENARIO := contracts/scenarios/itscom-hosting/cancel-inside-minimum-term.yaml
+
+.PHONY: run test check clean bench
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/yakkan run $(RUN_CONTRACT) --scenario $(RUN_SCENARIO)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+check: $(STAMP)
+	$(BIN)/yakkan check contracts
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .hypothesis
