@@ -67,9 +67,9 @@ def test_parse_japanese_date(text: str, expected: date) -> None:
     ("text", "message"),
     [
         # 令和 began on 2019-05-01, so this day is 令和元年5月1日, not 平成.
-        ("平成31年5月1日", "平成 ended on 2019-04-30"),
+        ("平成31年5月1日", r"平成 ended on 2019-04-30 \(令和 began on 2019-05-01\)"),
         ("平成32年1月1日", "平成 ended on 2019-04-30"),
-        ("昭和64年1月8日", "昭和 ended on 1989-01-07"),  # 平成 began 1989-01-08
+        ("昭和64年1月8日", r"昭和 ended on 1989-01-07 \(平成 began on 1989-01-08\)"),
         ("令和元年4月30日", "令和 began on 2019-05-01"),
         ("平成元年1月7日", "平成 began on 1989-01-08"),
         ("昭和元年12月24日", "昭和 began on 1926-12-25"),

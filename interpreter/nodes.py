@@ -1,0 +1,648 @@
+"""The abstract syntax tree: frozen attrs classes, one per construct of grammar/yakkan.lark.
+
+Every node carries the span it was written at; spans are kept out of equality so that two files that
+say the same thing in different layouts have equal trees (the formatter relies on it).
+Nodes only record what was written: names are resolved and units checked later, in `checker`.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+from .source import Span
+
+
+def _span():
+    return attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+node = attrs.frozen
+
+# ------------------------------------------------------------------ expressions
+
+
+@node
+class Num:
+    """A number with an optional unit word as written: `10,000 yen`, `3 months`, `14.6%`, `10 GB`."""
+
+    value: Decimal
+    unit: str | None
+    span: Span = _span()
+
+
+@node
+class Str:
+    value: str
+    span: Span = _span()
+
+
+@node
+class DateLit:
+    value: date
+    span: Span = _span()
+
+
+@node
+class DateTimeLit:
+    value: datetime
+    span: Span = _span()
+
+
+@node
+class Bool:
+    value: bool
+    span: Span = _span()
+
+
+@node
+class Name:
+    name: str
+    span: Span = _span()
+
+
+@node
+class Attr:
+    obj: "Expr"
+    name: str
+    span: Span = _span()
+
+
+@node
+class Call:
+    func: str
+    args: tuple["Expr", ...]
+    span: Span = _span()
+
+
+@node
+class Unary:
+    op: str  # "-" or "not"
+    operand: "Expr"
+    span: Span = _span()
+
+
+@node
+class Binary:
+    op: str  # + - * / and or
+    left: "Expr"
+    right: "Expr"
+    span: Span = _span()
+
+
+@node
+class Compare:
+    """A comparison, possibly chained as the terms write tiers: `99.0% <= a < 99.9%`."""
+
+    operands: tuple["Expr", ...]
+    ops: tuple[str, ...]
+    span: Span = _span()
+
+
+@node
+class In:
+    item: "Expr"
+    collection: "Expr"
+    negated: bool
+    span: Span = _span()
+
+
+@node
+class ListExpr:
+    items: tuple["Expr", ...]
+    span: Span = _span()
+
+
+@node
+class IfExpr:
+    cond: "Expr"
+    then: "Expr"
+    otherwise: "Expr"
+    span: Span = _span()
+
+
+@node
+class Aggregate:
+    """`sum EXPR for each EVENT in PERIOD where COND`, and count/maximum/minimum."""
+
+    kind: str
+    expr: "Expr | None"
+    var: str
+    period: "Expr"
+    where: "Expr | None"
+    span: Span = _span()
+
+
+@node
+class TierRow:
+    cond: "Expr | None"  # None for `otherwise`
+    value: "Expr"
+    span: Span = _span()
+
+
+@node
+class Tier:
+    subject: "Expr"
+    rows: tuple[TierRow, ...]
+    span: Span = _span()
+
+
+@node
+class MonthPoint:
+    """`end of month before X`, `start of month after X`, `day 20 of month 2 months before X`.
+
+    which: "end", "start" or "day"; offset: months from the month of `base` (0 = of, -1 = before …).
+    """
+
+    which: str
+    day: int | None
+    offset: int
+    base: "Expr"
+    span: Span = _span()
+
+
+@node
+class Expiry:
+    """`expiry of 3 months after X` (民法140: the first day is not counted) or `counting from X`."""
+
+    amount: Num
+    first_day_counts: bool
+    base: "Expr"
+    span: Span = _span()
+
+
+@node
+class NthBusinessDay:
+    n: int
+    base: "Expr"
+    span: Span = _span()
+
+
+@node
+class BusinessDay:
+    """`business day on or before X` / `on or after X`."""
+
+    direction: str
+    base: "Expr"
+    span: Span = _span()
+
+
+@node
+class Extreme:
+    """`later of (A, B)` / `earlier of (A, B)`: dates that do not exist (an event not yet seen) are skipped."""
+
+    kind: str  # "later" or "earlier"
+    items: tuple["Expr", ...]
+    span: Span = _span()
+
+
+@node
+class DaysThrough:
+    """`days from A through B`: the number of days from A to B, both counted."""
+
+    start: "Expr"
+    end: "Expr"
+    span: Span = _span()
+
+
+Expr = Union[
+    Num, Str, DateLit, DateTimeLit, Bool, Name, Attr, Call, Unary, Binary, Compare, In, ListExpr, IfExpr,
+    Aggregate, Tier, MonthPoint, Expiry, NthBusinessDay, BusinessDay, Extreme, DaysThrough,
+]
+
+# ------------------------------------------------------------------ declarations
+
+
+@node
+class TypeRef:
+    name: str
+    per: str | None = None
+    span: Span = _span()
+
+
+@node
+class Contract:
+    name: str
+    label: str | None
+    provider: str | None
+    document: str | None
+    revised: date | None
+    currency: str | None
+    version: "BaseVersion | None"
+    span: Span = _span()
+
+
+@node
+class BaseVersion:
+    name: str
+    label: str | None
+    effective: date | None
+    span: Span = _span()
+
+
+@node
+class Convention:
+    name: str
+    values: tuple[str, ...]
+    span: Span = _span()
+
+
+@node
+class Conventions:
+    items: tuple[Convention, ...]
+    span: Span = _span()
+
+
+@node
+class Closed:
+    start: date
+    end: date
+    label: str | None
+    span: Span = _span()
+
+
+@node
+class ClosedYearly:
+    start: tuple[int, int]
+    end: tuple[int, int]
+    label: str | None
+    span: Span = _span()
+
+
+@node
+class Calendar:
+    name: str
+    label: str | None
+    holidays: str | None
+    weekend: tuple[str, ...] | None
+    closed: tuple[Closed, ...]
+    closed_yearly: tuple[ClosedYearly, ...]
+    span: Span = _span()
+
+
+@node
+class UnitDecl:
+    name: str
+    label: str | None
+    span: Span = _span()
+
+
+@node
+class EnumCase:
+    name: str
+    label: str | None
+    span: Span = _span()
+
+
+@node
+class EnumDecl:
+    name: str
+    label: str | None
+    cases: tuple[EnumCase, ...]
+    span: Span = _span()
+
+
+@node
+class ParamDecl:
+    name: str
+    type: TypeRef
+    default: Expr | None
+    label: str | None
+    span: Span = _span()
+
+
+@node
+class ItemDecl:
+    kind: str  # plan, option, item, feature
+    name: str
+    label: str | None
+    includes: tuple[Expr, ...]
+    measured_in: str | None
+    texts: tuple[str, ...]
+    children: tuple["ItemDecl", ...]
+    span: Span = _span()
+
+
+@node
+class FieldDecl:
+    name: str
+    type: TypeRef
+    default: Expr | None
+    label: str | None
+    span: Span = _span()
+
+
+@node
+class StartContract:
+    span: Span = _span()
+
+
+@node
+class EndContract:
+    span: Span = _span()
+
+
+@node
+class StartItem:
+    item: Expr
+    quantity: Expr | None
+    span: Span = _span()
+
+
+@node
+class EndItem:
+    item: Expr
+    span: Span = _span()
+
+
+@node
+class SetQuantity:
+    item: Expr
+    value: Expr
+    span: Span = _span()
+
+
+@node
+class ChangeItem:
+    item: Expr
+    to: Expr
+    span: Span = _span()
+
+
+Action = Union[StartContract, EndContract, StartItem, EndItem, SetQuantity, ChangeItem]
+
+
+@node
+class EventDecl:
+    name: str
+    label: str | None
+    interval: bool
+    fields: tuple[FieldDecl, ...]
+    effects: tuple[Action, ...]
+    span: Span = _span()
+
+
+# ------------------------------------------------------------------ statements inside rules
+
+
+@node
+class Rounding:
+    mode: str
+    to: Expr
+    span: Span = _span()
+
+
+@node
+class TaxRate:
+    rate: Expr
+    start: date
+    span: Span = _span()
+
+
+@node
+class Tax:
+    name: str
+    rates: tuple[TaxRate, ...]
+    span: Span = _span()
+
+
+@node
+class PeriodAnchor:
+    first_day_counts: bool  # `counting from X` (起算日 X) vs `after X` (民法140)
+    base: Expr
+    span: Span = _span()
+
+
+@node
+class MinimumTerm:
+    length: Expr
+    anchor: PeriodAnchor
+    items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@node
+class FixedTerm:
+    length: Expr
+    anchor: PeriodAnchor
+    renews: Expr | None
+    span: Span = _span()
+
+
+@node
+class Notice:
+    name: str
+    label: str | None
+    party: str
+    event: str
+    effective: Expr | None
+    allowed: str | None
+    due: Expr | None
+    effects: tuple[Action, ...]
+    if_late: str | None
+    span: Span = _span()
+
+
+@node
+class Obligation:
+    name: str
+    label: str | None
+    party: str
+    trigger: str | None  # an event name, or "contract ends"
+    due: Expr | None
+    met_by: str | None
+    grants: str | None
+    span: Span = _span()
+
+
+@node
+class Fee:
+    kind: str  # initial, monthly, yearly, occurrence
+    amount: Expr
+    per_size: Decimal | None
+    per_unit: str | None
+    items: tuple[Expr, ...]
+    on_event: str | None
+    where: Expr | None
+    monthly_maximum: bool
+    first_month: str | None
+    last_month: str | None
+    start: Expr | None
+    tax_exempt: bool
+    span: Span = _span()
+
+
+@node
+class Settle:
+    label: str | None
+    partial_month: str | None
+    unless_ended_by: str | None
+    span: Span = _span()
+
+
+@node
+class BillingFrom:
+    start: Expr
+    span: Span = _span()
+
+
+@node
+class InvoiceDue:
+    due: Expr
+    span: Span = _span()
+
+
+@node
+class Interest:
+    rate: Expr
+    days_from: Expr | None
+    days_through: Expr | None
+    year: Expr | None
+    span: Span = _span()
+
+
+@node
+class Iteration:
+    kind: str  # "event", "month", "contract_end"
+    event: str | None = None
+    span: Span = _span()
+
+
+@node
+class Let:
+    name: str
+    expr: Expr
+    span: Span = _span()
+
+
+@node
+class Claim:
+    by: Expr
+    via: str
+    span: Span = _span()
+
+
+@node
+class Emit:
+    """charge / credit / state / finding: an entry the rule makes, per event, per month or at the end."""
+
+    kind: str
+    name: str | None
+    label: str | None
+    iteration: Iteration | None
+    where: Expr | None
+    lets: tuple[Let, ...]
+    requires: tuple[Expr, ...]
+    amount: Expr | None
+    value: Expr | None
+    date: Expr | None
+    claim: Claim | None
+    tax_exempt: bool
+    refunds: Expr | None
+    span: Span = _span()
+
+
+@node
+class Requires:
+    item: Expr
+    condition: Expr
+    span: Span = _span()
+
+
+@node
+class EndsWith:
+    item: Expr
+    prerequisites: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@node
+class OrderWindow:
+    item: Expr
+    start: Expr | None
+    until: Expr
+    span: Span = _span()
+
+
+@node
+class ServiceEnd:
+    item: Expr
+    date: Expr
+    span: Span = _span()
+
+
+@node
+class NeverDecreases:
+    item: Expr
+    span: Span = _span()
+
+
+@node
+class Limit:
+    label: str | None
+    event: str
+    condition: Expr
+    span: Span = _span()
+
+
+@node
+class Reject:
+    label: str | None
+    event: str
+    condition: Expr
+    span: Span = _span()
+
+
+@node
+class Distinct:
+    field: Expr
+    items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+Statement = Union[
+    Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue,
+    Interest, Emit, Requires, EndsWith, OrderWindow, ServiceEnd, NeverDecreases, Limit, Reject, Distinct,
+]
+
+
+@node
+class Condition:
+    expr: Expr
+    negated: bool  # `unless` rather than `when`
+    span: Span = _span()
+
+
+@node
+class RuleDecl:
+    id: str
+    articles: tuple[str, ...]
+    label: str | None
+    condition: Condition | None
+    statements: tuple[Statement, ...]
+    span: Span = _span()
+    id_span: Span = _span()
+
+
+@node
+class Amendment:
+    name: str
+    label: str | None
+    effective: date
+    notes: tuple[str, ...]
+    decls: tuple["Decl", ...]
+    span: Span = _span()
+
+
+Decl = Union[
+    Contract, Conventions, Calendar, UnitDecl, EnumDecl, ParamDecl, ItemDecl, EventDecl, RuleDecl, Amendment,
+]
+
+
+@node
+class Program:
+    file: str
+    decls: tuple[Decl, ...]
+    span: Span = _span()

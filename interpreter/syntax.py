@@ -1,0 +1,244 @@
+"""Source text -> Lark parse tree, with every syntax problem turned into a located diagnostic.
+
+The grammar file is the single source of the syntax. It is found next to the package when installed
+from a wheel (`interpreter/_grammar/`) and in the repository's `grammar/` folder otherwise.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .diagnostics import Diagnostic
+from .source import SourceFile, Span
+
+MAX_DEPTH = 120  # deeper than any real contract; keeps every later stage far from Python's recursion limit
+
+
+def grammar_path() -> Path:
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_grammar" / "yakkan.lark", here.parent / "grammar" / "yakkan.lark"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError("grammar/yakkan.lark is missing from this installation")
+
+
+@lru_cache(maxsize=1)
+def parser() -> Lark:
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+    )
+
+
+# How terminals are named in messages.
+_READABLE = {
+    "NAME": "a name",
+    "NUMBER": "a number",
+    "STRING": "a string",
+    "JSTRING": "a string",
+    "DATE": "a date",
+    "JDATE": "a date",
+    "DATETIME": "a date-time",
+    "RULE_ID": "a rule id such as ITS-1",
+    "ARTICLE": "an article such as 第25条第1項",
+    "MONTHDAY": "a month and day such as 12-29",
+    "ORDINAL": "an ordinal such as 5th",
+    "COMPARE": "a comparison",
+    "ADD_OP": "`+` or `-`",
+    "MUL_OP": "`×` or `÷`",
+    "PERCENT": "`%`",
+    "$END": "the end of the file",
+}
+
+
+def _describe(terminal: str) -> str:
+    if terminal in _READABLE:
+        return _READABLE[terminal]
+    try:
+        pattern = parser().get_terminal(terminal).pattern
+    except KeyError:
+        return terminal.lower()
+    if pattern.type == "str":
+        return f"`{pattern.value}`"
+    return terminal.lower()
+
+
+def _expected(names) -> str:
+    described = sorted({_describe(n) for n in names})
+    if len(described) > 8:
+        # A long list helps nobody: keep the keywords and say there are more.
+        shown = [d for d in described if d.startswith("`")][:8]
+        return ", ".join(shown) + f" or one of {len(described) - len(shown)} other kinds of token"
+    if len(described) == 1:
+        return described[0]
+    return ", ".join(described[:-1]) + " or " + described[-1]
+
+
+def _token_span(source: SourceFile, token: Token) -> Span:
+    line, col = token.line or 1, token.column or 1
+    end_col = token.end_column if token.end_line == token.line and token.end_column else col + 1
+    return Span(source.name, line, col, line, end_col)
+
+
+def _show(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the file"
+    text = str(token)
+    if len(text) > 30:
+        text = text[:27] + "…"
+    return f"`{text}`"
+
+
+# Curated messages for mistakes authors make (lark's match_examples picks the nearest).
+_EXAMPLES: dict[tuple[str, str, str], list[str]] = {
+    ("E401", "the rule has no citation: write the article it encodes after its id",
+     "for example `rule ITS-1 第12条 \"最低利用期間\" { … }`"): [
+        "rule ITS-1 { }",
+        'rule ITS-1 "title" { }',
+        "rule ITS-1 when x { }",
+    ],
+    ("E102", "a rule needs an id such as ITS-1 before its article",
+     "for example `rule ITS-1 第12条 { … }`"): [
+        "rule 第12条 { }",
+        'rule "title" { }',
+    ],
+    ("E102", "the amount of a fee comes before the items it applies to",
+     "write `monthly fee 10,000 yen for www;`"): [
+        "rule A-1 第1条 { monthly fee for www 10 yen; }",
+    ],
+}
+
+
+def _curated(source: SourceFile, exc: UnexpectedInput) -> tuple[str, str, str] | None:
+    try:
+        return exc.match_examples(parser().parse, _EXAMPLES, use_accepts=True)
+    except Exception:  # a curated message is a nicety; the generic one is always right
+        return None
+
+
+def _unterminated(source: SourceFile, exc: UnexpectedCharacters) -> bool:
+    ch = source.text[exc.pos_in_stream] if exc.pos_in_stream < len(source.text) else ""
+    return ch in "\"「"
+
+
+def _diagnose(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
+    if isinstance(exc, UnexpectedCharacters):
+        span = source.span_at(exc.pos_in_stream)
+        if _unterminated(source, exc):
+            closer = "」" if source.text[exc.pos_in_stream] == "「" else '"'
+            return Diagnostic("E104", "this string is not closed on its line", span,
+                              hint=f"close it with {closer}; a string cannot span lines")
+        ch = source.text[exc.pos_in_stream]
+        shown = repr(ch) if not ch.isprintable() or ch.isspace() else f"`{ch}`"
+        allowed = getattr(exc, "allowed", None) or set()
+        hint = f"expected {_expected(allowed)}" if allowed else None
+        return Diagnostic("E105", f"unexpected character {shown}", span, hint=hint)
+    if isinstance(exc, UnexpectedToken):
+        token = exc.token
+        if token.type == "$END":
+            span = source.span_at(max(0, len(source.text.rstrip()) - 1))
+            return Diagnostic("E103", "the file ends in the middle of a declaration", span,
+                              hint=f"expected {_expected(exc.expected)}")
+        span = _token_span(source, token)
+        curated = _curated(source, exc)
+        if curated:
+            code, message, hint = curated
+            return Diagnostic(code, message, span, hint=hint)
+        expected = exc.accepts or exc.expected
+        if "SEMICOLON" in expected and token.line and _previous_line_ends_statement(source, token):
+            return Diagnostic("E102", f"expected `;` before {_show(token)}", span,
+                              hint="end the statement on the line above with `;`")
+        return Diagnostic("E102", f"unexpected {_show(token)}", span, hint=f"expected {_expected(expected)}")
+    span = source.span_at(len(source.text))
+    return Diagnostic("E103", "the file ends in the middle of a declaration", span)
+
+
+def _previous_line_ends_statement(source: SourceFile, token: Token) -> bool:
+    """True when the unexpected token starts a line: the `;` was most likely forgotten above it."""
+    line = source.line_text(token.line)
+    return line[: token.column - 1].strip() == ""
+
+
+def _nesting_problem(source: SourceFile) -> Diagnostic | None:
+    """Bracket nesting is checked on the raw text so that hostile input never reaches a recursive stage."""
+    depth = 0
+    in_string: str | None = None
+    in_comment = False
+    for i, ch in enumerate(source.text):
+        if in_comment:
+            in_comment = ch != "\n"
+        elif in_string:
+            if ch == in_string or ch == "\n":
+                in_string = None
+        elif ch == "#":
+            in_comment = True
+        elif ch in "\"「":
+            in_string = '"' if ch == '"' else "」"
+        elif ch in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return Diagnostic("E106", f"brackets are nested more than {MAX_DEPTH} deep", source.span_at(i),
+                                  hint="split the expression with `let` bindings")
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+    return None
+
+
+def _tree_depth_problem(source: SourceFile, tree: Tree) -> Diagnostic | None:
+    """Long operator chains nest without brackets; measure the tree without recursion."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH * 2:
+            line = getattr(node.meta, "line", 1) if hasattr(node, "meta") else 1
+            col = getattr(node.meta, "column", 1) if hasattr(node, "meta") else 1
+            return Diagnostic("E106", "this expression is nested too deep to evaluate",
+                              Span(source.name, line, col, line, col + 1),
+                              hint="split the expression with `let` bindings")
+        for child in node.children:
+            if isinstance(child, Tree):
+                stack.append((child, depth + 1))
+    return None
+
+
+def parse(source: SourceFile) -> tuple[Tree | None, list[Diagnostic]]:
+    """Parse one file. Returns the tree, or None with the diagnostics that explain why not."""
+    if not source.text.strip():
+        return Tree("start", []), []
+    problem = _nesting_problem(source)
+    if problem:
+        return None, [problem]
+    diagnostics: list[Diagnostic] = []
+
+    def recover(exc: UnexpectedInput) -> bool:
+        # Only a forgotten `;` at a line end is repaired, so that the rest of the file is still checked.
+        diagnostics.append(_diagnose(source, exc))
+        if (
+            isinstance(exc, UnexpectedToken)
+            and exc.token.type != "$END"
+            and "SEMICOLON" in exc.expected
+            and _previous_line_ends_statement(source, exc.token)
+            and len(diagnostics) < 50
+        ):
+            exc.interactive_parser.feed_token(Token("SEMICOLON", ";"))
+            exc.interactive_parser.feed_token(exc.token)
+            return True
+        return False
+
+    try:
+        tree = parser().parse(source.text, on_error=recover)
+    except UnexpectedInput as exc:
+        if not diagnostics or diagnostics[-1].span != _diagnose(source, exc).span:
+            diagnostics.append(_diagnose(source, exc))
+        return None, diagnostics
+    problem = _tree_depth_problem(source, tree)
+    if problem:
+        return None, diagnostics + [problem]
+    # Every error so far was a repaired `;`: the tree is whole and can still be checked.
+    return tree, diagnostics
