@@ -675,7 +675,10 @@ class _Builder(Transformer_NonRecursive):
             unit = "%"
         return n.Num(self._number(children[0]), unit, span=self._span(meta))
 
-    def atom(self, children):
+    @v_args(meta=True)
+    def atom(self, meta, children):
+        if isinstance(children[0], date):  # a date literal inside an expression
+            return n.DateLit(children[0], span=self._span(meta))
         return children[0]
 
     @v_args(meta=True)

@@ -4,7 +4,8 @@ The YAML is composed into a node tree (`yaml.compose` with a `yaml.SafeLoader` s
 never constructed: every scalar stays its raw text with the tag YAML resolved for it ('str', 'int',
 'float', 'bool', 'null' or 'timestamp'), so `10.50` stays "10.50" (no float is ever made) and `2025-04-01`
 stays "2025-04-01". Converting values to the types a contract declares happens later, against the
-contract; this module only checks the scenario's shape, its `as_of` date and every event's `at`.
+contract; this module only checks the scenario's shape, its `as_of` date and every event's `at`
+(interpreter.timestamps), and keeps each event's instant in Japan time.
 
 `load_scenario` returns `(scenario, diagnostics)`:
 
@@ -16,6 +17,11 @@ contract; this module only checks the scenario's shape, its `as_of` date and eve
   is None. A partial scenario lets later stages report their own problems (unknown events, missing
   parameters) in the same run, but it must never be evaluated: evaluate only when
   `not has_errors(diagnostics)`.
+
+The top level is a mapping with `events:` (a list, `[]` when there are none) and optionally `contract:`,
+`as_of:`, `params:`, `expect:` and the free-text keys `description:`, `name:`, `customer:`, which are
+ignored. `params:`, `events:` or `expect:` with nothing after the colon means none. An `expect:` item that
+names no field is an error, since it would match any entry.
 
 Aliases are resolved; a value reached through an alias carries the span of the anchored node. Merge keys
 (`<<: *base`) are supported: keys written in the mapping override merged ones.
@@ -50,7 +56,7 @@ __all__ = [
 ]
 
 MAX_BYTES = 1024 * 1024  # PyYAML's pure-Python parser needs seconds per megabyte
-MAX_DEPTH = 50  # nesting levels, counted through aliases too; a scenario needs about five
+MAX_DEPTH = 50  # levels of nodes, scalars at the bottom included, counted through aliases; a scenario needs ~5
 MAX_VALUES = 1_000_000  # values after expanding aliases (a "billion laughs" file is refused)
 
 TOP_LEVEL_KEYS = ("contract", "as_of", "params", "events", "expect", "description", "name", "customer")
@@ -152,7 +158,15 @@ def _kind(value: Value) -> str:
         return "a list"
     if value.is_null:
         return "empty"
-    return f"the value `{value.raw if len(value.raw) <= 30 else value.raw[:27] + '...'}`"
+    return f"the value `{_short(value.raw)}`"
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """Text for a one-line message: its first line, cut to `limit` characters."""
+    first = text.splitlines()[0] if text.splitlines() else text
+    if first != text or len(first) > limit:
+        return first[: limit - 3] + "..."
+    return first
 
 
 @attrs.frozen
@@ -255,10 +269,6 @@ def _span_of_offset(name: str, text: str, offset: int) -> Span:
             line += 1
             start = i + 1
     return Span(name, line, offset - start + 1, line, offset - start + 2)
-
-
-def _shown_key(key: str) -> str:
-    return key if len(key) <= 40 else key[:37] + "..."
 
 
 class _Reader:
@@ -384,7 +394,7 @@ class _Reader:
                 first = spans[name]
                 self.error(
                     "E602",
-                    f"the key `{_shown_key(name)}` appears twice in the same mapping",
+                    f"the key `{_short(name)}` appears twice in the same mapping",
                     key_span,
                     "YAML keeps only one of them; remove or rename one of the two",
                     (Note(first, "first written here"),),
@@ -457,7 +467,7 @@ def _yaml_error(reader: _Reader, text: str, exc: yaml.YAMLError) -> None:
             hint = "a value containing `: ` must be quoted, e.g. \"10:00\""
         elif "single document" in problem:
             hint = "a scenario is one YAML document; remove the extra `---`"
-        elif "undefined alias" in problem or "found undefined alias" in problem:
+        elif "undefined alias" in problem:
             hint = "define the anchor (`&name`) before using the alias (`*name`)"
         reader.error("E601", message, reader.span(mark), hint)
         return
@@ -513,7 +523,7 @@ def load_scenario(path: str, data: bytes | None = None) -> tuple[Scenario | None
         reader.error(
             "E602",
             "the scenario is empty",
-            reader.node_span(root) if root is not None else origin,
+            origin,
             "a scenario needs at least `events:`, e.g. `events: [{at: 2025-04-01, event: service_start}]`",
         )
         return None, reader.diags
@@ -555,7 +565,7 @@ def _shape(reader: _Reader, top: MapValue) -> Scenario:
             hint = did_you_mean(key, TOP_LEVEL_KEYS) or (
                 "a scenario's keys are " + ", ".join(f"`{k}`" for k in TOP_LEVEL_KEYS)
             )
-            reader.error("E602", f"unknown key `{_shown_key(key)}` in the scenario", top.key_spans[key], hint)
+            reader.error("E602", f"unknown key `{_short(key)}` in the scenario", top.key_spans[key], hint)
 
     contract = None
     value = top.get("contract")

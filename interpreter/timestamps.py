@@ -42,7 +42,10 @@ def _shown(text: str) -> str:
     """The text as it appears in a message: short, and never blank."""
     if not text.strip():
         return "an empty value" if not text else f"{text!r}"
-    return text if len(text) <= 40 else text[:37] + "..."
+    lines = text.splitlines()
+    if len(lines) > 1 or len(text) > 40:
+        return lines[0][:37] + "..."
+    return text
 
 
 def _check_date(year: int, month: int, day: int) -> str | None:

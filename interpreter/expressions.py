@@ -1,0 +1,513 @@
+"""Evaluating yakkan expressions over values: money and numbers as Decimal, durations, dates, events.
+
+Values are plain Python objects wrapped in `Value`, which remembers the unit so arithmetic stays exact
+and explainable: money and numbers are Decimal (never float), a percentage keeps its written number
+(10 for 10%), an exact duration counts minutes, a calendar duration counts months.
+`show` renders an expression with the values it used substituted, for `yakkan explain`.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any, Callable
+
+import attrs
+
+from . import nodes as n
+from . import periods
+from .calendar import BusinessCalendar
+from .timestamps import JST
+from .types import UNIT_WORDS
+
+MINUTES_PER_DAY = Decimal(1440)
+
+
+class EvalError(Exception):
+    """An expression cannot be evaluated for these events (a value is missing, a date does not exist)."""
+
+    def __init__(self, message: str, node=None):
+        super().__init__(message)
+        self.node = node
+
+
+@attrs.frozen
+class Value:
+    kind: str  # money number percent count date datetime exact calendar bool text item enum list month event absent
+    value: Any
+    unit: str | None = None  # for counts: the unit name
+
+    def __str__(self) -> str:
+        return format_value(self)
+
+
+ABSENT = Value("absent", None)
+
+
+@attrs.frozen
+class Month:
+    year: int
+    month: int
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def end(self) -> date:
+        return periods.end_of_month(self.start)
+
+    @property
+    def days(self) -> int:
+        return periods.days_in_month(self.year, self.month)
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+
+@attrs.define
+class Env:
+    names: dict[str, Any]
+    calendar: BusinessCalendar
+    conventions: dict[str, tuple[str, ...]] = attrs.Factory(dict)
+    functions: dict[str, Callable[..., Value]] = attrs.Factory(dict)
+    # (event name, month, where-callback) -> events in that month; supplied by the evaluator
+    events_in: Callable[[str, Month], list] | None = None
+    attribute: Callable[[Value, str], Value] | None = None
+
+    def child(self, names: dict[str, Any]) -> "Env":
+        return Env({**self.names, **names}, self.calendar, self.conventions, self.functions, self.events_in,
+                   self.attribute)
+
+
+def wrap(obj: Any) -> Value:
+    """Python values from the environment as Values."""
+    if isinstance(obj, Value):
+        return obj
+    if isinstance(obj, bool):
+        return Value("bool", obj)
+    if isinstance(obj, datetime):
+        return Value("datetime", obj)
+    if isinstance(obj, date):
+        return Value("date", obj)
+    if isinstance(obj, Month):
+        return Value("month", obj)
+    if isinstance(obj, (int, Decimal)):
+        return Value("number", Decimal(obj))
+    if isinstance(obj, str):
+        return Value("text", obj)
+    if obj is None:
+        return ABSENT
+    raise TypeError(f"cannot use {obj!r} as a value")
+
+
+def as_date(v: Value, node=None) -> date:
+    if v.kind == "date":
+        return v.value
+    if v.kind == "datetime":
+        return v.value.astimezone(JST).date()
+    if v.kind == "month":
+        return v.value.start
+    if v.kind == "absent":
+        raise EvalError("that date is not known yet: the event it depends on has not happened", node)
+    raise EvalError(f"expected a date, got {format_value(v)}", node)
+
+
+def as_instant(v: Value, node=None) -> datetime:
+    if v.kind == "datetime":
+        return v.value
+    return datetime.combine(as_date(v, node), time(0), JST)
+
+
+def _num(v: Value, node=None) -> Decimal:
+    if v.kind in ("money", "number", "count"):
+        return v.value
+    if v.kind == "percent":
+        return v.value / 100
+    if v.kind == "absent":
+        raise EvalError("a value this needs is not known yet", node)
+    raise EvalError(f"expected a number, got {format_value(v)}", node)
+
+
+# ------------------------------------------------------------------ formatting
+
+
+def format_decimal(d: Decimal, places: int | None = None) -> str:
+    if places is not None:
+        d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    text = format(d.normalize(), "f")
+    whole, frac = text.split(".")
+    if len(frac) > 6:
+        frac = frac[:6] + "…"
+    return f"{int(whole):,}.{frac}" if whole not in ("-0",) else f"-0.{frac}"
+
+
+def format_value(v: Value) -> str:
+    k = v.kind
+    if k == "money":
+        return f"{format_decimal(v.value)} yen"
+    if k == "percent":
+        return f"{format_decimal(v.value)}%"
+    if k in ("number",):
+        return format_decimal(v.value)
+    if k == "count":
+        return f"{format_decimal(v.value)}{(' ' + v.unit) if v.unit else ''}"
+    if k == "exact":
+        minutes = v.value
+        if minutes % MINUTES_PER_DAY == 0 and minutes:
+            return f"{format_decimal(minutes / MINUTES_PER_DAY)} days"
+        if minutes % 60 == 0 and minutes:
+            return f"{format_decimal(minutes / 60)} hours"
+        return f"{format_decimal(minutes)} minutes"
+    if k == "calendar":
+        return f"{format_decimal(v.value)} months"
+    if k == "date":
+        return v.value.isoformat()
+    if k == "datetime":
+        return v.value.astimezone(JST).strftime("%Y-%m-%dT%H:%M")
+    if k == "absent":
+        return "(none)"
+    if k == "list":
+        return "[" + ", ".join(format_value(x) for x in v.value) + "]"
+    if k == "event":
+        return f"{v.value.name}#{v.value.index}"
+    return str(v.value)
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+def evaluate(e, env: Env) -> Value:
+    return _EVAL[type(e)](e, env)
+
+
+def _quantity(e: n.Num, env: Env) -> Value:
+    if e.unit is None:
+        return Value("number", e.value)
+    if e.unit in UNIT_WORDS:
+        typ, factor = UNIT_WORDS[e.unit]
+        if typ.kind == "duration":
+            return Value(typ.detail, e.value * factor)
+        return Value(typ.kind, e.value)
+    return Value("count", e.value, e.unit)
+
+
+def _name(e: n.Name, env: Env) -> Value:
+    if e.name not in env.names:
+        raise EvalError(f"`{e.name}` has no value here", e)
+    return wrap(env.names[e.name])
+
+
+def _attr(e: n.Attr, env: Env) -> Value:
+    obj = evaluate(e.obj, env)
+    if obj.kind == "month":
+        m: Month = obj.value
+        return wrap({"start": m.start, "end": m.end, "days": Decimal(m.days)}[e.name])
+    if obj.kind == "absent":
+        return ABSENT
+    if env.attribute is None:
+        raise EvalError(f"`{e.name}` is not known here", e)
+    return env.attribute(obj, e.name)
+
+
+def _round(value: Decimal, mode) -> Decimal:
+    return value.to_integral_value(rounding=mode)
+
+
+def _call(e: n.Call, env: Env) -> Value:
+    if e.func == "truncate":
+        v = evaluate(e.args[0], env)
+        unit = e.args[1].name
+        typ, factor = UNIT_WORDS[unit]
+        whole = (v.value / factor).to_integral_value(rounding=ROUND_DOWN) * factor
+        return Value(v.kind, whole, v.unit)
+    args = [evaluate(a, env) for a in e.args]
+    if e.func in ("floor", "ceil", "round"):
+        mode = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "round": ROUND_HALF_UP}[e.func]
+        v = args[0]
+        return Value(v.kind, _round(v.value, mode), v.unit)
+    if e.func in ("max", "min"):
+        present = [a for a in args if a.kind != "absent"]
+        if not present:
+            return ABSENT
+        pick = max if e.func == "max" else min
+        return pick(present, key=lambda a: _order_key(a))
+    if e.func == "days_in_month":
+        return Value("number", Decimal(periods.days_in_month(*_ym(args[0]))))
+    if e.func == "date_of":
+        return Value("date", as_date(args[0], e))
+    fn = env.functions.get(e.func)
+    if fn is None:
+        raise EvalError(f"`{e.func}` depends on the customer's events", e)
+    return fn(*args)
+
+
+def _ym(v: Value) -> tuple[int, int]:
+    if v.kind == "month":
+        return v.value.year, v.value.month
+    d = as_date(v)
+    return d.year, d.month
+
+
+def _order_key(v: Value):
+    if v.kind in ("date", "datetime", "month"):
+        return as_instant(v)
+    return v.value
+
+
+def _neg(v: Value, node) -> Value:
+    if v.kind in ("money", "number", "percent", "count", "exact", "calendar"):
+        return Value(v.kind, -v.value, v.unit)
+    raise EvalError(f"cannot negate {format_value(v)}", node)
+
+
+def _unary(e: n.Unary, env: Env) -> Value:
+    v = evaluate(e.operand, env)
+    if e.op == "not":
+        return Value("bool", not truthy(v, e))
+    return _neg(v, e)
+
+
+def truthy(v: Value, node=None) -> bool:
+    if v.kind == "bool":
+        return v.value
+    if v.kind == "absent":
+        return False
+    raise EvalError(f"expected true or false, got {format_value(v)}", node)
+
+
+def _add_duration(base: Value, dur: Value, sign: int, env: Env, node) -> Value:
+    if dur.kind == "calendar":
+        months = dur.value * sign
+        if months != months.to_integral_value():
+            raise EvalError("a fraction of a month cannot be added to a date", node)
+        d = periods.add_months(as_date(base, node), int(months))
+        if base.kind == "datetime":
+            return Value("datetime", datetime.combine(d, base.value.astimezone(JST).timetz()))
+        return Value("date", d)
+    delta = timedelta(minutes=int(dur.value) * sign)
+    if base.kind == "datetime":
+        return Value("datetime", base.value + delta)
+    whole_days = dur.value / MINUTES_PER_DAY
+    if whole_days == whole_days.to_integral_value():
+        return Value("date", as_date(base, node) + timedelta(days=int(whole_days) * sign))
+    return Value("datetime", as_instant(base, node) + delta)
+
+
+def _binary(e: n.Binary, env: Env) -> Value:
+    if e.op in ("and", "or"):
+        left = truthy(evaluate(e.left, env), e.left)
+        if e.op == "and" and not left:
+            return Value("bool", False)
+        if e.op == "or" and left:
+            return Value("bool", True)
+        return Value("bool", truthy(evaluate(e.right, env), e.right))
+    a = evaluate(e.left, env)
+    b = evaluate(e.right, env)
+    if "absent" in (a.kind, b.kind):
+        raise EvalError("a value this needs is not known yet", e)
+    dateish = ("date", "datetime")
+    if e.op in ("+", "-"):
+        sign = 1 if e.op == "+" else -1
+        if a.kind in dateish and b.kind in ("exact", "calendar"):
+            return _add_duration(a, b, sign, env, e)
+        if e.op == "-" and a.kind in dateish and b.kind in dateish:
+            minutes = (as_instant(a) - as_instant(b)).total_seconds() // 60
+            return Value("exact", Decimal(int(minutes)))
+        kind = a.kind if a.kind != "number" else b.kind
+        return Value(kind, a.value + sign * b.value, a.unit or b.unit)
+    if e.op == "*":
+        if a.kind in ("number", "percent", "count") and b.kind in ("money", "exact", "calendar"):
+            a, b = b, a
+        if a.kind in ("money", "exact", "calendar"):
+            return Value(a.kind, a.value * _num(b, e))
+        if a.kind == "percent" and b.kind == "percent":
+            return Value("percent", a.value * b.value / 100)
+        kind = a.kind if a.kind != "number" else b.kind
+        return Value(kind, a.value * b.value, a.unit or b.unit)
+    if e.op == "/":
+        if b.value == 0:
+            raise EvalError("division by zero", e)
+        if a.kind == b.kind and a.kind in ("money", "exact", "calendar", "count"):
+            return Value("number", a.value / b.value)
+        if a.kind in ("money", "exact", "calendar", "count"):
+            return Value(a.kind, a.value / _num(b, e), a.unit)
+        if a.kind == "percent" and b.kind in ("number",):
+            return Value("percent", a.value / b.value)
+        return Value("number", _num(a, e) / _num(b, e))
+    raise EvalError(f"unknown operator {e.op}", e)
+
+
+def compare_values(a: Value, op: str, b: Value, node=None) -> bool:
+    if "absent" in (a.kind, b.kind):
+        return False
+    if a.kind in ("date", "datetime", "month") or b.kind in ("date", "datetime", "month"):
+        if a.kind == "date" and b.kind == "date":
+            x, y = a.value, b.value
+        else:
+            x, y = as_instant(a, node), as_instant(b, node)
+    elif a.kind in ("text", "item", "enum", "bool") or b.kind in ("text", "item", "enum", "bool"):
+        x, y = a.value, b.value
+        if op not in ("==", "!="):
+            raise EvalError(f"{format_value(a)} and {format_value(b)} have no order", node)
+    elif a.kind == "percent" and b.kind == "percent":
+        x, y = a.value, b.value
+    else:
+        x, y = _num(a, node), _num(b, node)
+    return {"==": x == y, "!=": x != y, "<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+
+
+def _compare(e: n.Compare, env: Env) -> Value:
+    values = [evaluate(o, env) for o in e.operands]
+    for (a, b), op in zip(zip(values, values[1:]), e.ops):
+        if not compare_values(a, op, b, e):
+            return Value("bool", False)
+    return Value("bool", True)
+
+
+def _in(e: n.In, env: Env) -> Value:
+    item = evaluate(e.item, env)
+    coll = evaluate(e.collection, env)
+    members = coll.value if coll.kind == "list" else (coll,)
+    found = any(m.value == item.value for m in members)
+    return Value("bool", found != e.negated)
+
+
+def _list(e: n.ListExpr, env: Env) -> Value:
+    return Value("list", tuple(evaluate(i, env) for i in e.items))
+
+
+def _if(e: n.IfExpr, env: Env) -> Value:
+    return evaluate(e.then if truthy(evaluate(e.cond, env), e.cond) else e.otherwise, env)
+
+
+def _aggregate(e: n.Aggregate, env: Env) -> Value:
+    if env.events_in is None:
+        raise EvalError("gathering events needs a customer's timeline", e)
+    period = evaluate(e.period, env)
+    if period.kind != "month":
+        raise EvalError("events are gathered over a month", e)
+    values: list[Value] = []
+    count = 0
+    for event in env.events_in(e.var, period.value):
+        inner = env.child({e.var: event})
+        if e.where is not None and not truthy(evaluate(e.where, inner), e.where):
+            continue
+        count += 1
+        if e.expr is not None:
+            values.append(evaluate(e.expr, inner))
+    if e.kind == "count":
+        return Value("number", Decimal(count))
+    if not values:
+        zero_kind = {"sum": None}.get(e.kind)
+        return Value("number", Decimal(0)) if zero_kind is None and e.kind == "sum" else ABSENT
+    if e.kind == "sum":
+        total = values[0]
+        for v in values[1:]:
+            total = Value(total.kind, total.value + v.value, total.unit)
+        return total
+    pick = max if e.kind == "maximum" else min
+    return pick(values, key=_order_key)
+
+
+def _tier(e: n.Tier, env: Env) -> Value:
+    for row in e.rows:
+        if row.cond is None or truthy(evaluate(row.cond, env), row.cond):
+            return evaluate(row.value, env)
+    raise EvalError("no tier matches and there is no `otherwise`", e)
+
+
+def tier_row_taken(e: n.Tier, env: Env) -> n.TierRow | None:
+    for row in e.rows:
+        if row.cond is None or truthy(evaluate(row.cond, env), row.cond):
+            return row
+    return None
+
+
+def _month_base(v: Value, node) -> date:
+    if v.kind == "month":
+        return v.value.start
+    return as_date(v, node)
+
+
+def _month_point(e: n.MonthPoint, env: Env) -> Value:
+    base = _month_base(evaluate(e.base, env), e)
+    first = periods.shift_month(base, e.offset)
+    if e.which == "start":
+        return Value("date", first)
+    if e.which == "end":
+        return Value("date", periods.end_of_month(first))
+    return Value("date", periods.day_of_month(first, e.day))
+
+
+def _expiry(e: n.Expiry, env: Env) -> Value:
+    amount = e.amount
+    typ, factor = UNIT_WORDS[amount.unit]
+    unit = {"minute": None}.get(amount.unit)
+    word = amount.unit
+    if word in ("month", "months", "ヶ月", "か月", "ヵ月", "カ月", "箇月"):
+        unit = "months"
+    elif word in ("year", "years", "年"):
+        unit = "years"
+    elif word in ("week", "weeks", "週", "週間"):
+        unit = "weeks"
+    elif word in ("day", "days", "日"):
+        unit = "days"
+    if unit is None or amount.value != amount.value.to_integral_value():
+        raise EvalError("a period is a whole number of days, weeks, months or years", e)
+    start = as_date(evaluate(e.base, env), e)
+    return Value("date", periods.civil_expiry(start, int(amount.value), unit, first_day_counts=e.first_day_counts))
+
+
+def _nth_business_day(e: n.NthBusinessDay, env: Env) -> Value:
+    start = as_date(evaluate(e.base, env), e)
+    return Value("date", env.calendar.nth_business_day(start, e.n))
+
+
+def _business_day(e: n.BusinessDay, env: Env) -> Value:
+    d = as_date(evaluate(e.base, env), e)
+    return Value("date", env.calendar.on_or_before(d) if e.direction == "before" else env.calendar.on_or_after(d))
+
+
+def _extreme(e: n.Extreme, env: Env) -> Value:
+    values = [evaluate(i, env) for i in e.items]
+    present = [v for v in values if v.kind != "absent"]
+    if not present:
+        return ABSENT
+    pick = max if e.kind == "later" else min
+    chosen = pick(present, key=lambda v: as_instant(v, e))
+    return Value("date", as_date(chosen)) if chosen.kind == "datetime" and all(
+        v.kind == "date" for v in present if v is not chosen) else chosen
+
+
+def _days_through(e: n.DaysThrough, env: Env) -> Value:
+    start = as_date(evaluate(e.start, env), e)
+    end = as_date(evaluate(e.end, env), e)
+    return Value("number", Decimal(max(0, (end - start).days + 1)))
+
+
+_EVAL: dict[type, Callable[[Any, Env], Value]] = {
+    n.Num: _quantity,
+    n.Str: lambda e, env: Value("text", e.value),
+    n.DateLit: lambda e, env: Value("date", e.value),
+    n.DateTimeLit: lambda e, env: Value("datetime", e.value),
+    n.Bool: lambda e, env: Value("bool", e.value),
+    n.Name: _name,
+    n.Attr: _attr,
+    n.Call: _call,
+    n.Unary: _unary,
+    n.Binary: _binary,
+    n.Compare: _compare,
+    n.In: _in,
+    n.ListExpr: _list,
+    n.IfExpr: _if,
+    n.Aggregate: _aggregate,
+    n.Tier: _tier,
+    n.MonthPoint: _month_point,
+    n.Expiry: _expiry,
+    n.NthBusinessDay: _nth_business_day,
+    n.BusinessDay: _business_day,
+    n.Extreme: _extreme,
+    n.DaysThrough: _days_through,
+}

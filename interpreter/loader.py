@@ -1,0 +1,53 @@
+"""One call from a file on disk to a checked model: read, parse, build, check."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .build import build
+from .checker import check
+from .diagnostics import Diagnostic
+from .model import Model
+from .source import SourceFile, Span, decode
+from .syntax import parse
+
+MAX_BYTES = 16 * 1024 * 1024
+
+
+def read_source(path: str, display: str | None = None) -> tuple[SourceFile | None, list[Diagnostic]]:
+    name = display or path
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_BYTES:
+            return None, [Diagnostic("E100", f"the file is {size:,} bytes; a contract is at most {MAX_BYTES:,}",
+                                     Span(name, 1, 1))]
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic("E100", f"cannot read the file: {exc.strerror or exc}", Span(name, 1, 1))]
+    source, bad = decode(name, data)
+    if source is None:
+        line = data.count(b"\n", 0, bad) + 1
+        column = bad - (data.rfind(b"\n", 0, bad) + 1) + 1
+        return None, [Diagnostic("E101", f"byte 0x{data[bad]:02x} at offset {bad} is not UTF-8", Span(name, line, column),
+                                 hint="save the file as UTF-8")]
+    return source, []
+
+
+def compile_source(source: SourceFile) -> tuple[Model | None, list[Diagnostic]]:
+    tree, diagnostics = parse(source)
+    if tree is None:
+        return None, diagnostics
+    program, built = build(source, tree)
+    diagnostics += built
+    model, checked = check(source, program)
+    diagnostics += checked
+    if any(d.severity == "error" for d in diagnostics):
+        return None, diagnostics
+    return model, diagnostics
+
+
+def load_contract(path: str, display: str | None = None) -> tuple[Model | None, list[Diagnostic], SourceFile | None]:
+    source, diagnostics = read_source(path, display)
+    if source is None:
+        return None, diagnostics, None
+    model, diagnostics = compile_source(source)
+    return model, diagnostics, source
