@@ -664,7 +664,9 @@ def test_duplicate_event_field():
     d = only(diags, "E602")
     assert at(d) == (2, 38)
     assert d.notes[0].span.column == 32
-    assert scenario is not None and scenario.events[0].field("x").raw == "1"
+    assert scenario is not None
+    assert scenario.events[0].field_names() == ("x",)  # kept once: the first
+    assert scenario.events[0].field("x").raw == "1"
 
 
 def test_duplicate_at_in_block_event():
