@@ -319,6 +319,10 @@ class _Builder(Transformer_NonRecursive):
         return n.EndItem(children[0], span=self._span(meta))
 
     @v_args(meta=True)
+    def stop_item(self, meta, children):
+        return n.EndItem(children[0], True, span=self._span(meta))
+
+    @v_args(meta=True)
     def set_quantity(self, meta, children):
         return n.SetQuantity(children[0], children[1], span=self._span(meta))
 
@@ -363,6 +367,10 @@ class _Builder(Transformer_NonRecursive):
     @v_args(meta=True)
     def tax(self, meta, children):
         return n.Tax(str(children[0]), tuple(children[1:]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def tax_included(self, meta, children):
+        return n.Tax(str(children[0]), (), True, span=self._span(meta))
 
     @v_args(meta=True)
     def tax_rate(self, meta, children):
@@ -493,13 +501,16 @@ class _Builder(Transformer_NonRecursive):
     @v_args(meta=True)
     def settle_stmt(self, meta, children):
         label = None
+        items: tuple = ()
         opts = dict(partial_month=None, unless_ended_by=None)
         for c in children:
-            if isinstance(c, tuple):
+            if isinstance(c, tuple) and c and isinstance(c[0], str) and c[0] in opts:
                 opts[c[0]] = c[1]
+            elif isinstance(c, tuple):
+                items = c
             else:
                 label = c
-        return n.Settle(label, opts["partial_month"], opts["unless_ended_by"], span=self._span(meta))
+        return n.Settle(label, items, opts["partial_month"], opts["unless_ended_by"], span=self._span(meta))
 
     def partial_month(self, children):
         return ("partial_month", str(children[0]))
@@ -513,7 +524,8 @@ class _Builder(Transformer_NonRecursive):
 
     @v_args(meta=True)
     def invoice_due(self, meta, children):
-        return n.InvoiceDue(children[0], span=self._span(meta))
+        paid_by = str(children[1]) if len(children) > 1 else None
+        return n.InvoiceDue(children[0], paid_by, span=self._span(meta))
 
     @v_args(meta=True)
     def interest_stmt(self, meta, children):

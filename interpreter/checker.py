@@ -42,7 +42,7 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "truncate": (2, 2, _SAME_AS_FIRST),  # truncate(duration, minutes): cut to whole units
     "max": (2, 9, _SAME_AS_FIRST),
     "min": (2, 9, _SAME_AS_FIRST),
-    "monthly_fee": (1, 1, MONEY),  # the monthly fees charged for the month of a date
+    "monthly_fee": (1, 2, MONEY),  # the monthly fees in force on a date (optionally of some items)
     "fees_paid": (2, 2, MONEY),  # payments received from one date up to (not including) another
     "days_in_month": (1, 1, NUMBER),
     "date_of": (1, 1, DATE),
@@ -97,6 +97,7 @@ class Checker:
         self.source = source
         self.program = program
         self.diagnostics: list[Diagnostic] = []
+        self._reported: set[Diagnostic] = set()
         self.conventions: dict[str, tuple[str, ...]] = {}
         self.contract: n.Contract | None = None
 
@@ -104,7 +105,11 @@ class Checker:
 
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None,
               notes: tuple[Note, ...] = ()) -> None:
-        self.diagnostics.append(Diagnostic(code, message, span or self.program.span, hint=hint, notes=notes))
+        diagnostic = Diagnostic(code, message, span or self.program.span or Span(self.source.name, 1, 1, 1, 2),
+                                hint=hint, notes=notes)
+        if diagnostic not in self._reported:  # a type is resolved once per use: report each problem once
+            self._reported.add(diagnostic)
+            self.diagnostics.append(diagnostic)
 
     def _dup(self, kind_of_thing: str):
         def report(name: str, span: Span, first: Span, what: str = kind_of_thing) -> None:
@@ -123,7 +128,11 @@ class Checker:
             for extra in contracts[1:]:
                 self.error("E202", "a file holds one contract; this is a second header", extra.span,
                            notes=(Note(contracts[0].span, "first header here"),))
-        elif self.program.decls:
+        elif not self.program.decls:
+            self.error("E404", "the file declares nothing: it has no `contract` header",
+                       Span(self.source.name, 1, 1, 1, 2),
+                       "start with `contract NAME \"名称\" { provider \"…\"; document \"…\" revised DATE; currency JPY; }`")
+        else:
             self.error("E404", "the file has no `contract` header", self.program.span,
                        "start with `contract NAME \"名称\" { provider \"…\"; document \"…\" revised DATE; currency JPY; }`")
         for conv in (d for d in base_decls if isinstance(d, n.Conventions)):
@@ -395,6 +404,8 @@ class Checker:
         self._expect(s.to, "money", scope, tables, "the rounding unit")
 
     def _stmt_Tax(self, s: n.Tax, tables, scope) -> None:
+        if s.included:
+            return
         starts = [r.start for r in s.rates]
         if len(set(starts)) != len(starts):
             self.error("E406", "two tax rates start on the same day", s.span)
@@ -477,7 +488,13 @@ class Checker:
         if s.on_event:
             self._event_name(s.on_event, s.span, tables)
             inner = self._event_scope(scope, s.on_event, tables)
-        self._expect(s.amount, "money", inner, tables, "a fee")
+        amount = self.infer(s.amount, inner, tables)
+        if amount.kind == "rate":
+            if amount.detail != s.per_unit:
+                self.error("E301", f"the fee is {amount}, but it is charged per {s.per_unit or 'item'}",
+                           s.amount.span, f"write `per {amount.detail}` after the amount")
+        elif amount.kind not in ("money", "unknown"):
+            self.error("E302", f"a fee must be a money, not {amount}", s.amount.span)
         if s.where is not None:
             self._expect(s.where, "bool", inner, tables, "a condition")
         if s.per_unit and s.per_unit not in tables.units:
@@ -513,12 +530,17 @@ class Checker:
                        "add `partial month full`, `partial month prorated` or `partial month none`")
         if s.unless_ended_by:
             self._event_name(s.unless_ended_by, s.span, tables)
+        self._items(s.items, tables)
 
     def _stmt_BillingFrom(self, s: n.BillingFrom, tables, scope) -> None:
         self._expect(s.start, "date", scope, tables, "the start of billing")
 
     def _stmt_InvoiceDue(self, s: n.InvoiceDue, tables, scope) -> None:
         self._expect(s.due, "date", scope.child(INVOICE_NAMES), tables, "an invoice's due date")
+        if s.paid_by:
+            decl = self._event_name(s.paid_by, s.span, tables)
+            if decl is not None and not any(f.name == "amount" and f.type.name == "money" for f in decl.fields):
+                self.error("E404", f"payment event `{s.paid_by}` needs an `amount: money;` field", s.span)
 
     def _stmt_Interest(self, s: n.Interest, tables, scope) -> None:
         self._expect(s.rate, "rate", scope, tables, "an interest rate")
@@ -701,6 +723,8 @@ class Checker:
             if not isinstance(e.args[1], n.Name) or e.args[1].name not in UNIT_WORDS:
                 self.error("E406", "truncate's second argument is a unit such as minutes", e.args[1].span)
             return args[0]
+        if e.func == "monthly_fee" and len(e.args) == 2:
+            self._items([e.args[1]], tables)
         if e.func in ("monthly_fee", "days_in_month", "date_of") and not (is_dateish(args[0]) or args[0] == MONTH):
             self.error("E302", f"`{e.func}` takes a date, not {args[0]}", e.args[0].span)
         if e.func == "fees_paid":

@@ -56,6 +56,116 @@ def cmd_check(args) -> int:
     return 1 if has_errors(all_diagnostics) else 0
 
 
+def _as_of(text: str | None):
+    if text is None:
+        return None
+    from .timestamps import parse_date
+
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        print(f"yakkan: error: --as-of: {exc}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _evaluate(args):
+    from .runner import evaluate_files
+
+    outcome = evaluate_files(args.contract, args.scenario, _as_of(args.as_of))
+    if not outcome.ok:
+        print(render_diagnostics(list(outcome.diagnostics), outcome.sources, "text"), file=sys.stderr)
+        return outcome, 1
+    return outcome, 0
+
+
+def cmd_run(args) -> int:
+    from .render import render_json, render_text
+
+    outcome, code = _evaluate(args)
+    if code:
+        return code
+    print(render_json(outcome.ledger) if args.format == "json" else render_text(outcome.ledger))
+    return 0
+
+
+def cmd_explain(args) -> int:
+    from .render import explain_entry
+
+    outcome, code = _evaluate(args)
+    if code:
+        return code
+    ledger = outcome.ledger
+    events_text = {e.index: str(e) for e in outcome.events}
+    chosen = [e for e in ledger.entries if args.entry in (None, e.id)]
+    if not chosen:
+        print(f"yakkan: error: no entry {args.entry}; the ledger has E1–E{len(ledger.entries)}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        import json
+
+        from .ledger import entry_json
+
+        print(json.dumps([dict(entry_json(e), explanation=list(e.explanation), conventions=list(e.conventions))
+                          for e in chosen], ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(explain_entry(e, outcome.model, events_text) for e in chosen))
+    return 0
+
+
+def _scenario_files(paths: list[str]) -> tuple[list[str], list[str]]:
+    files, missing = [], []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            files += sorted(str(f) for f in path.rglob("*.yaml") if f.is_file())
+            files += sorted(str(f) for f in path.rglob("*.yml") if f.is_file())
+        elif path.exists():
+            files.append(p)
+        else:
+            missing.append(p)
+    return files, missing
+
+
+def cmd_test(args) -> int:
+    from .render import explain_entry
+    from .runner import check_expectations, evaluate_files
+    from .scenario import load_scenario
+
+    files, missing = _scenario_files(args.paths)
+    if missing:
+        print(f"yakkan: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 1
+    failed = passed = 0
+    for f in files:
+        scenario, _ = load_scenario(f)
+        if scenario is not None and not scenario.expect:
+            continue
+        outcome = evaluate_files(None, f)
+        if not outcome.ok:
+            failed += 1
+            print(f"FAIL {f}")
+            print(render_diagnostics(list(outcome.diagnostics), outcome.sources, "text"))
+            continue
+        mismatches = check_expectations(outcome.ledger, outcome.scenario)
+        if not mismatches:
+            passed += 1
+            print(f"ok   {f} ({len(outcome.scenario.expect)} expectations)")
+            continue
+        failed += 1
+        print(f"FAIL {f}")
+        events_text = {e.index: str(e) for e in outcome.events}
+        for m in mismatches:
+            print(f"  {m.span}: expected {m.expected}")
+            if not m.closest:
+                print("    got: no entry of that rule and kind")
+            for entry in m.closest:
+                print(f"    got: {entry}")
+                found = outcome.ledger.find(entry["id"])
+                print("      " + explain_entry(found, outcome.model, events_text).replace("\n", "\n      "))
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="yakkan", description="Executable Japanese service terms (約款).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -63,6 +173,19 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.set_defaults(func=cmd_check)
+    for name, func, help_text in (("run", cmd_run, "evaluate a contract over a scenario and print the ledger"),
+                                  ("explain", cmd_explain, "show how each ledger entry was derived")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("contract", metavar="CONTRACT", nargs="?")
+        p.add_argument("--scenario", required=True, metavar="FILE")
+        p.add_argument("--as-of", metavar="DATE")
+        p.add_argument("--format", choices=("text", "json"), default="text")
+        if name == "explain":
+            p.add_argument("entry", metavar="ENTRY", nargs="?")
+        p.set_defaults(func=func)
+    test = sub.add_parser("test", help="run the expect: sections of scenario files")
+    test.add_argument("paths", nargs="+", metavar="PATH")
+    test.set_defaults(func=cmd_test)
     return parser
 
 

@@ -107,6 +107,8 @@ def as_date(v: Value, node=None) -> date:
         return v.value.astimezone(JST).date()
     if v.kind == "month":
         return v.value.start
+    if v.kind == "event":  # an event stands for the day it happened
+        return v.value.date
     if v.kind == "absent":
         raise EvalError("that date is not known yet: the event it depends on has not happened", node)
     raise EvalError(f"expected a date, got {format_value(v)}", node)
@@ -115,6 +117,8 @@ def as_date(v: Value, node=None) -> date:
 def as_instant(v: Value, node=None) -> datetime:
     if v.kind == "datetime":
         return v.value
+    if v.kind == "event":
+        return v.value.instant
     return datetime.combine(as_date(v, node), time(0), JST)
 
 
@@ -307,7 +311,9 @@ def _binary(e: n.Binary, env: Env) -> Value:
     b = evaluate(e.right, env)
     if "absent" in (a.kind, b.kind):
         raise EvalError("a value this needs is not known yet", e)
-    dateish = ("date", "datetime")
+    dateish = ("date", "datetime", "event")
+    if a.kind == "event":
+        a = Value("datetime", a.value.instant) if a.value.instant.time() != time(0) else Value("date", a.value.date)
     if e.op in ("+", "-"):
         sign = 1 if e.op == "+" else -1
         if a.kind in dateish and b.kind in ("exact", "calendar"):
@@ -342,7 +348,7 @@ def _binary(e: n.Binary, env: Env) -> Value:
 def compare_values(a: Value, op: str, b: Value, node=None) -> bool:
     if "absent" in (a.kind, b.kind):
         return False
-    if a.kind in ("date", "datetime", "month") or b.kind in ("date", "datetime", "month"):
+    if a.kind in ("date", "datetime", "month", "event") or b.kind in ("date", "datetime", "month", "event"):
         if a.kind == "date" and b.kind == "date":
             x, y = a.value, b.value
         else:

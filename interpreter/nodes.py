@@ -353,7 +353,10 @@ class StartItem:
 
 @node
 class EndItem:
+    """`ends X`: the effective date is X's last day. `stops X`: X is no longer provided from that date."""
+
     item: Expr
+    stops: bool = False
     span: Span = _span()
 
 
@@ -405,6 +408,7 @@ class TaxRate:
 class Tax:
     name: str
     rates: tuple[TaxRate, ...]
+    included: bool = False  # the terms' amounts already include the tax
     span: Span = _span()
 
 
@@ -477,6 +481,7 @@ class Fee:
 @node
 class Settle:
     label: str | None
+    items: tuple[Expr, ...]
     partial_month: str | None
     unless_ended_by: str | None
     span: Span = _span()
@@ -491,6 +496,7 @@ class BillingFrom:
 @node
 class InvoiceDue:
     due: Expr
+    paid_by: str | None = None  # the event that records a payment
     span: Span = _span()
 
 

@@ -115,9 +115,31 @@ _EXAMPLES: dict[tuple[str, str, str], list[str]] = {
 }
 
 
+def _last_value(state) -> tuple:
+    """What the parser last shifted: a keyword's type, or a name's text (`for` read as a name, say)."""
+    value = state.value_stack[-1] if state.value_stack else None
+    if isinstance(value, Token):
+        return (value.type, str(value) if value.type == "NAME" else None)
+    return ("tree", getattr(value, "data", None))
+
+
 def _curated(source: SourceFile, exc: UnexpectedInput) -> tuple[str, str, str] | None:
+    # lark's match_examples compares the depth of the whole parser stack, so an example written as a
+    # first declaration never matches the same mistake further down a real file. Compare the automaton
+    # state and the last thing shifted instead.
     try:
-        return exc.match_examples(parser().parse, _EXAMPLES, use_accepts=True)
+        if not isinstance(exc, UnexpectedToken) or exc.state is None:
+            return None
+        for label, examples in _EXAMPLES.items():
+            for example in examples:
+                try:
+                    parser().parse(example)
+                except UnexpectedToken as ut:
+                    if (ut.state is not None and ut.state.position == exc.state.position
+                            and ut.token.type == exc.token.type
+                            and _last_value(ut.state) == _last_value(exc.state)):
+                        return label
+        return None
     except Exception:  # a curated message is a nicety; the generic one is always right
         return None
 

@@ -1,0 +1,143 @@
+"""Ledger entries with provenance, their canonical order and ids, and their JSON form.
+
+An entry records what the terms make true for one customer: a charge, a credit, an obligation, a finding,
+a derived state, or an invoice grouping charges and credits. Each carries the rule and article it came
+from, the `.ctr` position of the statement, the events it used and the arithmetic that produced it.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from .source import Span
+
+KINDS = ("charge", "credit", "obligation", "finding", "state", "invoice")
+
+
+@attrs.frozen
+class Entry:
+    kind: str
+    label: str
+    rule: str | None
+    clause: str | None
+    source: Span | None
+    date: date | None = None
+    period: tuple[date, date] | None = None
+    amount: Decimal | None = None
+    tax: Decimal | None = None
+    party: str | None = None
+    due: date | None = None
+    status: str | None = None
+    value: object = None
+    events: tuple[int, ...] = ()
+    lines: tuple[str, ...] = ()
+    note: str | None = None
+    window: tuple[date, date] | None = None
+    tax_rate: Decimal | None = None  # percent, for charges and credits; None when exempt
+    explanation: tuple[str, ...] = ()
+    conventions: tuple[str, ...] = ()
+    id: str = ""
+    key: str = ""  # a stable identity before ids are assigned (for invoice lines)
+
+    @property
+    def sort_date(self) -> date:
+        return (self.due if self.kind == "obligation" else self.date) or self.due or date.min
+
+    @property
+    def counts(self) -> bool:
+        """Whether a charge or credit is owed now (a credit still open or lapsed is shown, not owed)."""
+        return self.status in (None, "claimed")
+
+
+def sort_entries(entries: list[Entry]) -> list[Entry]:
+    """Entries by date (due for obligations), then by source position; the rest only breaks ties."""
+
+    def key(e: Entry):
+        src = (e.source.line, e.source.column) if e.source else (1 << 30, 0)
+        return (e.sort_date, src, KINDS.index(e.kind), e.label, str(e.value), e.events, str(e.amount), e.key)
+
+    return sorted(entries, key=key)
+
+
+def assign_ids(entries: list[Entry]) -> list[Entry]:
+    return [attrs.evolve(e, id=f"E{i}") for i, e in enumerate(entries, 1)]
+
+
+def money_text(d: Decimal | None) -> str | None:
+    if d is None:
+        return None
+    if d == d.to_integral_value():
+        return str(int(d))
+    return format(d.normalize(), "f")
+
+
+def _value_json(v):
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return money_text(v)
+    if isinstance(v, (list, tuple)):
+        return [_value_json(x) for x in v]
+    return v
+
+
+def entry_json(e: Entry) -> dict:
+    out: dict = {"id": e.id, "kind": e.kind, "label": e.label}
+    if e.rule:
+        out["rule"] = e.rule
+    if e.clause:
+        out["clause"] = e.clause
+    if e.date:
+        out["date"] = e.date.isoformat()
+    if e.period:
+        out["period"] = [e.period[0].isoformat(), e.period[1].isoformat()]
+    if e.amount is not None:
+        out["amount"] = money_text(e.amount)
+        out["tax"] = money_text(e.tax if e.tax is not None else Decimal(0))
+        out["currency"] = "JPY"
+    if e.party:
+        out["party"] = e.party
+    if e.due:
+        out["due"] = e.due.isoformat()
+    if e.status:
+        out["status"] = e.status
+    if e.value is not None:
+        out["value"] = _value_json(e.value)
+    if e.window:
+        out["window"] = [e.window[0].isoformat(), e.window[1].isoformat()]
+    if e.lines:
+        out["lines"] = list(e.lines)
+    if e.note:
+        out["note"] = e.note
+    out["events"] = list(e.events)
+    if e.source:
+        out["source"] = {"file": e.source.file, "line": e.source.line, "column": e.source.column}
+    return out
+
+
+@attrs.frozen
+class Ledger:
+    contract_name: str
+    contract_file: str
+    version: str | None
+    as_of: date
+    entries: tuple[Entry, ...]
+
+    def totals(self) -> dict[str, Decimal]:
+        charge = sum((e.amount for e in self.entries if e.kind == "charge" and e.counts), Decimal(0))
+        credit = sum((e.amount for e in self.entries if e.kind == "credit" and e.counts), Decimal(0))
+        tax = sum((e.tax or Decimal(0) for e in self.entries if e.kind == "invoice"), Decimal(0))
+        return {"charge": charge, "credit": credit, "tax": tax}
+
+    def as_json(self) -> dict:
+        return {
+            "contract": {"name": self.contract_name, "file": self.contract_file, "version": self.version},
+            "as_of": self.as_of.isoformat(),
+            "entries": [entry_json(e) for e in self.entries],
+            "totals": {k: money_text(v) for k, v in self.totals().items()},
+        }
+
+    def find(self, entry_id: str) -> Entry | None:
+        return next((e for e in self.entries if e.id == entry_id), None)

@@ -1,0 +1,119 @@
+"""Rendering a ledger for people: invoices with their lines and totals, then obligations, findings and
+derived facts; and `explain`, which shows how each entry was derived."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from .diagnostics import display_width
+from .ledger import Entry, Ledger
+from .model import Model
+
+
+def yen(d: Decimal | None) -> str:
+    if d is None:
+        return ""
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d:,.2f}"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def _cite(e: Entry) -> str:
+    return f"{e.rule} {e.clause}" if e.rule else ""
+
+
+def render_json(ledger: Ledger) -> str:
+    return json.dumps(ledger.as_json(), ensure_ascii=False, indent=2)
+
+
+def render_text(ledger: Ledger) -> str:
+    out = [f"{ledger.contract_name}  ({ledger.contract_file}" +
+           (f", version {ledger.version}" if ledger.version else "") + f")  as of {ledger.as_of}", ""]
+    by_id = {e.id: e for e in ledger.entries}
+    in_invoice = set()
+    invoices = [e for e in ledger.entries if e.kind == "invoice"]
+    for inv in invoices:
+        due = f", due {inv.due}" if inv.due else ""
+        out.append(f"Invoice {inv.period[0]:%Y-%m} ({inv.id}{due})")
+        for line_id in inv.lines:
+            line = by_id[line_id]
+            in_invoice.add(line_id)
+            sign = "-" if line.kind == "credit" else ""
+            out.append(f"  {_pad(line.id, 5)}{_pad(line.label, 44)} {sign + yen(line.amount):>12}  {_cite(line)}")
+        out.append(f"  {'':5}{_pad('subtotal', 44)} {yen(inv.amount):>12}")
+        out.append(f"  {'':5}{_pad('consumption tax', 44)} {yen(inv.tax):>12}")
+        out.append(f"  {'':5}{_pad('total', 44)} {yen(inv.amount + (inv.tax or 0)):>12}")
+        out.append("")
+    pending = [e for e in ledger.entries if e.kind in ("charge", "credit") and e.id not in in_invoice]
+    if pending:
+        out.append("Credits and charges not (yet) owed")
+        for e in pending:
+            window = f" window {e.window[0]}–{e.window[1]}" if e.window else ""
+            out.append(f"  {_pad(e.id, 5)}{_pad(e.label, 44)} {yen(e.amount):>12}  {e.status}{window}  {_cite(e)}")
+        out.append("")
+    obligations = [e for e in ledger.entries if e.kind == "obligation"]
+    if obligations:
+        out.append("Obligations")
+        for e in obligations:
+            out.append(f"  {_pad(e.id, 5)}{_pad(e.party or '', 9)}{_pad(e.label, 40)} due {e.due}  "
+                       f"{_pad(e.status or '', 7)} {_cite(e)}")
+            if e.note:
+                out.append(f"  {'':14}{e.note}")
+        out.append("")
+    findings = [e for e in ledger.entries if e.kind == "finding"]
+    if findings:
+        out.append("Findings")
+        for e in findings:
+            out.append(f"  {_pad(e.id, 5)}{e.date}  {e.label}  {_cite(e)}")
+        out.append("")
+    states = [e for e in ledger.entries if e.kind == "state"]
+    if states:
+        out.append("Derived facts")
+        for e in states:
+            out.append(f"  {_pad(e.id, 5)}{_pad(e.label, 44)} {_value(e.value)}  {_cite(e)}")
+        out.append("")
+    totals = ledger.totals()
+    out.append(f"Totals: charges {yen(totals['charge'])} yen, credits {yen(totals['credit'])} yen, "
+               f"tax {yen(totals['tax'])} yen")
+    return "\n".join(out)
+
+
+def _value(v) -> str:
+    if isinstance(v, Decimal):
+        return yen(v)
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_value(x) for x in v)
+    return str(v)
+
+
+def explain_entry(e: Entry, model: Model, events_text: dict[int, str]) -> str:
+    head = f"{e.id} {e.kind}: {e.label}"
+    if e.amount is not None:
+        head += f" — {yen(e.amount)} yen" + (f" (+ tax {yen(e.tax)})" if e.tax else "")
+    if e.kind == "obligation":
+        head += f" — {e.party}, due {e.due}, {e.status}"
+    if e.kind == "state":
+        head += f" — {_value(e.value)}"
+    out = [head]
+    if e.rule:
+        out.append(f"  rule     {e.rule} ({e.clause})")
+    if e.source:
+        line = model.source.line_text(e.source.line).strip() if e.source.file == model.file else ""
+        out.append(f"  source   {e.source.file}:{e.source.line}: {line}")
+    for i in e.events:
+        out.append(f"  event    {events_text.get(i, f'#{i}')}")
+    if e.period:
+        out.append(f"  period   {e.period[0]} – {e.period[1]}")
+    for c in e.conventions:
+        out.append(f"  counting {c}")
+    for step in e.explanation:
+        out.append(f"  = {step}")
+    if e.note:
+        out.append(f"  note     {e.note}")
+    if e.lines:
+        out.append(f"  lines    {', '.join(e.lines)}")
+    return "\n".join(out)

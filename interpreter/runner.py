@@ -1,0 +1,116 @@
+"""A contract and a scenario file -> a ledger, or the diagnostics that stop it; and checking a
+scenario's `expect:` items against the ledger."""
+from __future__ import annotations
+
+import os
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import attrs
+
+from .diagnostics import Diagnostic, has_errors
+from .evaluate import EvaluationError, run
+from .events import Event, validate
+from .expressions import EvalError
+from .ledger import Ledger, entry_json
+from .loader import load_contract
+from .model import Model
+from .scenario import MapValue, Scalar, Scenario, SeqValue, load_scenario
+from .source import SourceFile, Span
+
+
+@attrs.frozen
+class Outcome:
+    model: Model | None
+    scenario: Scenario | None
+    ledger: Ledger | None
+    events: tuple[Event, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    sources: dict[str, SourceFile]
+
+    @property
+    def ok(self) -> bool:
+        return self.ledger is not None and not has_errors(self.diagnostics)
+
+
+def evaluate_files(contract_path: str | None, scenario_path: str, as_of: date | None = None) -> Outcome:
+    sources: dict[str, SourceFile] = {}
+    scenario, diagnostics = load_scenario(scenario_path)
+    if scenario is not None:
+        sources[scenario.file] = scenario.source
+    if scenario is None or has_errors(diagnostics):
+        return Outcome(None, scenario, None, (), tuple(diagnostics), sources)
+    path = contract_path or scenario.contract_path()
+    if path is None:
+        d = Diagnostic("E609", "no contract given", scenario.span,
+                       hint="name it on the command line or add `contract: PATH` to the scenario")
+        return Outcome(None, scenario, None, (), (d,), sources)
+    if not os.path.exists(path):
+        span = scenario.contract.span if scenario.contract is not None and contract_path is None else scenario.span
+        d = Diagnostic("E609", f"contract file {path} does not exist", span,
+                       hint="paths in a scenario are relative to the scenario file")
+        return Outcome(None, scenario, None, (), (d,), sources)
+    model, contract_diagnostics, source = load_contract(path)
+    if source is not None:
+        sources[source.name] = source
+    diagnostics = list(diagnostics) + contract_diagnostics
+    if model is None:
+        return Outcome(None, scenario, None, (), tuple(diagnostics), sources)
+    params, events, problems = validate(model, scenario)
+    diagnostics += problems
+    if has_errors(problems):
+        return Outcome(model, scenario, None, tuple(events), tuple(diagnostics), sources)
+    try:
+        ledger = run(model, params, events, as_of or scenario.as_of_date)
+    except (EvalError, EvaluationError) as exc:
+        span = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
+        diagnostics.append(Diagnostic("E406", f"cannot evaluate: {exc}", span or scenario.span))
+        return Outcome(model, scenario, None, tuple(events), tuple(diagnostics), sources)
+    return Outcome(model, scenario, ledger, tuple(events), tuple(diagnostics), sources)
+
+
+# ------------------------------------------------------------------ expectations
+
+
+def _plain(value) -> object:
+    if isinstance(value, Scalar):
+        return value.raw
+    if isinstance(value, SeqValue):
+        return [_plain(v) for v in value.items]
+    if isinstance(value, MapValue):
+        return {k: _plain(v) for k, v in value.items}
+    return value
+
+
+def _same(field: str, expected, got) -> bool:
+    if got is None:
+        return False
+    if field in ("amount", "tax", "value"):
+        try:
+            return Decimal(str(expected).replace(",", "")) == Decimal(str(got))
+        except (InvalidOperation, ValueError):
+            pass
+    if isinstance(expected, list):
+        return isinstance(got, list) and len(got) == len(expected) and all(
+            _same(field, a, b) for a, b in zip(expected, got))
+    return str(expected) == str(got)
+
+
+@attrs.frozen
+class Mismatch:
+    expected: dict
+    span: Span
+    closest: tuple[dict, ...]
+
+
+def check_expectations(ledger: Ledger, scenario: Scenario) -> list[Mismatch]:
+    entries = [entry_json(e) for e in ledger.entries]
+    problems = []
+    for item in scenario.expect:
+        expected = {k: _plain(v) for k, v in item.items}
+        if any(all(_same(k, v, e.get(k)) for k, v in expected.items()) for e in entries):
+            continue
+        keys = [k for k in ("rule", "kind", "label") if k in expected]
+        close = [e for e in entries if all(_same(k, expected[k], e.get(k)) for k in keys)]
+        problems.append(Mismatch(expected, item.span, tuple(close[:3])))
+    return problems
