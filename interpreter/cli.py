@@ -176,12 +176,10 @@ def make_parser() -> argparse.ArgumentParser:
     for name, func, help_text in (("run", cmd_run, "evaluate a contract over a scenario and print the ledger"),
                                   ("explain", cmd_explain, "show how each ledger entry was derived")):
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("contract", metavar="CONTRACT", nargs="?")
+        p.add_argument("positional", metavar="CONTRACT" if name == "run" else "CONTRACT [ENTRY]", nargs="*")
         p.add_argument("--scenario", required=True, metavar="FILE")
         p.add_argument("--as-of", metavar="DATE")
         p.add_argument("--format", choices=("text", "json"), default="text")
-        if name == "explain":
-            p.add_argument("entry", metavar="ENTRY", nargs="?")
         p.set_defaults(func=func)
     test = sub.add_parser("test", help="run the expect: sections of scenario files")
     test.add_argument("paths", nargs="+", metavar="PATH")
@@ -190,11 +188,31 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = make_parser().parse_args(argv)
+    parser = make_parser()
+    args, extra = parser.parse_known_args(argv)
+    # `explain CONTRACT --scenario FILE ENTRY`: positionals may stand on both sides of the options.
+    if extra and args.command in ("run", "explain") and not any(x.startswith("-") for x in extra):
+        args.positional = args.positional + extra
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command in ("run", "explain"):
+        limit = 2 if args.command == "explain" else 1
+        if len(args.positional) > limit:
+            parser.error(f"too many arguments: {' '.join(args.positional[limit:])}")
+        pos = list(args.positional)
+        args.contract = pos.pop(0) if pos and pos[0].endswith(".ctr") else None
+        args.entry = pos.pop(0) if pos else None
+        if pos or (args.command == "run" and args.entry):
+            parser.error(f"unexpected argument: {args.entry}")
     try:
         return args.func(args)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `yakkan run … | head`: the reader left; that is not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -183,6 +183,16 @@ class Evaluation:
 
     # ------------------------------------------------------------- entries
 
+    def step(self, name: str, expr, env: Env, value) -> str:
+        """`name = <as written> = <with values> = result`, dropping repeats."""
+        parts = [self.model.source.snippet(expr.span), show(expr, env), value if isinstance(value, str) else
+                 format_value(value) if isinstance(value, Value) else str(value)]
+        shown = []
+        for p in parts:
+            if p and p not in shown:
+                shown.append(p)
+        return f"{name} = " + " = ".join(shown)
+
     def add(self, rule: n.RuleDecl | None, stmt, kind: str, label: str, **kw) -> Entry:
         entry = Entry(kind=kind, label=label, rule=rule.id if rule else None,
                       clause=", ".join(rule.articles) if rule else None,
@@ -447,7 +457,7 @@ class Evaluation:
     def _notice(self, rule: n.RuleDecl, s: n.Notice, ev: Event, env: Env) -> None:
         desired = as_date(evaluate(s.effective, env), s.effective)
         label = s.label or rule.label or s.name
-        steps = [f"effective = {show(s.effective, env)} = {desired}"]
+        steps = [self.step("effective", s.effective, env, str(desired))]
         effective = None
         due_for_desired = None
         moved = False
@@ -459,7 +469,7 @@ class Evaluation:
             due = as_date(evaluate(s.due, inner), s.due)
             if due_for_desired is None:
                 due_for_desired = due
-                steps.append(f"due = {show(s.due, inner)} = {due}")
+                steps.append(self.step("due", s.due, inner, str(due)))
                 if candidate != desired:
                     steps.append(f"{desired} is not an allowed date ({s.allowed}): the first allowed is {candidate}")
             if ev.date <= due:
@@ -844,7 +854,7 @@ class Evaluation:
         inner = env
         for let in s.lets:
             value = evaluate(let.expr, inner)
-            steps.append(f"{let.name} = {show(let.expr, inner)} = {format_value(value)}")
+            steps.append(self.step(let.name, let.expr, inner, value))
             names[let.name] = value
             inner = env.child(names)
         for r in s.requires:
@@ -859,13 +869,13 @@ class Evaluation:
             if s.name == "formed" and value.kind in ("date", "datetime"):
                 self.formed = as_date(value)
             self.add(rule, s, "state", label, date=when, value=_plain(value), events=events,
-                     explanation=tuple(steps + [f"value = {show(s.value, inner)} = {format_value(value)}"]))
+                     explanation=tuple(steps + [self.step("value", s.value, inner, value)]))
             return
         if s.kind == "finding":
             self.add(rule, s, "finding", label, date=when, events=events, explanation=tuple(steps))
             return
         raw = evaluate(s.amount, inner).value
-        steps.append(f"amount = {show(s.amount, inner)} = {format_decimal(raw)} yen")
+        steps.append(self.step("amount", s.amount, inner, f"{format_decimal(raw)} yen"))
         amount = self.money(raw, when, steps)
         if amount <= 0:
             return

@@ -31,6 +31,19 @@ class SourceFile:
             return lines[line - 1]
         return ""
 
+    def snippet(self, span: Span | None) -> str:
+        """The text a span covers, on one line (for explanations)."""
+        if span is None or not span.end_line:
+            return ""
+        lines = self.text.splitlines()[span.line - 1 : span.end_line]
+        if not lines:
+            return ""
+        if len(lines) == 1:
+            return lines[0][span.column - 1 : span.end_column - 1]
+        lines[0] = lines[0][span.column - 1 :]
+        lines[-1] = lines[-1][: span.end_column - 1]
+        return " ".join(x.strip() for x in lines)
+
     def span_at(self, offset: int) -> Span:
         """The span of one character at a 0-based offset."""
         offset = max(0, min(offset, len(self.text)))
