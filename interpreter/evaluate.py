@@ -92,6 +92,7 @@ class Evaluation:
         self.pending: list[PendingObligation] = []
         self.monthly_charges: dict[tuple[int, int], list[Entry]] = defaultdict(list)
         self._invoice_lines: dict[str, list[Entry]] = {}
+        self.claimable: list[tuple] = []
 
     # ------------------------------------------------------------- rules in force
 
@@ -223,6 +224,7 @@ class Evaluation:
         self._settlements()
         self._per_month()
         self._contract_end_entries()
+        self._claims()
         self._close_obligations()
         self._invoices()
         entries = self._numbered()
@@ -879,26 +881,33 @@ class Evaluation:
         amount = self.money(raw, when, steps)
         if amount <= 0:
             return
-        status = None
-        window = None
         if s.claim is not None:
+            # Claims may come later in the timeline: settled once every event has been seen.
             by = as_date(evaluate(s.claim.by, inner), s.claim.by)
-            window = (when, by)
+            self.claimable.append((rule, s, label, when, by, amount, events, steps))
+            return
+        self._charge(rule, s, label, when, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt)
+
+    def _claims(self) -> None:
+        """A credit that must be claimed arises only from a claim inside its window; otherwise it lapses."""
+        for rule, s, label, when, by, amount, events, steps in self.claimable:
             claims = [c for c in self.seen.get(s.claim.via, []) if c.index not in self.rejected and when <= c.date]
             on_time = [c for c in claims if c.date <= by]
             if on_time:
                 status = "claimed"
                 events = events + (on_time[0].index,)
-                steps.append(f"claimed {on_time[0].date}, within {when}–{by}")
-                when = on_time[0].date
+                steps = steps + [f"claimed {on_time[0].date}, within {when}–{by}"]
+                arises = on_time[0].date
             elif self.as_of > by:
                 status = "lapsed"
-                steps.append(f"no claim within {when}–{by}: the right lapsed")
+                steps = steps + [f"no claim within {when}–{by}: the right lapsed"]
+                arises = when
             else:
                 status = "open"
-                steps.append(f"claimable until {by}")
-        self._charge(rule, s, label, when, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt,
-                     status=status, window=window)
+                steps = steps + [f"claimable until {by}"]
+                arises = when
+            self._charge(rule, s, label, arises, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt,
+                         status=status, window=(when, by))
 
     def _per_month(self) -> None:
         if self.contract_start is None:

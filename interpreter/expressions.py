@@ -159,10 +159,10 @@ def format_value(v: Value) -> str:
         return f"{format_decimal(v.value)}{(' ' + v.unit) if v.unit else ''}"
     if k == "exact":
         minutes = v.value
-        if minutes % MINUTES_PER_DAY == 0 and minutes:
-            return f"{format_decimal(minutes / MINUTES_PER_DAY)} days"
-        if minutes % 60 == 0 and minutes:
-            return f"{format_decimal(minutes / 60)} hours"
+        for size, word in ((MINUTES_PER_DAY, "day"), (Decimal(60), "hour"), (Decimal(1), "minute")):
+            if minutes % size == 0 and (minutes or size == 1):
+                count = minutes / size
+                return f"{format_decimal(count)} {word}{'' if count == 1 else 's'}"
         return f"{format_decimal(minutes)} minutes"
     if k == "calendar":
         return f"{format_decimal(v.value)} months"
@@ -359,6 +359,8 @@ def compare_values(a: Value, op: str, b: Value, node=None) -> bool:
             raise EvalError(f"{format_value(a)} and {format_value(b)} have no order", node)
     elif a.kind == "percent" and b.kind == "percent":
         x, y = a.value, b.value
+    elif a.kind in ("exact", "calendar") and b.kind == a.kind:
+        x, y = a.value, b.value
     else:
         x, y = _num(a, node), _num(b, node)
     return {"==": x == y, "!=": x != y, "<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
@@ -438,7 +440,10 @@ def _month_base(v: Value, node) -> date:
 
 
 def _month_point(e: n.MonthPoint, env: Env) -> Value:
-    base = _month_base(evaluate(e.base, env), e)
+    v = evaluate(e.base, env)
+    if v.kind == "absent":
+        return ABSENT  # a date computed from an event that has not happened does not exist yet
+    base = _month_base(v, e)
     first = periods.shift_month(base, e.offset)
     if e.which == "start":
         return Value("date", first)
@@ -462,17 +467,29 @@ def _expiry(e: n.Expiry, env: Env) -> Value:
         unit = "days"
     if unit is None or amount.value != amount.value.to_integral_value():
         raise EvalError("a period is a whole number of days, weeks, months or years", e)
-    start = as_date(evaluate(e.base, env), e)
-    return Value("date", periods.civil_expiry(start, int(amount.value), unit, first_day_counts=e.first_day_counts))
+    base = evaluate(e.base, env)
+    if base.kind == "absent":
+        return ABSENT
+    start = as_date(base, e)
+    counts = e.first_day_counts
+    if not counts and base.kind == "datetime" and base.value.astimezone(JST).time() == time(0):
+        counts = True  # 民法第140条ただし書: a period that starts at midnight counts its first day
+    return Value("date", periods.civil_expiry(start, int(amount.value), unit, first_day_counts=counts))
 
 
 def _nth_business_day(e: n.NthBusinessDay, env: Env) -> Value:
-    start = as_date(evaluate(e.base, env), e)
+    v = evaluate(e.base, env)
+    if v.kind == "absent":
+        return ABSENT
+    start = as_date(v, e)
     return Value("date", env.calendar.nth_business_day(start, e.n))
 
 
 def _business_day(e: n.BusinessDay, env: Env) -> Value:
-    d = as_date(evaluate(e.base, env), e)
+    v = evaluate(e.base, env)
+    if v.kind == "absent":
+        return ABSENT
+    d = as_date(v, e)
     return Value("date", env.calendar.on_or_before(d) if e.direction == "before" else env.calendar.on_or_after(d))
 
 
