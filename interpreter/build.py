@@ -656,6 +656,10 @@ class _Builder(Transformer_NonRecursive):
     def distinct(self, meta, children):
         return n.Distinct(children[0], tuple(children[1]), span=self._span(meta))
 
+    @v_args(meta=True)
+    def claim_window(self, meta, children):
+        return n.ClaimWindow(str(children[0]), children[1], str(children[2]), span=self._span(meta))
+
     # ------------------------------------------------------------- versions
 
     @v_args(meta=True)

@@ -625,6 +625,19 @@ class Checker:
         elif not any(s.field.name in {f.name for f in e.fields} for e in tables.events.values()):
             self.error("E206", f"no event has a field `{s.field.name}`", s.field.span)
 
+    def _stmt_ClaimWindow(self, s: n.ClaimWindow, tables, scope) -> None:
+        credits = {e.name: e for r in tables.rules.values() for e in r.statements
+                   if isinstance(e, n.Emit) and e.kind == "credit" and e.name}
+        credit = credits.get(s.credit)
+        if credit is None:
+            self.error("E201", f"no credit is named `{s.credit}`", s.span,
+                       did_you_mean(s.credit, credits) or "name the credit: `credit NAME \"label\" …`")
+        inner = scope.child({"month": MONTH})
+        if credit is not None and credit.iteration and credit.iteration.kind == "event":
+            inner = self._event_scope(inner, credit.iteration.event, tables)
+        self._expect(s.by, "date", inner, tables, "a claim deadline")
+        self._event_name(s.via, s.span, tables)
+
     def _check_action(self, action, scope: _Scope, tables: Tables) -> None:
         if isinstance(action, (n.StartItem, n.EndItem, n.SetQuantity, n.ChangeItem)):
             self._expect(action.item, "item", scope, tables, "what starts or ends")

@@ -82,6 +82,9 @@ class Evaluation:
         self.entries: list[Entry] = []
         self.rejected: set[int] = set()
         self.seen: dict[str, list[Event]] = defaultdict(list)
+        self.by_name: dict[str, list[Event]] = defaultdict(list)
+        for ev in self.events:
+            self.by_name[ev.name].append(ev)
         self.subs: dict[str, list[Subscription]] = defaultdict(list)
         self.contract_start: date | None = None
         self.contract_end: date | None = None
@@ -124,9 +127,11 @@ class Evaluation:
         names: dict = {}
         names.update({case: Value("enum", case) for case in tables.enum_cases()})
         names.update({item: Value("item", item) for item in tables.items})
+        # An event's name stands for its first occurrence in the whole timeline (the ledger is what is known
+        # as of `as_of`): a deemed date can look at an acceptance that came later in the file.
         for name in tables.events:
-            seen = [e for e in self.seen.get(name, []) if e.index not in self.rejected]
-            names[name] = Value("event", seen[0]) if seen else ABSENT
+            known = [e for e in self.by_name.get(name, []) if e.index not in self.rejected]
+            names[name] = Value("event", known[0]) if known else ABSENT
         names.update(self.params)
         names.update(self.states)
         names["contract"] = Value("contract", self)
@@ -881,17 +886,31 @@ class Evaluation:
         amount = self.money(raw, when, steps)
         if amount <= 0:
             return
-        if s.claim is not None:
+        window = self._claim_window(rule, s, when)
+        if window is not None:
             # Claims may come later in the timeline: settled once every event has been seen.
-            by = as_date(evaluate(s.claim.by, inner), s.claim.by)
-            self.claimable.append((rule, s, label, when, by, amount, events, steps))
+            by_expr, via, window_rule, window_stmt = window
+            by = as_date(evaluate(by_expr, inner), by_expr)
+            self.claimable.append((rule, s, label, when, by, via, window_rule, window_stmt, amount, events, steps))
             return
         self._charge(rule, s, label, when, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt)
 
+    def _claim_window(self, rule, s: n.Emit, when: date):
+        """The claim window of a credit: its own `claim by … via …`, or a `claims for NAME` of another rule."""
+        if s.claim is not None:
+            return s.claim.by, s.claim.via, None, None
+        if s.kind == "credit" and s.name:
+            for wrule, w in self.statements(when, n.ClaimWindow):
+                if w.credit == s.name:
+                    return w.by, w.via, wrule, w
+        return None
+
     def _claims(self) -> None:
         """A credit that must be claimed arises only from a claim inside its window; otherwise it lapses."""
-        for rule, s, label, when, by, amount, events, steps in self.claimable:
-            claims = [c for c in self.seen.get(s.claim.via, []) if c.index not in self.rejected and when <= c.date]
+        for rule, s, label, when, by, via, wrule, wstmt, amount, events, steps in self.claimable:
+            if wrule is not None:
+                self.add(wrule, wstmt, "state", f"claim deadline: {label}", date=when, value=by, events=events)
+            claims = [c for c in self.seen.get(via, []) if c.index not in self.rejected and when <= c.date]
             on_time = [c for c in claims if c.date <= by]
             if on_time:
                 status = "claimed"

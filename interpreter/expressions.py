@@ -299,6 +299,9 @@ def _add_duration(base: Value, dur: Value, sign: int, env: Env, node) -> Value:
     return Value("datetime", as_instant(base, node) + delta)
 
 
+_UNITFUL = ("money", "exact", "calendar", "count")
+
+
 def _binary(e: n.Binary, env: Env) -> Value:
     if e.op in ("and", "or"):
         left = truthy(evaluate(e.left, env), e.left)
@@ -311,6 +314,11 @@ def _binary(e: n.Binary, env: Env) -> Value:
     b = evaluate(e.right, env)
     if "absent" in (a.kind, b.kind):
         raise EvalError("a value this needs is not known yet", e)
+    # A plain zero (the sum of no events) takes the unit of the other side: 0 minutes, 0 yen.
+    if e.op in ("+", "-", "/") and a.kind == "number" and a.value == 0 and b.kind in _UNITFUL:
+        a = Value(b.kind, Decimal(0), b.unit)
+    if e.op in ("+", "-") and b.kind == "number" and b.value == 0 and a.kind in _UNITFUL:
+        b = Value(a.kind, Decimal(0), a.unit)
     dateish = ("date", "datetime", "event")
     if a.kind == "event":
         a = Value("datetime", a.value.instant) if a.value.instant.time() != time(0) else Value("date", a.value.date)

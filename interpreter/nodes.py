@@ -608,9 +608,20 @@ class Distinct:
     span: Span = _span()
 
 
+@node
+class ClaimWindow:
+    """`claims for CREDIT by DATE via EVENT;`: the window of a named credit, when another article sets it."""
+
+    credit: str
+    by: Expr
+    via: str
+    span: Span = _span()
+
+
 Statement = Union[
     Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue,
     Interest, Emit, Requires, EndsWith, OrderWindow, ServiceEnd, NeverDecreases, Limit, Reject, Distinct,
+    ClaimWindow,
 ]
 
 

@@ -108,7 +108,14 @@ def check_expectations(ledger: Ledger, scenario: Scenario) -> list[Mismatch]:
     problems = []
     for item in scenario.expect:
         expected = {k: _plain(v) for k, v in item.items}
-        if any(all(_same(k, v, e.get(k)) for k, v in expected.items()) for e in entries):
+        # `absent: true` turns an item around: no entry may match the other fields.
+        absent = str(expected.pop("absent", "false")).lower() == "true"
+        found = [e for e in entries if all(_same(k, v, e.get(k)) for k, v in expected.items())]
+        if absent:
+            if found:
+                problems.append(Mismatch(dict(expected, absent=True), item.span, tuple(found[:3])))
+            continue
+        if found:
             continue
         keys = [k for k in ("rule", "kind", "label") if k in expected]
         close = [e for e in entries if all(_same(k, expected[k], e.get(k)) for k in keys)]
