@@ -7,7 +7,7 @@ non-recursive, so long operator chains cannot exhaust Python's stack.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lark import Token, Transformer_NonRecursive, Tree, v_args
 
@@ -59,12 +59,8 @@ class _Builder(Transformer_NonRecursive):
         self.diagnostics.append(n_diag(code, message, span, hint))
 
     def _number(self, token: Token) -> Decimal:
-        text = normalize_digits(str(token)).replace(",", "").replace("，", "")
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            self._error("E108", f"`{token}` is not a number", self._tspan(token))
-            return Decimal(0)
+        # The NUMBER token admits only digits, thousands groups and one decimal point: always a Decimal.
+        return Decimal(normalize_digits(str(token)).replace(",", "").replace("，", ""))
 
     def _date(self, token: Token) -> date:
         text = normalize_digits(str(token))
@@ -572,7 +568,7 @@ class _Builder(Transformer_NonRecursive):
             else:
                 where = c
         lets, requires = [], []
-        fields = dict(amount=None, value=None, date=None, claim=None, tax_exempt=False, refunds=None)
+        fields = dict(amount=None, value=None, date=None, claim=None, tax_exempt=False)
         for tag, value in parts:
             if tag == "let":
                 lets.append(value)
@@ -583,8 +579,7 @@ class _Builder(Transformer_NonRecursive):
             else:
                 fields[tag] = value
         return n.Emit(kind, name, label, iteration, where, tuple(lets), tuple(requires), fields["amount"],
-                      fields["value"], fields["date"], fields["claim"], fields["tax_exempt"], fields["refunds"],
-                      span=self._span(meta))
+                      fields["value"], fields["date"], fields["claim"], fields["tax_exempt"], span=self._span(meta))
 
     def short_body(self, children):
         return [("short", children[0])]
@@ -607,9 +602,6 @@ class _Builder(Transformer_NonRecursive):
 
     def date_part(self, children):
         return ("date", children[0])
-
-    def refunds(self, children):
-        return ("refunds", children[0])
 
     @v_args(meta=True)
     def claim(self, meta, children):

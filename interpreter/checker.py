@@ -22,10 +22,9 @@ CONVENTIONS: dict[str, tuple[str, ...]] = {
     "periods": ("civil_code",),
     "month_end": ("clamp",),
     "prorate": ("actual_days", "thirty_days"),
-    "interest_year": ("365 days", "actual_days"),
+    "interest_year": ("365 days",),
     "first_month": ("free", "full", "prorated"),
     "last_month": ("full", "prorated"),
-    "claims": ("all_open", "each"),
 }
 PARTIAL_MONTH = {"first": ("free", "full", "prorated"), "last": ("full", "prorated")}
 ALLOWED_DATES = ("any_day", "month_end", "month_start", "term_end")
@@ -135,6 +134,12 @@ class Checker:
         else:
             self.error("E404", "the file has no `contract` header", self.program.span,
                        "start with `contract NAME \"名称\" { provider \"…\"; document \"…\" revised DATE; currency JPY; }`")
+        for amendment in amendments:
+            for d in amendment.decls:
+                if isinstance(d, n.Contract):
+                    self.error("E405", "an amendment cannot hold a `contract` header", d.span,
+                               "an amendment replaces declarations of the contract it amends; "
+                               "write the header once, at the top of the file")
         for conv in (d for d in base_decls if isinstance(d, n.Conventions)):
             for c in conv.items:
                 self._check_convention(c)
@@ -353,6 +358,12 @@ class Checker:
         if not rule.articles or any(not a.strip() for a in rule.articles):
             self.error("E401", f"rule {rule.id} has an empty citation", rule.span,
                        "cite the article it encodes, such as 第25条第1項 or 別表②")
+        else:
+            for article in rule.articles:
+                if not _ARTICLE_WORDS.search(article):
+                    self.error("E401", f"rule {rule.id} cites 「{article}」, which names no article", rule.id_span,
+                               "write the article after the id (`rule ITS-1 第12条 \"最低利用期間\" { … }`); "
+                               "a quoted citation must name one, such as \"一般規程第28条\"")
         if rule.condition is not None:
             t = self.infer(rule.condition.expr, scope, tables)
             if t.kind not in ("bool", "unknown"):
@@ -393,7 +404,11 @@ class Checker:
     def _items(self, exprs, tables: Tables) -> None:
         for e in exprs:
             for name_node in _names_in(e):
-                if name_node.name not in tables.items:
+                other = _kind_of_name(name_node.name, tables)
+                if name_node.name not in tables.items and other:
+                    self.error("E208", f"`{name_node.name}` is {other}, not an item", name_node.span,
+                               "name a `plan`, `option` or `item` here")
+                elif name_node.name not in tables.items:
                     self.error("E204", f"unknown item `{name_node.name}`", name_node.span,
                                did_you_mean(name_node.name, tables.items) or "declare it with `plan`, `option` or "
                                "`item`")
@@ -453,8 +468,12 @@ class Checker:
 
         probe = date(2025, 1, 1)
         calendar = BusinessCalendar()
-        for offset in range(0, 730, 7):
-            effective = probe + timedelta(days=offset)
+        samples = [probe + timedelta(days=offset) for offset in range(0, 730, 3)]
+        if s.allowed == "month_end":
+            samples = [d for d in samples if (d + timedelta(days=1)).day == 1]
+        elif s.allowed == "month_start":
+            samples = [d for d in samples if d.day == 1]
+        for effective in samples:
             env = Env(names={"effective": effective}, calendar=calendar, conventions=self.conventions)
             try:
                 due = evaluate(s.due, env).value
@@ -588,8 +607,6 @@ class Checker:
         if s.claim is not None:
             self._expect(s.claim.by, "date", inner, tables, "a claim deadline")
             self._event_name(s.claim.via, s.claim.span, tables)
-        if s.refunds is not None:
-            self.infer(s.refunds, inner, tables)
 
     def _stmt_Requires(self, s: n.Requires, tables, scope) -> None:
         self._items([s.item, s.condition], tables)
@@ -915,6 +932,22 @@ def _arith_hint(op: str, a: T, b: T) -> str | None:
         return "a month has no fixed number of days: keep months with months and days with days"
     if {a.kind, b.kind} == {"money", "duration"}:
         return "divide the duration by a duration to get a number first, as in `floor(unusable / 24 hours)`"
+    return None
+
+
+_ARTICLE_WORDS = __import__("re").compile(r"条|項|号|別表|別紙|附則|付則|備考|表|章|節|款|規程|規約|約款|仕様")
+
+
+def _kind_of_name(name: str, tables: Tables) -> str | None:
+    """What a name is, when it is not an item (for E208)."""
+    if name in tables.events:
+        return "an event"
+    if name in tables.params:
+        return "a parameter"
+    if name in tables.enum_cases():
+        return "a case of an enumeration"
+    if name in tables.units:
+        return "a unit"
     return None
 
 

@@ -24,7 +24,6 @@ CODES: dict[str, str] = {
     "E105": "unexpected character",
     "E106": "nesting too deep",
     "E107": "invalid date",
-    "E108": "invalid number",
     # names
     "E201": "unknown name",
     "E202": "duplicate declaration",

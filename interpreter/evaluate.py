@@ -139,9 +139,9 @@ class Evaluation:
             names.update(extra)
         return Env(names=names, calendar=self.model.calendar, conventions=self.model.conventions,
                    functions={"monthly_fee": self._monthly_fee_fn(d), "fees_paid": self._fees_paid},
-                   events_in=self._events_in, attribute=self._attribute)
+                   events_in=self._events_in, attribute=lambda obj, name: self._attribute(obj, name, d))
 
-    def _attribute(self, obj: Value, name: str) -> Value:
+    def _attribute(self, obj: Value, name: str, today: date) -> Value:
         if obj.kind == "event":
             ev: Event = obj.value
             if name in ev.fields:
@@ -158,16 +158,19 @@ class Evaluation:
                      "billing_start": self._billing_start(), "term_end": self._first_term_end()}.get(name)
             return Value("date", value) if value else ABSENT
         if obj.kind == "item":
+            # An item's attributes are those of its subscription on the day the expression is evaluated for:
+            # the one in force then, else the latest one before, else (like an event name) the first one.
             subs = self.subs.get(obj.value, [])
             if not subs:
                 return ABSENT
-            sub = subs[-1]
+            earlier = [x for x in subs if x.start <= today]
+            sub = next((x for x in subs if x.active_on(today)), earlier[-1] if earlier else subs[0])
             if name == "start":
-                return Value("date", subs[0].start)
+                return Value("date", sub.start)
             if name == "end":
                 return Value("date", sub.end) if sub.end else ABSENT
             if name == "quantity":
-                return Value("count", sub.quantity_on(self.as_of))
+                return Value("count", sub.quantity_on(max(today, sub.start)))
         raise EvalError(f"no attribute `{name}` here")
 
     def _events_in(self, name: str, month: Month) -> list[Value]:

@@ -546,7 +546,6 @@ class Emit:
     date: Expr | None
     claim: Claim | None
     tax_exempt: bool
-    refunds: Expr | None
     span: Span = _span()
 
 

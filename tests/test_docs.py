@@ -33,7 +33,7 @@ contract doc "文書例" {
 }
 conventions {
   periods civil_code; month_end clamp; prorate actual_days; interest_year 365 days;
-  first_month full; last_month full; claims each;
+  first_month full; last_month full;
 }
 """
 # Lines of a fragment that start (in column 0) with one of these words begin a top-level declaration;
