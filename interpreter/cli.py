@@ -17,13 +17,14 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _contract_files(paths: list[str]) -> tuple[list[str], list[str]]:
-    """Files named, and `.ctr` files found recursively in folders named. Returns (files, missing)."""
+def _files(paths: list[str], suffixes: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Files named, and files with one of the suffixes found recursively in folders named.
+    Returns (files, missing)."""
     files, missing = [], []
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            files += sorted(str(f) for f in path.rglob("*.ctr") if f.is_file())
+            files += sorted(str(f) for f in path.rglob("*") if f.is_file() and f.suffix in suffixes)
         elif path.exists():
             files.append(p)
         else:
@@ -32,7 +33,7 @@ def _contract_files(paths: list[str]) -> tuple[list[str], list[str]]:
 
 
 def cmd_check(args) -> int:
-    files, missing = _contract_files(args.paths)
+    files, missing = _files(args.paths, (".ctr",))
     if missing:
         print(f"yakkan: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
@@ -112,26 +113,12 @@ def cmd_explain(args) -> int:
     return 0
 
 
-def _scenario_files(paths: list[str]) -> tuple[list[str], list[str]]:
-    files, missing = [], []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            files += sorted(str(f) for f in path.rglob("*.yaml") if f.is_file())
-            files += sorted(str(f) for f in path.rglob("*.yml") if f.is_file())
-        elif path.exists():
-            files.append(p)
-        else:
-            missing.append(p)
-    return files, missing
-
-
 def cmd_test(args) -> int:
     from .render import explain_entry
     from .runner import check_expectations, evaluate_files
     from .scenario import load_scenario
 
-    files, missing = _scenario_files(args.paths)
+    files, missing = _files(args.paths, (".yaml", ".yml"))
     if missing:
         print(f"yakkan: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 1

@@ -28,14 +28,6 @@ ROUNDING_MODES = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "round_half_up": 
 SEARCH_LIMIT = 1200  # candidate effective dates tried for a late notice (over three years of days)
 
 
-class EvaluationError(Exception):
-    """The contract cannot be evaluated over these events (a date that does not exist, say)."""
-
-    def __init__(self, message: str, span=None):
-        super().__init__(message)
-        self.span = span
-
-
 @attrs.define
 class Subscription:
     """An item in force for a customer: from `start` to `end` (its last day; None while it runs)."""
@@ -83,6 +75,7 @@ class Evaluation:
         self.rejected: set[int] = set()
         self.seen: dict[str, list[Event]] = defaultdict(list)
         self.by_name: dict[str, list[Event]] = defaultdict(list)
+        self.rank = {ev.index: i for i, ev in enumerate(self.events)}  # file position -> timeline position
         for ev in self.events:
             self.by_name[ev.name].append(ev)
         self.subs: dict[str, list[Subscription]] = defaultdict(list)
@@ -245,7 +238,7 @@ class Evaluation:
 
     def _numbered(self) -> list[Entry]:
         """Entries in ledger order with ids E1…; an invoice lists the ids of its lines."""
-        ordered = sort_entries(self.entries)
+        ordered = sort_entries(self.entries, self.rank)
         ids = {id(e): f"E{i}" for i, e in enumerate(ordered, 1)}
         out = []
         for e in ordered:
@@ -1051,7 +1044,7 @@ class Evaluation:
         if due_stmt is not None:
             rule, stmt = due_stmt
             due = as_date(evaluate(stmt.due, self.env(month.end, {"closing": Value("date", month.end)})))
-        ordered = sort_entries(items)
+        ordered = sort_entries(items, self.rank)
         entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=month.end, period=(month.start, month.end),
                          amount=total, tax=tax, due=due,
                          explanation=tuple(steps), key=f"invoice:{(month.year, month.month)}")
@@ -1108,7 +1101,7 @@ def _period(e) -> tuple[int, str]:
             "week": "weeks", "weeks": "weeks", "週": "weeks", "週間": "weeks",
             "day": "days", "days": "days", "日": "days"}.get(word)
     if unit is None or e.value != e.value.to_integral_value():
-        raise EvaluationError("a term is a whole number of days, weeks, months or years", e.span)
+        raise EvalError("a term is a whole number of days, weeks, months or years", e)
     return int(e.value), unit
 
 

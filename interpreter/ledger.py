@@ -51,12 +51,17 @@ class Entry:
         return self.status in (None, "claimed")
 
 
-def sort_entries(entries: list[Entry]) -> list[Entry]:
-    """Entries by date (due for obligations), then by source position; the rest only breaks ties."""
+def sort_entries(entries: list[Entry], rank: dict[int, int] | None = None) -> list[Entry]:
+    """Entries by date (due for obligations), then by source position; the rest only breaks ties.
+
+    `rank` maps an event's position in the file to its position in the sorted timeline, so that the order
+    (and so the ids) does not depend on the order the scenario file lists its events in."""
+    rank = rank or {}
 
     def key(e: Entry):
         src = (e.source.line, e.source.column) if e.source else (1 << 30, 0)
-        return (e.sort_date, src, KINDS.index(e.kind), e.label, str(e.value), e.events, str(e.amount), e.key)
+        timeline = tuple(rank.get(i, i) for i in e.events)
+        return (e.sort_date, src, KINDS.index(e.kind), e.label, str(e.value), timeline, str(e.amount), e.key)
 
     return sorted(entries, key=key)
 

@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 import attrs
 
 from .diagnostics import Diagnostic, has_errors
-from .evaluate import EvaluationError, run
+from .evaluate import run
 from .events import Event, validate
 from .expressions import EvalError
 from .ledger import Ledger, entry_json
@@ -62,7 +62,7 @@ def evaluate_files(contract_path: str | None, scenario_path: str, as_of: date | 
         return Outcome(model, scenario, None, tuple(events), tuple(diagnostics), sources)
     try:
         ledger = run(model, params, events, as_of or scenario.as_of_date)
-    except (EvalError, EvaluationError) as exc:
+    except EvalError as exc:
         span = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
         diagnostics.append(Diagnostic("E406", f"cannot evaluate: {exc}", span or scenario.span))
         return Outcome(model, scenario, None, tuple(events), tuple(diagnostics), sources)
