@@ -8,7 +8,7 @@ Each statement kind has one handler here; docs/language.md describes what each m
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import ChainMap, defaultdict
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
@@ -76,6 +76,10 @@ class Evaluation:
         self.seen: dict[str, list[Event]] = defaultdict(list)
         self.by_name: dict[str, list[Event]] = defaultdict(list)
         self.rank = {ev.index: i for i, ev in enumerate(self.events)}  # file position -> timeline position
+        self._statement_cache: dict = {}
+        self._names_cache: dict = {}
+        self._events_cache: dict = {}
+        self._contract_value = Value("contract", self)
         for ev in self.events:
             self.by_name[ev.name].append(ev)
         self.subs: dict[str, list[Subscription]] = defaultdict(list)
@@ -97,39 +101,60 @@ class Evaluation:
 
     def statements(self, d: date, kind: type):
         """(rule, statement) pairs of a kind, from the version in force on a day, for rules that apply."""
-        for rule in self.version(d).tables.rules.values():
-            if not self._applies(rule, d):
-                continue
-            for s in rule.statements:
-                if isinstance(s, kind):
-                    yield rule, s
+        return self._by_kind(self.version(d)).get(kind, ())
 
-    def _applies(self, rule: n.RuleDecl, d: date) -> bool:
+    def _by_kind(self, version: Version) -> dict[type, list]:
+        """A version's statements grouped by kind, once per evaluation: rule conditions read only parameters."""
+        cached = self._statement_cache.get(version.name)
+        if cached is None:
+            cached = defaultdict(list)
+            for rule in version.tables.rules.values():
+                if self._applies(rule, version):
+                    for s in rule.statements:
+                        cached[type(s)].append((rule, s))
+            self._statement_cache[version.name] = cached
+        return cached
+
+    def _applies(self, rule: n.RuleDecl, version: Version) -> bool:
         if rule.condition is None:
             return True
+        env = Env(names={**self._static_names(version), **self.params}, calendar=self.model.calendar)
         try:
-            holds = truthy(evaluate(rule.condition.expr, self.env(d)), rule.condition.expr)
+            holds = truthy(evaluate(rule.condition.expr, env), rule.condition.expr)
         except EvalError:
             holds = False
         return holds != rule.condition.negated
 
     # ------------------------------------------------------------- environment
 
+    def _static_names(self, version: Version) -> dict:
+        """Enum cases and items of a version: the same for every expression evaluated under it."""
+        cached = self._names_cache.get(version.name)
+        if cached is None:
+            tables = version.tables
+            cached = {case: Value("enum", case) for case in tables.enum_cases()}
+            cached.update({item: Value("item", item) for item in tables.items})
+            self._names_cache[version.name] = cached
+        return cached
+
+    def _event_names(self, version: Version) -> dict:
+        """An event's name stands for its first occurrence in the whole timeline (the ledger is what is known
+        as of `as_of`): a deemed date can look at an acceptance that came later in the file. Recomputed only
+        when an event has been rejected since."""
+        key = (version.name, len(self.rejected))
+        cached = self._events_cache.get(key)
+        if cached is None:
+            cached = {}
+            for name in version.tables.events:
+                known = [e for e in self.by_name.get(name, []) if e.index not in self.rejected]
+                cached[name] = Value("event", known[0]) if known else ABSENT
+            self._events_cache[key] = cached
+        return cached
+
     def env(self, d: date, extra: dict | None = None) -> Env:
-        tables = self.version(d).tables
-        names: dict = {}
-        names.update({case: Value("enum", case) for case in tables.enum_cases()})
-        names.update({item: Value("item", item) for item in tables.items})
-        # An event's name stands for its first occurrence in the whole timeline (the ledger is what is known
-        # as of `as_of`): a deemed date can look at an acceptance that came later in the file.
-        for name in tables.events:
-            known = [e for e in self.by_name.get(name, []) if e.index not in self.rejected]
-            names[name] = Value("event", known[0]) if known else ABSENT
-        names.update(self.params)
-        names.update(self.states)
-        names["contract"] = Value("contract", self)
-        if extra:
-            names.update(extra)
+        version = self.version(d)
+        names = ChainMap(extra or {}, {"contract": self._contract_value}, self.states, self.params,
+                         self._event_names(version), self._static_names(version))
         return Env(names=names, calendar=self.model.calendar, conventions=self.model.conventions,
                    functions={"monthly_fee": self._monthly_fee_fn(d), "fees_paid": self._fees_paid},
                    events_in=self._events_in, attribute=lambda obj, name: self._attribute(obj, name, d))
@@ -640,9 +665,9 @@ class Evaluation:
             if stmt.kind == "initial" and stmt.on_event is None and item in self._fee_items(stmt, d):
                 self._one_time_fee(rule, stmt, d, self.env(d), events, _label(self.version(d).tables, item), qty)
 
-    def _fee_items(self, stmt: n.Fee, d: date) -> list[str]:
-        env = self.env(d)
-        return [evaluate(i, env).value for i in stmt.items]
+    @staticmethod
+    def _fee_items(stmt: n.Fee, d: date) -> list[str]:
+        return [i.name for i in stmt.items]  # the checker made sure each is the name of an item
 
     def _one_time_fee(self, rule, stmt: n.Fee, d: date, env: Env, events, what: str, qty=Decimal(1)) -> None:
         steps: list[str] = []

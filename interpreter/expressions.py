@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from collections import ChainMap
+from typing import Any, Callable, Mapping
 
 import attrs
 
@@ -66,7 +67,7 @@ class Month:
 
 @attrs.define
 class Env:
-    names: dict[str, Any]
+    names: Mapping[str, Any]
     calendar: BusinessCalendar
     conventions: dict[str, tuple[str, ...]] = attrs.Factory(dict)
     functions: dict[str, Callable[..., Value]] = attrs.Factory(dict)
@@ -75,7 +76,7 @@ class Env:
     attribute: Callable[[Value, str], Value] | None = None
 
     def child(self, names: dict[str, Any]) -> "Env":
-        return Env({**self.names, **names}, self.calendar, self.conventions, self.functions, self.events_in,
+        return Env(ChainMap(names, self.names), self.calendar, self.conventions, self.functions, self.events_in,
                    self.attribute)
 
 
