@@ -168,8 +168,8 @@ class Evaluation:
                 return Value("datetime", ev.instant)
             if name == "date":
                 return Value("date", ev.date)
-            if name == "duration":
-                return Value("exact", Decimal(int((ev.until - ev.instant).total_seconds() // 60)))
+            if name == "duration":  # exact, in minutes (seconds kept as a fraction); cut only where a rule says
+                return Value("exact", Decimal(int((ev.until - ev.instant).total_seconds())) / 60)
             raise EvalError(f"event `{ev.name}` has no field `{name}`")
         if obj.kind == "contract":
             value = {"start": self.contract_start, "end": self.contract_end, "formed": self.formed,
@@ -988,10 +988,13 @@ class Evaluation:
     # ------------------------------------------------------------- invoices, payments, interest
 
     def _payments(self) -> list[Event]:
+        """The payment events (`invoice due … paid by EVENT`), whether or not that rule applies to this
+        customer: a payment is a payment even where no invoice rule of these terms governs it."""
         d = self.contract_start or self.as_of
-        for _, s in self.statements(d, n.InvoiceDue):
-            if s.paid_by:
-                return [e for e in self.seen.get(s.paid_by, []) if e.index not in self.rejected]
+        for rule in self.version(d).tables.rules.values():
+            for s in rule.statements:
+                if isinstance(s, n.InvoiceDue) and s.paid_by:
+                    return [e for e in self.seen.get(s.paid_by, []) if e.index not in self.rejected]
         return []
 
     def _invoices(self) -> None:

@@ -33,6 +33,7 @@ def parser() -> Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=False,
+        cache=True,  # the LALR tables are stored in the temp folder, keyed by the grammar's hash
     )
 
 
