@@ -399,7 +399,9 @@ class Evaluation:
                 current.quantities.append((d, qty))
             else:
                 fields = dict(ev.fields) if ev else {}
-                self.subs[item].append(Subscription(item, d, None, [(d, qty)], events, fields))
+                sub = Subscription(item, d, None, [(d, qty)], events, fields)
+                self.subs[item].append(sub)
+                self._scheduled_end(sub)
                 self._initial_fees(item, d, qty, tuple(events))
         elif isinstance(action, n.EndItem):
             item = evaluate(action.item, env).value
@@ -417,6 +419,21 @@ class Evaluation:
             qty = sub.quantity_on(d) if sub else Decimal(1)
             self._end_item(old, d - timedelta(days=1), tuple(events), f"changed to {new}", rule, action)
             self.subs[new].append(Subscription(new, d, None, [(d, qty)], events, dict(ev.fields) if ev else {}))
+
+    def _scheduled_end(self, sub: Subscription) -> None:
+        """An item started after the contract's (or a prerequisite's) end is already fixed ends with it."""
+        ends = []
+        if self.contract_end is not None and self.contract_end >= sub.start:
+            ends.append((self.contract_end, "contract ends"))
+        for _, s in self.statements(sub.start, n.EndsWith):
+            if getattr(s.item, "name", None) != sub.item:
+                continue
+            for p in s.prerequisites:
+                current = self._active(getattr(p, "name", ""), sub.start)
+                if current is not None and current.end is not None:
+                    ends.append((current.end, f"ends with {current.item}"))
+        if ends:
+            sub.end, sub.end_reason = min(ends)
 
     def _end_contract(self, last: date, events: tuple[int, ...], rule, stmt, ev: Event | None) -> None:
         if self.contract_end is not None and self.contract_end <= last:
@@ -544,8 +561,8 @@ class Evaluation:
             events = tuple(x.index for x in (p.trigger, p.met) if x is not None)
             if p.met is not None:
                 status = "met" if p.met.date <= p.due else "missed"
-            elif self.contract_end is not None and p.trigger is None and False:
-                status = "lapsed"
+            elif p.trigger is not None and self.contract_end is not None and self.contract_end < p.due:
+                status = "lapsed"  # the contract ended before the duty fell due, and nothing met it
             else:
                 status = "missed" if self.as_of > p.due else "open"
             self.add(p.rule, p.stmt, "obligation", label, party=p.stmt.party, due=p.due, status=status,

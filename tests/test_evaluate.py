@@ -1,0 +1,144 @@
+"""The evaluator's semantics on a small purpose-built contract, one behaviour a test."""
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from interpreter.runner import evaluate_files
+
+CONTRACT = """
+contract t "テスト" {
+  provider "例示株式会社";
+  document "テスト約款" revised 2025-04-01;
+  currency JPY;
+}
+conventions { periods civil_code; month_end clamp; first_month full; last_month full; }
+calendar business { holidays japan; }
+plan base "基本";
+option a "前提オプション";
+option b "依存オプション";
+event service_start { starts contract, starts base; }
+event order { option: option; starts option; }
+event stop { option: option; }
+event cancel { desired: date; }
+event inheritance { started: date; }
+event heir_notice;
+event outage interval { until: datetime; }
+rule T-1 第1条 "料金" {
+  monthly fee 1,000 yen for base;
+  monthly fee 0 yen for a;
+  monthly fee 500 yen for b;
+}
+rule T-2 第2条 "解約" {
+  notice cancellation by customer on cancel { effective cancel.desired; allowed month_end;
+    due end of month before effective; effect ends contract; if late next_allowed; }
+  notice option_stop by customer on stop { effective end of month of stop.date; effect ends stop.option; }
+  b ends with a;
+}
+rule T-3 第3条 "届出" {
+  obligation heir "相続の届出" by customer { when inheritance; due expiry of 2 weeks after inheritance.started;
+    met by heir_notice; }
+}
+rule T-4 第4条 "停止時間" {
+  state downtime "停止時間" per month = sum outage.duration for each outage in month;
+  credit "ゼロの返金" per month { amount 0 yen; }
+}
+"""
+
+
+@pytest.fixture
+def run(tmp_path):
+    contract = tmp_path / "t.ctr"
+    contract.write_text(CONTRACT, encoding="utf-8")
+
+    def evaluate(events: str, as_of: str):
+        scenario = tmp_path / "s.yaml"
+        scenario.write_text(f"contract: t.ctr\nas_of: {as_of}\nevents:\n" + textwrap.indent(events.strip(), "  ")
+                            + "\n", encoding="utf-8")
+        outcome = evaluate_files(None, str(scenario))
+        assert outcome.ok, outcome.diagnostics
+        return outcome.ledger
+
+    return evaluate
+
+
+def charges(ledger, label_part: str) -> list:
+    return [e for e in ledger.entries if e.kind == "charge" and label_part in e.label]
+
+
+def test_an_item_started_after_the_contract_end_is_fixed_ends_with_the_contract(run):
+    # The contract will end 2025-06-30 (notice 05-10 for 06-30, due 05-31: met); option a starts 06-10.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-05-10, event: cancel, desired: 2025-06-30}
+- {at: 2025-06-10, event: order, option: a}
+""", "2025-12-31")
+    # a is billed for June only (0 yen), never after the contract's end
+    assert [e.period for e in charges(ledger, "前提")] == [(date(2025, 6, 10), date(2025, 6, 30))]
+
+
+def test_a_dependent_started_after_its_prerequisite_end_is_fixed_ends_with_it(run):
+    # a ends 2025-08-31 (stop notice 08-05); b, which ends with a, starts 08-20: b's last day is 08-31.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-04-01, event: order, option: a}
+- {at: 2025-08-05, event: stop, option: a}
+- {at: 2025-08-20, event: order, option: b}
+""", "2025-12-31")
+    assert [e.period for e in charges(ledger, "依存")] == [(date(2025, 8, 20), date(2025, 8, 31))]
+
+
+def test_an_obligation_lapses_when_the_contract_ends_before_it_is_due(run):
+    # Inheritance starts 2025-06-25: due 2025-07-09 (2 weeks after, 民法140). The contract ends 06-30.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-05-10, event: cancel, desired: 2025-06-30}
+- {at: 2025-06-26, event: inheritance, started: 2025-06-25}
+""", "2025-12-31")
+    heir = [e for e in ledger.entries if e.kind == "obligation" and e.rule == "T-3"]
+    assert [(h.due, h.status) for h in heir] == [(date(2025, 7, 9), "lapsed")]
+
+
+def test_an_obligation_is_open_until_due_and_missed_after(run):
+    events = """
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-06-26, event: inheritance, started: 2025-06-25}
+"""
+    assert [e.status for e in run(events, "2025-07-09").entries if e.rule == "T-3"] == ["open"]
+    assert [e.status for e in run(events, "2025-07-10").entries if e.rule == "T-3"] == ["missed"]
+
+
+def test_outage_durations_keep_their_seconds_until_a_rule_cuts_them(run):
+    # two outages of 45 seconds: 1.5 minutes in the month, not 0
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: "2025-05-01T10:00:00", event: outage, until: "2025-05-01T10:00:45"}
+- {at: "2025-05-02T10:00:00", event: outage, until: "2025-05-02T10:00:45"}
+""", "2025-05-31")
+    may = [e for e in ledger.entries if e.kind == "state" and e.label == "停止時間" and e.date == date(2025, 5, 31)]
+    assert may and may[0].value == "1.5 minutes"
+
+
+def test_a_zero_credit_makes_no_entry_but_a_zero_fee_does(run):
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-04-01, event: order, option: a}
+""", "2025-04-30")
+    assert not [e for e in ledger.entries if e.kind == "credit"]
+    assert [e.amount for e in charges(ledger, "前提")] == [Decimal(0)]
+
+
+def test_a_late_notice_moves_to_the_first_allowed_date_whose_deadline_it_meets(run):
+    # desired 2025-06-30 is due 05-31; a notice on 06-02 is late, so the end moves to 07-31 (due 06-30).
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-06-02, event: cancel, desired: 2025-06-30}
+""", "2025-12-31")
+    notice = [e for e in ledger.entries if e.kind == "obligation" and e.rule == "T-2"][0]
+    assert (notice.due, notice.status) == (date(2025, 5, 31), "missed")
+    assert "2025-07-31" in notice.note
+    ends = [e.value for e in ledger.entries if e.kind == "state" and e.label == "contract ends"]
+    assert ends == [date(2025, 7, 31)]
