@@ -139,3 +139,63 @@ def test_the_editable_install_finds_the_repository_grammar():
     from interpreter.syntax import grammar_path
 
     assert grammar_path() == (HERE.parent / "grammar" / "yakkan.lark").resolve()
+
+
+# ---------------------------------------------------------------- programs generated from the grammar
+
+def _generation_grammar():
+    """The grammar with every literal padded by spaces: hypothesis's from_lark does not insert the
+    %ignore'd whitespace between tokens (hypothesis issue #1804), so `contract` + NAME would run together."""
+    import re
+
+    from lark import Lark
+
+    from interpreter.syntax import grammar_path
+
+    text = re.sub(r'"([^"\\]+)"', lambda m: '" ' + m.group(1) + ' "', grammar_path().read_text(encoding="utf-8"))
+    return Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=False)
+
+
+def _terminal_strategies():
+    from hypothesis import strategies as st
+
+    return {
+        # names that no keyword can shadow, in both scripts
+        "NAME": st.sampled_from(["n_a", "n_b", "名前", "x1", "サービス"]).map(lambda s: f" {s} "),
+        "STRING": st.sampled_from(['"s"', '"月額料金"', r'"a\"b"']).map(lambda s: f" {s} "),
+        "JSTRING": st.just(" 「ラベル」 "),
+        "NUMBER": st.sampled_from(["1", "10,000", "2.5", "３", "１０，０００"]).map(lambda s: f" {s} "),
+        "DATE": st.sampled_from(["2025-04-01", "２０２５-０４-０１"]).map(lambda s: f" {s} "),
+        "JDATE": st.sampled_from(["令和7年4月1日", "令和元年5月1日", "2025年4月1日"]).map(lambda s: f" {s} "),
+        "DATETIME": st.sampled_from(["2025-04-01T10:00", "2025-04-01 10:00:30+09:00"]).map(lambda s: f" {s} "),
+        "MONTHDAY": st.just(" 12-29 "),
+        "ORDINAL": st.sampled_from(["1st", "5th", "22nd"]).map(lambda s: f" {s} "),
+        "RULE_ID": st.sampled_from(["ITS-1", "HEN-10a"]).map(lambda s: f" {s} "),
+        "ARTICLE": st.sampled_from(["第25条第1項", "別表②", "別紙2(3)"]).map(lambda s: f" {s} "),
+        "COMPARE": st.sampled_from(["<=", "<", "==", "≧", "≠"]).map(lambda s: f" {s} "),
+        "ADD_OP": st.sampled_from([" + ", " - "]),
+        "MUL_OP": st.sampled_from([" × ", " / ", " ÷ "]),
+        "PERCENT": st.sampled_from([" % ", " ％ "]),
+        "COMMENT": st.just(" # コメント\n"),
+    }
+
+
+def test_programs_generated_from_the_grammar_parse_and_build():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis.extra.lark import from_lark
+
+    from interpreter.build import build
+    from interpreter.source import SourceFile
+    from interpreter.syntax import parse
+
+    strategy = from_lark(_generation_grammar(), start="start", explicit=_terminal_strategies())
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def check(program: str):
+        source = SourceFile("generated.ctr", program)
+        tree, diagnostics = parse(source)
+        assert tree is not None and not diagnostics, (program, diagnostics)
+        build(source, tree)  # every generated tree also builds an AST (dates and numbers are valid by construction)
+
+    check()
