@@ -168,6 +168,7 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("--as-of", metavar="DATE")
         p.add_argument("--format", choices=("text", "json"), default="text")
         p.set_defaults(func=func)
+    # Authoring tools (fmt, diff, repl) add their subcommands below this line, one line each.
     test = sub.add_parser("test", help="run the expect: sections of scenario files")
     test.add_argument("paths", nargs="+", metavar="PATH")
     test.set_defaults(func=cmd_test)
