@@ -28,6 +28,14 @@ ROUNDING_MODES = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "round_half_up": 
 SEARCH_LIMIT = 1200  # candidate effective dates tried for a late notice (over three years of days)
 
 
+class Trace(list):
+    """The steps of a computation, and the rules besides the entry's own that shaped its figure."""
+
+    def __init__(self, steps=()):
+        super().__init__(steps)
+        self.rules: list[str] = []
+
+
 @attrs.define
 class Subscription:
     """An item in force for a customer: from `start` to `end` (its last day; None while it runs)."""
@@ -235,6 +243,8 @@ class Evaluation:
             if rounded != amount:
                 steps.append(f"{format_decimal(amount)} → {r.mode} to {format_decimal(unit)} yen "
                              f"({rule.id} {rule.articles[0]}) = {format_decimal(rounded)} yen")
+                if isinstance(steps, Trace):
+                    steps.rules.append(rule.id)
             return rounded
         return amount
 
@@ -687,7 +697,7 @@ class Evaluation:
         return [i.name for i in stmt.items]  # the checker made sure each is the name of an item
 
     def _one_time_fee(self, rule, stmt: n.Fee, d: date, env: Env, events, what: str, qty=Decimal(1)) -> None:
-        steps: list[str] = []
+        steps = Trace()
         raw = self._fee_rate(stmt, d, qty, steps)
         amount = self.money(raw, d, steps)
         kind = {"initial": "initial fee", "occurrence": "fee"}[stmt.kind]
@@ -695,25 +705,30 @@ class Evaluation:
                      exempt=stmt.tax_exempt)
 
     def _charge(self, rule, stmt, label, d, period, amount, events, steps, kind="charge", exempt=False, **kw):
-        rate = None if exempt else self._tax_rate(d)
+        rate, tax_rule = (None, None) if exempt else self._tax_rate(d)
         tax = None
         if rate is not None and rate > 0:
             tax = (amount * rate / 100).to_integral_value(rounding=ROUND_FLOOR)
+        also = list(getattr(steps, "rules", []))
+        if tax_rule is not None:
+            also.append(tax_rule.id)
         entry = self.add(rule, stmt, kind, label, date=d, period=period, amount=amount, tax=tax, tax_rate=rate,
-                         events=tuple(events), explanation=tuple(steps), **kw)
+                         events=tuple(events), explanation=tuple(steps),
+                         also=tuple(dict.fromkeys(x for x in also if x != (rule.id if rule else None))), **kw)
         return entry
 
-    def _tax_rate(self, d: date) -> Decimal | None:
+    def _tax_rate(self, d: date):
+        """The tax rate in force on a day (percent) and the rule that sets it, or (None, None)."""
         for rule, s in self.statements(d, n.Tax):
             if s.included:
-                return None
+                return None, rule
             best = None
             for r in s.rates:
                 if r.start <= d and (best is None or r.start > best.start):
                     best = r
             if best is not None:
-                return evaluate(best.rate, self.env(d)).value
-        return None
+                return evaluate(best.rate, self.env(d)).value, rule
+        return None, None
 
     def _policy(self, stmt, which: str) -> str:
         value = getattr(stmt, f"{which}_month", None)
@@ -733,7 +748,7 @@ class Evaluation:
         if first > last:
             return None
         tables = self.version(month.start).tables
-        steps: list[str] = []
+        steps = Trace()
         if stmt.monthly_maximum:
             qty = sub.maximum_in(first, last)
         else:
@@ -800,7 +815,7 @@ class Evaluation:
         start = periods.add_months(sub.start, k)
         if start > last_day or start < sub.start:
             return
-        steps: list[str] = []
+        steps = Trace()
         raw = self._fee_rate(stmt, start, sub.quantity_on(start), steps)
         amount = self.money(raw, start, steps)
         end = periods.civil_expiry(start, 1, "years", first_day_counts=True)
@@ -854,8 +869,8 @@ class Evaluation:
             env = self.env(d)
             wanted = {evaluate(i, env).value for i in s.items} if s.items else None
             total = Decimal(0)
-            steps = [f"the contract ends {end}, before the minimum term ends {min_end}: "
-                     f"the fees for {end + timedelta(days=1)}–{min_end} are due at once"]
+            steps = Trace([f"the contract ends {end}, before the minimum term ends {min_end}: "
+                     f"the fees for {end + timedelta(days=1)}–{min_end} are due at once"])
             billed = {e.key for e in self.entries if e.kind == "charge" and e.key}
             for item, subs in sorted(self.subs.items()):
                 if wanted is not None and item not in wanted:
@@ -894,7 +909,7 @@ class Evaluation:
     def _emit(self, rule, s: n.Emit, env: Env, d: date, events: tuple[int, ...]) -> None:
         if s.where is not None and not truthy(evaluate(s.where, env), s.where):
             return
-        steps: list[str] = []
+        steps = Trace()
         names: dict = {}
         inner = env
         for let in s.lets:
@@ -953,15 +968,15 @@ class Evaluation:
             if on_time:
                 status = "claimed"
                 events = events + (on_time[0].index,)
-                steps = steps + [f"claimed {on_time[0].date}, within {when}–{by}"]
+                steps.append(f"claimed {on_time[0].date}, within {when}–{by}")
                 arises = on_time[0].date
             elif self.as_of > by:
                 status = "lapsed"
-                steps = steps + [f"no claim within {when}–{by}: the right lapsed"]
+                steps.append(f"no claim within {when}–{by}: the right lapsed")
                 arises = when
             else:
                 status = "open"
-                steps = steps + [f"claimable until {by}"]
+                steps.append(f"claimable until {by}")
                 arises = when
             self._charge(rule, s, label, arises, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt,
                          status=status, window=(when, by))
@@ -1090,8 +1105,10 @@ class Evaluation:
             rule, stmt = due_stmt
             due = as_date(evaluate(stmt.due, self.env(month.end, {"closing": Value("date", month.end)})))
         ordered = sort_entries(items, self.rank)
+        _, tax_rule = self._tax_rate(month.end)
+        also = (tax_rule.id,) if tax_rule is not None and tax_rule is not rule else ()
         entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=month.end, period=(month.start, month.end),
-                         amount=total, tax=tax, due=due,
+                         amount=total, tax=tax, due=due, also=also,
                          explanation=tuple(steps), key=f"invoice:{(month.year, month.month)}")
         # Line ids are only known after sorting; remember the entries themselves.
         self._invoice_lines[entry.key] = ordered
@@ -1110,9 +1127,9 @@ class Evaluation:
         if s.year is not None:
             year_days = evaluate(s.year, env).value / Decimal(1440)
         raw = owed * rate / 100 * days / year_days
-        steps = [f"days = {first} … {last} = {days}",
+        steps = Trace([f"days = {first} … {last} = {days}",
                  f"{format_decimal(owed)} yen × {format_decimal(rate)}% × {days} ÷ {format_decimal(year_days)} "
-                 f"= {format_decimal(raw)} yen"]
+                 f"= {format_decimal(raw)} yen"])
         amount = self.money(raw, payment.date, steps)
         if amount <= 0:
             return None

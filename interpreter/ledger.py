@@ -38,6 +38,7 @@ class Entry:
     tax_rate: Decimal | None = None  # percent, for charges and credits; None when exempt
     explanation: tuple[str, ...] = ()
     conventions: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()  # other rules that shaped the figure (rounding, tax, a claim window)
     id: str = ""
     key: str = ""  # a stable identity before ids are assigned (for invoice lines)
 
@@ -94,6 +95,8 @@ def entry_json(e: Entry) -> dict:
         out["rule"] = e.rule
     if e.clause:
         out["clause"] = e.clause
+    if e.also:
+        out["also"] = list(e.also)
     if e.date:
         out["date"] = e.date.isoformat()
     if e.period:
