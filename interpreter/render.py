@@ -30,7 +30,21 @@ def render_json(ledger: Ledger) -> str:
     return json.dumps(ledger.as_json(), ensure_ascii=False, indent=2)
 
 
+def _fit(text: str, width: int) -> str:
+    """Pad to a display width, cutting with … when the text is wider."""
+    if display_width(text) <= width:
+        return _pad(text, width)
+    cut = ""
+    for ch in text:
+        if display_width(cut + ch) > width - 1:
+            break
+        cut += ch
+    return _pad(cut + "…", width)
+
+
 def render_text(ledger: Ledger) -> str:
+    money_rows = [e for e in ledger.entries if e.kind in ("charge", "credit")]
+    width = min(60, max([display_width(e.label) for e in money_rows] + [24]))
     out = [f"{ledger.contract_name}  ({ledger.contract_file}" +
            (f", version {ledger.version}" if ledger.version else "") + f")  as of {ledger.as_of}", ""]
     by_id = {e.id: e for e in ledger.entries}
@@ -43,17 +57,17 @@ def render_text(ledger: Ledger) -> str:
             line = by_id[line_id]
             in_invoice.add(line_id)
             sign = "-" if line.kind == "credit" else ""
-            out.append(f"  {_pad(line.id, 5)}{_pad(line.label, 44)} {sign + yen(line.amount):>12}  {_cite(line)}")
-        out.append(f"  {'':5}{_pad('subtotal', 44)} {yen(inv.amount):>12}")
-        out.append(f"  {'':5}{_pad('consumption tax', 44)} {yen(inv.tax):>12}")
-        out.append(f"  {'':5}{_pad('total', 44)} {yen(inv.amount + (inv.tax or 0)):>12}")
+            out.append(f"  {_pad(line.id, 5)}{_fit(line.label, width)} {sign + yen(line.amount):>12}  {_cite(line)}")
+        out.append(f"  {'':5}{_pad('subtotal', width)} {yen(inv.amount):>12}")
+        out.append(f"  {'':5}{_pad('consumption tax', width)} {yen(inv.tax):>12}")
+        out.append(f"  {'':5}{_pad('total', width)} {yen(inv.amount + (inv.tax or 0)):>12}")
         out.append("")
     pending = [e for e in ledger.entries if e.kind in ("charge", "credit") and e.id not in in_invoice]
     if pending:
         out.append("Credits and charges not (yet) owed")
         for e in pending:
             window = f" window {e.window[0]}–{e.window[1]}" if e.window else ""
-            out.append(f"  {_pad(e.id, 5)}{_pad(e.label, 44)} {yen(e.amount):>12}  {e.status}{window}  {_cite(e)}")
+            out.append(f"  {_pad(e.id, 5)}{_fit(e.label, width)} {yen(e.amount):>12}  {e.status}{window}  {_cite(e)}")
         out.append("")
     obligations = [e for e in ledger.entries if e.kind == "obligation"]
     if obligations:
