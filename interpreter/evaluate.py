@@ -77,7 +77,9 @@ class Evaluation:
         self.model = model
         self.params = params
         self.events = sorted(events, key=lambda e: (e.instant, e.index))
-        last = self.events[-1].date if self.events else date.today().replace(month=1, day=1)
+        # "Today" is as_of, else the last event; the clock is never read. An empty timeline has no today:
+        # its ledger is empty whatever the date, so the earliest date stands in.
+        last = self.events[-1].date if self.events else date.min
         self.as_of = as_of or last
         self.entries: list[Entry] = []
         self.rejected: set[int] = set()

@@ -73,9 +73,12 @@ def _describe(terminal: str) -> str:
 def _expected(names) -> str:
     described = sorted({_describe(n) for n in names})
     if len(described) > 8:
-        # A long list helps nobody: keep the keywords and say there are more.
+        # A long list helps nobody: keep the keywords and say how many more there are.
         shown = [d for d in described if d.startswith("`")][:8]
-        return ", ".join(shown) + f" or one of {len(described) - len(shown)} other kinds of token"
+        rest = len(described) - len(shown)
+        if rest > 1:
+            return ", ".join(shown) + f" or one of {rest} other kinds of token"
+        described = shown + [d for d in described if d not in shown]
     if len(described) == 1:
         return described[0]
     return ", ".join(described[:-1]) + " or " + described[-1]
