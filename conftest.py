@@ -4,6 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Timing is measured in bench/, not in tests: on a loaded 2-core machine a first holiday lookup for a year
+# can take longer than hypothesis's default 200 ms deadline, which would make property tests flaky.
+settings.register_profile("yakkan", deadline=None)
+settings.load_profile("yakkan")
 
 
 def pytest_collect_file(parent, file_path: Path):

@@ -169,6 +169,8 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=("text", "json"), default="text")
         p.set_defaults(func=func)
     # Authoring tools (fmt, diff, repl) add their subcommands below this line, one line each.
+    from . import fmt; fmt.add_parser(sub)
+    from . import compare; compare.add_parser(sub)
     from . import repl; repl.add_parser(sub)
     test = sub.add_parser("test", help="run the expect: sections of scenario files")
     test.add_argument("paths", nargs="+", metavar="PATH")

@@ -34,7 +34,8 @@ from .source import SourceFile, Span
 # ------------------------------------------------------------------ word and line differences
 
 _WORD = re.compile(
-    r"[A-Za-z0-9_.%+\-]+"                      # Latin words and numbers (100MB, 14.6%, over)
+    r"\d+(?:[,.]\d+)*%?"                        # numbers as written: 1,000 / 14.6%
+    r"|[A-Za-z0-9_.%+\-]+"                     # Latin words (100MB, over, SSL)
     r"|[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+"  # full-width Latin
     r"|[\u3041-\u309f]+"                        # hiragana
     r"|[\u30a0-\u30ff\uff66-\uff9f]+"           # katakana (with ー)
@@ -136,6 +137,9 @@ class Side:
     def title(self) -> str:
         v = self.version
         name = v.label or v.name
+        if v is self.model.base and not v.label and self.model.contract is not None:
+            c = self.model.contract  # an unnamed base version: say which document it is
+            name = (c.document or c.label or c.name) + (f"（{c.revised.isoformat()} 改定）" if c.revised else "")
         if self.pinned_day is not None:
             return f"{name}（{self.pinned_day.isoformat()} 時点）"
         if v.effective is not None:
@@ -225,8 +229,8 @@ def rule_lines(side: Side, rule: n.RuleDecl) -> list[str]:
         cond = " ".join(source_lines(side.source, rule.condition.span))
         head += f" {'unless' if rule.condition.negated else 'when'} {cond}"
     lines = [head]
-    for st in rule.statements:
-        lines += ["  " + x for x in source_lines(side.source, st.span)] or ["  " + type(st).__name__]
+    for st in rule.statements:  # one line per statement, so that a statement is compared with a statement
+        lines.append("  " + (" ".join(x.strip() for x in source_lines(side.source, st.span)) or type(st).__name__))
     return lines
 
 
@@ -496,11 +500,12 @@ def scenario_files(folder: str, contract_paths: list[str]) -> tuple[list[str], l
     return files, skipped
 
 
-def compare_scenarios(old: Side, new: Side, files: list[str]) -> list[ScenarioDiff]:
-    same_file = old.model is new.model
+def compare_scenarios(old: Side, new: Side, files: list[str], pin: bool) -> list[ScenarioDiff]:
+    """Each scenario on both sides. Two files: each file evaluates the scenario as `yakkan run` would.
+    Two versions of one file (`pin`): each side is the contract pinned to its version, in force throughout."""
     out = []
     for f in files:
-        if same_file:
+        if pin:
             ol, op = _run_pinned(pinned(old.model, old.version), f)
             nl, np_ = _run_pinned(pinned(new.model, new.version), f)
         else:
@@ -602,7 +607,7 @@ def build_comparison(files: list[str], at: list[date], scenarios: str | None = N
     results, skipped = [], []
     if scenarios is not None:
         found, skipped = scenario_files(scenarios, list(dict.fromkeys(files)))
-        results = compare_scenarios(old, new, found)
+        results = compare_scenarios(old, new, found, mode == "versions")
     return Comparison(old, new, amendment_notes(old, new), tuple(changes), tuple(results), tuple(skipped), mode), 0
 
 

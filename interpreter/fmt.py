@@ -13,15 +13,15 @@ Canonical layout:
   * single spaces between tokens, except none before `;` `,` `)` `]` `:` `%` and around `.`, none after
     `(` `[` and a unary `-`, and none between a function's name and its `(`;
   * end-of-line comments two spaces after the code, aligned across consecutive lines of one block;
-  * long lines are not wrapped. A comment inside a statement breaks it: the rest of the statement
-    continues on the next line, indented one more step.
+  * long lines are not wrapped: a statement longer than MAX_WIDTH columns on one line keeps the line
+    breaks its author put in it (continuation lines one step deeper); shorter ones are joined. A comment
+    inside a statement ends its line: the rest of the statement continues on the next line, one step deeper.
 
 The result is checked before it is returned: it must parse to an AST equal to the original's and keep
 every comment, or formatting fails with FormatError (a bug in the formatter, never in the user's file).
 """
 from __future__ import annotations
 
-import argparse
 import bisect
 import difflib
 import re
@@ -36,6 +36,8 @@ from .diagnostics import Diagnostic, display_width, render_diagnostics
 from .source import SourceFile
 
 INDENT = "  "
+INDENT_WIDTH = 2
+MAX_WIDTH = 100  # a statement longer than this keeps the line breaks its author put in it
 _COMMENT = re.compile(r"#[^\n]*")
 _NO_SPACE_BEFORE = {";", ",", ")", "]", ":", "."}
 _NO_SPACE_AFTER = {"(", "[", "."}
@@ -77,17 +79,18 @@ class _Comment:
     line: int
 
 
-def _tokens(tree: Tree) -> list[_Tok]:
-    """The tree's tokens in source order, each with the rule it belongs to (without recursion)."""
-    out: list[_Tok] = []
+def _leaves(tree: Tree) -> list[tuple[Token, str, bool]]:
+    """The tree's tokens in source order, each with the rule it sits in and whether it is that rule's first
+    child. Without recursion: lark's scan_values nests a generator per level of a long operator chain."""
+    out: list[tuple[Token, str, bool]] = []
     stack: list = [(tree, "start", False)]
     while stack:
         node, parent, first = stack.pop()
         if isinstance(node, Tree):
             for i in range(len(node.children) - 1, -1, -1):
-                stack.append((node.children[i], node.data, i == 0))
+                stack.append((node.children[i], str(node.data), i == 0))
         elif isinstance(node, Token):
-            out.append(_Tok(str(node), node.type, str(parent), first, node.line, node.end_line or node.line))
+            out.append((node, parent, first))
     return out
 
 
@@ -99,18 +102,32 @@ def _comments_between(text: str, start: int, end: int, line_starts: list[int]) -
 
 def _items(text: str, tree: Tree) -> list:
     """Tokens and comments, interleaved in source order."""
-    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    raw = [t for t in tree.scan_values(lambda v: isinstance(v, Token))]
-    toks = _tokens(tree)
-    assert len(raw) == len(toks)
+    line_starts = _line_starts(text)
     items: list = []
     pos = 0
-    for token, tok in zip(raw, toks):
+    for token, parent, first in _leaves(tree):
         items += _comments_between(text, pos, token.start_pos, line_starts)
-        items.append(tok)
+        items.append(_Tok(str(token), token.type, parent, first, token.line, token.end_line or token.line))
         pos = token.end_pos
     items += _comments_between(text, pos, len(text), line_starts)
     return items
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0] + [m.end() for m in re.finditer("\n", text)]
+
+
+def _comments(text: str, tree: Tree) -> list[str]:
+    """The comments of a parsed text. Any parse tree of it will do: the gaps between the tokens it keeps
+    hold whitespace, comments and keywords or punctuation, and only a comment can hold a `#`."""
+    line_starts = _line_starts(text)
+    out: list[_Comment] = []
+    pos = 0
+    for token, _, _ in _leaves(tree):
+        out += _comments_between(text, pos, token.start_pos, line_starts)
+        pos = token.end_pos
+    out += _comments_between(text, pos, len(text), line_starts)
+    return [c.text for c in out]
 
 
 def _space_between(prev: _Tok, cur: _Tok) -> bool:
@@ -140,10 +157,25 @@ class _Printer:
     # ---------------------------------------------------------------- lines
 
     def _flush(self) -> None:
-        if self.buf is not None:
-            self.lines.append(self.buf)
-            self.buf = None
-            self.prev_tok = None
+        if self.buf is None:
+            return
+        indent, pieces, comment = self.buf
+        self.buf = None
+        self.prev_tok = None
+        joined = "".join((" " if space else "") + text for text, space, _ in pieces)
+        if INDENT_WIDTH * indent + display_width(joined) <= MAX_WIDTH or not any(b for _, _, b in pieces[1:]):
+            self.lines.append([indent, joined, comment])
+            return
+        # Too long for one line: keep the breaks its author chose, and indent what follows them.
+        line = [indent, "", None]
+        for i, (text, space, broken) in enumerate(pieces):
+            if broken and i:
+                self.lines.append(line)
+                line = [self.depth + 1, text, None]
+            else:
+                line[1] += (" " if space else "") + text
+        line[2] = comment
+        self.lines.append(line)
 
     def _new_element(self, line: int) -> None:
         """Blank line rules, before a statement or full-line comment at block level."""
@@ -159,17 +191,17 @@ class _Printer:
 
     def _open(self, line: int) -> None:
         if self.in_stmt:
-            self.buf = [self.depth + 1, "", None]  # a statement broken by a comment goes on one step deeper
+            self.buf = [self.depth + 1, [], None]  # a statement broken by a comment goes on one step deeper
         else:
             self._new_element(line)
-            self.buf = [self.depth, "", None]
+            self.buf = [self.depth, [], None]
 
     def _append(self, tok: _Tok) -> None:
         if self.buf is None:
             self._open(tok.line)
-        elif self.prev_tok is not None and _space_between(self.prev_tok, tok):
-            self.buf[1] += " "
-        self.buf[1] += tok.text
+        prev = self.prev_tok
+        self.buf[1].append((tok.text, prev is not None and _space_between(prev, tok),
+                            prev is not None and prev.end_line < tok.line))
         self.prev_tok = tok
 
     # ---------------------------------------------------------------- items
@@ -197,7 +229,7 @@ class _Printer:
             is_tier, outer = self.braces.pop()
             self.depth -= 1
             self.in_stmt = False
-            self.buf = [self.depth, "", None]
+            self.buf = [self.depth, [], None]
             self._append(tok)
             self.in_stmt = outer
             if not is_tier:
@@ -273,7 +305,7 @@ def _layout(text: str) -> str:
 
 def comments(text: str) -> list[str]:
     """The comments of a file that parses, in order (each without trailing whitespace)."""
-    return [i.text for i in _items(text, _full_parser().parse(text)) if isinstance(i, _Comment)]
+    return _comments(text, _full_parser().parse(text))
 
 
 def format_source(source: SourceFile) -> tuple[str | None, list[Diagnostic]]:
@@ -292,7 +324,7 @@ def format_source(source: SourceFile) -> tuple[str | None, list[Diagnostic]]:
         raise FormatError(f"{source.name}: the formatted text does not parse: {problems}")
     if build(again, new_tree)[0] != build(source, tree)[0]:
         raise FormatError(f"{source.name}: the formatted text means something else")
-    if comments(formatted) != comments(source.text):
+    if _comments(formatted, new_tree) != _comments(source.text, tree):
         raise FormatError(f"{source.name}: the formatted text lost or reordered a comment")
     return formatted, []
 

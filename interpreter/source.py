@@ -26,7 +26,7 @@ class SourceFile:
     text: str
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        lines = self.text.split("\n")  # lines as the parser counts them: only \n ends one
         if 1 <= line <= len(lines):
             return lines[line - 1]
         return ""
@@ -35,7 +35,7 @@ class SourceFile:
         """The text a span covers, on one line (for explanations)."""
         if span is None or not span.end_line:
             return ""
-        lines = self.text.splitlines()[span.line - 1 : span.end_line]
+        lines = self.text.split("\n")[span.line - 1 : span.end_line]
         if not lines:
             return ""
         if len(lines) == 1:
