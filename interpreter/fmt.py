@@ -26,7 +26,6 @@ import bisect
 import difflib
 import re
 import sys
-from functools import lru_cache
 from pathlib import Path
 
 import attrs
@@ -47,20 +46,11 @@ class FormatError(Exception):
     """The formatter produced text that does not mean the same as its input (a bug in the formatter)."""
 
 
-@lru_cache(maxsize=1)
 def _full_parser() -> Lark:
     """The project's parser, but keeping keywords and punctuation in the tree."""
-    from .syntax import grammar_path
+    from .syntax import parser
 
-    return Lark(
-        grammar_path().read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-        keep_all_tokens=True,
-        cache=True,
-    )
+    return parser(keep_all_tokens=True)
 
 
 @attrs.frozen

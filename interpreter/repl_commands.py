@@ -27,7 +27,7 @@ from .loader import load_contract
 from .model import Model, Tables
 from .scenario import MapValue, Scalar, Scenario, SeqValue, SpanMap, RawEvent, load_scenario
 from .source import SourceFile, Span
-from .syntax import parse
+from .syntax import bracket_depths, parse
 from .timestamps import JST, parse_instant
 from .types import is_dateish
 
@@ -72,22 +72,8 @@ def open_brackets(text: str) -> int:
     """How many brackets are open at the end of the text (strings and comments are skipped): while it is
     more than zero an expression continues on the next line."""
     depth = 0
-    quote: str | None = None
-    comment = False
-    for ch in text:
-        if comment:
-            comment = ch != "\n"
-        elif quote:
-            if ch == quote or ch == "\n":
-                quote = None
-        elif ch == "#":
-            comment = True
-        elif ch in "\"「":
-            quote = '"' if ch == '"' else "」"
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
+    for _, depth in bracket_depths(text):
+        pass
     return depth
 
 

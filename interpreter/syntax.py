@@ -25,16 +25,41 @@ def grammar_path() -> Path:
     raise FileNotFoundError("grammar/yakkan.lark is missing from this installation")
 
 
-@lru_cache(maxsize=1)
-def parser() -> Lark:
+@lru_cache(maxsize=2)
+def parser(keep_all_tokens: bool = False) -> Lark:
+    """The parser; `keep_all_tokens` keeps keywords and punctuation in the tree (for the formatter)."""
     return Lark(
         grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=False,
+        keep_all_tokens=keep_all_tokens,
         cache=True,  # the LALR tables are stored in the temp folder, keyed by the grammar's hash
     )
+
+
+def bracket_depths(text: str):
+    """(offset, depth after it) for every bracket outside strings and comments."""
+    depth = 0
+    quote: str | None = None
+    comment = False
+    for i, ch in enumerate(text):
+        if comment:
+            comment = ch != "\n"
+        elif quote:
+            if ch == quote or ch == "\n":
+                quote = None
+        elif ch == "#":
+            comment = True
+        elif ch in "\"「":
+            quote = '"' if ch == '"' else "」"
+        elif ch in "([{":
+            depth += 1
+            yield i, depth
+        elif ch in ")]}":
+            depth -= 1
+            yield i, depth
 
 
 # How terminals are named in messages.
@@ -193,26 +218,10 @@ def _previous_line_ends_statement(source: SourceFile, token: Token) -> bool:
 
 def _nesting_problem(source: SourceFile) -> Diagnostic | None:
     """Bracket nesting is checked on the raw text so that hostile input never reaches a recursive stage."""
-    depth = 0
-    in_string: str | None = None
-    in_comment = False
-    for i, ch in enumerate(source.text):
-        if in_comment:
-            in_comment = ch != "\n"
-        elif in_string:
-            if ch == in_string or ch == "\n":
-                in_string = None
-        elif ch == "#":
-            in_comment = True
-        elif ch in "\"「":
-            in_string = '"' if ch == '"' else "」"
-        elif ch in "([{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return Diagnostic("E106", f"brackets are nested more than {MAX_DEPTH} deep", source.span_at(i),
-                                  hint="split the expression with `let` bindings")
-        elif ch in ")]}":
-            depth = max(0, depth - 1)
+    for i, depth in bracket_depths(source.text):
+        if depth > MAX_DEPTH:
+            return Diagnostic("E106", f"brackets are nested more than {MAX_DEPTH} deep", source.span_at(i),
+                              hint="split the expression with `let` bindings")
     return None
 
 
