@@ -17,7 +17,8 @@ import attrs
 from . import nodes as n
 from . import periods
 from .events import Event
-from .expressions import ABSENT, Env, EvalError, Month, Value, as_date, evaluate, format_decimal, format_value, truthy
+from .expressions import (ABSENT, Env, EvalError, Month, Value, as_date, evaluate, format_decimal, format_value,
+                          tier_row_taken, truthy)
 from .ledger import Entry, Ledger, sort_entries
 from .model import Model, Tables, Version
 from .render_expr import show
@@ -221,9 +222,14 @@ class Evaluation:
     # ------------------------------------------------------------- entries
 
     def step(self, name: str, expr, env: Env, value) -> str:
-        """`name = <as written> = <with values> = result`, dropping repeats."""
-        parts = [self.model.source.snippet(expr.span), show(expr, env), value if isinstance(value, str) else
-                 format_value(value) if isinstance(value, Value) else str(value)]
+        """`name = <as written> = <with values> = result`, dropping repeats. A tier shows the row it took."""
+        result = value if isinstance(value, str) else format_value(value) if isinstance(value, Value) else str(value)
+        if isinstance(expr, n.Tier):
+            row = tier_row_taken(expr, env)
+            taken = self.model.source.snippet(row.cond.span) if row is not None and row.cond is not None else "otherwise"
+            subject = self.model.source.snippet(expr.subject.span)
+            return f"{name} = tier of {subject} = {show(expr.subject, env)}: {taken} → {result}"
+        parts = [self.model.source.snippet(expr.span), show(expr, env), result]
         shown = []
         for p in parts:
             if p and p not in shown:
