@@ -3,6 +3,7 @@ as diagnostics and never as tracebacks."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -194,7 +195,9 @@ def main(argv: list[str] | None = None) -> int:
         args.contract = pos.pop(0) if pos and pos[0].endswith(".ctr") else None
         args.entry = pos.pop(0) if pos else None
         if pos or (args.command == "run" and args.entry):
-            parser.error(f"unexpected argument: {args.entry}")
+            parser.error(f"expected a contract file ending in .ctr, not {args.entry}")
+        if args.entry is not None and not re.fullmatch(r"E\d+", args.entry):
+            parser.error(f"expected a contract file ending in .ctr or an entry id such as E7, not {args.entry}")
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -65,9 +65,10 @@ def convert(raw, typ: n.TypeRef, tables: Tables) -> Value:
     if name == "money":
         return Value("money", _money(text))
     if name in ("number", "count") or name in tables.units:
-        value = _strip_unit(text, name if name in tables.units else None)
-        return Value("number" if name == "number" else "count", _decimal(value),
-                     name if name in tables.units else None)
+        value = _decimal(_strip_unit(text, name if name in tables.units else None))
+        if name != "number" and value < 0:
+            raise ValueError(f"`{text}` is negative, and a count cannot be")
+        return Value("number" if name == "number" else "count", value, name if name in tables.units else None)
     if name == "percent":
         return Value("percent", _decimal(text.rstrip("%％").strip()))
     if name == "date":

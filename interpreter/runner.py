@@ -38,8 +38,10 @@ def evaluate_files(contract_path: str | None, scenario_path: str, as_of: date | 
     scenario, diagnostics = load_scenario(scenario_path)
     if scenario is not None:
         sources[scenario.file] = scenario.source
-    if scenario is None or has_errors(diagnostics):
+    if scenario is None:
         return Outcome(None, scenario, None, (), tuple(diagnostics), sources)
+    # A scenario with problems still goes on to be checked against the contract, so that one run reports
+    # every problem; nothing is evaluated from it.
     path = contract_path or scenario.contract_path()
     if path is None:
         d = Diagnostic("E609", "no contract given", scenario.span,
@@ -58,7 +60,7 @@ def evaluate_files(contract_path: str | None, scenario_path: str, as_of: date | 
         return Outcome(None, scenario, None, (), tuple(diagnostics), sources)
     params, events, problems = validate(model, scenario)
     diagnostics += problems
-    if has_errors(problems):
+    if has_errors(diagnostics):
         return Outcome(model, scenario, None, tuple(events), tuple(diagnostics), sources)
     try:
         ledger = run(model, params, events, as_of or scenario.as_of_date)
