@@ -75,9 +75,12 @@ def test_a_rejected_scenario_prints_located_errors_and_exits_1(capsys, tmp_path)
     bad = tmp_path / "bad.yaml"
     bad.write_text("contract: " + str(ROOT / "contracts" / "itscom-hosting.ctr") + "\nevents:\n"
                    "  - {at: 2025-04-01, event: service_strat}\n"
-                   "  - {at: 2025-04-02, event: cancel_notice, desired_end: 2025-02-30}\n", encoding="utf-8")
+                   "  - {at: 2025-04-02, event: cancel_notice, desired_end: 2025-02-30}\n"
+                   "  - {at: \"2025-04-01T25:00\", event: reduction_claim}\n", encoding="utf-8")
     code, out, err = run(capsys, "run", "--scenario", str(bad))
     assert code == 1 and out == ""
+    # the file's own problem and the problems against the contract, in one run
+    assert f"{bad}:5:10: error[E606]" in err and "3 errors" in err
     assert f"{bad}:3:29: error[E603]" in err and "did you mean `service_start`?" in err
     assert f"{bad}:4:57: error[E606]" in err
     assert "Traceback" not in err
