@@ -44,6 +44,7 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "monthly_fee": (1, 2, MONEY),  # the monthly fees in force on a date (optionally of some items)
     "fees_paid": (2, 2, MONEY),  # payments received from one date up to (not including) another
     "days_in_month": (1, 1, NUMBER),
+    "months_from": (2, 2, NUMBER),  # calendar months from the month of one date to the month of another
     "date_of": (1, 1, DATE),
 }
 
@@ -757,6 +758,10 @@ class Checker:
             self._items([e.args[1]], tables)
         if e.func in ("monthly_fee", "days_in_month", "date_of") and not (is_dateish(args[0]) or args[0] == MONTH):
             self.error("E302", f"`{e.func}` takes a date, not {args[0]}", e.args[0].span)
+        if e.func == "months_from":
+            for a, t in zip(e.args, args):
+                if not (is_dateish(t) or t == MONTH):
+                    self.error("E302", f"`months_from` takes dates, not {t}", a.span)
         if e.func == "fees_paid":
             for a, t in zip(e.args, args):
                 if not is_dateish(t):

@@ -238,6 +238,9 @@ def _call(e: n.Call, env: Env) -> Value:
             return ABSENT
         pick = max if e.func == "max" else min
         return pick(present, key=lambda a: _order_key(a))
+    if e.func == "months_from":
+        (y1, m1), (y2, m2) = _ym(args[0]), _ym(args[1])
+        return Value("number", Decimal((y2 * 12 + m2) - (y1 * 12 + m1)))
     if e.func == "days_in_month":
         return Value("number", Decimal(periods.days_in_month(*_ym(args[0]))))
     if e.func == "date_of":

@@ -142,3 +142,19 @@ def test_a_late_notice_moves_to_the_first_allowed_date_whose_deadline_it_meets(r
     assert "2025-07-31" in notice.note
     ends = [e.value for e in ledger.entries if e.kind == "state" and e.label == "contract ends"]
     assert ends == [date(2025, 7, 31)]
+
+
+def test_months_from_counts_calendar_months_between_the_months_of_two_dates():
+    from interpreter.calendar import BusinessCalendar
+    from interpreter.expressions import Env, evaluate
+    from interpreter.nodes import Call, DateLit
+
+    env = Env(names={}, calendar=BusinessCalendar())
+
+    def months(a: date, b: date) -> Decimal:
+        return evaluate(Call("months_from", (DateLit(a), DateLit(b))), env).value
+
+    assert months(date(2025, 5, 31), date(2025, 7, 14)) == 2  # May → July
+    assert months(date(2025, 5, 1), date(2025, 5, 31)) == 0   # the same month
+    assert months(date(2025, 11, 30), date(2026, 2, 28)) == 3  # across the year end
+    assert months(date(2026, 2, 1), date(2025, 12, 1)) == -2  # backwards is negative
