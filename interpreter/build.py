@@ -466,7 +466,7 @@ class _Builder(Transformer_NonRecursive):
     def fee_stmt(self, meta, children):
         kind, amount = children[0], children[1]
         opts = dict(per=(None, None), items=(), on=(None, None), monthly_maximum=False, first_month=None,
-                    last_month=None, start=None, tax_exempt=False)
+                    last_month=None, start=None, tax_exempt=False, settled=True)
         for c in children[2:]:
             if isinstance(c, tuple) and c and isinstance(c[0], str) and c[0] in opts:
                 opts[c[0]] = c[1]
@@ -474,7 +474,7 @@ class _Builder(Transformer_NonRecursive):
                 opts["items"] = c
         return n.Fee(kind, amount, opts["per"][0], opts["per"][1], tuple(opts["items"]), opts["on"][0],
                      opts["on"][1], opts["monthly_maximum"], opts["first_month"], opts["last_month"],
-                     opts["start"], opts["tax_exempt"], span=self._span(meta))
+                     opts["start"], opts["tax_exempt"], opts["settled"], span=self._span(meta))
 
     def fee_on(self, children):
         return ("on", (str(children[0]), children[1] if len(children) > 1 else None))
@@ -493,6 +493,9 @@ class _Builder(Transformer_NonRecursive):
 
     def fee_tax_exempt(self, children):
         return ("tax_exempt", True)
+
+    def fee_not_settled(self, children):
+        return ("settled", False)
 
     @v_args(meta=True)
     def settle_stmt(self, meta, children):

@@ -104,6 +104,7 @@ class Evaluation:
         self.monthly_charges: dict[tuple[int, int], list[Entry]] = defaultdict(list)
         self._invoice_lines: dict[str, list[Entry]] = {}
         self.claimable: list[tuple] = []
+        self.minimums: list[tuple[str | None, Subscription | None, date]] = []  # (item or None, sub, last day)
 
     # ------------------------------------------------------------- rules in force
 
@@ -635,10 +636,11 @@ class Evaluation:
     def _terms(self) -> None:
         d = self.contract_start or self.as_of
         for rule, s in self.statements(d, n.MinimumTerm):
-            for anchor_date, item, events in self._anchors(s, d):
+            for anchor_date, item, sub, events in self._anchors(s, d):
                 length = _period(s.length)
                 end = periods.civil_expiry(anchor_date, length[0], length[1],
                                            first_day_counts=s.anchor.first_day_counts)
+                self.minimums.append((item, sub, end))
                 what = "minimum term ends" if item is None else f"minimum term of {item} ends"
                 counting = "counting from" if s.anchor.first_day_counts else "after"
                 self.add(rule, s, "state", what, date=anchor_date, value=end, events=events,
@@ -663,15 +665,15 @@ class Evaluation:
         if not s.items:
             v = evaluate(s.anchor.base, env)
             if v.kind != "absent":
-                yield as_date(v), None, _event_of(v)
+                yield as_date(v), None, None, _event_of(v)
             return
         for item_expr in s.items:
             item = evaluate(item_expr, env).value
             for sub in self.subs.get(item, []):
-                inner = env.child({item: Value("item", item)})
-                v = evaluate(s.anchor.base, inner)
+                # read on the subscription's first day, so that `X.start` is this subscription's
+                v = evaluate(s.anchor.base, self.env(sub.start))
                 anchor = as_date(v) if v.kind != "absent" else sub.start
-                yield anchor, item, tuple(sub.events)
+                yield anchor, item, sub, tuple(sub.events)
 
     def _months(self, first: date, last: date):
         m = periods.start_of_month(first)
@@ -861,56 +863,74 @@ class Evaluation:
     # ------------------------------------------------------------- settlements
 
     def _settlements(self) -> None:
-        if self.contract_end is None:
-            return
-        d = self.contract_start or self.contract_end
+        """`settle`: an ending inside a minimum term owes the monthly fees of the rest of that term.
+
+        The contract's own minimum term settles the fees of the items ending with the contract; an item with a
+        minimum term of its own (`minimum term … for X`) settles its own fees when it ends early, whether it
+        ends alone, by a cascade or with the contract."""
+        d = self.contract_start or self.as_of
+        own = {item for item, sub, _ in self.minimums if item is not None}
         for rule, s in self.statements(d, n.Settle):
-            if s.unless_ended_by and self.ended_by == s.unless_ended_by:
-                continue
-            minimum = [e for e in self.entries if e.kind == "state" and e.label == "minimum term ends"]
-            if not minimum:
-                continue
-            min_end = minimum[0].value
-            end = self.contract_end
-            if end >= min_end:
-                continue
             env = self.env(d)
             wanted = {evaluate(i, env).value for i in s.items} if s.items else None
-            total = Decimal(0)
-            steps = Trace([f"the contract ends {end}, before the minimum term ends {min_end}: "
-                     f"the fees for {end + timedelta(days=1)}–{min_end} are due at once"])
-            billed = {e.key for e in self.entries if e.kind == "charge" and e.key}
-            for item, subs in sorted(self.subs.items()):
-                if wanted is not None and item not in wanted:
-                    continue
-                for sub in subs:
-                    if sub.end != end:
+            excluded = bool(s.unless_ended_by) and self.ended_by == s.unless_ended_by
+            for item, sub, min_end in self.minimums:
+                if item is None:
+                    end = self.contract_end
+                    if end is None or end >= min_end or excluded:
                         continue
-                    ghost = attrs.evolve(sub, end=min_end, quantities=list(sub.quantities))
-                    for month in self._months(end + timedelta(days=1), min_end):
-                        for frule, fee in self.statements(month.start, n.Fee):
-                            if fee.kind != "monthly" or item not in self._fee_items(fee, month.start):
-                                continue
-                            if f"{item}:{month}" in billed:
-                                continue
-                            policy = s.partial_month or "full"
-                            partial = month.end > min_end or month.start <= end
-                            if partial and policy == "none":
-                                continue
-                            result = self._month_charge(frule, fee, ghost, month, end + timedelta(days=1),
-                                                        min_end if min_end < month.end else None,
-                                                        policy if policy != "none" else "full",
-                                                        policy if policy != "none" else "full")
-                            if result is None:
-                                continue
-                            amount, fsteps, period = result
-                            total += amount
-                            steps.append(f"{month}: {' '.join(fsteps)} = {format_decimal(amount)} yen "
-                                         f"({frule.id})")
-            if total:
-                steps.append(f"total = {format_decimal(total)} yen")
-                self._charge(rule, s, s.label or rule.label or "settlement of the minimum term", end,
-                             (end + timedelta(days=1), min_end), total, self.contract_end_events, steps)
+                    subs = [x for it, xs in sorted(self.subs.items()) for x in xs
+                            if x.end == end and it not in own and (wanted is None or it in wanted)]
+                    events, label = self.contract_end_events, s.label or rule.label or "settlement of the minimum term"
+                else:
+                    end = sub.end
+                    if end is None or end >= min_end or (wanted is not None and item not in wanted):
+                        continue
+                    if excluded and end == self.contract_end:
+                        continue
+                    subs = [sub]
+                    events = tuple(sub.events)
+                    tables = self.version(end).tables
+                    label = f"{s.label or rule.label or 'settlement of the minimum term'}: {_label(tables, item)}"
+                total, steps = self._remaining_fees(s, subs, end, min_end)
+                if total:
+                    self._charge(rule, s, label, end, (end + timedelta(days=1), min_end), total, events, steps)
+
+    def _remaining_fees(self, s: n.Settle, subs: list[Subscription], end: date, min_end: date):
+        """The monthly fees the subscriptions would have owed from the day after `end` through `min_end`:
+        the end month's remainder only for a fee prorated in its last month (a fee billed whole for that month
+        owes nothing more), then each later month, the last one counted as `partial month` says."""
+        total = Decimal(0)
+        steps = Trace([f"ended {end}, before the minimum term ends {min_end}: the fees for "
+                       f"{end + timedelta(days=1)}–{min_end} are due at once"])
+        billed = {e.key for e in self.entries if e.kind == "charge" and e.key}
+        policy = s.partial_month or "full"
+        for sub in subs:
+            ghost = attrs.evolve(sub, end=min_end, quantities=list(sub.quantities))
+            for month in self._months(end + timedelta(days=1), min_end):
+                for frule, fee in self.statements(month.start, n.Fee):
+                    if fee.kind != "monthly" or not fee.settled or sub.item not in self._fee_items(fee, month.start):
+                        continue
+                    remainder = month.start <= end
+                    if remainder and (self._policy(fee, "last") != "prorated" or f"{sub.item}:{month}" not in billed):
+                        continue
+                    if not remainder and f"{sub.item}:{month}" in billed:
+                        continue
+                    short = min_end < month.end
+                    if short and policy == "none":
+                        continue
+                    month_policy = "prorated" if remainder else (policy if short else "full")
+                    result = self._month_charge(frule, fee, ghost, month, end + timedelta(days=1),
+                                                min_end if short else None, month_policy, month_policy)
+                    if result is None:
+                        continue
+                    amount, fsteps, _ = result
+                    total += amount
+                    steps.append(f"{month}: {' '.join(fsteps)} = {format_decimal(amount)} yen ({frule.id})")
+                    steps.rules.extend(getattr(fsteps, "rules", []))
+        if total:
+            steps.append(f"total = {format_decimal(total)} yen")
+        return total, steps
 
     # ------------------------------------------------------------- entries the rules emit
 

@@ -475,6 +475,7 @@ class Fee:
     last_month: str | None
     start: Expr | None
     tax_exempt: bool
+    settled: bool = True  # `not settled`: left out of a settlement of the remaining minimum term
     span: Span = _span()
 
 
