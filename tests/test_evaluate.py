@@ -158,3 +158,57 @@ def test_months_from_counts_calendar_months_between_the_months_of_two_dates():
     assert months(date(2025, 5, 1), date(2025, 5, 31)) == 0   # the same month
     assert months(date(2025, 11, 30), date(2026, 2, 28)) == 3  # across the year end
     assert months(date(2026, 2, 1), date(2025, 12, 1)) == -2  # backwards is negative
+
+
+ITEM_SETTLEMENT = """
+contract s "テスト" {
+  provider "例示株式会社";
+  document "テスト約款" revised 2025-04-01;
+  currency JPY;
+}
+conventions { periods civil_code; month_end clamp; prorate actual_days; first_month full; last_month full; }
+calendar business { holidays japan; }
+unit account;
+plan base "基本";
+option x "オプション" { measured in account; }
+event service_start { starts contract, starts base; }
+event order { quantity: account; starts x quantity quantity; }
+event stop { last_day: date; }
+event counted { quantity: account; sets quantity of x to quantity; }
+rule S-1 第1条 "料金" {
+  monthly fee 1,000 yen for base;
+  monthly fee 3,100 yen for x last month prorated not settled;     # a fixed part, prorated, never settled
+  monthly fee 100 yen per account for x last month prorated;       # the account part
+}
+rule S-2 第2条 "最低利用期間" {
+  minimum term 3 months counting from x.start for x;
+  notice stop_x by customer on stop { effective stop.last_day; effect ends x; }
+}
+rule S-3 第3条 "清算" {
+  settle "残余期間の料金" remaining minimum term as monthly fees for x partial month POLICY;
+}
+"""
+
+
+@pytest.mark.parametrize("policy, july", [("full", Decimal(3100)), ("prorated", Decimal(900)), ("none", Decimal(0))])
+def test_an_item_ending_inside_its_own_minimum_term_settles_its_own_fees(tmp_path, policy, july):
+    contract = tmp_path / "s.ctr"
+    contract.write_text(ITEM_SETTLEMENT.replace("POLICY", policy), encoding="utf-8")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("contract: s.ctr\nas_of: 2025-12-31\nevents:\n"
+                        "  - {at: 2025-04-01, event: service_start}\n"
+                        "  - {at: 2025-04-10, event: order, quantity: 20}\n"
+                        "  - {at: 2025-05-05, event: counted, quantity: 31}\n"
+                        "  - {at: 2025-05-06, event: stop, last_day: 2025-05-20}\n", encoding="utf-8")
+    outcome = evaluate_files(None, str(scenario))
+    assert outcome.ok, outcome.diagnostics
+    settlement = [e for e in outcome.ledger.entries if e.rule == "S-3"]
+    # x started 2025-04-10: 3 months counting from that day end 2025-07-09 (民法143). It ended 2025-05-20.
+    # Account part at the count on the last day, 31 × 100 = 3,100 a month:
+    #   May 21–31, prorated as its last month is: 3,100 × 11 ÷ 31 = 1,100;
+    #   June in full: 3,100;
+    #   July 1–9 as `partial month` says: full 3,100, prorated 3,100 × 9 ÷ 31 = 900, none 0.
+    # The fixed 3,100 is `not settled`.
+    assert [(e.amount, e.date, e.period) for e in settlement] == [
+        (Decimal(1100 + 3100) + july, date(2025, 5, 20), (date(2025, 5, 21), date(2025, 7, 9)))]
+    assert "オプション" in settlement[0].label
