@@ -73,10 +73,7 @@ def render_text(ledger: Ledger) -> str:
     if obligations:
         out.append("Obligations")
         for e in obligations:
-            out.append(f"  {_pad(e.id, 5)}{_pad(e.party or '', 9)}{_pad(e.label, 40)} due {e.due}  "
-                       f"{_pad(e.status or '', 7)} {_cite(e)}")
-            if e.note:
-                out.append(f"  {'':14}{e.note}")
+            out += obligation_lines(e)
         out.append("")
     findings = [e for e in ledger.entries if e.kind == "finding"]
     if findings:
@@ -94,6 +91,15 @@ def render_text(ledger: Ledger) -> str:
     out.append(f"Totals: charges {yen(totals['charge'])} yen, credits {yen(totals['credit'])} yen, "
                f"tax {yen(totals['tax'])} yen")
     return "\n".join(out)
+
+
+def obligation_lines(e: Entry) -> list[str]:
+    """One obligation: who, what, by when, its status and article; then its note, if any."""
+    lines = [f"  {_pad(e.id, 5)}{_pad(e.party or '', 9)}{_pad(e.label, 40)} due {e.due}  "
+             f"{_pad(e.status or '', 7)} {_cite(e)}"]
+    if e.note:
+        lines.append(f"  {'':14}{e.note}")
+    return lines
 
 
 def _value(v) -> str:

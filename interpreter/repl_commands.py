@@ -479,7 +479,7 @@ class Session:
         self.say(render_text(ledger))
 
     def cmd_obligations(self, args, line) -> None:
-        from .render import _cite, _pad
+        from .render import obligation_lines
 
         ledger, _ = self._ledger(self._date_argument(args, line, False, ":obligations"))
         obligations = [e for e in ledger.entries if e.kind == "obligation"]
@@ -487,10 +487,8 @@ class Session:
         if not obligations:
             self.say("no obligations")
         for e in obligations:
-            self.say(f"  {_pad(e.id, 5)}{_pad(e.party or '', 9)}{_pad(e.label, 40)} due {e.due}  "
-                     f"{_pad(e.status or '', 7)} {_cite(e)}")
-            if e.note:
-                self.say(f"  {'':14}{e.note}")
+            for text in obligation_lines(e):
+                self.say(text)
 
     def cmd_explain(self, args, line) -> None:
         from .render import explain_entry
