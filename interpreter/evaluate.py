@@ -18,7 +18,7 @@ from . import nodes as n
 from . import periods
 from .events import Event
 from .expressions import (ABSENT, Env, EvalError, Month, Value, as_date, evaluate, format_decimal, format_value,
-                          tier_row_taken, truthy)
+                          minutes_between, tier_row_taken, truthy)
 from .ledger import Entry, Ledger, sort_entries
 from .model import Model, Tables, Version
 from .render_expr import show
@@ -181,7 +181,7 @@ class Evaluation:
             if name == "date":
                 return Value("date", ev.date)
             if name == "duration":  # exact, in minutes (seconds kept as a fraction); cut only where a rule says
-                return Value("exact", Decimal(int((ev.until - ev.instant).total_seconds())) / 60)
+                return Value("exact", minutes_between(ev.until, ev.instant))
             raise EvalError(f"event `{ev.name}` has no field `{name}`")
         if obj.kind == "contract":
             value = {"start": self.contract_start, "end": self.contract_end, "formed": self.formed,

@@ -101,6 +101,12 @@ def wrap(obj: Any) -> Value:
     raise TypeError(f"cannot use {obj!r} as a value")
 
 
+def minutes_between(later: datetime, earlier: datetime) -> Decimal:
+    """An exact duration in minutes, seconds kept as a fraction, computed in integers (never a float)."""
+    delta = later - earlier
+    return Decimal(delta.days * 86400 + delta.seconds) / 60
+
+
 def as_date(v: Value, node=None) -> date:
     if v.kind == "date":
         return v.value
@@ -331,8 +337,7 @@ def _binary(e: n.Binary, env: Env) -> Value:
         if a.kind in dateish and b.kind in ("exact", "calendar"):
             return _add_duration(a, b, sign, env, e)
         if e.op == "-" and a.kind in dateish and b.kind in dateish:
-            minutes = (as_instant(a) - as_instant(b)).total_seconds() // 60
-            return Value("exact", Decimal(int(minutes)))
+            return Value("exact", minutes_between(as_instant(a), as_instant(b)))
         kind = a.kind if a.kind != "number" else b.kind
         return Value(kind, a.value + sign * b.value, a.unit or b.unit)
     if e.op == "*":

@@ -69,24 +69,18 @@ def render_text(ledger: Ledger) -> str:
             window = f" window {e.window[0]}–{e.window[1]}" if e.window else ""
             out.append(f"  {_pad(e.id, 5)}{_fit(e.label, width)} {yen(e.amount):>12}  {e.status}{window}  {_cite(e)}")
         out.append("")
-    obligations = [e for e in ledger.entries if e.kind == "obligation"]
-    if obligations:
-        out.append("Obligations")
-        for e in obligations:
-            out += obligation_lines(e)
-        out.append("")
-    findings = [e for e in ledger.entries if e.kind == "finding"]
-    if findings:
-        out.append("Findings")
-        for e in findings:
-            out.append(f"  {_pad(e.id, 5)}{e.date}  {e.label}  {_cite(e)}")
-        out.append("")
-    states = [e for e in ledger.entries if e.kind == "state"]
-    if states:
-        out.append("Derived facts")
-        for e in states:
-            out.append(f"  {_pad(e.id, 5)}{_pad(e.label, 44)} {_value(e.value)}  {_cite(e)}")
-        out.append("")
+    sections = (
+        ("Obligations", "obligation", obligation_lines),
+        ("Findings", "finding", lambda e: [f"  {_pad(e.id, 5)}{e.date}  {e.label}  {_cite(e)}"]),
+        ("Derived facts", "state", lambda e: [f"  {_pad(e.id, 5)}{_pad(e.label, 44)} {_value(e.value)}  {_cite(e)}"]),
+    )
+    for title, kind, lines in sections:
+        chosen = [e for e in ledger.entries if e.kind == kind]
+        if chosen:
+            out.append(title)
+            for e in chosen:
+                out += lines(e)
+            out.append("")
     totals = ledger.totals()
     out.append(f"Totals: charges {yen(totals['charge'])} yen, credits {yen(totals['credit'])} yen, "
                f"tax {yen(totals['tax'])} yen")

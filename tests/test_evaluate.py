@@ -212,3 +212,16 @@ def test_an_item_ending_inside_its_own_minimum_term_settles_its_own_fees(tmp_pat
     assert [(e.amount, e.date, e.period) for e in settlement] == [
         (Decimal(1100 + 3100) + july, date(2025, 5, 20), (date(2025, 5, 21), date(2025, 7, 9)))]
     assert "オプション" in settlement[0].label
+
+
+def test_the_difference_of_two_instants_keeps_its_seconds():
+    # 2025-05-01 10:00:00 → 10:01:30 is 1.5 minutes; cutting to whole minutes is a rule's job (truncate)
+    from interpreter.calendar import BusinessCalendar
+    from interpreter.expressions import Env, evaluate
+    from interpreter.nodes import Binary, DateTimeLit
+    from interpreter.timestamps import parse_instant
+
+    env = Env(names={}, calendar=BusinessCalendar())
+    later, earlier = parse_instant("2025-05-01T10:01:30"), parse_instant("2025-05-01T10:00:00")
+    value = evaluate(Binary("-", DateTimeLit(later), DateTimeLit(earlier)), env)
+    assert (value.kind, value.value) == ("exact", Decimal("1.5"))
