@@ -26,7 +26,7 @@ class ScenarioFile(pytest.File):
 class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         from interpreter.diagnostics import render_diagnostics
-        from interpreter.runner import check_expectations, evaluate_files
+        from interpreter.run.runner import check_expectations, evaluate_files
 
         outcome = evaluate_files(None, str(self.path))
         if not outcome.ok:

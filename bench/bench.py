@@ -16,12 +16,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from interpreter.evaluate import run
-from interpreter.events import Event
-from interpreter.expressions import Value
+from interpreter.run.evaluate import run
+from interpreter.run.events import Event
+from interpreter.run.expressions import Value
 from interpreter.loader import compile_source, load_contract
-from interpreter.source import SourceFile
-from interpreter.timestamps import JST
+from interpreter.syntax.source import SourceFile
+from interpreter.time.timestamps import JST
 
 ROOT = Path(__file__).resolve().parent.parent
 

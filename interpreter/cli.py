@@ -7,8 +7,8 @@ import re
 import sys
 from pathlib import Path
 
-from .diagnostics import has_errors, render_diagnostics
-from .loader import load_contract
+from interpreter.diagnostics import has_errors, render_diagnostics
+from interpreter.loader import load_contract
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,7 +61,7 @@ def cmd_check(args) -> int:
 def _as_of(text: str | None):
     if text is None:
         return None
-    from .timestamps import parse_date
+    from interpreter.time.timestamps import parse_date
 
     try:
         return parse_date(text)
@@ -71,7 +71,7 @@ def _as_of(text: str | None):
 
 
 def _evaluate(args):
-    from .runner import evaluate_files
+    from interpreter.run.runner import evaluate_files
 
     outcome = evaluate_files(args.contract, args.scenario, _as_of(args.as_of))
     if not outcome.ok:
@@ -81,7 +81,7 @@ def _evaluate(args):
 
 
 def cmd_run(args) -> int:
-    from .render import render_json, render_text
+    from interpreter.render.text import render_json, render_text
 
     outcome, code = _evaluate(args)
     if code:
@@ -91,7 +91,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_explain(args) -> int:
-    from .render import explain_entry
+    from interpreter.render.text import explain_entry
 
     outcome, code = _evaluate(args)
     if code:
@@ -105,7 +105,7 @@ def cmd_explain(args) -> int:
     if args.format == "json":
         import json
 
-        from .ledger import entry_json
+        from interpreter.run.ledger import entry_json
 
         print(json.dumps([dict(entry_json(e), explanation=list(e.explanation), conventions=list(e.conventions))
                           for e in chosen], ensure_ascii=False, indent=2))
@@ -115,9 +115,9 @@ def cmd_explain(args) -> int:
 
 
 def cmd_test(args) -> int:
-    from .render import explain_entry
-    from .runner import check_expectations, evaluate_files
-    from .scenario import load_scenario
+    from interpreter.render.text import explain_entry
+    from interpreter.run.runner import check_expectations, evaluate_files
+    from interpreter.run.scenario import load_scenario
 
     files, missing = _files(args.paths, (".yaml", ".yml"))
     if missing:
@@ -170,9 +170,9 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=("text", "json"), default="text")
         p.set_defaults(func=func)
     # Authoring tools (fmt, diff, repl) add their subcommands below this line, one line each.
-    from . import fmt; fmt.add_parser(sub)
-    from . import compare; compare.add_parser(sub)
-    from . import repl; repl.add_parser(sub)
+    from interpreter.tools import fmt; fmt.add_parser(sub)
+    from interpreter.tools import compare; compare.add_parser(sub)
+    from interpreter.tools import repl; repl.add_parser(sub)
     test = sub.add_parser("test", help="run the expect: sections of scenario files")
     test.add_argument("paths", nargs="+", metavar="PATH")
     test.set_defaults(func=cmd_test)

@@ -11,7 +11,7 @@ from typing import Iterable
 
 import attrs
 
-from .source import SourceFile, Span
+from interpreter.syntax.source import SourceFile, Span
 
 # Every code a user can meet, with a one-line title. docs/errors.md documents each; a test keeps them in step.
 CODES: dict[str, str] = {

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .build import build
-from .checker import check
-from .diagnostics import Diagnostic
-from .model import Model
-from .source import SourceFile, Span, decode
-from .syntax import parse
+from interpreter.syntax.build import build
+from interpreter.check.checker import check
+from interpreter.diagnostics import Diagnostic
+from interpreter.check.model import Model
+from interpreter.syntax.source import SourceFile, Span, decode
+from interpreter.syntax.parse import parse
 
 MAX_BYTES = 16 * 1024 * 1024
 

@@ -1,4 +1,4 @@
-"""Tests for interpreter.calendar.BusinessCalendar."""
+"""Tests for interpreter.time.calendar.BusinessCalendar."""
 from __future__ import annotations
 
 import time
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interpreter.calendar import MAX_SCAN_DAYS, BusinessCalendar
+from interpreter.time.calendar import MAX_SCAN_DAYS, BusinessCalendar
 
 D = date
 ONE_DAY = timedelta(days=1)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from interpreter.loader import load_contract
-from interpreter.scenario import SeqValue, load_scenario
+from interpreter.run.scenario import SeqValue, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAUSES = ROOT.parent / "shared" / "spec" / "clauses.md"

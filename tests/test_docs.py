@@ -19,7 +19,7 @@ import pytest
 
 from interpreter.diagnostics import CODES
 from interpreter.loader import compile_source
-from interpreter.source import SourceFile
+from interpreter.syntax.source import SourceFile
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 

@@ -1,4 +1,4 @@
-"""Tests for interpreter.eras: Japanese date literals."""
+"""Tests for interpreter.syntax.eras: Japanese date literals."""
 from __future__ import annotations
 
 from datetime import date
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interpreter.eras import ERAS, era_of, format_japanese_date, normalize_digits, parse_japanese_date
+from interpreter.syntax.eras import ERAS, era_of, format_japanese_date, normalize_digits, parse_japanese_date
 
 D = date
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from interpreter.runner import evaluate_files
+from interpreter.run.runner import evaluate_files
 
 CONTRACT = """
 contract t "テスト" {
@@ -145,9 +145,9 @@ def test_a_late_notice_moves_to_the_first_allowed_date_whose_deadline_it_meets(r
 
 
 def test_months_from_counts_calendar_months_between_the_months_of_two_dates():
-    from interpreter.calendar import BusinessCalendar
-    from interpreter.expressions import Env, evaluate
-    from interpreter.nodes import Call, DateLit
+    from interpreter.time.calendar import BusinessCalendar
+    from interpreter.run.expressions import Env, evaluate
+    from interpreter.syntax.nodes import Call, DateLit
 
     env = Env(names={}, calendar=BusinessCalendar())
 
@@ -216,10 +216,10 @@ def test_an_item_ending_inside_its_own_minimum_term_settles_its_own_fees(tmp_pat
 
 def test_the_difference_of_two_instants_keeps_its_seconds():
     # 2025-05-01 10:00:00 → 10:01:30 is 1.5 minutes; cutting to whole minutes is a rule's job (truncate)
-    from interpreter.calendar import BusinessCalendar
-    from interpreter.expressions import Env, evaluate
-    from interpreter.nodes import Binary, DateTimeLit
-    from interpreter.timestamps import parse_instant
+    from interpreter.time.calendar import BusinessCalendar
+    from interpreter.run.expressions import Env, evaluate
+    from interpreter.syntax.nodes import Binary, DateTimeLit
+    from interpreter.time.timestamps import parse_instant
 
     env = Env(names={}, calendar=BusinessCalendar())
     later, earlier = parse_instant("2025-05-01T10:01:30"), parse_instant("2025-05-01T10:00:00")

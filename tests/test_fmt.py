@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from interpreter import fmt
-from interpreter.build import build
+from interpreter.tools import fmt
+from interpreter.syntax.build import build
 from interpreter.diagnostics import render_diagnostics
-from interpreter.fmt import FormatError, format_source, format_text
-from interpreter.source import SourceFile
-from interpreter.syntax import parse
+from interpreter.tools.fmt import FormatError, format_source, format_text
+from interpreter.syntax.source import SourceFile
+from interpreter.syntax.parse import parse
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

@@ -9,10 +9,10 @@ import attrs
 import pytest
 from lark import Token, Tree
 
-from interpreter import nodes as n
-from interpreter.build import build
-from interpreter.source import SourceFile, Span
-from interpreter.syntax import parse, parser
+from interpreter.syntax import nodes as n
+from interpreter.syntax.build import build
+from interpreter.syntax.source import SourceFile, Span
+from interpreter.syntax.parse import parse, parser
 
 HERE = Path(__file__).parent
 GOOD = sorted((HERE / "good").glob("*.ctr"))
@@ -136,7 +136,7 @@ def test_a_changed_contract_gives_a_different_ast():
 
 
 def test_the_editable_install_finds_the_repository_grammar():
-    from interpreter.syntax import grammar_path
+    from interpreter.syntax.parse import grammar_path
 
     assert grammar_path() == (HERE.parent / "grammar" / "yakkan.lark").resolve()
 
@@ -150,7 +150,7 @@ def _generation_grammar():
 
     from lark import Lark
 
-    from interpreter.syntax import grammar_path
+    from interpreter.syntax.parse import grammar_path
 
     text = re.sub(r'"([^"\\]+)"', lambda m: '" ' + m.group(1) + ' "', grammar_path().read_text(encoding="utf-8"))
     return Lark(text, parser="lalr", lexer="contextual", maybe_placeholders=False)
@@ -184,9 +184,9 @@ def test_programs_generated_from_the_grammar_parse_and_build():
     from hypothesis import HealthCheck, given, settings
     from hypothesis.extra.lark import from_lark
 
-    from interpreter.build import build
-    from interpreter.source import SourceFile
-    from interpreter.syntax import parse
+    from interpreter.syntax.build import build
+    from interpreter.syntax.source import SourceFile
+    from interpreter.syntax.parse import parse
 
     strategy = from_lark(_generation_grammar(), start="start", explicit=_terminal_strategies())
 

@@ -9,7 +9,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Comment, Error, Keyword, Literal, Name, Number, String
 
-from interpreter.highlight import YakkanLexer, YakkanReplLexer
+from interpreter.tools.highlight import YakkanLexer, YakkanReplLexer
 
 ROOT = Path(__file__).resolve().parent.parent
 

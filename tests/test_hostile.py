@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from interpreter.cli import main
 from interpreter.loader import compile_source, load_contract
-from interpreter.source import SourceFile
+from interpreter.syntax.source import SourceFile
 
 HERE = Path(__file__).parent
 HEADER = '''contract t "テスト" {

@@ -15,8 +15,8 @@ CHECK = textwrap.dedent('''
     import sys
     from pathlib import Path
     target = Path(sys.argv[1]).resolve()
-    import interpreter, interpreter.syntax as syntax
-    from interpreter.source import SourceFile
+    import interpreter, interpreter.syntax.parse as syntax
+    from interpreter.syntax.source import SourceFile
     assert Path(interpreter.__file__).resolve().is_relative_to(target), interpreter.__file__
     g = syntax.grammar_path().resolve()
     assert g == target / "interpreter" / "_grammar" / "yakkan.lark", g

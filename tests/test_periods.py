@@ -1,4 +1,4 @@
-"""Tests for interpreter.periods: month arithmetic and 民法第140条〜第143条 periods."""
+"""Tests for interpreter.time.periods: month arithmetic and 民法第140条〜第143条 periods."""
 from __future__ import annotations
 
 import calendar as stdlib_calendar
@@ -9,7 +9,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from interpreter.periods import (
+from interpreter.time.periods import (
     add_months,
     add_years,
     civil_expiry,
@@ -108,7 +108,7 @@ def test_add_years_clamps_feb_29() -> None:
 @given(dates, month_offsets)
 def test_add_months_matches_independent_oracle(d: date, n: int) -> None:
     # dateutil's relativedelta adds calendar months from the anchor and clamps to the month end;
-    # it shares no code with interpreter.periods.
+    # it shares no code with interpreter.time.periods.
     assert add_months(d, n) == d + relativedelta(months=n)
 
 

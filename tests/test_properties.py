@@ -8,12 +8,12 @@ from functools import lru_cache
 
 from hypothesis import given, settings, strategies as st
 
-from interpreter.evaluate import run
-from interpreter.events import Event
-from interpreter.expressions import Value
-from interpreter.ledger import entry_json
+from interpreter.run.evaluate import run
+from interpreter.run.events import Event
+from interpreter.run.expressions import Value
+from interpreter.run.ledger import entry_json
 from interpreter.loader import load_contract
-from interpreter.timestamps import JST
+from interpreter.time.timestamps import JST
 
 SETTINGS = settings(max_examples=60, deadline=None)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.repl import history_path
-from interpreter.repl_commands import Session, needs_more, split_words
+from interpreter.tools.repl import history_path
+from interpreter.tools.repl_commands import Session, needs_more, split_words
 
 ROOT = Path(__file__).resolve().parent.parent
 YAKKAN = str(Path(sys.executable).parent / "yakkan")
@@ -235,7 +235,7 @@ def completions(session: Session, text: str) -> list[str]:
     from prompt_toolkit.completion import CompleteEvent
     from prompt_toolkit.document import Document
 
-    from interpreter.repl import _completer
+    from interpreter.tools.repl import _completer
 
     return [c.text for c in _completer(session).get_completions(Document(text, len(text)), CompleteEvent())]
 

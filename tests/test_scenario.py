@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interpreter.diagnostics import CODES, Diagnostic, has_errors, render_diagnostics
-from interpreter.scenario import (
+from interpreter.run.scenario import (
     MAX_BYTES,
     MAX_DEPTH,
     MapValue,
@@ -22,8 +22,8 @@ from interpreter.scenario import (
     load_scenario,
     sorted_events,
 )
-from interpreter.source import Span, decode
-from interpreter.timestamps import JST, is_date_only, parse_date, parse_instant
+from interpreter.syntax.source import Span, decode
+from interpreter.time.timestamps import JST, is_date_only, parse_date, parse_instant
 
 DATA = Path(__file__).parent / "data" / "scenarios"
 EXAMPLE = DATA / "interface-example.yaml"

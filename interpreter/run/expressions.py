@@ -14,11 +14,11 @@ from typing import Any, Callable, Mapping
 
 import attrs
 
-from . import nodes as n
-from . import periods
-from .calendar import BusinessCalendar
-from .timestamps import JST
-from .types import UNIT_WORDS
+from interpreter.syntax import nodes as n
+from interpreter.time import periods
+from interpreter.time.calendar import BusinessCalendar
+from interpreter.time.timestamps import JST
+from interpreter.check.types import UNIT_WORDS
 
 MINUTES_PER_DAY = Decimal(1440)
 

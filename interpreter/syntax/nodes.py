@@ -12,7 +12,7 @@ from typing import Union
 
 import attrs
 
-from .source import Span
+from interpreter.syntax.source import Span
 
 
 def _span():

@@ -15,7 +15,7 @@ from datetime import date
 
 import attrs
 
-from .periods import days_in_month
+from interpreter.time.periods import days_in_month
 
 __all__ = ["ERAS", "Era", "era_of", "format_japanese_date", "normalize_digits", "parse_japanese_date"]
 

@@ -5,7 +5,7 @@ Everything here is pure: no clock reads, no floats, no time zones. A date is a c
 
 民法第142条 (a period ending on a Sunday, a national holiday or another day on which business is not
 customarily done runs to the next day) depends on a business calendar and is deliberately not applied
-here; see `interpreter.calendar.BusinessCalendar.on_or_after`.
+here; see `interpreter.time.calendar.BusinessCalendar.on_or_after`.
 """
 from __future__ import annotations
 

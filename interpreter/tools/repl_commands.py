@@ -15,21 +15,21 @@ from typing import Callable, TextIO
 
 import attrs
 
-from . import nodes as n
-from . import periods
-from .build import build
-from .calendar import BusinessCalendar
-from .checker import Checker
-from .diagnostics import Diagnostic, did_you_mean, has_errors, render_diagnostics
-from .eras import parse_japanese_date
-from .expressions import ABSENT, Env, EvalError, Value, evaluate, format_value
-from .loader import load_contract
-from .model import Model, Tables
-from .scenario import MapValue, Scalar, Scenario, SeqValue, SpanMap, RawEvent, load_scenario
-from .source import SourceFile, Span
-from .syntax import bracket_depths, parse
-from .timestamps import JST, parse_instant
-from .types import is_dateish
+from interpreter.syntax import nodes as n
+from interpreter.time import periods
+from interpreter.syntax.build import build
+from interpreter.time.calendar import BusinessCalendar
+from interpreter.check.checker import Checker
+from interpreter.diagnostics import Diagnostic, did_you_mean, has_errors, render_diagnostics
+from interpreter.syntax.eras import parse_japanese_date
+from interpreter.run.expressions import ABSENT, Env, EvalError, Value, evaluate, format_value
+from interpreter.loader import load_contract
+from interpreter.check.model import Model, Tables
+from interpreter.run.scenario import MapValue, Scalar, Scenario, SeqValue, SpanMap, RawEvent, load_scenario
+from interpreter.syntax.source import SourceFile, Span
+from interpreter.syntax.parse import bracket_depths, parse
+from interpreter.time.timestamps import JST, parse_instant
+from interpreter.check.types import is_dateish
 
 INPUT = "<input>"
 # The contract an expression is parsed in. The expression gets lines of its own, so its lines and
@@ -267,7 +267,7 @@ class Session:
         return Scalar(value, tag, Span(INPUT, self.line, column, self.line, column + max(1, written)))
 
     def _validate(self, params: dict, events: list[RawEvent]):
-        from .events import validate
+        from interpreter.run.events import validate
 
         model = self._need_model()
         scenario = Scenario(file=INPUT, source=self.sources[INPUT], contract=None, as_of=None,
@@ -465,7 +465,7 @@ class Session:
         return model, params, events
 
     def _ledger(self, as_of: date | None):
-        from .evaluate import run
+        from interpreter.run.evaluate import run
 
         model, params, events = self._timeline()
         ledger = run(model, params, events, as_of or self.as_of)
@@ -473,13 +473,13 @@ class Session:
         return ledger, events
 
     def cmd_ledger(self, args, line) -> None:
-        from .render import render_text
+        from interpreter.render.text import render_text
 
         ledger, _ = self._ledger(self._date_argument(args, line, False, ":ledger"))
         self.say(render_text(ledger))
 
     def cmd_obligations(self, args, line) -> None:
-        from .render import obligation_lines
+        from interpreter.render.text import obligation_lines
 
         ledger, _ = self._ledger(self._date_argument(args, line, False, ":obligations"))
         obligations = [e for e in ledger.entries if e.kind == "obligation"]
@@ -491,7 +491,7 @@ class Session:
                 self.say(text)
 
     def cmd_explain(self, args, line) -> None:
-        from .render import explain_entry
+        from interpreter.render.text import explain_entry
 
         word = self._one_argument(args, "ENTRY", ":explain")
         ledger, events = self._ledger(self.last_as_of)
@@ -624,7 +624,7 @@ class Session:
     def _evaluation(self):
         """The evaluation of the session's timeline, so that expressions can use `contract.start`, named
         states and events; None while the timeline is empty or does not validate."""
-        from .evaluate import Evaluation
+        from interpreter.run.evaluate import Evaluation
 
         if self.model is None or not self.events:
             return None

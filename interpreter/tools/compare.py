@@ -25,11 +25,11 @@ from pathlib import Path
 
 import attrs
 
-from . import nodes as n
-from .diagnostics import Diagnostic, has_errors, render_diagnostics
-from .ledger import Entry, Ledger, money_text
-from .model import Model, Version
-from .source import SourceFile, Span
+from interpreter.syntax import nodes as n
+from interpreter.diagnostics import Diagnostic, has_errors, render_diagnostics
+from interpreter.run.ledger import Entry, Ledger, money_text
+from interpreter.check.model import Model, Version
+from interpreter.syntax.source import SourceFile, Span
 
 # ------------------------------------------------------------------ word and line differences
 
@@ -458,10 +458,10 @@ def pinned(model: Model, version: Version) -> Model:
 
 
 def _run_pinned(model: Model, scenario_path: str):
-    from .evaluate import run
-    from .events import validate
-    from .expressions import EvalError
-    from .scenario import load_scenario
+    from interpreter.run.evaluate import run
+    from interpreter.run.events import validate
+    from interpreter.run.expressions import EvalError
+    from interpreter.run.scenario import load_scenario
 
     scenario, diagnostics = load_scenario(scenario_path)
     if scenario is None or has_errors(diagnostics):
@@ -476,7 +476,7 @@ def _run_pinned(model: Model, scenario_path: str):
 
 
 def _run_file(contract_path: str, scenario_path: str):
-    from .runner import evaluate_files
+    from interpreter.run.runner import evaluate_files
 
     outcome = evaluate_files(contract_path, scenario_path)
     if outcome.ok:
@@ -486,7 +486,7 @@ def _run_file(contract_path: str, scenario_path: str):
 
 def scenario_files(folder: str, contract_paths: list[str]) -> tuple[list[str], list[str]]:
     """Scenario files in a folder (recursively), and those skipped because they name another contract."""
-    from .scenario import load_scenario
+    from interpreter.run.scenario import load_scenario
 
     wanted = {os.path.realpath(p) for p in contract_paths}
     files, skipped = [], []
@@ -557,7 +557,7 @@ def _fail(message: str) -> int:
 
 
 def _load(path: str) -> tuple[Model | None, int]:
-    from .loader import load_contract
+    from interpreter.loader import load_contract
 
     model, diagnostics, source = load_contract(path)
     if model is None:
@@ -612,8 +612,8 @@ def build_comparison(files: list[str], at: list[date], scenarios: str | None = N
 
 
 def cmd_diff(args) -> int:
-    from . import compare_render
-    from .timestamps import parse_date
+    from interpreter.render import compare as compare_render
+    from interpreter.time.timestamps import parse_date
 
     days = []
     for text in args.at:

@@ -8,15 +8,15 @@ from decimal import Decimal, InvalidOperation
 
 import attrs
 
-from .diagnostics import Diagnostic, has_errors
-from .evaluate import run
-from .events import Event, validate
-from .expressions import EvalError
-from .ledger import Ledger, entry_json
-from .loader import load_contract
-from .model import Model
-from .scenario import MapValue, Scalar, Scenario, SeqValue, load_scenario
-from .source import SourceFile, Span
+from interpreter.diagnostics import Diagnostic, has_errors
+from interpreter.run.evaluate import run
+from interpreter.run.events import Event, validate
+from interpreter.run.expressions import EvalError
+from interpreter.run.ledger import Ledger, entry_json
+from interpreter.loader import load_contract
+from interpreter.check.model import Model
+from interpreter.run.scenario import MapValue, Scalar, Scenario, SeqValue, load_scenario
+from interpreter.syntax.source import SourceFile, Span
 
 
 @attrs.frozen

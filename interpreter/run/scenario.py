@@ -5,7 +5,7 @@ never constructed: every scalar stays its raw text with the tag YAML resolved fo
 'float', 'bool', 'null' or 'timestamp'), so `10.50` stays "10.50" (no float is ever made) and `2025-04-01`
 stays "2025-04-01". Converting values to the types a contract declares happens later, against the
 contract; this module only checks the scenario's shape, its `as_of` date and every event's `at`
-(interpreter.timestamps), and keeps each event's instant in Japan time.
+(interpreter.time.timestamps), and keeps each event's instant in Japan time.
 
 `load_scenario` returns `(scenario, diagnostics)`:
 
@@ -35,9 +35,9 @@ from typing import Iterable, Iterator, Mapping, Union
 import attrs
 import yaml
 
-from .diagnostics import Diagnostic, Note, did_you_mean, sort_key
-from .source import SourceFile, Span, decode
-from .timestamps import parse_date, parse_instant
+from interpreter.diagnostics import Diagnostic, Note, did_you_mean, sort_key
+from interpreter.syntax.source import SourceFile, Span, decode
+from interpreter.time.timestamps import parse_date, parse_instant
 
 __all__ = [
     "Scalar",

@@ -14,15 +14,15 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, 
 
 import attrs
 
-from . import nodes as n
-from . import periods
-from .events import Event
-from .expressions import (ABSENT, Env, EvalError, Month, Value, as_date, evaluate, format_decimal, format_value,
+from interpreter.syntax import nodes as n
+from interpreter.time import periods
+from interpreter.run.events import Event
+from interpreter.run.expressions import (ABSENT, Env, EvalError, Month, Value, as_date, evaluate, format_decimal, format_value,
                           minutes_between, tier_row_taken, truthy)
-from .ledger import Entry, Ledger, sort_entries
-from .model import Model, Tables, Version
-from .render_expr import show
-from .timestamps import JST
+from interpreter.run.ledger import Entry, Ledger, sort_entries
+from interpreter.check.model import Model, Tables, Version
+from interpreter.run.show import show
+from interpreter.time.timestamps import JST
 
 ROUNDING_MODES = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "round_half_up": ROUND_HALF_UP,
                   "round_half_even": ROUND_HALF_EVEN}

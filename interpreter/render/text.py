@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from .diagnostics import display_width
-from .ledger import Entry, Ledger
-from .model import Model
+from interpreter.diagnostics import display_width
+from interpreter.run.ledger import Entry, Ledger
+from interpreter.check.model import Model
 
 
 def yen(d: Decimal | None) -> str:

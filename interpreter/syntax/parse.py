@@ -11,15 +11,15 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from .diagnostics import Diagnostic
-from .source import SourceFile, Span
+from interpreter.diagnostics import Diagnostic
+from interpreter.syntax.source import SourceFile, Span
 
 MAX_DEPTH = 120  # deeper than any real contract; keeps every later stage far from Python's recursion limit
 
 
 def grammar_path() -> Path:
     here = Path(__file__).resolve().parent
-    for candidate in (here / "_grammar" / "yakkan.lark", here.parent / "grammar" / "yakkan.lark"):
+    for candidate in (here.parent / "_grammar" / "yakkan.lark", here.parent.parent / "grammar" / "yakkan.lark"):
         if candidate.is_file():
             return candidate
     raise FileNotFoundError("grammar/yakkan.lark is missing from this installation")

@@ -11,14 +11,14 @@ from decimal import Decimal, InvalidOperation
 
 import attrs
 
-from . import nodes as n
-from .diagnostics import Diagnostic, Note, did_you_mean
-from .eras import normalize_digits
-from .expressions import Env, EvalError, Value, evaluate
-from .model import Model, Tables
-from .scenario import MapValue, Scalar, Scenario, SeqValue
-from .timestamps import JST, parse_date, parse_instant
-from .types import UNIT_WORDS
+from interpreter.syntax import nodes as n
+from interpreter.diagnostics import Diagnostic, Note, did_you_mean
+from interpreter.syntax.eras import normalize_digits
+from interpreter.run.expressions import Env, EvalError, Value, evaluate
+from interpreter.check.model import Model, Tables
+from interpreter.run.scenario import MapValue, Scalar, Scenario, SeqValue
+from interpreter.time.timestamps import JST, parse_date, parse_instant
+from interpreter.check.types import UNIT_WORDS
 
 
 @attrs.frozen

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Iterable
 
-from . import nodes as n
-from .calendar import BusinessCalendar
-from .diagnostics import Diagnostic, Note, did_you_mean
-from .model import Model, Tables, Version
-from .source import SourceFile, Span
-from .types import (BOOL, CALENDAR, DATE, DATETIME, EXACT, MONEY, MONTH, NUMBER, PERCENT, PRIMITIVE_TYPES, TEXT,
+from interpreter.syntax import nodes as n
+from interpreter.time.calendar import BusinessCalendar
+from interpreter.diagnostics import Diagnostic, Note, did_you_mean
+from interpreter.check.model import Model, Tables, Version
+from interpreter.syntax.source import SourceFile, Span
+from interpreter.check.types import (BOOL, CALENDAR, DATE, DATETIME, EXACT, MONEY, MONTH, NUMBER, PERCENT, PRIMITIVE_TYPES, TEXT,
                     UNIT_WORDS, UNKNOWN, T, compatible, is_dateish, is_numeric)
 
 # Conventions a contract may declare, with the values each takes.
@@ -465,7 +465,7 @@ class Checker:
 
     def _deadline_after_effect(self, s: n.Notice) -> None:
         """A deadline must not fall after the effect it announces: probe a spread of effective dates."""
-        from .expressions import EvalError, Env, evaluate  # the evaluator's date arithmetic, on sample dates
+        from interpreter.run.expressions import EvalError, Env, evaluate  # the evaluator's date arithmetic, on sample dates
 
         probe = date(2025, 1, 1)
         calendar = BusinessCalendar()

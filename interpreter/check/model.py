@@ -9,9 +9,9 @@ from datetime import date
 
 import attrs
 
-from . import nodes as n
-from .calendar import BusinessCalendar
-from .source import SourceFile
+from interpreter.syntax import nodes as n
+from interpreter.time.calendar import BusinessCalendar
+from interpreter.syntax.source import SourceFile
 
 
 @attrs.frozen

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import attrs
 
-from .source import Span
+from interpreter.syntax.source import Span
 
 KINDS = ("charge", "credit", "obligation", "finding", "state", "invoice")
 

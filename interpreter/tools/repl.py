@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from .repl_commands import COMMANDS, COMMAND_NAMES, Session, needs_more, split_words
+from interpreter.tools.repl_commands import COMMANDS, COMMAND_NAMES, Session, needs_more, split_words
 
 PROMPT = "yakkan> "
 CONTINUATION = "   ...> "
@@ -73,7 +73,7 @@ def _completer(session: Session):
     from prompt_toolkit.completion import Completer, Completion, PathCompleter
     from prompt_toolkit.document import Document
 
-    from .highlight import KEYWORDS
+    from interpreter.tools.highlight import KEYWORDS
 
     paths = PathCompleter(expanduser=True)
 
@@ -121,7 +121,7 @@ def interactive(session: Session) -> int:
     from prompt_toolkit.history import FileHistory, InMemoryHistory
     from prompt_toolkit.lexers import PygmentsLexer
 
-    from .highlight import YakkanReplLexer
+    from interpreter.tools.highlight import YakkanReplLexer
 
     path = history_path()
     try:

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import attrs
 import holidays
 
-from .periods import days_in_month
+from interpreter.time.periods import days_in_month
 
 __all__ = ["MAX_SCAN_DAYS", "BusinessCalendar", "YearlyRange"]
 

@@ -31,8 +31,8 @@ from pathlib import Path
 import attrs
 from lark import Lark, Token, Tree
 
-from .diagnostics import Diagnostic, display_width, render_diagnostics
-from .source import SourceFile
+from interpreter.diagnostics import Diagnostic, display_width, render_diagnostics
+from interpreter.syntax.source import SourceFile
 
 INDENT = "  "
 INDENT_WIDTH = 2
@@ -48,7 +48,7 @@ class FormatError(Exception):
 
 def _full_parser() -> Lark:
     """The project's parser, but keeping keywords and punctuation in the tree."""
-    from .syntax import parser
+    from interpreter.syntax.parse import parser
 
     return parser(keep_all_tokens=True)
 
@@ -300,8 +300,8 @@ def comments(text: str) -> list[str]:
 
 def format_source(source: SourceFile) -> tuple[str | None, list[Diagnostic]]:
     """The canonical text of a file, or None with the syntax diagnostics that prevent formatting it."""
-    from .build import build
-    from .syntax import parse
+    from interpreter.syntax.build import build
+    from interpreter.syntax.parse import parse
 
     tree, diagnostics = parse(source)
     if tree is None or diagnostics:
@@ -331,8 +331,8 @@ def format_text(text: str, name: str = "<text>") -> str:
 # ---------------------------------------------------------------- command line
 
 def cmd_fmt(args) -> int:
-    from .cli import _files
-    from .loader import read_source
+    from interpreter.cli import _files
+    from interpreter.loader import read_source
 
     files, missing = _files(args.paths, (".ctr",))
     if missing:

@@ -1,4 +1,4 @@
-"""Lark parse tree -> AST (interpreter.nodes). This stage only builds nodes.
+"""Lark parse tree -> AST (interpreter.syntax.nodes). This stage only builds nodes.
 
 Literal values that can be wrong (a date that does not exist) are reported as diagnostics and replaced
 by a stand-in, so one run reports every problem; nothing here raises at the user. The transformer is
@@ -11,11 +11,11 @@ from decimal import Decimal
 
 from lark import Token, Transformer_NonRecursive, Tree, v_args
 
-from . import nodes as n
-from .diagnostics import Diagnostic
-from .eras import normalize_digits, parse_japanese_date
-from .source import SourceFile, Span
-from .timestamps import parse_instant
+from interpreter.syntax import nodes as n
+from interpreter.diagnostics import Diagnostic
+from interpreter.syntax.eras import normalize_digits, parse_japanese_date
+from interpreter.syntax.source import SourceFile, Span
+from interpreter.time.timestamps import parse_instant
 
 _STAND_IN_DATE = date(1, 1, 1)
 

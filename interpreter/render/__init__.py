@@ -1,0 +1,1 @@
+"""Ledgers and comparisons as text, JSON, Markdown, HTML."""

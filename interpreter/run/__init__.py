@@ -1,0 +1,1 @@
+"""Evaluation of a customer's timeline → ledger."""

@@ -1,0 +1,1 @@
+"""Source text → parse tree → AST."""

@@ -1,0 +1,1 @@
+"""Calendars, Civil Code periods, instants."""

@@ -1,0 +1,1 @@
+"""Authoring tools: fmt, repl, diff, highlighting."""
