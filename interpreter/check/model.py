@@ -10,8 +10,8 @@ from datetime import date
 import attrs
 
 from interpreter.syntax import nodes as n
-from interpreter.time.calendar import BusinessCalendar
 from interpreter.syntax.source import SourceFile
+from interpreter.time.calendar import BusinessCalendar
 
 
 @attrs.frozen

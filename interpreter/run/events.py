@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import attrs
 
-from interpreter.syntax import nodes as n
-from interpreter.diagnostics import Diagnostic, Note, did_you_mean
-from interpreter.syntax.eras import normalize_digits
-from interpreter.run.expressions import Env, EvalError, Value, evaluate
 from interpreter.check.model import Model, Tables
-from interpreter.run.scenario import MapValue, Scalar, Scenario, SeqValue
-from interpreter.time.timestamps import JST, parse_date, parse_instant
 from interpreter.check.types import UNIT_WORDS
+from interpreter.diagnostics import Diagnostic, Note, did_you_mean
+from interpreter.run.expressions import Env, EvalError, Value, evaluate
+from interpreter.run.scenario import Scalar, Scenario
+from interpreter.syntax import nodes as n
+from interpreter.syntax.eras import normalize_digits
+from interpreter.time.timestamps import JST, parse_date, parse_instant
 
 
 @attrs.frozen

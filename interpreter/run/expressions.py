@@ -7,18 +7,18 @@ and explainable: money and numbers are Decimal (never float), a percentage keeps
 """
 from __future__ import annotations
 
+from collections import ChainMap
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
-from collections import ChainMap
 from typing import Any, Callable, Mapping
 
 import attrs
 
+from interpreter.check.types import UNIT_WORDS
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 from interpreter.time.calendar import BusinessCalendar
 from interpreter.time.timestamps import JST
-from interpreter.check.types import UNIT_WORDS
 
 MINUTES_PER_DAY = Decimal(1440)
 

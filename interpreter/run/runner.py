@@ -8,13 +8,13 @@ from decimal import Decimal, InvalidOperation
 
 import attrs
 
+from interpreter.check.model import Model
 from interpreter.diagnostics import Diagnostic, has_errors
+from interpreter.loader import load_contract
 from interpreter.run.evaluate import run
 from interpreter.run.events import Event, validate
 from interpreter.run.expressions import EvalError
 from interpreter.run.ledger import Ledger, entry_json
-from interpreter.loader import load_contract
-from interpreter.check.model import Model
 from interpreter.run.scenario import MapValue, Scalar, Scenario, SeqValue, load_scenario
 from interpreter.syntax.source import SourceFile, Span
 

@@ -2,8 +2,14 @@
 `floor(unusable ÷ 24 hours) × monthly_fee(…) ÷ 30` becomes `floor(50 hours ÷ 24 hours) × 10,000 yen ÷ 30`."""
 from __future__ import annotations
 
+from interpreter.run.expressions import (
+    Env,
+    EvalError,
+    evaluate,
+    format_decimal,
+    format_value,
+)
 from interpreter.syntax import nodes as n
-from interpreter.run.expressions import Env, EvalError, evaluate, format_decimal, format_value
 
 _PRECEDENCE = {"or": 1, "and": 2, "+": 4, "-": 4, "*": 5, "/": 5}
 _SYMBOL = {"*": "×", "/": "÷", "-": "−"}

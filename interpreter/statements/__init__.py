@@ -1,0 +1,26 @@
+"""The statement kinds of the language: one module per kind, holding what the kind means.
+
+Each module defines a `…Checks` mixin (its checks, run by the checker before any customer) and a
+`…Evaluation` mixin (what it does on a customer's timeline, with the explanation of every figure it writes).
+The checker and the evaluation are composed from the mixins listed here; adding a kind is one module, one
+line in each list below, and its tests.
+"""
+from __future__ import annotations
+
+from interpreter.statements.billing import BillingChecks, BillingEvaluation
+from interpreter.statements.constraints import ConstraintsChecks, ConstraintsEvaluation
+from interpreter.statements.conventions import ConventionsChecks, ConventionsEvaluation
+from interpreter.statements.effects import EffectsChecks, EffectsEvaluation
+from interpreter.statements.emit import EmitChecks, EmitEvaluation
+from interpreter.statements.fee import FeeChecks, FeeEvaluation
+from interpreter.statements.interest import InterestChecks, InterestEvaluation
+from interpreter.statements.notice import NoticeChecks, NoticeEvaluation
+from interpreter.statements.obligation import ObligationChecks, ObligationEvaluation
+from interpreter.statements.settle import SettleChecks, SettleEvaluation
+from interpreter.statements.terms import TermsChecks, TermsEvaluation
+
+STATEMENT_CHECKS = (ConventionsChecks, TermsChecks, NoticeChecks, ObligationChecks, FeeChecks, SettleChecks,
+                    BillingChecks, InterestChecks, EmitChecks, ConstraintsChecks, EffectsChecks)
+STATEMENT_EVALUATIONS = (ConventionsEvaluation, TermsEvaluation, NoticeEvaluation, ObligationEvaluation,
+                         FeeEvaluation, SettleEvaluation, BillingEvaluation, InterestEvaluation, EmitEvaluation,
+                         ConstraintsEvaluation, EffectsEvaluation)

@@ -1,0 +1,79 @@
+"""Rounding and tax: how amounts are rounded and taxed (`rounding`, `tax`).
+
+The checks run in `check`, the evaluation in `run`; both are mixins composed by
+interpreter/statements/__init__.py."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+from interpreter.run.expressions import evaluate, format_decimal
+from interpreter.run.state import Trace
+from interpreter.syntax import nodes as n
+
+ROUNDING_MODES = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "round_half_up": ROUND_HALF_UP,
+                  "round_half_even": ROUND_HALF_EVEN}
+ROUNDING = tuple(ROUNDING_MODES)
+
+
+class ConventionsChecks:
+    """Checks of conventions statements (a mixin of the checker)."""
+
+    def _stmt_Rounding(self, s: n.Rounding, tables, scope) -> None:
+        if s.mode not in ROUNDING:
+            self.error("E406", f"unknown rounding `{s.mode}`", s.span, f"write one of: {', '.join(ROUNDING)}")
+        self._expect(s.to, "money", scope, tables, "the rounding unit")
+
+    def _stmt_Tax(self, s: n.Tax, tables, scope) -> None:
+        if s.included:
+            return
+        starts = [r.start for r in s.rates]
+        if len(set(starts)) != len(starts):
+            self.error("E406", "two tax rates start on the same day", s.span)
+        for r in s.rates:
+            t = self.infer(r.rate, scope, tables)
+            if t.kind not in ("percent", "unknown"):
+                self.error("E301", f"a tax rate is a percentage, not {t}", r.rate.span, "write it as `10%`")
+
+
+class ConventionsEvaluation:
+    """Evaluation of conventions statements (a mixin of the evaluation)."""
+
+    def money(self, amount: Decimal, d: date, steps: list[str]) -> Decimal:
+        """Round an amount as the contract's rounding rule says; record the step."""
+        for rule, r in self.statements(d, n.Rounding):
+            unit = evaluate(r.to, self.env(d)).value
+            rounded = (amount / unit).to_integral_value(rounding=ROUNDING_MODES[r.mode]) * unit
+            if rounded != amount:
+                steps.append(f"{format_decimal(amount)} → {r.mode} to {format_decimal(unit)} yen "
+                             f"({rule.id} {rule.articles[0]}) = {format_decimal(rounded)} yen")
+                if isinstance(steps, Trace):
+                    steps.rules.append(rule.id)
+            return rounded
+        return amount
+
+    def _charge(self, rule, stmt, label, d, period, amount, events, steps, kind="charge", exempt=False, **kw):
+        rate, tax_rule = (None, None) if exempt else self._tax_rate(d)
+        tax = None
+        if rate is not None and rate > 0:
+            tax = (amount * rate / 100).to_integral_value(rounding=ROUND_FLOOR)
+        also = list(getattr(steps, "rules", []))
+        if tax_rule is not None:
+            also.append(tax_rule.id)
+        entry = self.add(rule, stmt, kind, label, date=d, period=period, amount=amount, tax=tax, tax_rate=rate,
+                         events=tuple(events), explanation=tuple(steps),
+                         also=tuple(dict.fromkeys(x for x in also if x != (rule.id if rule else None))), **kw)
+        return entry
+
+    def _tax_rate(self, d: date):
+        """The tax rate in force on a day (percent) and the rule that sets it, or (None, None)."""
+        for rule, s in self.statements(d, n.Tax):
+            if s.included:
+                return None, rule
+            best = None
+            for r in s.rates:
+                if r.start <= d and (best is None or r.start > best.start):
+                    best = r
+            if best is not None:
+                return evaluate(best.rate, self.env(d)).value, rule
+        return None, None

@@ -1,0 +1,170 @@
+"""Entries a rule writes: charges, credits, states and findings, on an event, per month or at the end; claim windows.
+
+The checks run in `check`, the evaluation in `run`; both are mixins composed by
+interpreter/statements/__init__.py."""
+from __future__ import annotations
+
+from datetime import date
+
+from interpreter.check.types import MONTH, T
+from interpreter.diagnostics import did_you_mean
+from interpreter.run.events import Event
+from interpreter.run.expressions import (
+    Env,
+    Value,
+    as_date,
+    evaluate,
+    format_decimal,
+    truthy,
+)
+from interpreter.run.state import Trace, plain_value
+from interpreter.syntax import nodes as n
+
+
+class EmitChecks:
+    """Checks of emit statements (a mixin of the checker)."""
+
+    def _stmt_Emit(self, s: n.Emit, tables, scope) -> None:
+        inner = scope
+        it = s.iteration
+        if it is not None and it.kind == "event" and it.event:
+            self._event_name(it.event, it.span, tables)
+            inner = self._event_scope(scope, it.event, tables)
+        elif it is not None and it.kind == "month":
+            inner = scope.child({"month": MONTH})
+        if s.where is not None:
+            self._expect(s.where, "bool", inner, tables, "a condition")
+        names: dict[str, T] = {}
+        inner = inner.child(names)
+        for let in s.lets:
+            names[let.name] = self.infer(let.expr, inner, tables)
+        for r in s.requires:
+            self._expect(r, "bool", inner, tables, "a requirement")
+        if s.kind in ("charge", "credit"):
+            if s.amount is None:
+                self.error("E404", f"a {s.kind} needs an `amount`", s.span)
+            else:
+                self._expect(s.amount, "money", inner, tables, f"a {s.kind}'s amount")
+        if s.kind == "state":
+            if s.value is None:
+                self.error("E404", "a state needs a value (`= EXPR` or `value EXPR;`)", s.span)
+            else:
+                self.infer(s.value, inner, tables)
+        if s.date is not None:
+            self._expect(s.date, "date", inner, tables, "the date of an entry")
+        if s.claim is not None:
+            self._expect(s.claim.by, "date", inner, tables, "a claim deadline")
+            self._event_name(s.claim.via, s.claim.span, tables)
+
+    def _stmt_ClaimWindow(self, s: n.ClaimWindow, tables, scope) -> None:
+        credits = {e.name: e for r in tables.rules.values() for e in r.statements
+                   if isinstance(e, n.Emit) and e.kind == "credit" and e.name}
+        credit = credits.get(s.credit)
+        if credit is None:
+            self.error("E201", f"no credit is named `{s.credit}`", s.span,
+                       did_you_mean(s.credit, credits) or "name the credit: `credit NAME \"label\" …`")
+        inner = scope.child({"month": MONTH})
+        if credit is not None and credit.iteration and credit.iteration.kind == "event":
+            inner = self._event_scope(inner, credit.iteration.event, tables)
+        self._expect(s.by, "date", inner, tables, "a claim deadline")
+        self._event_name(s.via, s.span, tables)
+
+
+class EmitEvaluation:
+    """Evaluation of emit statements (a mixin of the evaluation)."""
+
+    def _emits_on(self, ev: Event, env: Env) -> None:
+        for rule, stmt in self.statements(ev.date, n.Emit):
+            if stmt.iteration and stmt.iteration.kind == "event" and stmt.iteration.event == ev.name:
+                self._emit(rule, stmt, env, ev.date, (ev.index,))
+
+    def _emits_at_contract_end(self) -> None:
+        d = self.contract_end
+        for rule, s in self.statements(d, n.Emit):
+            if s.iteration and s.iteration.kind == "contract_end":
+                self._emit(rule, s, self.env(d), d, self.contract_end_events)
+
+    def _emit(self, rule, s: n.Emit, env: Env, d: date, events: tuple[int, ...]) -> None:
+        if s.where is not None and not truthy(evaluate(s.where, env), s.where):
+            return
+        steps = Trace()
+        names: dict = {}
+        inner = env
+        for let in s.lets:
+            value = evaluate(let.expr, inner)
+            steps.append(self.step(let.name, let.expr, inner, value))
+            names[let.name] = value
+            inner = env.child(names)
+        for r in s.requires:
+            if not truthy(evaluate(r, inner), r):
+                return
+        when = as_date(evaluate(s.date, inner)) if s.date is not None else d
+        label = s.label or rule.label or s.kind
+        if s.kind == "state":
+            value = evaluate(s.value, inner)
+            if s.name:
+                self.states[s.name] = value
+            if s.name == "formed" and value.kind in ("date", "datetime"):
+                self.formed = as_date(value)
+            self.add(rule, s, "state", label, date=when, value=plain_value(value), events=events,
+                     explanation=tuple(steps + [self.step("value", s.value, inner, value)]))
+            return
+        if s.kind == "finding":
+            self.add(rule, s, "finding", label, date=when, events=events, explanation=tuple(steps))
+            return
+        raw = evaluate(s.amount, inner).value
+        steps.append(self.step("amount", s.amount, inner, f"{format_decimal(raw)} yen"))
+        amount = self.money(raw, when, steps)
+        if amount <= 0:
+            return
+        window = self._claim_window(rule, s, when)
+        if window is not None:
+            # Claims may come later in the timeline: settled once every event has been seen.
+            by_expr, via, window_rule, window_stmt = window
+            by = as_date(evaluate(by_expr, inner), by_expr)
+            self.claimable.append((rule, s, label, when, by, via, window_rule, window_stmt, amount, events, steps))
+            return
+        self._charge(rule, s, label, when, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt)
+
+    def _claim_window(self, rule, s: n.Emit, when: date):
+        """The claim window of a credit: its own `claim by … via …`, or a `claims for NAME` of another rule."""
+        if s.claim is not None:
+            return s.claim.by, s.claim.via, None, None
+        if s.kind == "credit" and s.name:
+            for wrule, w in self.statements(when, n.ClaimWindow):
+                if w.credit == s.name:
+                    return w.by, w.via, wrule, w
+        return None
+
+    def _claims(self) -> None:
+        """A credit that must be claimed arises only from a claim inside its window; otherwise it lapses."""
+        for rule, s, label, when, by, via, wrule, wstmt, amount, events, steps in self.claimable:
+            if wrule is not None:
+                self.add(wrule, wstmt, "state", f"claim deadline: {label}", date=when, value=by, events=events)
+            claims = [c for c in self.seen.get(via, []) if c.index not in self.rejected and when <= c.date]
+            on_time = [c for c in claims if c.date <= by]
+            if on_time:
+                status = "claimed"
+                events = events + (on_time[0].index,)
+                steps.append(f"claimed {on_time[0].date}, within {when}–{by}")
+                arises = on_time[0].date
+            elif self.as_of > by:
+                status = "lapsed"
+                steps.append(f"no claim within {when}–{by}: the right lapsed")
+                arises = when
+            else:
+                status = "open"
+                steps.append(f"claimable until {by}")
+                arises = when
+            self._charge(rule, s, label, arises, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt,
+                         status=status, window=(when, by))
+
+    def _per_month(self) -> None:
+        if self.contract_start is None:
+            return
+        last = self._horizon()
+        for month in self._months(self.contract_start, last):
+            for rule, s in self.statements(month.start, n.Emit):
+                if s.iteration and s.iteration.kind == "month":
+                    env = self.env(month.start, {"month": Value("month", month)})
+                    self._emit(rule, s, env, month.end, ())

@@ -1,0 +1,142 @@
+"""Notices: when a notice takes effect, by when it is due, what it does, and what happens if late.
+
+The checks run in `check`, the evaluation in `run`; both are mixins composed by
+interpreter/statements/__init__.py."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from interpreter.check.types import DATE
+from interpreter.run.events import Event
+from interpreter.run.expressions import Env, EvalError, Value, as_date, evaluate
+from interpreter.syntax import nodes as n
+from interpreter.time import periods
+from interpreter.statements.effects import action_text
+from interpreter.time.calendar import BusinessCalendar
+
+ALLOWED_DATES = ("any_day", "month_end", "month_start", "term_end")
+IF_LATE = ("next_allowed", "rejected", "stands")
+SEARCH_LIMIT = 1200  # candidate effective dates tried for a late notice (over three years of days)
+
+
+class NoticeChecks:
+    """Checks of notice statements (a mixin of the checker)."""
+
+    def _stmt_Notice(self, s: n.Notice, tables, scope) -> None:
+        decl = self._event_name(s.event, s.span, tables)
+        inner = self._event_scope(scope, s.event, tables).child({"effective": DATE})
+        if s.effective is not None:
+            self._expect(s.effective, "date", inner, tables, "the effective date")
+        if s.allowed is not None and s.allowed not in ALLOWED_DATES:
+            self.error("E406", f"`allowed {s.allowed}` is not a kind of date", s.span,
+                       f"write one of: {', '.join(ALLOWED_DATES)}")
+        if s.if_late is not None and s.if_late not in IF_LATE:
+            self.error("E406", f"`if late {s.if_late}` is not a policy", s.span, f"write one of: {', '.join(IF_LATE)}")
+        if s.due is not None:
+            self._expect(s.due, "date", inner, tables, "a deadline")
+            self._deadline_after_effect(s)
+        if s.effective is None and decl is not None:
+            self.error("E404", f"notice `{s.name}` does not say when it takes effect", s.span,
+                       f"add `effective {s.event}.FIELD;` or a date computed from `{s.event}.at`")
+        for action in s.effects:
+            self._check_action(action, inner, tables)
+
+    def _deadline_after_effect(self, s: n.Notice) -> None:
+        """A deadline must not fall after the effect it announces: probe a spread of effective dates."""
+        from interpreter.run.expressions import (  # the evaluator's date arithmetic, on sample dates
+            Env,
+            evaluate,
+        )
+
+        probe = date(2025, 1, 1)
+        calendar = BusinessCalendar()
+        samples = [probe + timedelta(days=offset) for offset in range(0, 730, 3)]
+        if s.allowed == "month_end":
+            samples = [d for d in samples if (d + timedelta(days=1)).day == 1]
+        elif s.allowed == "month_start":
+            samples = [d for d in samples if d.day == 1]
+        for effective in samples:
+            env = Env(names={"effective": effective}, calendar=calendar, conventions=self.conventions)
+            try:
+                due = evaluate(s.due, env).value
+            except EvalError:
+                return  # the deadline depends on the customer's events; the evaluator checks it per event
+            if hasattr(due, "date") and not isinstance(due, date):
+                due = due.date()
+            if isinstance(due, date) and due > effective:
+                self.error("E402", f"the deadline falls after the effect it announces "
+                                   f"(effective {effective} → due {due})", s.due.span,
+                           "a notice is due on or before its effective date: count back with `before`")
+                return
+
+
+class NoticeEvaluation:
+    """Evaluation of notice statements (a mixin of the evaluation)."""
+
+    def _notices_on(self, ev: Event, env: Env) -> None:
+        for rule, stmt in self.statements(ev.date, n.Notice):
+            if stmt.event == ev.name:
+                self._notice(rule, stmt, ev, env)
+
+    def _candidates(self, desired: date, allowed: str | None):
+        d = desired
+        for _ in range(SEARCH_LIMIT):
+            if allowed == "month_end":
+                d = periods.end_of_month(d)
+            elif allowed == "month_start":
+                if d.day != 1:
+                    d = periods.shift_month(d, 1)
+            elif allowed == "term_end":
+                ends = [t for t in self._term_ends(d + timedelta(days=400 * 5)) if t >= d]
+                if not ends:
+                    return
+                d = ends[0]
+            yield d
+            d = d + timedelta(days=1)
+
+    def _notice(self, rule: n.RuleDecl, s: n.Notice, ev: Event, env: Env) -> None:
+        desired = as_date(evaluate(s.effective, env), s.effective)
+        label = s.label or rule.label or s.name
+        steps = [self.step("effective", s.effective, env, str(desired))]
+        effective = None
+        due_for_desired = None
+        moved = False
+        for candidate in self._candidates(desired, s.allowed):
+            if s.due is None:
+                effective = candidate
+                break
+            inner = env.child({"effective": Value("date", candidate)})
+            due = as_date(evaluate(s.due, inner), s.due)
+            if due_for_desired is None:
+                due_for_desired = due
+                steps.append(self.step("due", s.due, inner, str(due)))
+                if candidate != desired:
+                    steps.append(f"{desired} is not an allowed date ({s.allowed}): the first allowed is {candidate}")
+            if ev.date <= due:
+                effective = candidate
+                break
+            if s.if_late == "rejected":
+                break
+            if s.if_late == "stands":
+                effective = candidate
+                break
+            moved = True
+        late = due_for_desired is not None and ev.date > due_for_desired
+        if s.due is not None:
+            note = None
+            if late and effective is not None and moved:
+                note = f"notice arrived {ev.date}, after {due_for_desired}: the effect moves to {effective}"
+                steps.append(note)
+            elif late and effective is None:
+                note = f"notice arrived {ev.date}, after {due_for_desired}: it has no effect"
+            self.add(rule, s, "obligation", label, party=s.party, due=due_for_desired,
+                     status="missed" if late else "met", events=(ev.index,), note=note,
+                     date=ev.date, explanation=tuple(steps + [f"notice received {ev.date}"]),
+                     conventions=self._calendar_note())
+        if effective is None:
+            return
+        for action in s.effects:
+            self._apply(action, effective, env, ev, rule)
+            what = action_text(action, env, self.version(effective).tables)
+            self.add(rule, s, "state", what, date=ev.date, value=effective, events=(ev.index,),
+                     explanation=tuple(steps))

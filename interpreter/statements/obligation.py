@@ -1,0 +1,83 @@
+"""Obligations: a duty that arises on an event or at the contract's end, due by a date, met by an event.
+
+The checks run in `check`, the evaluation in `run`; both are mixins composed by
+interpreter/statements/__init__.py."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import attrs
+
+from interpreter.run.events import Event
+from interpreter.run.expressions import Env, as_date, evaluate
+from interpreter.syntax import nodes as n
+
+
+@attrs.define
+class PendingObligation:
+    rule: n.RuleDecl
+    stmt: n.Obligation
+    trigger: Event | None
+    due: date
+    met: Event | None = None
+
+
+class ObligationChecks:
+    """Checks of obligation statements (a mixin of the checker)."""
+
+    def _stmt_Obligation(self, s: n.Obligation, tables, scope) -> None:
+        inner = scope
+        if s.trigger and s.trigger != "contract ends":
+            self._event_name(s.trigger, s.span, tables)
+            inner = self._event_scope(scope, s.trigger, tables)
+        if s.due is None:
+            self.error("E404", f"obligation `{s.name}` has no `due` date", s.span)
+        else:
+            self._expect(s.due, "date", inner, tables, "a deadline")
+        if s.met_by:
+            self._event_name(s.met_by, s.span, tables)
+        if s.trigger is None:
+            self.error("E404", f"obligation `{s.name}` does not say when it arises", s.span,
+                       "add `when EVENT;` or `when contract ends;`")
+
+
+class ObligationEvaluation:
+    """Evaluation of obligation statements (a mixin of the evaluation)."""
+
+    def _obligations_on(self, ev: Event, env: Env) -> None:
+        """An event may raise obligations, and may meet the first open one it answers."""
+        for rule, stmt in self.statements(ev.date, n.Obligation):
+            if stmt.trigger == ev.name:
+                due = as_date(evaluate(stmt.due, env), stmt.due)
+                self.pending.append(PendingObligation(rule, stmt, ev, due))
+        for p in self.pending:
+            if p.met is None and p.stmt.met_by == ev.name and (p.trigger is None or p.trigger.instant <= ev.instant):
+                p.met = ev
+                break
+
+    def _obligations_at_contract_end(self) -> None:
+        d = self.contract_end
+        for rule, s in self.statements(d, n.Obligation):
+            if s.trigger == "contract ends":
+                due = as_date(evaluate(s.due, self.env(d)), s.due)
+                pending = PendingObligation(rule, s, None, due)
+                met = [e for e in self.seen.get(s.met_by or "", []) if e.date >= d and e.index not in self.rejected]
+                pending.met = met[0] if met else None
+                self.pending.append(pending)
+
+    def _close_obligations(self) -> None:
+        for p in self.pending:
+            label = p.stmt.label or p.rule.label or p.stmt.name
+            events = tuple(x.index for x in (p.trigger, p.met) if x is not None)
+            if p.met is not None:
+                status = "met" if p.met.date <= p.due else "missed"
+            elif p.trigger is not None and self.contract_end is not None and self.contract_end < p.due:
+                status = "lapsed"  # the contract ended before the duty fell due, and nothing met it
+            else:
+                status = "missed" if self.as_of > p.due else "open"
+            self.add(p.rule, p.stmt, "obligation", label, party=p.stmt.party, due=p.due, status=status,
+                     events=events, date=p.trigger.date if p.trigger else None,
+                     note=f"met by {p.met}" if p.met else None)
+            if status == "missed" and p.stmt.grants:
+                self.add(p.rule, p.stmt, "state", p.stmt.grants, date=p.due + timedelta(days=1),
+                         value=p.due + timedelta(days=1), events=events)

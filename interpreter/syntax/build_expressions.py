@@ -1,0 +1,196 @@
+"""Parse tree -> AST for expressions and date forms (a mixin of the builder)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from lark import Token, v_args
+
+from interpreter.syntax import nodes as n
+from interpreter.syntax.eras import normalize_digits
+from interpreter.time.timestamps import parse_instant
+
+
+class ExpressionSyntax:
+    """Builds expression nodes: literals, names, operators, aggregates, tiers and date forms."""
+
+    @v_args(meta=True)
+    def quantity(self, meta, children):
+        unit = str(children[1]) if len(children) > 1 else None
+        if unit == "％":
+            unit = "%"
+        return n.Num(self._number(children[0]), unit, span=self._span(meta))
+
+    @v_args(meta=True)
+    def atom(self, meta, children):
+        if isinstance(children[0], date):  # a date literal inside an expression
+            return n.DateLit(children[0], span=self._span(meta))
+        return children[0]
+
+    @v_args(meta=True)
+    def string(self, meta, children):
+        return n.Str(self._text(children[0]), span=self._span(meta))
+
+    def text(self, children):  # only reached when the rule is not inlined
+        return self._text(children[0])
+
+    @v_args(meta=True)
+    def datetime(self, meta, children):
+        try:
+            value = parse_instant(normalize_digits(str(children[0])))
+        except ValueError as exc:
+            self._error("E107", f"`{children[0]}` is not a date-time: {str(exc).rstrip('.')}", self._tspan(children[0]))
+            value = datetime(1, 1, 1)
+        return n.DateTimeLit(value, span=self._span(meta))
+
+    @v_args(meta=True)
+    def name(self, meta, children):
+        return n.Name(str(children[0]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def call(self, meta, children):
+        return n.Call(str(children[0]), tuple(children[1:]), span=self._span(meta))
+
+    def paren(self, children):
+        return children[0]
+
+    @v_args(meta=True)
+    def list_(self, meta, children):
+        return n.ListExpr(tuple(children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def true(self, meta, children):
+        return n.Bool(True, span=self._span(meta))
+
+    @v_args(meta=True)
+    def false(self, meta, children):
+        return n.Bool(False, span=self._span(meta))
+
+    @v_args(meta=True)
+    def attribute(self, meta, children):
+        return n.Attr(children[0], str(children[1]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def neg(self, meta, children):
+        return n.Unary("-", children[0], span=self._span(meta))
+
+    @v_args(meta=True)
+    def not_(self, meta, children):
+        return n.Unary("not", children[0], span=self._span(meta))
+
+    @v_args(meta=True)
+    def binary(self, meta, children):
+        op = {"×": "*", "÷": "/"}.get(str(children[1]), str(children[1]))
+        return n.Binary(op, children[0], children[2], span=self._span(meta))
+
+    @v_args(meta=True)
+    def or_(self, meta, children):
+        return n.Binary("or", children[0], children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def and_(self, meta, children):
+        return n.Binary("and", children[0], children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def compare(self, meta, children):
+        operands = tuple(children[0::2])
+        ops = tuple({"≦": "<=", "≧": ">=", "≠": "!="}.get(str(op), str(op)) for op in children[1::2])
+        return n.Compare(operands, ops, span=self._span(meta))
+
+    @v_args(meta=True)
+    def in_(self, meta, children):
+        return n.In(children[0], children[1], False, span=self._span(meta))
+
+    @v_args(meta=True)
+    def not_in(self, meta, children):
+        return n.In(children[0], children[1], True, span=self._span(meta))
+
+    @v_args(meta=True)
+    def if_expr(self, meta, children):
+        return n.IfExpr(children[0], children[1], children[2], span=self._span(meta))
+
+    def aggregate_kind(self, children):
+        return str(children[0])
+
+    @v_args(meta=True)
+    def aggregate(self, meta, children):
+        kind = children[0]
+        rest = list(children[1:])
+        expr = rest.pop(0) if not isinstance(rest[0], Token) else None
+        var = str(rest[0])
+        period = rest[1]
+        where = rest[2] if len(rest) > 2 else None
+        return n.Aggregate(kind, expr, var, period, where, span=self._span(meta))
+
+    @v_args(meta=True)
+    def tier(self, meta, children):
+        return n.Tier(children[0], tuple(children[1:]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def tier_row(self, meta, children):
+        if len(children) == 1:
+            return n.TierRow(None, children[0], span=self._span(meta))
+        return n.TierRow(children[0], children[1], span=self._span(meta))
+
+    def before_after(self, children):
+        return str(children[0])
+
+    def month_of(self, children):
+        return (0, children[0])
+
+    def month_next_to(self, children):
+        return (-1 if children[0] == "before" else 1, children[1])
+
+    def months_next_to(self, children):
+        count = int(self._number(children[0]))
+        unit = str(children[1])
+        if unit not in ("month", "months", "ヶ月", "か月", "ヵ月", "カ月"):
+            self._error("E301", f"`{unit}` is not a count of months here", self._tspan(children[1]),
+                        "write `end of month 2 months before X`")
+        return (-count if children[2] == "before" else count, children[3])
+
+    @v_args(meta=True)
+    def month_end(self, meta, children):
+        offset, base = children[0]
+        return n.MonthPoint("end", None, offset, base, span=self._span(meta))
+
+    @v_args(meta=True)
+    def month_start(self, meta, children):
+        offset, base = children[0]
+        return n.MonthPoint("start", None, offset, base, span=self._span(meta))
+
+    @v_args(meta=True)
+    def month_day(self, meta, children):
+        day = int(self._number(children[0]))
+        if not 1 <= day <= 31:
+            self._error("E107", f"there is no day {day} in a month", self._tspan(children[0]))
+        offset, base = children[1]
+        return n.MonthPoint("day", day, offset, base, span=self._span(meta))
+
+    @v_args(meta=True)
+    def expiry(self, meta, children):
+        anchor = children[1]
+        return n.Expiry(children[0], anchor.first_day_counts, anchor.base, span=self._span(meta))
+
+    @v_args(meta=True)
+    def nth_business_day(self, meta, children):
+        digits = "".join(ch for ch in normalize_digits(str(children[0])) if ch.isdigit())
+        count = int(digits)
+        if count < 1:
+            self._error("E406", "business days are counted from 1st", self._tspan(children[0]))
+        return n.NthBusinessDay(count, children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def business_day(self, meta, children):
+        return n.BusinessDay(children[0], children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def later_of(self, meta, children):
+        return n.Extreme("later", tuple(children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def earlier_of(self, meta, children):
+        return n.Extreme("earlier", tuple(children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def days_through(self, meta, children):
+        return n.DaysThrough(children[0], children[1], span=self._span(meta))

@@ -1,0 +1,338 @@
+"""Parse tree -> AST for rules and the statements they hold (a mixin of the builder)."""
+from __future__ import annotations
+
+
+from lark import Token, v_args
+
+from interpreter.syntax import nodes as n
+
+
+class RuleSyntax:
+    """Builds `rule` declarations and every statement kind's node."""
+
+    @v_args(meta=True)
+    def rule_decl(self, meta, children):
+        rule_id = children[0]
+        articles = children[1]
+        label = None
+        condition = None
+        statements = []
+        for c in children[2:]:
+            if isinstance(c, n.Condition):
+                condition = c
+            elif isinstance(c, str) and not isinstance(c, Token):
+                label = c
+            else:
+                statements.append(c)
+        return n.RuleDecl(str(rule_id), articles, label, condition, tuple(statements),
+                          span=self._span(meta), id_span=self._tspan(rule_id))
+
+    def citation(self, children):
+        return tuple(self._text(c) if c.type in ("STRING", "JSTRING") else str(c) for c in children)
+
+    @v_args(meta=True)
+    def applies_when(self, meta, children):
+        return n.Condition(children[0], False, span=self._span(meta))
+
+    @v_args(meta=True)
+    def applies_unless(self, meta, children):
+        return n.Condition(children[0], True, span=self._span(meta))
+
+    @v_args(meta=True)
+    def rounding(self, meta, children):
+        return n.Rounding(str(children[0]), children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def tax(self, meta, children):
+        return n.Tax(str(children[0]), tuple(children[1:]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def tax_included(self, meta, children):
+        return n.Tax(str(children[0]), (), True, span=self._span(meta))
+
+    @v_args(meta=True)
+    def tax_rate(self, meta, children):
+        return n.TaxRate(children[0], children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def counting_from(self, meta, children):
+        return n.PeriodAnchor(True, children[0], span=self._span(meta))
+
+    @v_args(meta=True)
+    def after(self, meta, children):
+        return n.PeriodAnchor(False, children[0], span=self._span(meta))
+
+    def name_list(self, children):
+        return tuple(children)
+
+    @v_args(meta=True)
+    def minimum_term(self, meta, children):
+        items = children[2] if len(children) > 2 else ()
+        return n.MinimumTerm(children[0], children[1], items, span=self._span(meta))
+
+    @v_args(meta=True)
+    def fixed_term(self, meta, children):
+        renews = children[2] if len(children) > 2 else None
+        return n.FixedTerm(children[0], children[1], renews, span=self._span(meta))
+
+    def party(self, children):
+        return str(children[0])
+
+    @v_args(meta=True)
+    def notice_stmt(self, meta, children):
+        name = str(children[0])
+        rest = list(children[1:])
+        label = rest.pop(0) if isinstance(rest[0], str) and rest[0] not in ("customer", "provider", "either") or (
+            len(rest) > 1 and isinstance(rest[1], str) and rest[1] in ("customer", "provider", "either")
+            and isinstance(rest[0], str)) else None
+        party, event = rest[0], str(rest[1])
+        parts = dict(effective=None, allowed=None, due=None, effect=(), if_late=None)
+        for tag, value in rest[2:]:
+            parts[tag] = value
+        return n.Notice(name, label, party, event, parts["effective"], parts["allowed"], parts["due"],
+                        tuple(parts["effect"]), parts["if_late"], span=self._span(meta))
+
+    def effective(self, children):
+        return ("effective", children[0])
+
+    def allowed(self, children):
+        return ("allowed", str(children[0]))
+
+    def due(self, children):
+        return ("due", children[0])
+
+    def effect(self, children):
+        return ("effect", tuple(children))
+
+    def if_late(self, children):
+        return ("if_late", str(children[0]))
+
+    @v_args(meta=True)
+    def obligation_stmt(self, meta, children):
+        name = str(children[0])
+        rest = list(children[1:])
+        label = None
+        if len(rest) > 1 and rest[1] in ("customer", "provider", "either"):
+            label = rest.pop(0)
+        party = rest[0]
+        parts = dict(trigger=None, due=None, met_by=None, grants=None)
+        for tag, value in rest[1:]:
+            parts[tag] = value
+        return n.Obligation(name, label, party, parts["trigger"], parts["due"], parts["met_by"], parts["grants"],
+                            span=self._span(meta))
+
+    def trigger(self, children):
+        return ("trigger", children[0])
+
+    def on_event(self, children):
+        return str(children[0])
+
+    def on_contract_end(self, children):
+        return "contract ends"
+
+    def met_by(self, children):
+        return ("met_by", str(children[0]))
+
+    def grants(self, children):
+        return ("grants", self._text(children[0]))
+
+    def fee_kind(self, children):
+        return str(children[0])
+
+    def per_unit(self, children):
+        if len(children) == 2:
+            return ("per", (self._number(children[0]), str(children[1])))
+        return ("per", (None, str(children[0])))
+
+    @v_args(meta=True)
+    def fee_stmt(self, meta, children):
+        kind, amount = children[0], children[1]
+        opts = dict(per=(None, None), items=(), on=(None, None), monthly_maximum=False, first_month=None,
+                    last_month=None, start=None, tax_exempt=False, settled=True)
+        for c in children[2:]:
+            if isinstance(c, tuple) and c and isinstance(c[0], str) and c[0] in opts:
+                opts[c[0]] = c[1]
+            else:
+                opts["items"] = c
+        return n.Fee(kind, amount, opts["per"][0], opts["per"][1], tuple(opts["items"]), opts["on"][0],
+                     opts["on"][1], opts["monthly_maximum"], opts["first_month"], opts["last_month"],
+                     opts["start"], opts["tax_exempt"], opts["settled"], span=self._span(meta))
+
+    def fee_on(self, children):
+        return ("on", (str(children[0]), children[1] if len(children) > 1 else None))
+
+    def on_monthly_maximum(self, children):
+        return ("monthly_maximum", True)
+
+    def first_month(self, children):
+        return ("first_month", str(children[0]))
+
+    def last_month(self, children):
+        return ("last_month", str(children[0]))
+
+    def fee_from(self, children):
+        return ("start", children[0])
+
+    def fee_tax_exempt(self, children):
+        return ("tax_exempt", True)
+
+    def fee_not_settled(self, children):
+        return ("settled", False)
+
+    @v_args(meta=True)
+    def settle_stmt(self, meta, children):
+        label = None
+        items: tuple = ()
+        opts = dict(partial_month=None, unless_ended_by=None)
+        for c in children:
+            if isinstance(c, tuple) and c and isinstance(c[0], str) and c[0] in opts:
+                opts[c[0]] = c[1]
+            elif isinstance(c, tuple):
+                items = c
+            else:
+                label = c
+        return n.Settle(label, items, opts["partial_month"], opts["unless_ended_by"], span=self._span(meta))
+
+    def partial_month(self, children):
+        return ("partial_month", str(children[0]))
+
+    def unless_ended_by(self, children):
+        return ("unless_ended_by", str(children[0]))
+
+    @v_args(meta=True)
+    def billing_from(self, meta, children):
+        return n.BillingFrom(children[0], span=self._span(meta))
+
+    @v_args(meta=True)
+    def invoice_due(self, meta, children):
+        paid_by = str(children[1]) if len(children) > 1 else None
+        return n.InvoiceDue(children[0], paid_by, span=self._span(meta))
+
+    @v_args(meta=True)
+    def interest_stmt(self, meta, children):
+        parts = dict(days=(None, None), year=None)
+        for tag, value in children[1:]:
+            parts[tag] = value
+        return n.Interest(children[0], parts["days"][0], parts["days"][1], parts["year"], span=self._span(meta))
+
+    def interest_days(self, children):
+        return ("days", (children[0], children[1]))
+
+    def interest_year(self, children):
+        return ("year", children[0])
+
+    def emit_kind(self, children):
+        return str(children[0])
+
+    @v_args(meta=True)
+    def each_event(self, meta, children):
+        return n.Iteration("event", str(children[0]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def each_month(self, meta, children):
+        return n.Iteration("month", span=self._span(meta))
+
+    @v_args(meta=True)
+    def at_contract_end(self, meta, children):
+        return n.Iteration("contract_end", span=self._span(meta))
+
+    @v_args(meta=True)
+    def emit_stmt(self, meta, children):
+        kind = children[0]
+        name = label = iteration = where = None
+        parts: list = []
+        for c in children[1:]:
+            if isinstance(c, Token) and c.type == "NAME":
+                name = str(c)
+            elif isinstance(c, str) and not isinstance(c, Token):
+                label = c
+            elif isinstance(c, n.Iteration):
+                iteration = c
+            elif isinstance(c, list):
+                parts = c
+            else:
+                where = c
+        lets, requires = [], []
+        fields = dict(amount=None, value=None, date=None, claim=None, tax_exempt=False)
+        for tag, value in parts:
+            if tag == "let":
+                lets.append(value)
+            elif tag == "require":
+                requires.append(value)
+            elif tag == "short":
+                fields["amount" if kind in ("charge", "credit") else "value"] = value
+            else:
+                fields[tag] = value
+        return n.Emit(kind, name, label, iteration, where, tuple(lets), tuple(requires), fields["amount"],
+                      fields["value"], fields["date"], fields["claim"], fields["tax_exempt"], span=self._span(meta))
+
+    def short_body(self, children):
+        return [("short", children[0])]
+
+    def long_body(self, children):
+        return list(children)
+
+    @v_args(meta=True)
+    def let(self, meta, children):
+        return ("let", n.Let(str(children[0]), children[1], span=self._span(meta)))
+
+    def require(self, children):
+        return ("require", children[0])
+
+    def amount(self, children):
+        return ("amount", children[0])
+
+    def value(self, children):
+        return ("value", children[0])
+
+    def date_part(self, children):
+        return ("date", children[0])
+
+    @v_args(meta=True)
+    def claim(self, meta, children):
+        return ("claim", n.Claim(children[0], str(children[1]), span=self._span(meta)))
+
+    def tax_exempt(self, children):
+        return ("tax_exempt", True)
+
+    @v_args(meta=True)
+    def requires(self, meta, children):
+        return n.Requires(children[0], children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def ends_with(self, meta, children):
+        return n.EndsWith(children[0], tuple(children[1]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def order_window(self, meta, children):
+        start = children[1] if len(children) == 3 else None
+        return n.OrderWindow(children[0], start, children[-1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def service_end(self, meta, children):
+        return n.ServiceEnd(children[0], children[1], span=self._span(meta))
+
+    @v_args(meta=True)
+    def never_decreases(self, meta, children):
+        return n.NeverDecreases(children[0], span=self._span(meta))
+
+    def _labelled(self, children):
+        if len(children) == 3:
+            return children[0], str(children[1]), children[2]
+        return None, str(children[0]), children[1]
+
+    @v_args(meta=True)
+    def limit(self, meta, children):
+        return n.Limit(*self._labelled(children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def reject(self, meta, children):
+        return n.Reject(*self._labelled(children), span=self._span(meta))
+
+    @v_args(meta=True)
+    def distinct(self, meta, children):
+        return n.Distinct(children[0], tuple(children[1]), span=self._span(meta))
+
+    @v_args(meta=True)
+    def claim_window(self, meta, children):
+        return n.ClaimWindow(str(children[0]), children[1], str(children[2]), span=self._span(meta))
