@@ -59,6 +59,7 @@ CODES: dict[str, str] = {
     # warnings
     "W501": "date computation depends on an undeclared convention",
     "W502": "rule has no effect",
+    "W503": "reading of a choice without its text",
 }
 
 

@@ -126,7 +126,10 @@ class CheckerCore:
         events: dict = {}
         calendars: dict = {}
         rules: dict = {}
+        choices: dict = {}
         for d in decls:
+            if isinstance(d, n.ChoiceDecl):
+                self._choice_tables(d, choices, enums, params)
             for table, cls, what in ((units, n.UnitDecl, "unit"), (enums, n.EnumDecl, "enumeration"),
                                      (params, n.ParamDecl, "parameter"), (events, n.EventDecl, "event"),
                                      (calendars, n.Calendar, "calendar")):
@@ -142,7 +145,7 @@ class CheckerCore:
                                "each rule has its own id; number a second part ITS-5a, ITS-5b …",
                                (Note(rules[d.id].id_span, "first used here"),))
                 rules[d.id] = d
-        return Tables(units, enums, params, items, parents, events, calendars, rules)
+        return Tables(units, enums, params, items, parents, events, calendars, rules, choices)
 
     def _amend(self, previous: Tables, amendment: n.Amendment) -> Tables:
         new = self._tables(list(amendment.decls))
@@ -155,7 +158,7 @@ class CheckerCore:
         return Tables(
             {**previous.units, **new.units}, {**previous.enums, **new.enums}, {**previous.params, **new.params},
             items, parents, {**previous.events, **new.events}, {**previous.calendars, **new.calendars},
-            {**previous.rules, **new.rules},
+            {**previous.rules, **new.rules}, {**previous.choices, **new.choices},
         )
 
     def _calendar(self, tables: Tables) -> BusinessCalendar:
@@ -191,6 +194,8 @@ class CheckerCore:
                 self._check_item(d, tables, scope)
             elif isinstance(d, n.RuleDecl):
                 self._check_rule(d, tables, scope)
+            elif isinstance(d, n.ChoiceDecl):
+                self._check_choice(d, tables)
             elif isinstance(d, n.Contract):
                 if d.currency not in (None, "JPY"):
                     self.error("E406", f"currency `{d.currency}` is not supported", d.span,

@@ -26,6 +26,7 @@ class Tables:
     events: dict[str, n.EventDecl]
     calendars: dict[str, n.Calendar]
     rules: dict[str, n.RuleDecl]  # by rule id, in source order
+    choices: dict[str, n.ChoiceDecl] = attrs.field(factory=dict)  # reading choices, by name
 
     def enum_cases(self) -> dict[str, str]:
         """Enum case name -> enum name."""

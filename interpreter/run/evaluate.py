@@ -54,6 +54,7 @@ class EvaluationCore:
         self.by_name: dict[str, list[Event]] = defaultdict(list)
         self.rank = {ev.index: i for i, ev in enumerate(self.events)}  # file position -> timeline position
         self._statement_cache: dict = {}
+        self._choice_cache: dict = {}
         self._names_cache: dict = {}
         self._events_cache: dict = {}
         self._contract_value = Value("contract", self)
@@ -204,6 +205,11 @@ class EvaluationCore:
         return f"{name} = " + " = ".join(shown)
 
     def add(self, rule: n.RuleDecl | None, stmt, kind: str, label: str, **kw) -> Entry:
+        choices = self._choices_of(rule)
+        if choices:  # a figure that depends on a reading of the text says which reading
+            kw["also"] = tuple(dict.fromkeys(tuple(kw.get("also", ())) + tuple(c.id for c in choices)))
+            kw["explanation"] = tuple(kw.get("explanation", ())) + tuple(
+                f"reading {c.id} ({c.name}) = {self.params[c.name].value}" for c in choices if c.name in self.params)
         entry = Entry(kind=kind, label=label, rule=rule.id if rule else None,
                       clause=", ".join(rule.articles) if rule else None,
                       source=stmt.span if stmt is not None else None, **kw)
@@ -216,6 +222,7 @@ class EvaluationCore:
         for ev in self.events:
             self._event(ev)
         self._service_ends()
+        self._reading_choices()
         self._version_states()
         self._terms()
         self._recurring_fees()

@@ -305,6 +305,27 @@ class EnumDecl:
 
 
 @node
+class ChoiceAlt:
+    name: str
+    label: str | None
+    span: Span = _span()
+
+
+@node
+class ChoiceDecl:
+    """A reading choice: the alternatives of an ambiguous passage, the default taken, the articles concerned."""
+
+    id: str
+    articles: tuple[str, ...]
+    name: str
+    label: str | None
+    alternatives: tuple[ChoiceAlt, ...]
+    default: str | None
+    span: Span = _span()
+    default_span: Span | None = _span()
+
+
+@node
 class ParamDecl:
     name: str
     type: TypeRef
@@ -655,6 +676,7 @@ class Amendment:
 
 Decl = Union[
     Contract, Conventions, Calendar, UnitDecl, EnumDecl, ParamDecl, ItemDecl, EventDecl, RuleDecl, Amendment,
+    ChoiceDecl,
 ]
 
 

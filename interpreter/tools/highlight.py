@@ -17,7 +17,7 @@ _DIGIT = "[0-9０-９]"
 # Words that begin declarations and statements, and the words of expressions (docs/language.md).
 DECLARATION_WORDS = (
     "contract", "conventions", "calendar", "unit", "enum", "param", "plan", "option", "item", "feature",
-    "event", "rule", "amendment",
+    "event", "rule", "amendment", "choice",
 )
 KEYWORDS = DECLARATION_WORDS + (
     "provider", "document", "revised", "currency", "version", "effective", "note", "holidays", "weekend",
@@ -31,7 +31,7 @@ KEYWORDS = DECLARATION_WORDS + (
     "with", "accepts", "orders", "until", "service", "never", "decreases", "limit", "reject", "where",
     "distinct", "across", "then", "else", "and", "or", "not", "in", "sum", "count", "maximum", "each",
     "tier", "otherwise", "later", "earlier", "expiry", "business", "day", "end", "start", "through",
-    "true", "false",
+    "true", "false", "default",
 )
 UNIT_WORDS = (
     "yen", "JPY", "minute", "minutes", "hour", "hours", "week", "weeks", "months", "years",

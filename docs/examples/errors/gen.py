@@ -62,6 +62,8 @@ TEXT = {
           "Declare the convention, or state the choice on the statement (`first month full`)."),
  "W502": ("A rule has no statements, so it changes nothing. Articles that decide nothing computable (準拠法, 合意管轄) need no rule.",
           "Write the statements, or remove the rule."),
+ "W503": ("A reading of a `choice` is written without the text that says what it means. Every ledger that depends on the choice shows that text, so a reader can tell which reading of the article produced a figure.",
+          "Write the reading after its name: `literal \"「解約・解除などにより」を文字どおり読む\";`."),
 }
 SCEN = {
  "E601": ("The scenario file is not valid YAML (or not UTF-8).", "events:\n  - {at: 2025-04-01, event: service_start\n", "Close the brace: YAML flow mappings must be balanced."),
