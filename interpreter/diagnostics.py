@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "E301": "incompatible units",
     "E302": "type mismatch",
     "E303": "durations of different units compared",
+    "E304": "condition cannot be decided where it stands",
     # rules
     "E401": "rule without a citation",
     "E402": "deadline after the effect it announces",

@@ -28,6 +28,7 @@ from interpreter.run.expressions import (
     truthy,
 )
 from interpreter.run.ledger import Entry, Ledger, sort_entries
+from interpreter.run.queries import TimelineQueries
 from interpreter.run.show import show
 from interpreter.run.state import Subscription
 from interpreter.statements import STATEMENT_EVALUATIONS
@@ -55,6 +56,8 @@ class EvaluationCore:
         self.rank = {ev.index: i for i, ev in enumerate(self.events)}  # file position -> timeline position
         self._statement_cache: dict = {}
         self._choice_cache: dict = {}
+        self._queries = self._query_functions()
+        self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None)
         self._names_cache: dict = {}
         self._events_cache: dict = {}
         self._contract_value = Value("contract", self)
@@ -135,7 +138,7 @@ class EvaluationCore:
         names = ChainMap(extra or {}, {"contract": self._contract_value}, self.states, self.params,
                          self._event_names(version), self._static_names(version))
         return Env(names=names, calendar=self.model.calendar, conventions=self.model.conventions,
-                   functions={"monthly_fee": self._monthly_fee_fn(d), "fees_paid": self._fees_paid},
+                   functions={"monthly_fee": self._monthly_fee_fn(d), "fees_paid": self._fees_paid, **self._queries},
                    events_in=self._events_in, attribute=lambda obj, name: self._attribute(obj, name, d))
 
     def _attribute(self, obj: Value, name: str, today: date) -> Value:
@@ -327,7 +330,7 @@ class EvaluationCore:
     # ------------------------------------------------------------- invoices, payments, interest
 
 
-class Evaluation(*STATEMENT_EVALUATIONS, EvaluationCore):
+class Evaluation(*STATEMENT_EVALUATIONS, TimelineQueries, EvaluationCore):
     """One customer's evaluation: the core and every statement kind's evaluation."""
 
 

@@ -233,6 +233,11 @@ def _call(e: n.Call, env: Env) -> Value:
         typ, factor = UNIT_WORDS[unit]
         whole = (v.value / factor).to_integral_value(rounding=ROUND_DOWN) * factor
         return Value(v.kind, whole, v.unit)
+    if e.func == "occurrences":  # its first argument names a kind of event, it is not evaluated
+        fn = env.functions.get(e.func)
+        if fn is None:
+            raise EvalError("`occurrences` depends on the customer's events", e)
+        return fn(e.args[0].name, *(evaluate(a, env) for a in e.args[1:]))
     args = [evaluate(a, env) for a in e.args]
     if e.func in ("floor", "ceil", "round"):
         mode = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "round": ROUND_HALF_UP}[e.func]

@@ -36,7 +36,8 @@ KEYWORDS = DECLARATION_WORDS + (
 UNIT_WORDS = (
     "yen", "JPY", "minute", "minutes", "hour", "hours", "week", "weeks", "months", "years",
 )
-BUILTINS = ("floor", "ceil", "round", "truncate", "max", "min", "monthly_fee", "fees_paid", "days_in_month",
+BUILTINS = ("floor", "ceil", "round", "truncate", "max", "min", "monthly_fee", "fees_paid", "unpaid", "unpaid_periods",
+            "paid_fees", "occurrences", "days_in_month",
             "date_of")
 
 _DATETIME = rf"{_DIGIT}{{4}}-{_DIGIT}{{2}}-{_DIGIT}{{2}}[T ]{_DIGIT}{{2}}:{_DIGIT}{{2}}(:{_DIGIT}{{2}})?([+-][0-9]{{2}}:[0-9]{{2}}|Z)?"
