@@ -271,6 +271,13 @@ class ExpressionTypes:
                        e.span, "declare `periods civil_code;` in conventions (民法第140条〜第143条)")
         return DATE
 
+    def _infer_ClearBefore(self, e: n.ClearBefore, scope, tables) -> T:
+        t = self.infer(e.amount, scope, tables)
+        if t.kind != "duration" or e.amount.unit in ("minute", "minutes", "hour", "hours", "分", "時間"):
+            self.error("E302", f"clear days are counted in days, weeks, months or years, not {t}", e.amount.span)
+        self._expect(e.base, "date", scope, tables, "the day counted back from")
+        return DATE
+
     def _infer_NthBusinessDay(self, e, scope, tables) -> T:
         self._expect(e.base, "date", scope, tables, "the day counting starts")
         return DATE

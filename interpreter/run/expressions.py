@@ -474,21 +474,36 @@ def _month_point(e: n.MonthPoint, env: Env) -> Value:
     return Value("date", periods.day_of_month(first, e.day))
 
 
-def _expiry(e: n.Expiry, env: Env) -> Value:
-    amount = e.amount
-    typ, factor = UNIT_WORDS[amount.unit]
-    unit = {"minute": None}.get(amount.unit)
-    word = amount.unit
-    if word in ("month", "months", "ヶ月", "か月", "ヵ月", "カ月", "箇月"):
-        unit = "months"
-    elif word in ("year", "years", "年"):
-        unit = "years"
-    elif word in ("week", "weeks", "週", "週間"):
-        unit = "weeks"
-    elif word in ("day", "days", "日"):
-        unit = "days"
+PERIOD_UNITS = {"month": "months", "months": "months", "ヶ月": "months", "か月": "months", "ヵ月": "months",
+                "カ月": "months", "箇月": "months", "year": "years", "years": "years", "年": "years",
+                "week": "weeks", "weeks": "weeks", "週": "weeks", "週間": "weeks",
+                "day": "days", "days": "days", "日": "days"}
+
+
+def calendar_period(amount: n.Num, node=None) -> tuple[int, str]:
+    """A period literal such as `3 months` as (3, "months") for the Civil Code helpers: a whole number of
+    days, weeks, months or years."""
+    unit = PERIOD_UNITS.get(amount.unit)
     if unit is None or amount.value != amount.value.to_integral_value():
-        raise EvalError("a period is a whole number of days, weeks, months or years", e)
+        raise EvalError("a period is a whole number of days, weeks, months or years", node or amount)
+    return int(amount.value), unit
+
+
+def _clear_before(e: n.ClearBefore, env: Env) -> Value:
+    count, unit = calendar_period(e.amount, e)
+    base = evaluate(e.base, env)
+    if base.kind == "absent":
+        return ABSENT
+    d = as_date(base, e)
+    if unit in ("months", "years"):
+        start = periods.add_months(d, -count * (12 if unit == "years" else 1))
+    else:
+        start = d - timedelta(days=count * (7 if unit == "weeks" else 1))
+    return Value("date", start - timedelta(days=1))
+
+
+def _expiry(e: n.Expiry, env: Env) -> Value:
+    count, unit = calendar_period(e.amount, e)
     base = evaluate(e.base, env)
     if base.kind == "absent":
         return ABSENT
@@ -496,7 +511,7 @@ def _expiry(e: n.Expiry, env: Env) -> Value:
     counts = e.first_day_counts
     if not counts and base.kind == "datetime" and base.value.astimezone(JST).time() == time(0):
         counts = True  # 民法第140条ただし書: a period that starts at midnight counts its first day
-    return Value("date", periods.civil_expiry(start, int(amount.value), unit, first_day_counts=counts))
+    return Value("date", periods.civil_expiry(start, count, unit, first_day_counts=counts))
 
 
 def _nth_business_day(e: n.NthBusinessDay, env: Env) -> Value:
@@ -551,6 +566,7 @@ _EVAL: dict[type, Callable[[Any, Env], Value]] = {
     n.Tier: _tier,
     n.MonthPoint: _month_point,
     n.Expiry: _expiry,
+    n.ClearBefore: _clear_before,
     n.NthBusinessDay: _nth_business_day,
     n.BusinessDay: _business_day,
     n.Extreme: _extreme,

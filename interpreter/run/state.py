@@ -7,7 +7,7 @@ from decimal import Decimal
 import attrs
 
 from interpreter.check.model import Tables
-from interpreter.run.expressions import EvalError, Value, format_value
+from interpreter.run.expressions import Value, format_value
 from interpreter.syntax import nodes as n
 from interpreter.time.timestamps import JST
 
@@ -63,18 +63,6 @@ def plain_value(v: Value):
 
 def event_indexes(v: Value) -> tuple[int, ...]:
     return (v.value.index,) if v.kind == "event" else ()
-
-
-def period_parts(e) -> tuple[int, str]:
-    """A period literal such as `3 months` as (3, "months") for the Civil Code helpers."""
-    word = e.unit
-    unit = {"month": "months", "months": "months", "ヶ月": "months", "か月": "months", "ヵ月": "months",
-            "カ月": "months", "箇月": "months", "year": "years", "years": "years", "年": "years",
-            "week": "weeks", "weeks": "weeks", "週": "weeks", "週間": "weeks",
-            "day": "days", "days": "days", "日": "days"}.get(word)
-    if unit is None or e.value != e.value.to_integral_value():
-        raise EvalError("a term is a whole number of days, weeks, months or years", e)
-    return int(e.value), unit
 
 
 def alternatives(e) -> list[n.Name]:

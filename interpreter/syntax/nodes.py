@@ -174,6 +174,16 @@ class Expiry:
 
 
 @node
+class ClearBefore:
+    """`7 clear days before X` (「7日前までに」): N whole days (weeks, months, years) lie between the day and X,
+    neither counted, so the day is X − N units − 1 day; months are counted from X (clamped)."""
+
+    amount: Num
+    base: "Expr"
+    span: Span = _span()
+
+
+@node
 class NthBusinessDay:
     n: int
     base: "Expr"
@@ -209,7 +219,7 @@ class DaysThrough:
 
 Expr = Union[
     Num, Str, DateLit, DateTimeLit, Bool, Name, Attr, Call, Unary, Binary, Compare, In, ListExpr, IfExpr,
-    Aggregate, Tier, MonthPoint, Expiry, NthBusinessDay, BusinessDay, Extreme, DaysThrough,
+    Aggregate, Tier, MonthPoint, Expiry, NthBusinessDay, BusinessDay, Extreme, DaysThrough, ClearBefore,
 ]
 
 # ------------------------------------------------------------------ declarations
@@ -550,6 +560,7 @@ class Claim:
     by: Expr
     via: str
     span: Span = _span()
+    start: Expr | None = None  # the first day a claim is in time; the day the right arises when not written
 
 
 @node
@@ -637,6 +648,7 @@ class ClaimWindow:
     by: Expr
     via: str
     span: Span = _span()
+    start: Expr | None = None
 
 
 Statement = Union[
