@@ -52,6 +52,8 @@ class Model:
     conventions: dict[str, tuple[str, ...]]
     calendar: BusinessCalendar
     versions: tuple[Version, ...]
+    # What later stages build once from the model and keep with it (the compiled tables); not part of it.
+    cache: dict = attrs.field(factory=dict, eq=False, repr=False, init=False)
 
     def version_on(self, day: date) -> Version:
         """The version of the terms in force on a day: the last whose effective date is on or before it."""

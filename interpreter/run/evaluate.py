@@ -28,6 +28,7 @@ from interpreter.run.expressions import (
     truthy,
 )
 from interpreter.run.ledger import Entry, Ledger, sort_entries
+from interpreter.run.compiled import StatementTables, compiled
 from interpreter.run.queries import TimelineQueries
 from interpreter.run.show import show
 from interpreter.run.state import Subscription
@@ -43,7 +44,8 @@ class EvaluationCore:
 
     def __init__(self, model: Model, params: dict[str, Value], events: list[Event], as_of: date | None):
         self.model = model
-        self.params = params
+        self.compiled = compiled(model)
+        self.params = {**self.compiled.parameter_defaults(model.base), **params}
         self.events = sorted(events, key=lambda e: (e.instant, e.index))
         # "Today" is as_of, else the last event; the clock is never read. An empty timeline has no today:
         # its ledger is empty whatever the date, so the earliest date stands in.
@@ -56,7 +58,9 @@ class EvaluationCore:
         self.rank = {ev.index: i for i, ev in enumerate(self.events)}  # file position -> timeline position
         self._statement_cache: dict = {}
         self._choice_cache: dict = {}
-        self._queries = self._query_functions()
+        self._functions = {"monthly_fee": self._monthly_fee, "fees_paid": self._fees_paid,
+                           **self._query_functions()}
+        self.state_changes = 0
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None)
         self._names_cache: dict = {}
         self._events_cache: dict = {}
@@ -79,45 +83,33 @@ class EvaluationCore:
     # ------------------------------------------------------------- rules in force
 
     def version(self, d: date) -> Version:
-        return self.model.version_on(d)
+        return self.compiled.single_version or self.model.version_on(d)
 
     def statements(self, d: date, kind: type):
         """(rule, statement) pairs of a kind, from the version in force on a day, for rules that apply."""
-        return self._by_kind(self.version(d)).get(kind, ())
+        return self._tables(self.version(d)).by_kind.get(kind, ())
 
-    def _by_kind(self, version: Version) -> dict[type, list]:
-        """A version's statements grouped by kind, once per evaluation: rule conditions read only parameters."""
-        cached = self._statement_cache.get(version.name)
-        if cached is None:
-            cached = defaultdict(list)
-            for rule in version.tables.rules.values():
-                if self._applies(rule, version):
-                    for s in rule.statements:
-                        cached[type(s)].append((rule, s))
-            self._statement_cache[version.name] = cached
-        return cached
+    def statements_by(self, d: date, kind: type, key_of) -> dict[str, list]:
+        """The statements of a kind in force on a day, by the key `key_of` gives each (see run/compiled.py)."""
+        return self._tables(self.version(d)).keyed(kind, key_of)
+
+    def _tables(self, version: Version) -> StatementTables:
+        """The compiled statement tables of a version for the rules that apply to this customer; rule
+        conditions read only parameters (E304), so they are decided once per customer."""
+        found = self._statement_cache.get(version.name)
+        if found is None:
+            applicable = self.compiled.unconditional[version.name] | {
+                rule.id for rule in self.compiled.conditional[version.name] if self._applies(rule, version)}
+            found = self.compiled.statement_tables(version, frozenset(applicable))
+            self._statement_cache[version.name] = found
+        return found
 
     def _applies(self, rule: n.RuleDecl, version: Version) -> bool:
-        if rule.condition is None:
-            return True
-        env = Env(names={**self._static_names(version), **self.params}, calendar=self.model.calendar)
-        try:
-            holds = truthy(evaluate(rule.condition.expr, env), rule.condition.expr)
-        except EvalError:
-            holds = False
+        env = Env(names={**self.compiled.static_names(version), **self.params}, calendar=self.model.calendar)
+        holds = truthy(evaluate(rule.condition.expr, env), rule.condition.expr)
         return holds != rule.condition.negated
 
     # ------------------------------------------------------------- environment
-
-    def _static_names(self, version: Version) -> dict:
-        """Enum cases and items of a version: the same for every expression evaluated under it."""
-        cached = self._names_cache.get(version.name)
-        if cached is None:
-            tables = version.tables
-            cached = {case: Value("enum", case) for case in tables.enum_cases()}
-            cached.update({item: Value("item", item) for item in tables.items})
-            self._names_cache[version.name] = cached
-        return cached
 
     def _event_names(self, version: Version) -> dict:
         """An event's name stands for its first occurrence in the whole timeline (the ledger is what is known
@@ -133,13 +125,26 @@ class EvaluationCore:
             self._events_cache[key] = cached
         return cached
 
+    def _names(self, version: Version) -> dict:
+        """Every name an expression can use, but those of the moment (event fields, `let`s), in one dict:
+        rebuilt only when a state is set or an event rejected."""
+        key = (version.name, len(self.rejected), self.state_changes)
+        found = self._names_cache.get(key)
+        if found is None:
+            found = {**self.compiled.static_names(version), **self._event_names(version), **self.params,
+                     **self.states, "contract": self._contract_value}
+            self._names_cache = {key: found}
+        return found
+
+    def set_state(self, name: str, value: Value) -> None:
+        self.states[name] = value
+        self.state_changes += 1
+
     def env(self, d: date, extra: dict | None = None) -> Env:
-        version = self.version(d)
-        names = ChainMap(extra or {}, {"contract": self._contract_value}, self.states, self.params,
-                         self._event_names(version), self._static_names(version))
-        return Env(names=names, calendar=self.model.calendar, conventions=self.model.conventions,
-                   functions={"monthly_fee": self._monthly_fee_fn(d), "fees_paid": self._fees_paid, **self._queries},
-                   events_in=self._events_in, attribute=lambda obj, name: self._attribute(obj, name, d))
+        names = self._names(self.version(d))
+        return Env(names=ChainMap(extra, names) if extra else names, calendar=self.model.calendar,
+                   conventions=self.model.conventions, functions=self._functions, events_in=self._events_in,
+                   attribute=lambda obj, name: self._attribute(obj, name, d))
 
     def _attribute(self, obj: Value, name: str, today: date) -> Value:
         if obj.kind == "event":

@@ -17,6 +17,7 @@ from interpreter.run.expressions import (
     format_decimal,
     truthy,
 )
+from interpreter.run.compiled import emit_event
 from interpreter.run.state import Trace, plain_value
 from interpreter.syntax import nodes as n
 
@@ -78,9 +79,8 @@ class EmitEvaluation:
     """Evaluation of emit statements (a mixin of the evaluation)."""
 
     def _emits_on(self, ev: Event, env: Env) -> None:
-        for rule, stmt in self.statements(ev.date, n.Emit):
-            if stmt.iteration and stmt.iteration.kind == "event" and stmt.iteration.event == ev.name:
-                self._emit(rule, stmt, env, ev.date, (ev.index,))
+        for rule, stmt in self.statements_by(ev.date, n.Emit, emit_event).get(ev.name, ()):
+            self._emit(rule, stmt, env, ev.date, (ev.index,))
 
     def _emits_at_contract_end(self) -> None:
         d = self.contract_end
@@ -107,7 +107,7 @@ class EmitEvaluation:
         if s.kind == "state":
             value = evaluate(s.value, inner)
             if s.name:
-                self.states[s.name] = value
+                self.set_state(s.name, value)
             if s.name == "formed" and value.kind in ("date", "datetime"):
                 self.formed = as_date(value)
             self.add(rule, s, "state", label, date=when, value=plain_value(value), events=events,
