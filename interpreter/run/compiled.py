@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Callable, Iterable
 
+import attrs
+
 from interpreter.check.model import Model, Version
 from interpreter.run.expressions import Env, EvalError, Value, evaluate
 from interpreter.syntax import nodes as n
@@ -50,6 +52,7 @@ class CompiledContract:
         self.single_version = model.versions[0] if len(model.versions) == 1 else None
         self._static: dict[str, dict] = {}
         self._defaults: dict[str, dict] = {}
+        self._constants: dict[int, Value | None] = {}
         self._tables: dict[tuple[str, frozenset[str]], StatementTables] = {}
         # rules whose application depends on the customer's parameters, per version
         self.conditional = {v.name: tuple(r for r in v.tables.rules.values() if r.condition is not None)
@@ -66,6 +69,21 @@ class CompiledContract:
             found.update({item: Value("item", item) for item in tables.items})
             self._static[version.name] = found
         return found
+
+    def constant(self, expr) -> Value | None:
+        """The value of an expression that names nothing (`10,000 yen`, `10%`, `1 yen`), computed once for
+        every customer; None for one that must be evaluated on a customer's timeline."""
+        key = id(expr)  # nodes live as long as the model that holds this compiled form
+        if key not in self._constants:
+            value = None
+            if not any(isinstance(node, (n.Name, n.Attr, n.Call, n.Aggregate)) for node in walk(expr)):
+                try:
+                    value = evaluate(expr, Env(names={}, calendar=self.model.calendar,
+                                               conventions=self.model.conventions))
+                except EvalError:
+                    value = None  # left to the evaluation, which reports it where it stands
+            self._constants[key] = value
+        return self._constants[key]
 
     def parameter_defaults(self, version: Version) -> dict[str, Value]:
         """The declared defaults of a version's parameters (and the default readings of its choices), for
@@ -99,6 +117,18 @@ def compiled(model: Model) -> CompiledContract:
         found = CompiledContract(model)
         model.cache["compiled"] = found
     return found
+
+
+def walk(expr):
+    """Every node of an expression."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (tuple, list)):
+            stack.extend(node)
+        elif attrs.has(type(node)):
+            yield node
+            stack.extend(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "span")
 
 
 # Keys by which statements are looked up on the hot paths of an evaluation.

@@ -27,7 +27,7 @@ from interpreter.run.expressions import (
     tier_row_taken,
     truthy,
 )
-from interpreter.run.ledger import Entry, Ledger, sort_entries
+from interpreter.run.ledger import Entry, Ledger, number_entry, sort_entries
 from interpreter.run.compiled import StatementTables, compiled
 from interpreter.run.queries import TimelineQueries
 from interpreter.run.show import show
@@ -61,6 +61,7 @@ class EvaluationCore:
         self._functions = {"monthly_fee": self._monthly_fee, "fees_paid": self._fees_paid,
                            **self._query_functions()}
         self.state_changes = 0
+        self._env_cache: dict[date, Env] = {}
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None)
         self._names_cache: dict = {}
         self._events_cache: dict = {}
@@ -136,15 +137,29 @@ class EvaluationCore:
             self._names_cache = {key: found}
         return found
 
+    def value(self, expr, d: date) -> Value:
+        """An expression's value on a day: a constant is computed once per contract (run/compiled.py)."""
+        found = self.compiled.constant(expr)
+        return found if found is not None else evaluate(expr, self.env(d))
+
     def set_state(self, name: str, value: Value) -> None:
         self.states[name] = value
         self.state_changes += 1
 
     def env(self, d: date, extra: dict | None = None) -> Env:
+        """The environment of an expression evaluated for a day, with the names of the moment (`extra`)."""
         names = self._names(self.version(d))
-        return Env(names=ChainMap(extra, names) if extra else names, calendar=self.model.calendar,
-                   conventions=self.model.conventions, functions=self._functions, events_in=self._events_in,
-                   attribute=lambda obj, name: self._attribute(obj, name, d))
+        if extra:
+            return Env(names=ChainMap(extra, names), calendar=self.model.calendar,
+                       conventions=self.model.conventions, functions=self._functions, events_in=self._events_in,
+                       attribute=lambda obj, name: self._attribute(obj, name, d))
+        cached = self._env_cache.get(d)
+        if cached is None or cached.names is not names:
+            cached = Env(names=names, calendar=self.model.calendar, conventions=self.model.conventions,
+                         functions=self._functions, events_in=self._events_in,
+                         attribute=lambda obj, name: self._attribute(obj, name, d))
+            self._env_cache[d] = cached
+        return cached
 
     def _attribute(self, obj: Value, name: str, today: date) -> Value:
         if obj.kind == "event":
@@ -252,14 +267,12 @@ class EvaluationCore:
         """Entries in ledger order with ids E1…; an invoice lists the ids of its lines."""
         ordered = sort_entries(self.entries, self.rank)
         ids = {id(e): f"E{i}" for i, e in enumerate(ordered, 1)}
-        out = []
         for e in ordered:
-            new = attrs.evolve(e, id=ids[id(e)])
+            lines = ()
             if e.kind == "invoice":
-                lines = self._invoice_lines.get(e.key, [])
-                new = attrs.evolve(new, lines=tuple(ids[id(x)] for x in lines if id(x) in ids))
-            out.append(new)
-        return out
+                lines = tuple(ids[id(x)] for x in self._invoice_lines.get(e.key, []) if id(x) in ids)
+            number_entry(e, ids[id(e)], lines)
+        return ordered
 
     def _event(self, ev: Event) -> None:
         """What one event does: a rejection stops it; otherwise each statement kind reacts in turn."""

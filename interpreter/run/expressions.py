@@ -48,18 +48,17 @@ ABSENT = Value("absent", None)
 class Month:
     year: int
     month: int
+    # derived once: months are asked for their first and last days over and over
+    start: date = attrs.field(init=False, eq=False, repr=False)
+    end: date = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def start(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def end(self) -> date:
-        return periods.end_of_month(self.start)
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "start", date(self.year, self.month, 1))
+        object.__setattr__(self, "end", date(self.year, self.month, periods.days_in_month(self.year, self.month)))
 
     @property
     def days(self) -> int:
-        return periods.days_in_month(self.year, self.month)
+        return self.end.day
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d}"
@@ -205,9 +204,11 @@ def _quantity(e: n.Num, env: Env) -> Value:
 
 
 def _name(e: n.Name, env: Env) -> Value:
-    if e.name not in env.names:
-        raise EvalError(f"`{e.name}` has no value here", e)
-    return wrap(env.names[e.name])
+    try:
+        found = env.names[e.name]
+    except KeyError:
+        raise EvalError(f"`{e.name}` has no value here", e) from None
+    return found if type(found) is Value else wrap(found)
 
 
 def _attr(e: n.Attr, env: Env) -> Value:

@@ -78,7 +78,7 @@ class FeeEvaluation:
                     self._one_time_fee(rule, stmt, ev.date, env, (ev.index,), decl.label or ev.name)
 
     def _fee_rate(self, stmt: n.Fee, d: date, qty: Decimal, steps: list[str]) -> Decimal:
-        rate = evaluate(stmt.amount, self.env(d)).value
+        rate = self.value(stmt.amount, d).value
         if stmt.per_unit is None:
             steps.append(f"{format_decimal(rate)} yen")
             return rate
