@@ -57,6 +57,8 @@ class EvaluationCore:
         self.by_name: dict[str, list[Event]] = defaultdict(list)
         self.rank = {ev.index: i for i, ev in enumerate(self.events)}  # file position -> timeline position
         self._statement_cache: dict = {}
+        self._last_version: Version | None = None
+        self._last_tables: StatementTables | None = None
         self._choice_cache: dict = {}
         self._functions = {"monthly_fee": self._monthly_fee, "fees_paid": self._fees_paid,
                            **self._query_functions()}
@@ -97,12 +99,15 @@ class EvaluationCore:
     def _tables(self, version: Version) -> StatementTables:
         """The compiled statement tables of a version for the rules that apply to this customer; rule
         conditions read only parameters (E304), so they are decided once per customer."""
+        if version is self._last_version:  # nearly every lookup is for the same version as the one before
+            return self._last_tables
         found = self._statement_cache.get(version.name)
         if found is None:
             applicable = self.compiled.unconditional[version.name] | {
                 rule.id for rule in self.compiled.conditional[version.name] if self._applies(rule, version)}
             found = self.compiled.statement_tables(version, frozenset(applicable))
             self._statement_cache[version.name] = found
+        self._last_version, self._last_tables = version, found
         return found
 
     def _applies(self, rule: n.RuleDecl, version: Version) -> bool:

@@ -67,6 +67,13 @@ class ConventionsEvaluation:
 
     def _tax_rate(self, d: date):
         """The tax rate in force on a day (percent) and the rule that sets it, or (None, None)."""
+        cache = self.__dict__.setdefault("_tax_rates", {})
+        found = cache.get(d)
+        if found is None:
+            found = cache[d] = self._tax_rate_on(d)
+        return found
+
+    def _tax_rate_on(self, d: date):
         for rule, s in self.statements(d, n.Tax):
             if s.included:
                 return None, rule
