@@ -236,3 +236,12 @@ def test_answers_survive_a_broken_file(server):
     broken = CONTRACT + "rule T-3 {"
     assert server.change(uri, broken, 2)[0]["code"] in ("E102", "E103", "E401")
     assert "ベーシック" in hover(server, uri, at(broken, "basic from", 1))
+
+
+def test_duplicate_points_at_the_first_declaration(server):
+    path = ROOT / "tests" / "errors" / "E202-duplicate.ctr"
+    published = server.open(path.as_uri(), path.read_text(encoding="utf-8"))
+    www = next(d for d in published if "`www`" in d["message"])
+    assert www["range"]["start"] == {"line": 17, "character": 0}  # `option www` on line 18
+    (first,) = www["relatedInformation"]
+    assert first["location"]["uri"] == path.as_uri() and first["location"]["range"]["start"]["line"] == 16
