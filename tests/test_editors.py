@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pygments.token import Comment, Keyword, Literal, Name, Number, Operator, Punctuation, String
 
-from interpreter.highlight import BUILTINS, KEYWORDS, UNIT_WORDS, YakkanLexer
+from interpreter.tools.highlight import BUILTINS, KEYWORDS, UNIT_WORDS, YakkanLexer
 
 ROOT = Path(__file__).resolve().parent.parent
 VSCODE = ROOT / "editors" / "vscode"

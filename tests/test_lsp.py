@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from interpreter.fmt import format_text
+from interpreter.tools.fmt import format_text
 from interpreter.loader import load_contract
 from lsp_client import LspClient
 
