@@ -131,6 +131,8 @@ def test_hover(server):
     # A rule id: its article and title.
     text = hover(server, uri, at(CONTRACT, "T-2", 1))
     assert "第12条第1項" in text and "契約者が行う解約" in text
+    # The article in a rule's header tells of the same rule.
+    assert hover(server, uri, at(CONTRACT, "第12条第1項", 3)) == text
     # 2025-05-05 is a Monday and こどもの日, a national holiday: not a business day.
     text = hover(server, uri, at(CONTRACT, "2025-05-05", 4))
     assert "Monday" in text and "not a business day (こどもの日)" in text

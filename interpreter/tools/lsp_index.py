@@ -26,6 +26,7 @@ from interpreter.syntax.source import SourceFile, Span
 
 _WORD = re.compile(r"[^\W\d]\w*")
 _RULE_ID = re.compile(r"[A-Z][A-Z0-9]*-[0-9]+[a-z]?")
+_ARTICLE = re.compile(r'(第|別表|別紙|附則|付則)[^\s,;{}"「」]*')
 _DATE = re.compile(r"[0-9０-９]{4}-[0-9０-９]{2}-[0-9０-９]{2}")
 _JDATE = re.compile(r"(令和|平成|昭和)?([0-9０-９]+|元)年[0-9０-９]+月[0-9０-９]+日")
 _WEEKDAYS = ("月曜日 Monday", "火曜日 Tuesday", "水曜日 Wednesday", "木曜日 Thursday", "金曜日 Friday",
@@ -51,7 +52,7 @@ class Word:
     """The token under the cursor: its text, what kind of token it is, and where it stands."""
 
     text: str
-    kind: str  # name, rule_id, date
+    kind: str  # name, rule_id, article, date
     start: int
     end: int
     receiver: str | None = None  # the word before a `.`: `cancel_notice` in `cancel_notice.desired_end`
@@ -178,16 +179,21 @@ class Document:
     # ------------------------------------------------------------- the word under the cursor
 
     def in_comment_or_string(self, offset: int) -> bool:
-        line_start = self.text.rfind("\n", 0, offset) + 1
+        """Whether an offset is inside a comment or a string (neither spans lines)."""
+        line = self.text[self.text.rfind("\n", 0, offset) + 1 : offset]
         quote = None
-        for ch in self.text[line_start:offset]:
-            if quote:
-                if ch == quote:
-                    quote = None
+        i = 0
+        while i < len(line):
+            ch = line[i]
+            if quote == '"' and ch == "\\":
+                i += 1  # an escaped character, such as \", does not close the string
+            elif quote:
+                quote = None if ch == quote else quote
             elif ch == "#":
                 return True
             elif ch in "\"「":
                 quote = '"' if ch == '"' else "」"
+            i += 1
         return quote is not None
 
     def word_at(self, offset: int) -> Word | None:
@@ -198,7 +204,8 @@ class Document:
         line_end = len(self.text) if line_end < 0 else line_end
         line = self.text[line_start:line_end]
         col = offset - line_start
-        for kind, pattern in (("date", _JDATE), ("date", _DATE), ("rule_id", _RULE_ID), ("name", _WORD)):
+        for kind, pattern in (("date", _JDATE), ("date", _DATE), ("rule_id", _RULE_ID), ("article", _ARTICLE),
+                              ("name", _WORD)):
             for m in pattern.finditer(line):
                 if m.start() <= col <= m.end() and m.end() > m.start():
                     start, end = line_start + m.start(), line_start + m.end()
@@ -221,8 +228,8 @@ class Document:
         if word.kind == "date":
             text = self._date_hover(word.text)
             return (text, span) if text else None
-        if word.kind == "rule_id":
-            decl = self.find(word.text)
+        if word.kind in ("rule_id", "article"):  # an article in a rule's header tells of its rule
+            decl = self.find(word.text) if word.kind == "rule_id" else self.rule_at(word.start)
             return (self._rule_hover(decl), span) if decl else None
         decl = self.find(word.text, word.receiver) if word.receiver else self.find(word.text)
         if decl is None and word.receiver is not None:
@@ -279,7 +286,7 @@ class Document:
 
     def definition(self, offset: int) -> Span | None:
         word = self.word_at(offset)
-        if word is None or word.kind == "date":
+        if word is None or word.kind in ("date", "article"):
             return None
         decl = self.find(word.text, word.receiver) if word.receiver else None
         decl = decl or self.find(word.text)
