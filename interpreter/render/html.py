@@ -219,22 +219,16 @@ class HtmlReport:
         return "".join(out)
 
     def _outage_lane(self, scale: _Scale) -> str:
-        out = []
-        for e in self.outages:
-            x1, x2 = scale.x(e.instant), scale.x(e.until)
-            title = f"{self._event_label(e)} #{e.index}: {_when(e.instant)} – {_when(e.until)}"
-            out.append(f'<a class="mark outage" href="#event-{e.index}"><rect x="{x1}" y="3" '
-                       f'width="{max(3.0, round(x2 - x1, 1))}" height="18"/><title>{_esc(title)}</title></a>')
-        return "".join(out)
+        return "".join(_period_mark("outage", f"#event-{e.index}", scale.x(e.instant), scale.x(e.until),
+                                    f"{self._event_label(e)} #{e.index}: {_when(e.instant)} – {_when(e.until)}")
+                       for e in self.outages)
 
     def _invoice_lane(self, scale: _Scale) -> str:
-        out = []
-        for e in self.by_kind.get("invoice", []):
-            x1, x2 = scale.x(e.period[0]), scale.x(e.period[1] + timedelta(days=1))
-            title = f"{e.id} invoice {e.period[0]:%Y-%m}: {yen(e.amount + (e.tax or 0))} 円 incl. tax, due {e.due}"
-            out.append(f'<a class="mark invoice" href="#{_esc(e.id)}"><rect x="{x1 + 0.5}" y="4" '
-                       f'width="{max(1.0, round(x2 - x1 - 1, 1))}" height="16"/><title>{_esc(title)}</title></a>')
-        return "".join(out)
+        return "".join(_period_mark("invoice", f"#{e.id}", scale.x(e.period[0]) + 0.5,
+                                    scale.x(e.period[1] + timedelta(days=1)) - 0.5,
+                                    f"{e.id} invoice {e.period[0]:%Y-%m}: {yen(e.amount + (e.tax or 0))} 円 incl. tax"
+                                    + (f", due {e.due}" if e.due else ""))
+                       for e in self.by_kind.get("invoice", []))
 
     def _credit_lane(self, scale: _Scale) -> str:
         out = []
@@ -350,6 +344,12 @@ def _bar(x1: float, x2: float, cls: str, title: str, href: str, open_end: bool) 
     arrow = f'<path class="{cls}" d="M{x1 + width} 4 l8 8 l-8 8 z"/>' if open_end else ""
     return (f'<a class="mark {cls}" href="{_esc(href)}"><rect class="{cls}" x="{x1}" y="4" width="{width}" '
             f'height="16" rx="3"/>{arrow}<title>{_esc(title)}</title></a>')
+
+
+def _period_mark(cls: str, href: str, x1: float, x2: float, title: str) -> str:
+    """A span of time on a lane (an outage, an invoice's month), at least 2 units wide to stay visible."""
+    return (f'<a class="mark {cls}" href="{_esc(href)}"><rect x="{x1}" y="4" width="{max(2.0, round(x2 - x1, 1))}" '
+            f'height="16"/><title>{_esc(title)}</title></a>')
 
 
 def _table(anchor: str, title: str, heads: list[str], rows: list[str]) -> str:

@@ -124,17 +124,13 @@ class Document:
                                  children=fields)
             elif isinstance(d, n.ParamDecl):
                 yield self._decl("param", d.name, d.label, d, f"param {d.name}: {_type(d.type)}")
-            elif isinstance(d, n.UnitDecl):
-                yield self._decl("unit", d.name, d.label, d, f"unit {d.name}")
             elif isinstance(d, n.EnumDecl):
                 cases = [self._decl("case", c.name, c.label, c, f"{c.name} (a case of {d.name})", d.name)
                          for c in d.cases]
                 yield self._decl("enum", d.name, d.label, d, f"enum {d.name} {{ {', '.join(c.name for c in d.cases)} }}",
                                  children=cases)
-            elif isinstance(d, n.Calendar):
-                yield self._decl("calendar", d.name, d.label, d, f"calendar {d.name}")
-            elif isinstance(d, n.Contract):
-                yield self._decl("contract", d.name, d.label, d, f"contract {d.name}")
+            elif type(d) in _PLAIN:
+                yield self._decl(_PLAIN[type(d)], d.name, d.label, d, f"{_PLAIN[type(d)]} {d.name}")
             elif isinstance(d, n.RuleDecl):
                 yield self._rule(d)
 
@@ -294,6 +290,10 @@ class Document:
 
     def symbols(self) -> tuple[Declaration, ...]:
         return self.declarations
+
+
+# Declarations shown as their keyword and name.
+_PLAIN = {n.UnitDecl: "unit", n.Calendar: "calendar", n.Contract: "contract"}
 
 
 def _type(t: n.TypeRef) -> str:
