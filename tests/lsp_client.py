@@ -70,14 +70,18 @@ class LspClient:
     def notify(self, method: str, params) -> None:
         self.send({"method": method, "params": params})
 
-    def diagnostics(self, uri: str) -> list[dict]:
-        """The next diagnostics published for a document."""
+    def diagnostics_note(self, uri: str) -> dict:
+        """The parameters of the next diagnostics published for a document (uri, version, diagnostics)."""
         while True:
             for i, note in enumerate(self.notifications):
                 if note["method"] == "textDocument/publishDiagnostics" and note["params"]["uri"] == uri:
                     del self.notifications[i]
-                    return note["params"]["diagnostics"]
+                    return note["params"]
             self._next()
+
+    def diagnostics(self, uri: str) -> list[dict]:
+        """The next diagnostics published for a document."""
+        return self.diagnostics_note(uri)["diagnostics"]
 
     def initialize(self, root: Path) -> dict:
         result = self.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}})

@@ -247,3 +247,19 @@ def test_duplicate_points_at_the_first_declaration(server):
     assert www["range"]["start"] == {"line": 17, "character": 0}  # `option www` on line 18
     (first,) = www["relatedInformation"]
     assert first["location"]["uri"] == path.as_uri() and first["location"]["range"]["start"]["line"] == 16
+
+
+def test_a_request_sees_the_latest_change(server):
+    # Changes typed quickly are checked once typing pauses; a request in between sees the newest text.
+    uri = doc("fast.ctr")
+    server.open(uri, CONTRACT)
+    for version, label in enumerate(("ベ", "ベー", "ベーシック・プラス"), 2):
+        server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
+                                                 "contentChanges": [{"text": CONTRACT.replace("ベーシック", label)}]})
+    assert "ベーシック・プラス" in hover(server, uri, at(CONTRACT, "basic from", 1))
+    # The last version's diagnostics are published (earlier ones may be skipped, never published after it).
+    notes = [server.diagnostics_note(uri)]
+    while notes[-1]["version"] != 4:
+        notes.append(server.diagnostics_note(uri))
+    assert [n["version"] for n in notes] == sorted(n["version"] for n in notes)
+    assert notes[-1]["diagnostics"] == []

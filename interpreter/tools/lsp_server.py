@@ -10,6 +10,7 @@ never has to agree with the client on what ends a line (the parser counts only `
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 
@@ -24,6 +25,7 @@ from interpreter.tools.lsp_complete import complete
 from interpreter.tools.lsp_index import Declaration, Document
 from interpreter.syntax.source import Span
 
+SETTLE_SECONDS = 0.2  # how long typing must pause before a change is checked
 _SYMBOL_KINDS = {"plan": lsp.SymbolKind.Class, "option": lsp.SymbolKind.Class, "item": lsp.SymbolKind.Class,
                  "feature": lsp.SymbolKind.Class, "event": lsp.SymbolKind.Event, "field": lsp.SymbolKind.Field,
                  "param": lsp.SymbolKind.Variable, "unit": lsp.SymbolKind.Constant, "enum": lsp.SymbolKind.Enum,
@@ -43,6 +45,7 @@ class YakkanServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("yakkan", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Full)
         self.documents: dict[str, Document] = {}
+        self.versions: dict[str, int | None] = {}  # the version of the text each analysis saw
 
     # ------------------------------------------------------------- positions
 
@@ -66,12 +69,18 @@ class YakkanServer(LanguageServer):
 
     # ------------------------------------------------------------- documents
 
-    def analyse(self, uri: str, text: str) -> Document:
-        doc = Document(uri, text, self.documents.get(uri))
+    def analyse(self, uri: str) -> Document:
+        """Check the workspace's text of a document and publish its diagnostics."""
+        current = self.workspace.get_text_document(uri)
+        doc = Document(uri, current.source, self.documents.get(uri))
         self.documents[uri] = doc
+        self.versions[uri] = current.version
         self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-            uri=uri, diagnostics=[self.diagnostic(doc, d) for d in doc.diagnostics]))
+            uri=uri, version=current.version, diagnostics=[self.diagnostic(doc, d) for d in doc.diagnostics]))
         return doc
+
+    def up_to_date(self, uri: str) -> bool:
+        return uri in self.documents and self.versions.get(uri) == self.workspace.get_text_document(uri).version
 
     def diagnostic(self, doc: Document, d: Diagnostic) -> lsp.Diagnostic:
         span = d.span or Span(doc.uri, 1, 1)
@@ -84,10 +93,8 @@ class YakkanServer(LanguageServer):
             related_information=related or None)
 
     def document(self, uri: str) -> Document:
-        doc = self.documents.get(uri)
-        if doc is None:  # a request before didOpen: read what the workspace has
-            doc = self.analyse(uri, self.workspace.get_text_document(uri).source)
-        return doc
+        """The analysis of the text as it is now: a request that comes while a change waits analyses it."""
+        return self.documents[uri] if self.up_to_date(uri) else self.analyse(uri)
 
     def symbol(self, doc: Document, d: Declaration) -> lsp.DocumentSymbol:
         return lsp.DocumentSymbol(
@@ -101,18 +108,23 @@ server = YakkanServer()
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: YakkanServer, params: lsp.DidOpenTextDocumentParams) -> None:
-    ls.analyse(params.text_document.uri, params.text_document.text)
+    ls.analyse(params.text_document.uri)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
-def did_change(ls: YakkanServer, params: lsp.DidChangeTextDocumentParams) -> None:
+async def did_change(ls: YakkanServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    # Checking a contract takes a few hundred milliseconds: while keys are being typed, only the text of
+    # the last change is checked, once the typing pauses (a request in between checks it at once).
+    await asyncio.sleep(SETTLE_SECONDS)
     uri = params.text_document.uri
-    ls.analyse(uri, ls.workspace.get_text_document(uri).source)
+    if ls.workspace.get_text_document(uri).version == params.text_document.version and not ls.up_to_date(uri):
+        ls.analyse(uri)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: YakkanServer, params: lsp.DidCloseTextDocumentParams) -> None:
     ls.documents.pop(params.text_document.uri, None)
+    ls.versions.pop(params.text_document.uri, None)
     ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
 
 
