@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pygments.token import Comment, Keyword, Literal, Name, Number, Operator, Punctuation, String
 
+from interpreter.tools import textmate
 from interpreter.tools.highlight import BUILTINS, KEYWORDS, UNIT_WORDS, YakkanLexer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +70,12 @@ def pygments_tokens(line: str) -> list[tuple[str, str]]:
 def test_textmate_grammar_highlights_as_pygments_does(path):
     for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
         assert textmate_tokens(line) == pygments_tokens(line), f"{path.name}:{number}: {line}"
+
+
+def test_textmate_grammar_is_made_from_the_lexer():
+    committed = (VSCODE / "syntaxes" / "yakkan.tmLanguage.json").read_text(encoding="utf-8")
+    assert committed == textmate.text(), (
+        "regenerate: python -m interpreter.tools.textmate > editors/vscode/syntaxes/yakkan.tmLanguage.json")
 
 
 def test_textmate_grammar_knows_every_keyword():

@@ -263,3 +263,36 @@ def test_a_request_sees_the_latest_change(server):
         notes.append(server.diagnostics_note(uri))
     assert [n["version"] for n in notes] == sorted(n["version"] for n in notes)
     assert notes[-1]["diagnostics"] == []
+
+
+CHOICE = """\
+contract c "選択例" {
+  provider "例示株式会社";
+  document "利用規約" revised 2024-04-01;
+  currency JPY;
+}
+conventions { first_month full; last_month full; }
+plan basic "基本プラン";
+event service_start { starts contract, starts basic; }
+choice C-1 第30条第3項 start_month "提供開始月の料金" {
+  billed "提供開始月から請求する";
+  free "提供開始月は請求しない（翌月分から）";
+  default billed;
+}
+rule EX-1 第30条 "月額料金" when start_month == billed {
+  monthly fee 1,000 yen for basic;
+}
+"""
+
+
+def test_reading_choices(server):
+    uri = doc("choice.ctr")
+    assert server.open(uri, CHOICE) == []
+    text = hover(server, uri, at(CHOICE, "start_month ==", 2))
+    assert "choice C-1 第30条第3項 start_month (default billed)" in text and "提供開始月の料金" in text
+    assert "提供開始月から請求する" in hover(server, uri, at(CHOICE, "billed {", 2))
+    result = server.request("textDocument/definition",
+                            {"textDocument": {"uri": uri}, "position": at(CHOICE, "start_month ==", 2)})
+    assert result["range"]["start"] == at(CHOICE, "start_month")
+    offered = labels(server, uri, at(CHOICE, "start_month =="))
+    assert {"start_month", "billed", "free"} <= set(offered)

@@ -12,7 +12,7 @@ import re
 import attrs
 from lark.exceptions import LarkError
 
-from interpreter.check.checker import BUILTINS, CONTRACT_ATTRS, EVENT_ATTRS, MONTH_ATTRS
+from interpreter.check.infer import BUILTINS, CONTRACT_ATTRS, EVENT_ATTRS, MONTH_ATTRS
 from interpreter.tools.highlight import KEYWORDS
 from interpreter.tools.lsp_index import Document
 from interpreter.syntax.parse import parser
@@ -21,9 +21,10 @@ ITEM_ATTRS = ("quantity", "start", "end")
 _PARTIAL = re.compile(r"[^\W\d]\w*$")
 _WORD_END = re.compile(r"([^\W\d]\w*)\s*$")
 # After these words a new name is being declared: nothing the contract has already declared fits there.
-_DECLARING = {"contract", "calendar", "unit", "enum", "param", "plan", "option", "item", "feature", "event",
+_DECLARING = {"contract", "calendar", "unit", "enum", "param", "plan", "option", "item", "feature", "event", "choice",
               "notice", "obligation", "let", "amendment", "version", "charge", "credit", "state", "finding"}
-_NAME_KINDS = ("plan", "option", "item", "feature", "event", "param", "case", "state", "notice")
+_NAME_KINDS = ("plan", "option", "item", "feature", "event", "param", "case", "state", "notice", "choice",
+               "reading")
 
 
 @attrs.frozen

@@ -18,7 +18,7 @@ import attrs
 
 from interpreter.syntax import nodes as n
 from interpreter.time.calendar import BusinessCalendar
-from interpreter.check.checker import EVENT_ATTRS
+from interpreter.check.infer import EVENT_ATTRS
 from interpreter.syntax.eras import format_japanese_date, normalize_digits, parse_japanese_date
 from interpreter.loader import compile_program
 from interpreter.check.model import Model
@@ -133,6 +133,12 @@ class Document:
                 yield self._decl(_PLAIN[type(d)], d.name, d.label, d, f"{_PLAIN[type(d)]} {d.name}")
             elif isinstance(d, n.RuleDecl):
                 yield self._rule(d)
+            elif isinstance(d, n.ChoiceDecl):
+                readings = [self._decl("reading", a.name, a.label, a, f"{a.name} (a reading of {d.name})", d.name)
+                            for a in d.alternatives]
+                yield self._decl("choice", d.name, d.label, d,
+                                 f"choice {d.id} {', '.join(d.articles)} {d.name} (default {d.default})",
+                                 children=readings)
 
     def _item(self, d: n.ItemDecl) -> Declaration:
         children = [self._item(c) for c in d.children]

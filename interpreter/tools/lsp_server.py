@@ -31,14 +31,16 @@ _SYMBOL_KINDS = {"plan": lsp.SymbolKind.Class, "option": lsp.SymbolKind.Class, "
                  "param": lsp.SymbolKind.Variable, "unit": lsp.SymbolKind.Constant, "enum": lsp.SymbolKind.Enum,
                  "case": lsp.SymbolKind.EnumMember, "rule": lsp.SymbolKind.Module,
                  "notice": lsp.SymbolKind.Function, "obligation": lsp.SymbolKind.Function,
-                 "calendar": lsp.SymbolKind.Namespace, "contract": lsp.SymbolKind.Package}
+                 "calendar": lsp.SymbolKind.Namespace, "contract": lsp.SymbolKind.Package,
+                 "choice": lsp.SymbolKind.Enum, "reading": lsp.SymbolKind.EnumMember}
 _COMPLETION_KINDS = {"plan": lsp.CompletionItemKind.Class, "option": lsp.CompletionItemKind.Class,
                      "item": lsp.CompletionItemKind.Class, "feature": lsp.CompletionItemKind.Class,
                      "event": lsp.CompletionItemKind.Event, "field": lsp.CompletionItemKind.Field,
                      "param": lsp.CompletionItemKind.Variable, "case": lsp.CompletionItemKind.EnumMember,
                      "notice": lsp.CompletionItemKind.Function, "function": lsp.CompletionItemKind.Function,
                      "keyword": lsp.CompletionItemKind.Keyword, "attribute": lsp.CompletionItemKind.Property,
-                     "contract": lsp.CompletionItemKind.Module}
+                     "contract": lsp.CompletionItemKind.Module, "choice": lsp.CompletionItemKind.Enum,
+                     "reading": lsp.CompletionItemKind.EnumMember}
 
 
 class YakkanServer(LanguageServer):
