@@ -187,6 +187,8 @@ def test_completion(server):
     offered = labels(server, uri, at(CONTRACT, "cancel_notice.desired_end"))
     assert {"basic", "service_start", "cancel_notice", "business", "end", "floor", "contract"} <= set(offered)
     assert "rule" not in offered and "effective" not in offered
+    # After `on`, only an event fits.
+    assert labels(server, uri, at(CONTRACT, "cancel_notice {")) == ["service_start", "cancel_notice"]
     # After `plan`, a new name is being declared: no existing name is offered.
     typing = CONTRACT + "plan "
     server.change(uri, typing, 2)

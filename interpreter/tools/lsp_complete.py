@@ -21,8 +21,10 @@ ITEM_ATTRS = ("quantity", "start", "end")
 _PARTIAL = re.compile(r"[^\W\d]\w*$")
 _WORD_END = re.compile(r"([^\W\d]\w*)\s*$")
 # After these words a new name is being declared: nothing the contract has already declared fits there.
-_DECLARING = {"contract", "calendar", "unit", "enum", "param", "plan", "option", "item", "feature", "event", "choice",
+_DECLARING = {"each", "contract", "calendar", "unit", "enum", "param", "plan", "option", "item", "feature", "event", "choice",
               "notice", "obligation", "let", "amendment", "version", "charge", "credit", "state", "finding"}
+# After these words only an event fits (`on service_start`, `via reduction_claim`, `met by payment`).
+_EVENT_AFTER = {"on", "via", "met by", "paid by"}
 _NAME_KINDS = ("plan", "option", "item", "feature", "event", "param", "case", "state", "notice", "choice",
                "reading")
 
@@ -69,7 +71,11 @@ def _attributes(doc: Document, receiver: str) -> list[Completion]:
     return out + [Completion(a, "attribute") for a in dict.fromkeys([*EVENT_ATTRS, *MONTH_ATTRS, *ITEM_ATTRS])]
 
 
-def _names(doc: Document) -> list[Completion]:
+def _names(doc: Document, before: str) -> list[Completion]:
+    """The names that may stand after the words `before` the cursor."""
+    words = before.split()
+    if (words and words[-1] in _EVENT_AFTER) or " ".join(words[-2:]) in _EVENT_AFTER:
+        return [Completion(d.name, d.kind, d.label) for d in doc.all_declarations() if d.kind == "event"]
     out = [Completion(d.name, d.kind, d.label) for d in doc.all_declarations() if d.kind in _NAME_KINDS]
     out.append(Completion("contract", "contract", "the customer's contract: start, end, formed, …"))
     return out + [Completion(f, "function", "built-in function") for f in BUILTINS]
@@ -87,12 +93,13 @@ def complete(doc: Document, offset: int) -> list[Completion]:
         receiver = _WORD_END.search(text[line_start:start - 1])
         return _attributes(doc, receiver.group(1) if receiver else "")
     accepted = accepted_terminals(text[:start])
+    before = text[max(0, start - 200):start]
     if accepted is None:
-        return [Completion(k, "keyword") for k in KEYWORDS] + _names(doc)
+        return [Completion(k, "keyword") for k in KEYWORDS] + _names(doc, before)
     out = [Completion(k, "keyword") for k in sorted(filter(None, map(_keyword, accepted)))]
-    previous = _WORD_END.search(text[max(0, start - 200):start])
+    previous = _WORD_END.search(before)
     if "NAME" in accepted and not (previous and previous.group(1) in _DECLARING):
-        out += _names(doc)
+        out += _names(doc, before)
     return _unique(out)
 
 
