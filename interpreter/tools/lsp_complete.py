@@ -95,7 +95,7 @@ def complete(doc: Document, offset: int) -> list[Completion]:
     accepted = accepted_terminals(text[:start])
     before = text[max(0, start - 200):start]
     if accepted is None:
-        return [Completion(k, "keyword") for k in KEYWORDS] + _names(doc, before)
+        return _unique([Completion(k, "keyword") for k in KEYWORDS] + _names(doc, before))
     out = [Completion(k, "keyword") for k in sorted(filter(None, map(_keyword, accepted)))]
     previous = _WORD_END.search(before)
     if "NAME" in accepted and not (previous and previous.group(1) in _DECLARING):
