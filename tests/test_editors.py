@@ -12,7 +12,7 @@ import pytest
 from pygments.token import Comment, Keyword, Literal, Name, Number, Operator, Punctuation, String
 
 from interpreter.tools import textmate
-from interpreter.tools.highlight import BUILTINS, KEYWORDS, UNIT_WORDS, YakkanLexer
+from interpreter.tools.highlight import YakkanLexer
 
 ROOT = Path(__file__).resolve().parent.parent
 VSCODE = ROOT / "editors" / "vscode"
@@ -78,10 +78,7 @@ def test_textmate_grammar_is_made_from_the_lexer():
         "regenerate: python -m interpreter.tools.textmate > editors/vscode/syntaxes/yakkan.tmLanguage.json")
 
 
-def test_textmate_grammar_knows_every_keyword():
-    text = json.dumps(GRAMMAR, ensure_ascii=False)
-    for word in (*KEYWORDS, *UNIT_WORDS, *BUILTINS):
-        assert re.search(rf"[|(]{re.escape(word)}[|)]", text), word
+def test_textmate_grammar_reads_a_rule():
     sample = "rule X-1 第1条 { monthly fee floor(1,000 円) for www from 令和7年4月1日; }  # note"
     assert textmate_tokens(sample)[:4] == [("keyword", "rule"), ("rule id", "X-1"), ("article", "第1条"),
                                            ("punctuation", "{")]
