@@ -67,7 +67,7 @@ def test_page_is_self_contained_and_every_link_resolves(scenario):
     assert not re.search(r"https?:|url\(", html)
     assert parsed.links and all(link.startswith("#") for link in parsed.links)
     assert {link[1:] for link in parsed.links} <= parsed.ids  # no link leads nowhere
-    assert {"timeline", "items", "obligations", "outages", "invoices", "events", "rules"} <= parsed.ids
+    assert {"timeline", "items", "notices", "obligations", "outages", "invoices", "events", "rules"} <= parsed.ids
 
 
 def test_figures_of_outages_credits_and_invoices():
@@ -94,8 +94,10 @@ def test_figures_of_outages_credits_and_invoices():
 
 def test_notices_and_lifecycles():
     html = page(LATE_NOTICE)
-    notice = row(html, "E52")  # the late 解約の通知: due 2025-11-28, arrived 2025-11-29
-    assert "解約の通知" in notice and "2025-11-28" in notice and "missed" in notice
+    notice = row(html, "E52")  # the late 解約の通知: due 2025-11-28, given 2025-11-29
+    assert "解約の通知" in notice and "2025-11-28" in notice and "2025-11-29" in notice and "missed" in notice
+    notices = re.search(r'<section id="notices">.*?</section>', html, re.S).group()
+    assert notices.count('<tr id="E') == 1  # the payment obligations are in their own table
     assert "the effect moves to 2026-01-31" in notice
     html = page(DEPENDANTS)
     items = re.findall(r'<tr id="item-\d+">(.*?)</tr>', html, re.S)

@@ -266,12 +266,23 @@ class HtmlReport:
                 f'<td>{_rule_link(e)}</td></tr>' for e in entries]
 
     def _obligations(self) -> str:
-        rows = self._entry_rows(self.by_kind.get("obligation", []), lambda e: (
-            f'<td>{_esc(e.party or "")}</td><td>{_esc(e.label)}'
-            + (f'<div class="note">{_esc(e.note)}</div>' if e.note else "")
-            + f"</td><td>{e.due}</td><td>{_status(e)}</td>"))
-        return _table("obligations", "通知・義務 notices and obligations",
-                      ["entry", "party", "what", "due", "status", "rule"], rows)
+        """Notices (with the day each arrived) and the other obligations, in two tables."""
+        arrived = {e.index: _when(e.instant) for e in self.events}
+        all_obligations = self.by_kind.get("obligation", [])
+
+        def cells(e: Entry, with_arrival: bool) -> str:
+            note = f'<div class="note">{_esc(e.note)}</div>' if e.note else ""
+            when = ", ".join(arrived[i] for i in e.events if i in arrived) if with_arrival else None
+            return (f'<td>{_esc(e.party or "")}</td><td>{_esc(e.label)}{note}</td>'
+                    + (f"<td>{_esc(when or '—')}</td>" if with_arrival else "")
+                    + f"<td>{e.due}</td><td>{_status(e)}</td>")
+
+        notices = self._entry_rows([e for e in all_obligations if self._is_notice(e)], lambda e: cells(e, True))
+        duties = self._entry_rows([e for e in all_obligations if not self._is_notice(e)], lambda e: cells(e, False))
+        return (_table("notices", "通知 notices", ["entry", "party", "what", "given", "due", "status", "rule"],
+                       notices)
+                + _table("obligations", "義務 obligations", ["entry", "party", "what", "due", "status", "rule"],
+                         duties))
 
     def _outages(self) -> str:
         credits = self.by_kind.get("credit", [])
