@@ -2,7 +2,7 @@
 their names are written, and answers to hover, definition, completion and outline questions.
 
 Everything here works on text and offsets (0-based, in code points, lines ended by `\\n` only, as the
-parser counts them); `lsp` converts to and from the protocol's positions. Nothing here knows pygls.
+parser counts them); `lsp_server` converts to and from the protocol's positions. Nothing here knows pygls.
 
 A file that does not parse still gets answers: the declarations and model of the last version of it that
 did are kept (a file being typed is broken most of the time).
@@ -16,19 +16,22 @@ from typing import Iterator
 
 import attrs
 
-from interpreter.syntax import nodes as n
-from interpreter.time.calendar import BusinessCalendar
 from interpreter.check.infer import EVENT_ATTRS
-from interpreter.syntax.eras import format_japanese_date, normalize_digits, parse_japanese_date
-from interpreter.loader import compile_program
 from interpreter.check.model import Model
+from interpreter.loader import compile_program
+from interpreter.syntax import nodes as n
+from interpreter.syntax.eras import format_japanese_date, normalize_digits, parse_japanese_date
+from interpreter.syntax.parse import parser
 from interpreter.syntax.source import SourceFile, Span
+from interpreter.time.calendar import BusinessCalendar
 
-_WORD = re.compile(r"[^\W\d]\w*")
-_RULE_ID = re.compile(r"[A-Z][A-Z0-9]*-[0-9]+[a-z]?")
-_ARTICLE = re.compile(r'(第|別表|別紙|附則|付則)[^\s,;{}"「」]*')
-_DATE = re.compile(r"[0-9０-９]{4}-[0-9０-９]{2}-[0-9０-９]{2}")
-_JDATE = re.compile(r"(令和|平成|昭和)?([0-9０-９]+|元)年[0-9０-９]+月[0-9０-９]+日")
+
+def _terminal(name: str) -> re.Pattern:
+    """A token's pattern, as the grammar defines it."""
+    return re.compile(parser().get_terminal(name).pattern.to_regexp())
+
+
+_WORD, _RULE_ID, _ARTICLE, _DATE, _JDATE = map(_terminal, ("NAME", "RULE_ID", "ARTICLE", "DATE", "JDATE"))
 _WEEKDAYS = ("月曜日 Monday", "火曜日 Tuesday", "水曜日 Wednesday", "木曜日 Thursday", "金曜日 Friday",
              "土曜日 Saturday", "日曜日 Sunday")
 
