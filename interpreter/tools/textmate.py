@@ -1,5 +1,5 @@
 """The TextMate grammar of editors/vscode (syntaxes/yakkan.tmLanguage.json), made from the token patterns
-of the Pygments lexer in `highlight`, so that VS Code and every Pygments user see the same tokens.
+the Pygments lexer uses (`highlight.PATTERNS`), so that VS Code and every Pygments user see the same tokens.
 
     python -m interpreter.tools.textmate > editors/vscode/syntaxes/yakkan.tmLanguage.json
 
@@ -9,50 +9,46 @@ from __future__ import annotations
 
 import json
 
-from interpreter.tools.highlight import (
-    _DATE, _DATETIME, _JA_UNITS, _JDATE, _NUMBER, BUILTINS, DECLARATION_WORDS, KEYWORDS, UNIT_WORDS,
-)
+from pygments.token import Comment, Keyword, Literal, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
-_DIGIT = "[0-9０-９]"
+from interpreter.tools.highlight import PATTERNS
+
+# Pygments token types -> TextMate scopes (None: not highlighted).
+SCOPES = {
+    Whitespace: None, Text: None,
+    Comment.Single: "comment.line.number-sign",
+    String.Double: "string.quoted.double",
+    String.Other: "string.quoted.other.kagikakko",
+    Name.Label: "entity.name.tag.rule-id",
+    Name.Tag: "markup.underline.link.article",
+    Literal.Date: "constant.other.date",
+    Number.Other: "constant.numeric.month-day",
+    Number.Integer: "constant.numeric.ordinal",
+    Number: "constant.numeric",
+    Operator: "keyword.operator",
+    Punctuation: "punctuation",
+    Keyword.Constant: "constant.language.boolean",
+    Keyword.Declaration: "storage.type.declaration",
+    Keyword: "keyword.other",
+    Keyword.Type: "support.type.unit",
+    Name.Builtin: "support.function.builtin",
+    Name: "variable.other",
+}
 
 
-def _words(words) -> str:
-    # Longest first, so that `months` is not read as `month` followed by `s`.
-    return r"(?<![\w])(" + "|".join(sorted(words, key=lambda w: (-len(w), w))) + r")(?![\w])"
+def _scope(token) -> str | None:
+    return f"{SCOPES[token]}.yakkan" if SCOPES[token] else None
 
 
 def grammar() -> dict:
-    other = [k for k in KEYWORDS if k not in DECLARATION_WORDS and k not in ("true", "false")]
-    patterns = [
-        ("comment.line.number-sign", r"#[^\n]*"),
-        ("string.quoted.double", r'"([^"\\\n]|\\.)*"'),
-        ("string.quoted.other.kagikakko", r"「[^」\n]*」"),
-        ("entity.name.tag.rule-id", r"\b[A-Z][A-Z0-9]*-[0-9]+[a-z]?\b"),
-        ("markup.underline.link.article", r'(第|別表|別紙|附則|付則)[^\s,;{}"「」]*'),
-        ("constant.other.date", _DATETIME),
-        ("constant.other.date", _DATE),
-        ("constant.other.date", _JDATE),
-        ("constant.numeric.month-day", rf"{_DIGIT}{{2}}-{_DIGIT}{{2}}\b"),
-        ("constant.numeric.ordinal", rf"{_DIGIT}+(st|nd|rd|th)\b"),
-        (None, rf"({_NUMBER})([ \t]*)({_JA_UNITS})"),
-        ("constant.numeric", _NUMBER),
-        ("keyword.operator", r"(==|!=|<=|>=|<|>|≦|≧|≠|=|\+|-|\*|/|×|÷|\.\.)"),
-        ("punctuation", r"[{}()\[\];,:.]"),
-        ("constant.language.boolean", _words(["true", "false"])),
-        ("storage.type.declaration", _words(DECLARATION_WORDS)),
-        ("keyword.other", _words(other)),
-        ("support.type.unit", _words(UNIT_WORDS)),
-        ("support.function.builtin", r"(?<![\w])(" + "|".join(BUILTINS) + r")(?=\s*\()"),
-        ("variable.other", r"[^\W\d]\w*"),
-    ]
-    out = []
-    for scope, match in patterns:
-        if scope is None:  # a number and the Japanese unit word after it
-            out.append({"match": match, "captures": {"1": {"name": "constant.numeric.yakkan"},
-                                                      "3": {"name": "support.type.unit.yakkan"}}})
-        else:
-            out.append({"name": f"{scope}.yakkan", "match": match})
-    return {"name": "yakkan", "scopeName": "source.yakkan", "fileTypes": ["ctr"], "patterns": out}
+    patterns = []
+    for regex, token in PATTERNS:
+        if type(token) is tuple:  # the types of the regex's groups
+            captures = {str(i): {"name": _scope(t)} for i, t in enumerate(token, 1) if _scope(t)}
+            patterns.append({"match": regex, "captures": captures})
+        elif _scope(token):
+            patterns.append({"name": _scope(token), "match": regex})
+    return {"name": "yakkan", "scopeName": "source.yakkan", "fileTypes": ["ctr"], "patterns": patterns}
 
 
 def text() -> str:
