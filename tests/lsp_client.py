@@ -83,8 +83,9 @@ class LspClient:
         """The next diagnostics published for a document."""
         return self.diagnostics_note(uri)["diagnostics"]
 
-    def initialize(self, root: Path) -> dict:
-        result = self.request("initialize", {"processId": None, "rootUri": root.as_uri(), "capabilities": {}})
+    def initialize(self, root: Path, capabilities: dict | None = None) -> dict:
+        result = self.request("initialize", {"processId": None, "rootUri": root.as_uri(),
+                                             "capabilities": capabilities or {}})
         self.notify("initialized", {})
         return result
 

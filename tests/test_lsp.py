@@ -158,6 +158,21 @@ def test_hover_counts_utf16_units(server):
     assert result["range"]["start"] == at(text, "TB") and result["range"]["end"] == at(text, "TB", 2)
 
 
+def test_positions_in_code_points_when_the_client_asks():
+    client = LspClient(ROOT)
+    result = client.initialize(ROOT, {"general": {"positionEncodings": ["utf-32"]}})
+    assert result["capabilities"]["positionEncoding"] == "utf-32"
+    text = 'unit GB "𠮷"; unit TB "テラバイト";\n'
+    uri = doc("utf32.ctr")
+    client.open(uri, text)
+    column = text.index("TB")  # 19 code points, where UTF-16 counts 20
+    result = client.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                                   "position": {"line": 0, "character": column + 1}})
+    assert "テラバイト" in result["contents"]["value"]
+    assert result["range"]["start"] == {"line": 0, "character": column}
+    assert client.close() == 0
+
+
 def test_definition(server):
     uri = doc("definition.ctr")
     server.open(uri, CONTRACT)
