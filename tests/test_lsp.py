@@ -80,6 +80,7 @@ def test_capabilities_and_clean_exit(tmp_path):
     assert result["serverInfo"]["name"] == "yakkan"
     assert caps["hoverProvider"] and caps["definitionProvider"] and caps["documentFormattingProvider"]
     assert caps["documentSymbolProvider"] and caps["completionProvider"]["triggerCharacters"] == ["."]
+    assert caps["codeActionProvider"]["codeActionKinds"] == ["quickfix"]
     assert caps["textDocumentSync"]["change"] == 1  # whole documents
     assert client.close() == 0
 
@@ -212,6 +213,37 @@ def test_completion(server):
     top = CONTRACT + "\nru"
     server.change(uri, top, 3)
     assert {"rule", "plan", "event", "amendment"} <= set(labels(server, uri, at(top, "\nru", 3)))
+
+
+def test_quick_fix_for_a_misspelt_name(server):
+    uri = doc("quickfix.ctr")
+    misspelt = CONTRACT.replace("for basic from", "for basik from")
+    (problem,) = server.open(uri, misspelt)
+    actions = server.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": problem["range"], "context": {"diagnostics": [problem]}})
+    (action,) = actions
+    assert action["title"] == "Replace with `basic`" and action["kind"] == "quickfix"
+    (edit,) = action["edit"]["changes"][uri]
+    assert edit == {"range": {"start": at(misspelt, "basik"), "end": at(misspelt, "basik", 5)}, "newText": "basic"}
+    # Elsewhere in the file, nothing to fix.
+    assert server.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": {"start": at(misspelt, "plan basic"), "end": at(misspelt, "plan basic")},
+        "context": {"diagnostics": []}}) == []
+    # Where the problem's span is a whole statement or call, only the misspelt name in it is replaced.
+    path = ROOT / "tests" / "errors" / "E201-unknown.ctr"
+    text = path.read_text(encoding="utf-8")
+    published = server.open(path.as_uri(), text)
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": len(text.split("\n")), "character": 0}}
+    fixes = server.request("textDocument/codeAction", {"textDocument": {"uri": path.as_uri()}, "range": whole,
+                                                       "context": {"diagnostics": published}})
+    edits = sorted((f["edit"]["changes"][path.as_uri()][0]["range"]["start"]["line"] + 1,
+                    f["edit"]["changes"][path.as_uri()][0]["newText"]) for f in fixes)
+    assert edits == [(13, "month_end"), (17, "floor")]  # `TB` and `resellr` have no close name to offer
+    for fix in fixes:
+        (edit,) = fix["edit"]["changes"][path.as_uri()]
+        line = text.split("\n")[edit["range"]["start"]["line"]]
+        replaced = line[edit["range"]["start"]["character"]:edit["range"]["end"]["character"]]
+        assert replaced in ("month_ends", "floorr")
 
 
 def test_formatting_through_fmt(server):

@@ -18,6 +18,7 @@ import attrs
 
 from interpreter.check.infer import EVENT_ATTRS
 from interpreter.check.model import Model
+from interpreter.diagnostics import Diagnostic
 from interpreter.loader import compile_program
 from interpreter.syntax import nodes as n
 from interpreter.syntax.eras import format_japanese_date, normalize_digits, parse_japanese_date
@@ -32,6 +33,7 @@ def _terminal(name: str) -> re.Pattern:
 
 
 _WORD, _RULE_ID, _ARTICLE, _DATE, _JDATE = map(_terminal, ("NAME", "RULE_ID", "ARTICLE", "DATE", "JDATE"))
+_DID_YOU_MEAN = re.compile(r"did you mean `([^`]+)`\?")
 _WEEKDAYS = ("月曜日 Monday", "火曜日 Tuesday", "水曜日 Wednesday", "木曜日 Thursday", "金曜日 Friday",
              "土曜日 Saturday", "日曜日 Sunday")
 
@@ -296,6 +298,27 @@ class Document:
         decl = self.find(word.text, word.receiver) if word.receiver else None
         decl = decl or self.find(word.text)
         return decl.name_span if decl else None
+
+    def fixes(self, start: int, end: int) -> list[tuple[Diagnostic, Span, str]]:
+        """Quick fixes for the problems touching [start, end]: a misspelt name, named in backquotes by the
+        message and with `did you mean `x`?` as its hint, replaced by x where it is written in the problem's
+        span (once: a name written twice there is left for the author)."""
+        out = []
+        for d in self.diagnostics:
+            hint = _DID_YOU_MEAN.search(d.hint or "")
+            if d.span is None or hint is None:
+                continue
+            first = self.offset(d.span.line, d.span.column)
+            last = self.offset(d.span.end_line, d.span.end_column) if d.span.end_line else first + 1
+            if not (first <= end and start <= last):
+                continue
+            for name in re.findall(r"`([^`]+)`", d.message):
+                found = [m for m in _WORD.finditer(self.text, first, max(last, first + len(name)))
+                         if m.group() == name]
+                if len(found) == 1:
+                    out.append((d, self.span_of(found[0].start(), found[0].end()), hint.group(1)))
+                    break
+        return out
 
     def symbols(self) -> tuple[Declaration, ...]:
         return self.declarations

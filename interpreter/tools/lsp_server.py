@@ -157,6 +157,17 @@ def completion(ls: YakkanServer, params: lsp.CompletionParams) -> lsp.Completion
     return lsp.CompletionList(is_incomplete=False, items=items)
 
 
+@server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION,
+                lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))
+def code_action(ls: YakkanServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+    doc = ls.document(params.text_document.uri)
+    start, end = ls.to_offset(doc, params.range.start), ls.to_offset(doc, params.range.end)
+    return [lsp.CodeAction(title=f"Replace with `{name}`", kind=lsp.CodeActionKind.QuickFix,
+                           diagnostics=[ls.diagnostic(doc, d)], is_preferred=True,
+                           edit=lsp.WorkspaceEdit(changes={doc.uri: [lsp.TextEdit(ls.to_range(doc, span), name)]}))
+            for d, span, name in doc.fixes(start, end)]
+
+
 @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
 def formatting(ls: YakkanServer, params: lsp.DocumentFormattingParams) -> list[lsp.TextEdit] | None:
     doc = ls.document(params.text_document.uri)
