@@ -159,7 +159,7 @@ class HtmlReport:
         for m in scale.months():
             x = scale.x(m)
             grid.append(f'<line class="grid" x1="{x}" y1="18" x2="{x}" y2="{height}"/>')
-            if m.month in (1, 4, 7, 10) or scale.days < 400:
+            if (m.month in (1, 4, 7, 10) or scale.days < 400) and x < _LABEL_WIDTH + _CHART_WIDTH - 40:
                 grid.append(f'<text class="month" x="{x + 2}" y="12">{m:%Y-%m}</text>')
         today = scale.x(self.ledger.as_of)
         rows = []
