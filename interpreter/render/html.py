@@ -49,10 +49,6 @@ def _entry_link(entry_id: str) -> str:
     return f'<a href="#{_esc(entry_id)}">{_esc(entry_id)}</a>'
 
 
-def _day(instant: datetime) -> date:
-    return instant.astimezone(JST).date()
-
-
 class _Scale:
     """Days to x coordinates over the span the page shows."""
 
@@ -77,7 +73,9 @@ class _Scale:
             d = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
 
 
-class HtmlReport:
+class _Customer:
+    """One customer's ledger, events and items, and what the page needs to know about them."""
+
     def __init__(self, ledger: Ledger, model: Model, events: tuple[Event, ...], timeline: Timeline,
                  scenario_name: str):
         self.ledger = ledger
@@ -102,34 +100,16 @@ class HtmlReport:
     def _event_label(self, event: Event) -> str:
         return event.label or event.name
 
-    # ------------------------------------------------------------- the page
+    def _is_notice(self, e: Entry) -> bool:
+        """Whether an obligation is a notice's deadline (rather than a duty such as paying an invoice)."""
+        rule = self.model.version_on(e.due or self.ledger.as_of).tables.rules.get(e.rule or "")
+        return rule is not None and e.source is not None and any(
+            isinstance(s, n.Notice) and s.span is not None and s.span.line == e.source.line for s in rule.statements)
 
-    def page(self) -> str:
-        title = f"{self.ledger.contract_name} — {self.scenario_name}"
-        body = "\n".join([self._header(), self._chart(), self._items(), self._obligations(), self._outages(),
-                          self._invoices(), self._other_entries(), self._events(), self._rules()])
-        return (f'<!DOCTYPE html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">\n'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-                f"<title>{_esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n"
-                f"<script>{_SCRIPT}</script>\n</body>\n</html>\n")
 
-    def _header(self) -> str:
-        totals = self.ledger.totals()
-        billed = sum((e.amount + (e.tax or 0) for e in self.by_kind.get("invoice", ())), Decimal(0))
-        obligations = self.by_kind.get("obligation", [])
-        counts = {s: sum(e.status == s for e in obligations) for s in ("open", "missed")}
-        version = f", version {self.ledger.version}" if self.ledger.version else ""
-        cards = [("請求額（税込） billed", f"{yen(billed)} 円"), ("料金 charges", f"{yen(totals['charge'])} 円"),
-                 ("減額 credits", f"{yen(totals['credit'])} 円"), ("消費税 tax", f"{yen(totals['tax'])} 円"),
-                 ("未了の義務 open", str(counts["open"])), ("期限切れ missed", str(counts["missed"]))]
-        shown = "".join(f'<div class="card"><div class="k">{_esc(k)}</div><div class="v">{_esc(v)}</div></div>'
-                        for k, v in cards)
-        return (f'<header><h1>{_esc(self.ledger.contract_name)}</h1>'
-                f'<p class="meta">customer <b>{_esc(self.scenario_name)}</b> · contract {_esc(self.ledger.contract_file)}'
-                f'{_esc(version)} · as of <b>{self.ledger.as_of}</b></p>'
-                f'<div class="cards" id="totals">{shown}</div>'
-                f'<p class="filter"><label>絞り込み filter <input id="filter" type="search" '
-                f'placeholder="E12, ITS-18, 解約…"></label></p></header>')
+class _TimelineChart(_Customer):
+    """The SVG timeline: a lane for the contract, one per item, then notices, obligations, outages,
+    invoices, credits and events; every mark links to its entry or row further down the page."""
 
     # ------------------------------------------------------------- the timeline
 
@@ -196,12 +176,6 @@ class HtmlReport:
                     f'<title>{_esc(f"{day}: quantity {quantity}")}</title></a>')
         return out
 
-    def _is_notice(self, e: Entry) -> bool:
-        """Whether an obligation is a notice's deadline (rather than a duty such as paying an invoice)."""
-        rule = self.model.version_on(e.due or self.ledger.as_of).tables.rules.get(e.rule or "")
-        return rule is not None and e.source is not None and any(
-            isinstance(s, n.Notice) and s.span is not None and s.span.line == e.source.line for s in rule.statements)
-
     def _obligation_lane(self, scale: _Scale, entries: list[Entry]) -> str:
         out = []
         event_days = {e.index: e.date for e in self.events}
@@ -247,6 +221,39 @@ class HtmlReport:
         return "".join(f'<a class="mark event" href="#event-{e.index}"><line x1="{scale.x(e.instant)}" y1="4" '
                        f'x2="{scale.x(e.instant)}" y2="20"/><title>{_esc(f"{_when(e.instant)} {self._event_label(e)}")}'
                        f'</title></a>' for e in self.events)
+
+
+class HtmlReport(_TimelineChart):
+    """The page: totals, the timeline, then the same things as tables."""
+
+    # ------------------------------------------------------------- the page
+
+    def page(self) -> str:
+        title = f"{self.ledger.contract_name} — {self.scenario_name}"
+        body = "\n".join([self._header(), self._chart(), self._items(), self._obligations(), self._outages(),
+                          self._invoices(), self._other_entries(), self._events(), self._rules()])
+        return (f'<!DOCTYPE html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">\n'
+                f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+                f"<title>{_esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n{body}\n"
+                f"<script>{_SCRIPT}</script>\n</body>\n</html>\n")
+
+    def _header(self) -> str:
+        totals = self.ledger.totals()
+        billed = sum((e.amount + (e.tax or 0) for e in self.by_kind.get("invoice", ())), Decimal(0))
+        obligations = self.by_kind.get("obligation", [])
+        counts = {s: sum(e.status == s for e in obligations) for s in ("open", "missed")}
+        version = f", version {self.ledger.version}" if self.ledger.version else ""
+        cards = [("請求額（税込） billed", f"{yen(billed)} 円"), ("料金 charges", f"{yen(totals['charge'])} 円"),
+                 ("減額 credits", f"{yen(totals['credit'])} 円"), ("消費税 tax", f"{yen(totals['tax'])} 円"),
+                 ("未了の義務 open", str(counts["open"])), ("期限切れ missed", str(counts["missed"]))]
+        shown = "".join(f'<div class="card"><div class="k">{_esc(k)}</div><div class="v">{_esc(v)}</div></div>'
+                        for k, v in cards)
+        return (f'<header><h1>{_esc(self.ledger.contract_name)}</h1>'
+                f'<p class="meta">customer <b>{_esc(self.scenario_name)}</b> · contract {_esc(self.ledger.contract_file)}'
+                f'{_esc(version)} · as of <b>{self.ledger.as_of}</b></p>'
+                f'<div class="cards" id="totals">{shown}</div>'
+                f'<p class="filter"><label>絞り込み filter <input id="filter" type="search" '
+                f'placeholder="E12, ITS-18, 解約…"></label></p></header>')
 
     # ------------------------------------------------------------- tables
 
