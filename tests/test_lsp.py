@@ -64,7 +64,7 @@ def at(text: str, needle: str, delta: int = 0, nth: int = 0) -> dict:
 @pytest.fixture(scope="module")
 def server():
     client = LspClient(ROOT)
-    client.initialize(ROOT)
+    client.initialized = client.initialize(ROOT)
     yield client
     assert client.close() == 0  # shutdown, then exit: the process ends cleanly
 
@@ -73,16 +73,14 @@ def doc(name: str) -> str:
     return (ROOT / "tests" / name).as_uri()
 
 
-def test_capabilities_and_clean_exit(tmp_path):
-    client = LspClient(ROOT)
-    result = client.initialize(ROOT)
+def test_capabilities(server):
+    result = server.initialized
     caps = result["capabilities"]
     assert result["serverInfo"]["name"] == "yakkan"
     assert caps["hoverProvider"] and caps["definitionProvider"] and caps["documentFormattingProvider"]
     assert caps["documentSymbolProvider"] and caps["completionProvider"]["triggerCharacters"] == ["."]
     assert caps["codeActionProvider"]["codeActionKinds"] == ["quickfix"]
     assert caps["textDocumentSync"]["change"] == 1  # whole documents
-    assert client.close() == 0
 
 
 def test_diagnostics_are_those_of_check(server):
