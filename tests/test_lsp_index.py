@@ -44,3 +44,15 @@ def test_answers_never_fail_and_point_at_the_same_name(case):
 def test_positions_round_trip():
     for offset in range(len(CONTRACT) + 1):
         assert GOOD.offset(*GOOD.position(offset)) == offset
+
+
+def test_attributes_say_what_they_are():
+    text = CONTRACT.replace("from 2025-05-05;", "from contract.start;\n  state q = basic.quantity;")
+    doc = Document("file:///a.ctr", text)
+    assert doc.program is not None
+    hover, _ = doc.hover(text.index("contract.start") + len("contract.s"))
+    assert hover == "`contract.start`: the day the contract starts (an event that `starts contract`)"
+    hover, _ = doc.hover(text.index("basic.quantity") + len("basic.q"))
+    assert hover.startswith("`basic.quantity`: how many of the item")
+    hover, _ = doc.hover(text.index("cancel_notice.desired_end") + len("cancel_notice.d"))
+    assert "desired_end: date" in hover  # a declared field: its declaration, not a general text

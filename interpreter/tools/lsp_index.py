@@ -240,8 +240,9 @@ class Document:
             return (self._rule_hover(decl), span) if decl else None
         decl = self.find(word.text, word.receiver) if word.receiver else self.find(word.text)
         if decl is None and word.receiver is not None:
-            if word.text in EVENT_ATTRS:
-                return f"`{word.text}`: {_EVENT_ATTR_TEXT[word.text]}", span
+            known = self._attribute_text(word.receiver, word.text)
+            if known:
+                return f"`{word.receiver}.{word.text}`: {known}", span
             # `o.desired_end` where `o` is a loop variable: a field of that name, if only one event has it
             fields = [d for d in self.all_declarations() if d.kind == "field" and d.name == word.text]
             decl = fields[0] if len(fields) == 1 else None
@@ -260,6 +261,17 @@ class Document:
                 lines.append(f"in rule {self._rule_title(rule)}")
         lines.append(f"declared at line {decl.name_span.line}")
         return "\n\n".join(lines), span
+
+    def _attribute_text(self, receiver: str, name: str) -> str | None:
+        """What an attribute is: of the contract, of an item, of a month in a `per month` loop, of any event."""
+        receiver_decl = self.find(receiver)
+        if receiver == "contract":
+            return _CONTRACT_ATTR_TEXT.get(name)
+        if receiver_decl is not None and receiver_decl.kind in ("plan", "option", "item", "feature"):
+            return _ITEM_ATTR_TEXT.get(name)
+        if receiver == "month":
+            return _MONTH_ATTR_TEXT.get(name)
+        return _EVENT_ATTR_TEXT.get(name)
 
     def _rule_title(self, rule: Declaration) -> str:
         return rule.signature.removeprefix("rule ") + (f" {rule.label}" if rule.label else "")
@@ -332,6 +344,23 @@ def _type(t: n.TypeRef) -> str:
     return t.name + (f" per {t.per}" if t.per else "")
 
 
+_CONTRACT_ATTR_TEXT = {
+    "start": "the day the contract starts (an event that `starts contract`)",
+    "end": "the contract's last day, once something has ended it",
+    "formed": "the day the contract was formed: the date of the state named `formed`",
+    "billing_start": "the day billing starts (`billing from`)",
+    "term_end": "the last day of the contract's first term (`term` or `minimum term`)",
+}
+_ITEM_ATTR_TEXT = {
+    "quantity": "how many of the item the customer has, on the day the expression is evaluated",
+    "start": "the item's first day",
+    "end": "the item's last day, once it has ended",
+}
+_MONTH_ATTR_TEXT = {
+    "start": "the month's first day",
+    "end": "the month's last day",
+    "days": "the number of days in the month",
+}
 _EVENT_ATTR_TEXT = {
     "at": "the instant the event happened (Japan time)",
     "date": "the day the event happened (Japan time)",
