@@ -16,7 +16,6 @@ from typing import Iterator
 
 import attrs
 
-from interpreter.check.infer import EVENT_ATTRS
 from interpreter.check.model import Model
 from interpreter.diagnostics import Diagnostic
 from interpreter.loader import compile_program
@@ -63,8 +62,10 @@ class Word:
     receiver: str | None = None  # the word before a `.`: `cancel_notice` in `cancel_notice.desired_end`
 
 
-class Document:
-    def __init__(self, uri: str, text: str, previous: "Document | None" = None):
+class _Index:
+    """One version of a contract's text, compiled: its diagnostics, declarations and tokens by offset."""
+
+    def __init__(self, uri: str, text: str, previous: "_Index | None" = None):
         self.uri = uri
         self.source = SourceFile(uri, text.replace("\r\n", "\n").replace("\r", "\n"))
         self.text = self.source.text
@@ -224,7 +225,10 @@ class Document:
                     return Word(m.group(), kind, start, end, receiver)
         return None
 
-    # ------------------------------------------------------------- answers
+
+class Document(_Index):
+    """An open contract and the answers to an editor's questions about it."""
+
 
     def hover(self, offset: int) -> tuple[str, Span] | None:
         """Markdown for the thing under the cursor, and the span it covers."""
