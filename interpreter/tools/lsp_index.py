@@ -229,7 +229,6 @@ class _Index:
 class Document(_Index):
     """An open contract and the answers to an editor's questions about it."""
 
-
     def hover(self, offset: int) -> tuple[str, Span] | None:
         """Markdown for the thing under the cursor, and the span it covers."""
         word = self.word_at(offset)
