@@ -11,12 +11,41 @@ import attrs
 from interpreter.check.model import Model
 from interpreter.diagnostics import Diagnostic, has_errors
 from interpreter.loader import load_contract
-from interpreter.run.evaluate import run
+from interpreter.run.evaluate import Evaluation
 from interpreter.run.events import Event, validate
 from interpreter.run.expressions import EvalError
 from interpreter.run.ledger import Ledger, entry_json
 from interpreter.run.scenario import MapValue, Scalar, Scenario, SeqValue, load_scenario
 from interpreter.syntax.source import SourceFile, Span
+
+
+@attrs.frozen
+class Lifecycle:
+    """One item in force for the customer: its first and last day (None while it runs), why it ended, its
+    quantity from each date on, and the events that started and changed it."""
+
+    item: str
+    start: date
+    end: date | None
+    end_reason: str | None
+    quantities: tuple[tuple[date, Decimal], ...]
+    events: tuple[int, ...]
+
+
+@attrs.frozen
+class Timeline:
+    """The customer's contract and items over time, as the evaluation left them (for the HTML report)."""
+
+    contract_start: date | None
+    contract_end: date | None
+    lifecycles: tuple[Lifecycle, ...]
+
+
+def _timeline(evaluation: Evaluation) -> Timeline:
+    lifecycles = [Lifecycle(s.item, s.start, s.end, s.end_reason, tuple(s.quantities), tuple(s.events))
+                  for subs in evaluation.subs.values() for s in subs]
+    lifecycles.sort(key=lambda c: (c.start, c.item))
+    return Timeline(evaluation.contract_start, evaluation.contract_end, tuple(lifecycles))
 
 
 @attrs.frozen
@@ -27,6 +56,7 @@ class Outcome:
     events: tuple[Event, ...]
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, SourceFile]
+    timeline: Timeline | None = None
 
     @property
     def ok(self) -> bool:
@@ -63,12 +93,13 @@ def evaluate_files(contract_path: str | None, scenario_path: str, as_of: date | 
     if has_errors(diagnostics):
         return Outcome(model, scenario, None, tuple(events), tuple(diagnostics), sources)
     try:
-        ledger = run(model, params, events, as_of or scenario.as_of_date)
+        evaluation = Evaluation(model, params, events, as_of or scenario.as_of_date)
+        ledger = evaluation.run()
     except EvalError as exc:
         span = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
         diagnostics.append(Diagnostic("E406", f"cannot evaluate: {exc}", span or scenario.span))
         return Outcome(model, scenario, None, tuple(events), tuple(diagnostics), sources)
-    return Outcome(model, scenario, ledger, tuple(events), tuple(diagnostics), sources)
+    return Outcome(model, scenario, ledger, tuple(events), tuple(diagnostics), sources, _timeline(evaluation))
 
 
 # ------------------------------------------------------------------ expectations
