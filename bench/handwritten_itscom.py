@@ -118,8 +118,17 @@ PROJECT_READINGS = (OPTION_START_MONTH_FREE, LIST_MAXIMUM_FROM_FIRST_DAY, INTERE
 # ------------------------------------------------------------------ calendar
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    if month == 2 and _calendar.isleap(year):
+        return 29
+    return _MONTH_DAYS[month - 1]
+
+
 def month_end(d: date) -> date:
-    return d.replace(day=_calendar.monthrange(d.year, d.month)[1])
+    return d.replace(day=days_in_month(d.year, d.month))
 
 
 def month_start_after(d: date, months: int) -> date:
@@ -131,14 +140,14 @@ def month_start_after(d: date, months: int) -> date:
 def add_months(d: date, months: int) -> date:
     """d plus whole months, the day clamped to the month's last day (an anniversary of Jan 31 in February)."""
     first = month_start_after(d, months)
-    return first.replace(day=min(d.day, _calendar.monthrange(first.year, first.month)[1]))
+    return first.replace(day=min(d.day, days_in_month(first.year, first.month)))
 
 
 def months_expire(first_day: date, months: int) -> date:
     """民法143条: the last day of a period of months whose first (counted) day is `first_day`: the day before the
     corresponding day, or the last day of the final month when it has no such day."""
     final = month_start_after(first_day, months)
-    last = _calendar.monthrange(final.year, final.month)[1]
+    last = days_in_month(final.year, final.month)
     if first_day.day > last:
         return final.replace(day=last)
     return final.replace(day=first_day.day) - ONE_DAY

@@ -9,7 +9,8 @@ counts reported at times of day, some on the 1st; changes of service type on a 1
 caused by iTSCOM or not, claimed in time, too late or never (第37条); a few evasions (第34条), suspensions and
 maintenance notices; cancellations inside and after the minimum term, with notices in time and late (第25条1), and
 解除 by 第25条2. Payments follow what the terms bill (invoices worked out by bench/handwritten_itscom.py before any
-payment): most on time, some late, some held back and paid together with the next invoice, some never.
+payment): most on time, some late, some held back and paid together with the next invoice, some rounded to
+the thousand yen (so that part of an invoice is paid early or late), some never.
 
 A customer is plain data (`Customer`: params and `Row`s with Python values: str, int, date, datetime in Japan
 time); `project_inputs` turns one into the typed params and events the project's evaluator takes, converting
@@ -261,7 +262,7 @@ def _payments(customer: Customer, rng: random.Random) -> list[Row]:
     """The customer pays what it is billed (the invoices before any payment), in the order billed."""
     from bench.handwritten_itscom import evaluate  # the bills the terms give, worked out by hand
 
-    habit = rng.choices(("punctual", "sometimes_late", "holds_back", "stops"), (70, 20, 5, 5))[0]
+    habit = rng.choices(("punctual", "sometimes_late", "holds_back", "round_sums", "stops"), (68, 19, 5, 3, 5))[0]
     stop_after = rng.randint(1, 10) if habit == "stops" else None
     rows, held_back, last_paid = [], 0, None
     for n, invoice in enumerate(evaluate(customer)):
@@ -280,7 +281,10 @@ def _payments(customer: Customer, rng: random.Random) -> list[Row]:
             paid = last_paid  # a customer catching up pays its invoices in order
         if paid.date() > customer.as_of:
             break
-        rows.append(Row(paid, "payment", {"amount": invoice.total + held_back}))
+        amount = invoice.total + held_back
+        if habit == "round_sums":  # pays to the nearest thousand yen: part of a bill is paid early or late
+            amount = max(1_000, (amount + 500) // 1_000 * 1_000)
+        rows.append(Row(paid, "payment", {"amount": amount}))
         held_back, last_paid = 0, paid
     return rows
 
