@@ -18,11 +18,12 @@ every value from its text through the project's own scenario conversion, as a sc
 """
 from __future__ import annotations
 
-import calendar
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterator
+
+from bench.handwritten_itscom import evaluate, month_end, month_start_after
 
 JST = timezone(timedelta(hours=9))
 DEFAULT_SEED = 20250401
@@ -65,15 +66,6 @@ def _at(d: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(d, time(hour, minute), JST)
 
 
-def _month_end(d: date) -> date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
-
-
-def _first_of(d: date, months_after: int) -> date:
-    year, month0 = divmod(d.year * 12 + d.month - 1 + months_after, 12)
-    return date(year, month0 + 1, 1)
-
-
 # ------------------------------------------------------------------ one customer
 
 
@@ -99,7 +91,7 @@ class _Timeline:
             return
         kind = rng.random()
         if kind < 0.55:
-            desired = _first_of(ordered, rng.choice((1, 1, 2)))  # usually in time (D − 15), sometimes not
+            desired = month_start_after(ordered, rng.choice((1, 1, 2)))  # usually in time (D − 15), sometimes not
         elif kind < 0.8:
             desired = ordered + timedelta(days=rng.randint(16, 40))  # in time, mid-month
         else:
@@ -119,7 +111,7 @@ class _Timeline:
                 else:
                     new = max(1, qty + rng.randint(-3, 5))
                     self.add(_at(when, 15), "option_order", option=option, quantity=new,
-                             desired=_first_of(when, 1 if when.day <= 10 else 2))
+                             desired=month_start_after(when, 1 if when.day <= 10 else 2))
         if rng.random() < 0.2 or (option == "extra_disk" and rng.random() < 0.1):
             self.cancel_option(option, effective)
 
@@ -130,7 +122,7 @@ class _Timeline:
         for _ in range(rng.randint(2, 8)):
             day = day + timedelta(days=rng.randint(5, 60))
             if rng.random() < 0.3:
-                day = _first_of(day, 1)
+                day = month_start_after(day, 1)
             if day > until:
                 return
             lists = max(0, lists + rng.randint(-3, 4))
@@ -144,11 +136,11 @@ class _Timeline:
             return
         kind = rng.random()
         if kind < 0.6:
-            desired = _first_of(asked, rng.choice((2, 3)))  # in time (前々月末日)
+            desired = month_start_after(asked, rng.choice((2, 3)))  # in time (前々月末日)
         elif kind < 0.85:
-            desired = _first_of(asked, 1)  # late: moves to the next 1st it meets
+            desired = month_start_after(asked, 1)  # late: moves to the next 1st it meets
         else:
-            desired = _first_of(asked, 2) + timedelta(days=rng.randint(1, 20))  # not a 1st
+            desired = month_start_after(asked, 2) + timedelta(days=rng.randint(1, 20))  # not a 1st
         self.add(_at(asked, 16), "option_cancel", option=option, desired=desired)
 
     def outage(self) -> None:
@@ -180,16 +172,16 @@ def _cancellation(rng: random.Random, start: date) -> tuple[str, date, date | No
     """How the customer's contract ends, if it does: (event, the day the notice arrives, desired end)."""
     kind = rng.random()
     if kind < 0.08:  # inside the minimum term
-        desired = _month_end(_first_of(start, rng.choice((1, 2))))
+        desired = month_end(month_start_after(start, rng.choice((1, 2))))
     elif kind < 0.22:
-        desired = _month_end(_first_of(start, rng.randint(3, 10)))
+        desired = month_end(month_start_after(start, rng.randint(3, 10)))
         if rng.random() < 0.15:
             desired = desired.replace(day=15)  # not a month end: the month's end is meant
     elif kind < 0.25:
         return "interruption_termination", start + timedelta(days=rng.randint(20, 300)), None
     else:
         return None
-    deadline = _first_of(desired, 0) - ONE_DAY  # 前月末日 (a closed day moves it earlier; some notices miss it)
+    deadline = month_start_after(desired, 0) - ONE_DAY  # 前月末日 (a closed day moves it earlier; some notices miss it)
     if rng.random() < 0.75:
         sent = deadline - timedelta(days=rng.randint(0, 25))
     else:
@@ -200,7 +192,7 @@ def _cancellation(rng: random.Random, start: date) -> tuple[str, date, date | No
 def _customer_without_payments(index: int, seed: int) -> Customer:
     rng = random.Random(f"{seed}/{index}")
     start = date(2025, 1, 1) + timedelta(days=rng.randint(0, 364))
-    as_of = _month_end(_first_of(start, 13))
+    as_of = month_end(month_start_after(start, 13))
     plan = rng.choices(("www", "mail_secure_mx", "pack_secure_mx"), (35, 40, 25))[0]
     ending = _cancellation(rng, start)
     last_activity = ending[1] - ONE_DAY if ending else start + timedelta(days=365)
@@ -225,7 +217,7 @@ def _customer_without_payments(index: int, seed: int) -> Customer:
             t.option("iij_id_link", None)
     has_ssl = any(r.fields.get("option") == "ssl" for r in t.rows)
     if plan != "pack_secure_mx" and not has_ssl and rng.random() < 0.08:
-        change = _first_of(start, rng.randint(2, 8))
+        change = month_start_after(start, rng.randint(2, 8))
         if change < last_activity:
             t.add(_at(change, 9), "plan_change", **{"from": plan, "to": "pack_secure_mx"})
     for _ in range(rng.choices((0, 1, 2, 3), (55, 30, 12, 3))[0]):
@@ -260,8 +252,6 @@ def _customer_without_payments(index: int, seed: int) -> Customer:
 
 def _payments(customer: Customer, rng: random.Random) -> list[Row]:
     """The customer pays what it is billed (the invoices before any payment), in the order billed."""
-    from bench.handwritten_itscom import evaluate  # the bills the terms give, worked out by hand
-
     habit = rng.choices(("punctual", "sometimes_late", "holds_back", "round_sums", "stops"), (68, 19, 5, 3, 5))[0]
     stop_after = rng.randint(1, 10) if habit == "stops" else None
     rows, held_back, last_paid = [], 0, None
