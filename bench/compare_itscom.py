@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=3, help="differences shown per listed disagreement")
     args = parser.parse_args(argv)
 
-    from interpreter.evaluate import run
+    from interpreter.run.evaluate import run
     from interpreter.loader import load_contract
 
     model, diagnostics, _ = load_contract(str(CONTRACT))

@@ -318,8 +318,8 @@ def param_records(c: Customer) -> dict:
 def project_inputs(model, c: Customer):
     """(params, events) as the project's evaluator takes them, each value converted from its text by the
     project's scenario conversion against the contract's declarations."""
-    from interpreter.events import Event, convert
-    from interpreter.scenario import Scalar
+    from interpreter.run.events import Event, convert
+    from interpreter.run.scenario import Scalar
 
     base = model.base.tables
     params = {name: convert(Scalar(as_text(value), "bool" if isinstance(value, bool) else "str", None),

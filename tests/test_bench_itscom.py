@@ -10,7 +10,7 @@ import pytest
 from bench import compare_itscom as cmp
 from bench import handwritten_itscom as hand
 from bench.portfolio import Customer, Row, customer, portfolio, project_inputs
-from interpreter.evaluate import run
+from interpreter.run.evaluate import run
 from interpreter.loader import load_contract
 
 JST = timezone(timedelta(hours=9))
