@@ -59,12 +59,16 @@ def _at(d: str, hour: int = 10) -> datetime:
     return datetime.combine(date.fromisoformat(d), datetime.min.time(), JST) + timedelta(hours=hour)
 
 
+def _params(rate: int = 0) -> dict:
+    return {"mailing_list_rate": rate, "digital_id_fee": 0, "settle_after_purpose_failure": False}
+
+
 def test_example_2_cancellation_inside_the_minimum_term(model):
     # WWW started 2025-04-15: minimum term 04-15 … 07-14 (第12条, 起算して). Cancellation for 05-31, notice 04-28,
     # before the deadline 04-30 (前月末日, a Wednesday). April: 加入料 20,000 (the start month has no monthly fee,
     # 第30条3) → tax 2,000, due 05-31. May: 10,000 + settlement of June and July 2 × 10,000 = 20,000 (第33条, C-1)
     # = 30,000 → tax 3,000, due 06-30.
-    c = Customer("example-2", {"mailing_list_rate": 0, "digital_id_fee": 0, "settle_after_purpose_failure": False},
+    c = Customer("example-2", _params(),
                  (Row(_at("2025-04-15"), "service_start", {"plan": "www"}),
                   Row(_at("2025-04-28"), "cancel_notice", {"desired_end": date(2025, 5, 31)})),
                  date(2025, 7, 31))
@@ -78,7 +82,7 @@ def test_example_8_late_payment_interest(model):
     # WWW started 2025-04-01. The June invoice (10,000 + 1,000 tax = 11,000, due 07-31) is paid 09-16: 47 days
     # (08-01 … 09-16), 11,000 × 14.6 % × 47 ÷ 365 = 206.8 → 206 yen, untaxed, on the September invoice (第35条, C-7).
     # The April (22,000) and May (11,000) invoices are paid before their due dates: no interest.
-    c = Customer("example-8", {"mailing_list_rate": 0, "digital_id_fee": 0, "settle_after_purpose_failure": False},
+    c = Customer("example-8", _params(),
                  (Row(_at("2025-04-01"), "service_start", {"plan": "www"}),
                   Row(_at("2025-05-20"), "payment", {"amount": 22_000}),
                   Row(_at("2025-06-20"), "payment", {"amount": 11_000}),
@@ -93,7 +97,7 @@ def test_example_8_late_payment_interest(model):
 def test_a_count_lowered_on_the_first_still_counts_that_month():
     # ※13 "請求月の最大メーリングリスト数": 5 lists until 2025-09-01 15:00, then 1. September's maximum is 5
     # (5 × 100 = 500 yen); the project's reading (listed) takes 1.
-    c = Customer("lists", {"mailing_list_rate": 100, "digital_id_fee": 0, "settle_after_purpose_failure": False},
+    c = Customer("lists", _params(100),
                  (Row(_at("2025-04-01"), "service_start", {"plan": "mail_secure_mx"}),
                   Row(_at("2025-06-01"), "option_order",
                       {"option": "mailing_list", "quantity": 5, "desired": date(2025, 7, 1)}),
@@ -106,3 +110,34 @@ def test_a_count_lowered_on_the_first_still_counts_that_month():
     assert [line.amount for line in september().lines if line.rule == "ITS-7"] == [1_000, 500]
     assert [line.amount for line in september({hand.LIST_MAXIMUM_FROM_FIRST_DAY}).lines
             if line.rule == "ITS-7"] == [1_000, 100]
+
+
+def test_an_option_is_billed_from_the_month_of_its_change_date():
+    # C-20: Mail (セキュア MX) started 2025-04-03; 2 extra accounts ordered that day for 04-20 (due 04-20 − 15 = 04-05:
+    # in time). April: 加入料 20,000 + 2 × 300 = 600 (the plan's own fee starts in May, 第30条3) → 20,600.
+    # The project's reading (listed) leaves the option's April out: 20,000.
+    c = Customer("option-start-month", _params(),
+                 (Row(_at("2025-04-03"), "service_start", {"plan": "mail_secure_mx"}),
+                  Row(_at("2025-04-03", 11), "option_order",
+                      {"option": "extra_account", "quantity": 2, "desired": date(2025, 4, 20)})),
+                 date(2025, 5, 31))
+    assert hand.evaluate(c)[0].amount == 20_600
+    assert hand.evaluate(c, {hand.OPTION_START_MONTH_FREE})[0].amount == 20_000
+
+
+def test_interest_runs_on_the_part_paid_late():
+    # WWW started 2025-04-01. April: 20,000 + 2,000 tax = 22,000, due 05-31; 20,000 paid 05-20, the other 2,000
+    # with May's 11,000 on 06-30. 第35条: 2,000 × 14.6 % × 30 days (06-01 … 06-30) ÷ 365 = 24 yen, on the June
+    # invoice. The project's reading (listed): the whole 22,000 × 14.6 % × 30 ÷ 365 = 264.
+    c = Customer("part-late", _params(),
+                 (Row(_at("2025-04-01"), "service_start", {"plan": "www"}),
+                  Row(_at("2025-05-20"), "payment", {"amount": 20_000}),
+                  Row(_at("2025-06-30"), "payment", {"amount": 13_000})),
+                 date(2025, 6, 30))
+
+    def june_interest(readings=frozenset()):
+        june = next(i for i in hand.evaluate(c, readings) if i.month == date(2025, 6, 1))
+        return [line.amount for line in june.lines if line.rule == "ITS-16"]
+
+    assert june_interest() == [24]
+    assert june_interest({hand.INTEREST_ON_WHOLE_INVOICE}) == [264]
