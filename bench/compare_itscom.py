@@ -54,6 +54,13 @@ DISAGREEMENTS = {
         "over from an earlier payment, or a partial payment) and the rest late, the text charges interest on the "
         "late part only; the project charges it on the whole invoice, from the due date to the payment that "
         "completes it."),
+    hand.CHANGED_PLAN_OPEN_ENDED: (
+        "第33条, 第31条3",
+        "A change of service type made after the cancellation notice, the contract then ending inside the minimum "
+        "term: the text settles the remaining months at the fee of the service type held at the end. The project "
+        "starts the new plan without the contract's known end (a `changes` effect does not take the scheduled "
+        "end that a `starts` effect takes), so the settlement, which counts the plans ending with the contract, "
+        "leaves it out and settles nothing."),
 }
 
 

@@ -112,7 +112,9 @@ DNS_SETTING_FEE = 3_000  # 設定変更 ※18, every domain type
 OPTION_START_MONTH_FREE = "option-start-month-free"
 LIST_MAXIMUM_FROM_FIRST_DAY = "list-maximum-from-first-day"
 INTEREST_ON_WHOLE_INVOICE = "interest-on-whole-invoice"
-PROJECT_READINGS = (OPTION_START_MONTH_FREE, LIST_MAXIMUM_FROM_FIRST_DAY, INTEREST_ON_WHOLE_INVOICE)
+CHANGED_PLAN_OPEN_ENDED = "changed-plan-not-settled"
+PROJECT_READINGS = (OPTION_START_MONTH_FREE, LIST_MAXIMUM_FROM_FIRST_DAY, INTEREST_ON_WHOLE_INVOICE,
+                    CHANGED_PLAN_OPEN_ENDED)
 
 
 # ------------------------------------------------------------------ calendar
@@ -317,6 +319,8 @@ class _Account:
         # 第17条1: 2 clear weeks before the desired day (D − 15, C-9); (注2) the extra disk needs none.
         lead = timedelta(0) if option == "extra_disk" else timedelta(days=15)
         effective = max(desired, d + lead)  # C-13: a late application takes the earliest day it allows
+        if self.contract_end is not None and effective > self.contract_end:
+            return  # a change to a 利用契約 that will have ended by then changes nothing
         held = self.holding(option, effective)
         if held is not None:
             held.changes.append((effective, None, quantity))
@@ -352,8 +356,9 @@ class _Account:
         quantity = held.quantity_on(d) if held else 1
         if held is not None and (held.end is None or held.end > d - ONE_DAY):
             held.end = d - ONE_DAY
-        new_held = self.start(new, d, quantity)
-        new_held.end = self.contract_end if self.contract_end is not None and self.contract_end >= d else None
+        new_held = self.start(new, d, quantity)  # ends with the contract, if its end is already known
+        if CHANGED_PLAN_OPEN_ENDED in self.readings:
+            new_held.end = None
         self.charge("ITS-8", PLAN_CHANGE_FEE, d)
 
     def cancel_notice(self, d: date, desired_end: date) -> None:

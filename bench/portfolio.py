@@ -7,10 +7,11 @@ Each customer has about a year of life from a service start in 2025: a plan (WWW
 (第17条2), orders the terms refuse (withdrawn items, missing prerequisites, reducing the extra disk); mailing-list
 counts reported at times of day, some on the 1st; changes of service type on a 1st; domain and DNS work; outages
 caused by iTSCOM or not, claimed in time, too late or never (第37条); a few evasions (第34条), suspensions and
-maintenance notices; cancellations inside and after the minimum term, with notices in time and late (第25条1), and
-解除 by 第25条2. Payments follow what the terms bill (invoices worked out by bench/handwritten_itscom.py before any
-payment): most on time, some late, some held back and paid together with the next invoice, some rounded to
-the thousand yen (so that part of an invoice is paid early or late), some never.
+maintenance notices; cancellations inside and after the minimum term, with notices in time and late (第25条1), some
+followed by a change of service type before the end, and 解除 by 第25条2. Payments follow what the terms bill
+(invoices worked out by bench/handwritten_itscom.py before any payment): most on time, some late, some held back
+and paid together with the next invoice, some rounded to the thousand yen (so that part of an invoice is paid
+early or late), some never.
 
 A customer is plain data (`Customer`: params and `Row`s with Python values: str, int, date, datetime in Japan
 time); `project_inputs` turns one into the typed params and events the project's evaluator takes, converting
@@ -241,6 +242,10 @@ def _customer_without_payments(index: int, seed: int) -> Customer:
         event, sent, desired = ending
         if event == "cancel_notice":
             t.add(_at(sent, 17), event, desired_end=desired)
+            change = month_start_after(sent, 1)
+            if plan != "pack_secure_mx" and not has_ssl and change <= desired and rng.random() < 0.1:
+                # a change of service type after giving notice, before the contract ends
+                t.add(_at(change, 9), "plan_change", **{"from": plan, "to": "pack_secure_mx"})
         else:
             t.add(_at(sent, 17), event)
     params = {"mailing_list_rate": rng.choice((0, 100, 150, 200)),

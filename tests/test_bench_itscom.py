@@ -141,3 +141,29 @@ def test_interest_runs_on_the_part_paid_late():
 
     assert june_interest() == [24]
     assert june_interest({hand.INTEREST_ON_WHOLE_INVOICE}) == [264]
+
+
+def test_a_service_type_changed_after_the_notice_is_settled():
+    # Mail (セキュア MX) from 2025-04-01 (minimum term to 06-30); notice 04-20 for 05-31; パック（セキュア MX）from 05-01
+    # (第31条3: 10,000). May: 13,000 + 10,000; settlement of June at the fee held at the end, 13,000 (第33条, C-1)
+    # → 36,000. The project's reading (listed) settles nothing: 23,000.
+    c = Customer("change-after-notice", _params(),
+                 (Row(_at("2025-04-01"), "service_start", {"plan": "mail_secure_mx"}),
+                  Row(_at("2025-04-20"), "cancel_notice", {"desired_end": date(2025, 5, 31)}),
+                  Row(_at("2025-05-01", 9), "plan_change", {"from": "mail_secure_mx", "to": "pack_secure_mx"})),
+                 date(2025, 6, 30))
+    assert hand.evaluate(c)[-1].amount == 36_000
+    assert hand.evaluate(c, {hand.CHANGED_PLAN_OPEN_ENDED})[-1].amount == 23_000
+
+
+def test_no_option_starts_after_the_contract_has_ended():
+    # The contract ends 2025-07-31 (notice 06-10); a mailing-list option asked on 07-10 for 08-01 would start after
+    # it: no 初期費用 10,000 and no monthly fee. (The project charges the 初期費用; not in the portfolio.)
+    c = Customer("option-after-end", _params(),
+                 (Row(_at("2025-04-01"), "service_start", {"plan": "mail_secure_mx"}),
+                  Row(_at("2025-06-10"), "cancel_notice", {"desired_end": date(2025, 7, 31)}),
+                  Row(_at("2025-07-10"), "option_order",
+                      {"option": "mailing_list", "quantity": 2, "desired": date(2025, 8, 1)})),
+                 date(2025, 8, 31))
+    assert [i.month for i in hand.evaluate(c)] == [date(2025, m, 1) for m in (4, 5, 6, 7)]
+    assert all(line.rule != "ITS-7" for i in hand.evaluate(c) for line in i.lines)
