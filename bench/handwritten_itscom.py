@@ -252,6 +252,9 @@ class _Claimable:
 
 @dataclass
 class _Account:
+    """One customer's contract as its events leave it (what is held when, what is owed on which day), then its
+    invoices."""
+
     params: dict
     readings: frozenset
     held: dict[str, list[Held]] = field(default_factory=dict)
