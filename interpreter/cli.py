@@ -71,9 +71,9 @@ def _as_of(text: str | None):
 
 
 def _evaluate(args):
-    from interpreter.run.runner import evaluate_files
+    from interpreter.api import evaluate_scenario_file
 
-    outcome = evaluate_files(args.contract, args.scenario, _as_of(args.as_of))
+    outcome = evaluate_scenario_file(args.contract, args.scenario, _as_of(args.as_of))
     if not outcome.ok:
         print(render_diagnostics(list(outcome.diagnostics), outcome.sources, "text"), file=sys.stderr)
         return outcome, 1
@@ -122,8 +122,9 @@ def cmd_explain(args) -> int:
 
 
 def cmd_test(args) -> int:
+    from interpreter.api import evaluate_scenario_file
     from interpreter.render.text import explain_entry
-    from interpreter.run.runner import check_expectations, evaluate_files
+    from interpreter.run.runner import check_expectations
     from interpreter.run.scenario import load_scenario
 
     files, missing = _files(args.paths, (".yaml", ".yml"))
@@ -135,7 +136,7 @@ def cmd_test(args) -> int:
         scenario, _ = load_scenario(f)
         if scenario is not None and not scenario.expect:
             continue
-        outcome = evaluate_files(None, f)
+        outcome = evaluate_scenario_file(None, f)
         if not outcome.ok:
             failed += 1
             print(f"FAIL {f}")

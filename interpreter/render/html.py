@@ -18,7 +18,7 @@ from interpreter.diagnostics import display_width
 from interpreter.render.text import yen
 from interpreter.run.events import Event
 from interpreter.run.ledger import Entry, Ledger
-from interpreter.run.runner import Lifecycle, Timeline
+from interpreter.run.lifecycles import Lifecycle, Timeline
 from interpreter.syntax import nodes as n
 from interpreter.time.timestamps import JST
 

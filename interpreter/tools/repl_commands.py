@@ -266,15 +266,16 @@ class Session:
         column = word.value_column
         return Scalar(value, tag, Span(INPUT, self.line, column, self.line, column + max(1, written)))
 
+    def _scenario(self, params: dict, events: list[RawEvent]) -> Scenario:
+        return Scenario(file=INPUT, source=self.sources[INPUT], contract=None, as_of=None,
+                        params=tuple(params.items()),
+                        param_spans=SpanMap((k, v.span) for k, v in params.items() if hasattr(v, "span")),
+                        events=tuple(events), expect=(), span=None)
+
     def _validate(self, params: dict, events: list[RawEvent]):
         from interpreter.run.events import validate
 
-        model = self._need_model()
-        scenario = Scenario(file=INPUT, source=self.sources[INPUT], contract=None, as_of=None,
-                            params=tuple(params.items()),
-                            param_spans=SpanMap((k, v.span) for k, v in params.items() if hasattr(v, "span")),
-                            events=tuple(events), expect=(), span=None)
-        values, typed, problems = validate(model, scenario)
+        values, typed, problems = validate(self._need_model(), self._scenario(params, events))
         for i, p in enumerate(problems):
             if p.code == "E608":  # the scenario file's hint does not fit a session
                 name = p.message.split("`")[1]
@@ -465,12 +466,14 @@ class Session:
         return model, params, events
 
     def _ledger(self, as_of: date | None):
-        from interpreter.run.evaluate import run
+        from interpreter.api import Contract
 
-        model, params, events = self._timeline()
-        ledger = run(model, params, events, as_of or self.as_of)
+        model, _, _ = self._timeline()  # its problems come with the session's hints
+        result = Contract(model, model.source).evaluate(self._scenario(self.params, self.events), as_of or self.as_of)
+        if result.ledger is None:
+            raise Problem(*result.diagnostics)
         self.last_as_of = as_of or self.as_of
-        return ledger, events
+        return result.ledger, list(result.events)
 
     def cmd_ledger(self, args, line) -> None:
         from interpreter.render.text import render_text

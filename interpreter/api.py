@@ -1,0 +1,256 @@
+"""The Python API: load a contract once, then evaluate one customer's timeline or many.
+
+    from interpreter.api import Contract
+    contract = Contract.load("contracts/itscom-hosting.ctr")
+    result = contract.evaluate_file("contracts/scenarios/itscom-hosting/change-fees.yaml")
+    result.ledger            # the Ledger (entries with provenance), or None when the timeline was rejected
+    result.rows()            # its entries as JSON-ready dicts, as `yakkan run --format json` writes them
+
+`yakkan run`, `explain`, `test`, `batch` and the REPL all evaluate through `Contract.evaluate`, so the same
+timeline gives the same ledger whichever way it comes in. docs/api.md shows every call with examples.
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
+
+import attrs
+
+from interpreter.check.model import Model
+from interpreter.diagnostics import Diagnostic, has_errors
+from interpreter.run.events import Event, validate
+from interpreter.run.ledger import Ledger, entry_json
+from interpreter.run.scenario import MapValue, RawEvent, Scalar, Scenario, SeqValue, SpanMap, load_scenario
+from interpreter.syntax.source import SourceFile, Span
+from interpreter.time.timestamps import parse_date, parse_instant
+
+if TYPE_CHECKING:
+    from interpreter.run import lifecycles
+
+__all__ = ["Contract", "ContractError", "Result", "evaluate_scenario_file", "scenario_from_values"]
+
+
+class ContractError(Exception):
+    """The contract cannot be used: it cannot be read, or it has errors. `diagnostics` says why."""
+
+    def __init__(self, diagnostics: list[Diagnostic], sources: dict[str, SourceFile]) -> None:
+        self.diagnostics = tuple(diagnostics)
+        self.sources = sources
+        first = next((d for d in diagnostics if d.severity == "error"), None)
+        super().__init__(f"{first.span}: {first.code}: {first.message}" if first else "the contract has errors")
+
+
+@attrs.frozen
+class Result:
+    """One timeline evaluated: the ledger, or the diagnostics that rejected the timeline."""
+
+    customer: str | None
+    model: Model | None
+    scenario: Scenario | None
+    ledger: Ledger | None
+    events: tuple[Event, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    sources: dict[str, SourceFile]
+    # the contract's and items' lifecycles as the evaluation left them (interpreter.run.lifecycles), for
+    # the HTML page; None when the timeline was rejected
+    timeline: "lifecycles.Timeline | None" = None
+
+    @property
+    def ok(self) -> bool:
+        return self.ledger is not None and not has_errors(self.diagnostics)
+
+    def rows(self) -> list[dict]:
+        """The ledger's entries as JSON-ready dicts (the `entries` of `yakkan run --format json`)."""
+        return [entry_json(e) for e in self.ledger.entries] if self.ledger is not None else []
+
+    def invoices(self) -> list[dict]:
+        """One dict per invoice: id, period, amount, tax, due and status, amounts as decimal text."""
+        return [r for r in self.rows() if r["kind"] == "invoice"]
+
+    def as_json(self) -> dict:
+        """The ledger as `yakkan run --format json` prints it; with `customer` when the timeline has one."""
+        out = self.ledger.as_json() if self.ledger is not None else {}
+        return {"customer": self.customer, **out} if self.customer is not None else out
+
+
+@attrs.frozen
+class Contract:
+    """A checked contract, ready to evaluate any number of timelines (it is never changed by them)."""
+
+    model: Model
+    source: SourceFile
+    warnings: tuple[Diagnostic, ...] = ()
+
+    @classmethod
+    def load(cls, path: str, display: str | None = None) -> "Contract":
+        """Read, parse and check a `.ctr` file; ContractError when it cannot be used."""
+        from interpreter.loader import load_contract
+
+        model, diagnostics, source = load_contract(path, display)
+        if model is None or source is None:
+            raise ContractError(diagnostics, {source.name: source} if source is not None else {})
+        return cls(model, source, tuple(diagnostics))
+
+    @classmethod
+    def from_text(cls, text: str, name: str = "<contract>") -> "Contract":
+        """A contract written in a string (`name` is used in messages)."""
+        from interpreter.loader import compile_source
+
+        source = SourceFile(name, text)
+        model, diagnostics = compile_source(source)
+        if model is None:
+            raise ContractError(diagnostics, {name: source})
+        return cls(model, source, tuple(diagnostics))
+
+    @property
+    def file(self) -> str:
+        return self.model.file
+
+    def evaluate(self, scenario: Scenario, as_of: date | None = None, customer: str | None = None,
+                 problems: Iterable[Diagnostic] = ()) -> Result:
+        """Evaluate one timeline. `as_of` wins over the scenario's own `as_of:`. `problems` are those found
+        while reading the timeline; a timeline with any problem is rejected whole, and is still checked
+        against the contract so that every problem is reported at once."""
+        from interpreter.run.evaluate import Evaluation
+        from interpreter.run.expressions import EvalError
+        from interpreter.run.lifecycles import timeline_of
+
+        sources = {scenario.file: scenario.source, self.source.name: self.source}
+        params, events, found = validate(self.model, scenario)
+        diagnostics = list(problems) + found
+        if has_errors(diagnostics):
+            return Result(customer, self.model, scenario, None, tuple(events), tuple(diagnostics), sources)
+        try:
+            evaluation = Evaluation(self.model, params, events, as_of or scenario.as_of_date)
+            ledger = evaluation.run()
+        except EvalError as exc:
+            span = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
+            diagnostics.append(Diagnostic("E406", f"cannot evaluate: {exc}", span or scenario.span))
+            return Result(customer, self.model, scenario, None, tuple(events), tuple(diagnostics), sources)
+        return Result(customer, self.model, scenario, ledger, tuple(events), tuple(diagnostics), sources,
+                      timeline_of(evaluation))
+
+    def evaluate_file(self, path: str, as_of: date | None = None) -> Result:
+        """Evaluate a scenario file against this contract (its `contract:` line is not used)."""
+        scenario, diagnostics = load_scenario(path)
+        if scenario is None:
+            return Result(None, self.model, None, None, (), tuple(diagnostics), {self.source.name: self.source})
+        return self.evaluate(scenario, as_of, problems=diagnostics)
+
+    def evaluate_values(self, events: Iterable[Mapping], params: Mapping | None = None, as_of: date | None = None,
+                        customer: str | None = None) -> Result:
+        """Evaluate a timeline given as plain Python values, as a scenario file would hold them:
+        events are mappings with `at`, `event` and the event's fields."""
+        scenario, problems = scenario_from_values(customer or "<timeline>", events, params or {})
+        return self.evaluate(scenario, as_of, customer, problems)
+
+    def evaluate_many(self, timelines: Iterable[tuple[str, Scenario, list[Diagnostic]]],
+                      as_of: date | None = None) -> Iterator[Result]:
+        """Evaluate (customer, scenario, problems) triples one after the other, lazily, as `yakkan batch`
+        does: one rejected timeline never changes another's result."""
+        for customer, scenario, problems in timelines:
+            yield self.evaluate(scenario, as_of, customer, problems)
+
+
+def evaluate_scenario_file(contract_path: str | None, scenario_path: str, as_of: date | None = None) -> Result:
+    """A scenario file and the contract named on the command line (or by its `contract:` line) -> a Result.
+    Problems with both files are reported together."""
+    scenario, diagnostics = load_scenario(scenario_path)
+    sources: dict[str, SourceFile] = {scenario.file: scenario.source} if scenario is not None else {}
+
+    def rejected(problems) -> Result:
+        return Result(None, None, scenario, None, (), tuple(problems), sources)
+
+    if scenario is None:
+        return rejected(diagnostics)
+    path = contract_path or scenario.contract_path()
+    if path is None:
+        return rejected([Diagnostic("E609", "no contract given", scenario.span,
+                                    hint="name it on the command line or add `contract: PATH` to the scenario")])
+    if not os.path.exists(path):
+        span = scenario.contract.span if scenario.contract is not None and contract_path is None else scenario.span
+        return rejected([Diagnostic("E609", f"contract file {path} does not exist", span,
+                                    hint="paths in a scenario are relative to the scenario file")])
+    try:
+        contract = Contract.load(path)
+    except ContractError as exc:
+        sources.update(exc.sources)
+        return rejected(list(diagnostics) + list(exc.diagnostics))
+    result = contract.evaluate_file(scenario_path, as_of)
+    return attrs.evolve(result, diagnostics=contract.warnings + result.diagnostics)
+
+
+# ------------------------------------------------------------------ timelines from plain values
+
+
+def _value(raw, span: Span):
+    """A plain Python value as the scenario reader would have read it: text with the tag YAML gives it."""
+    if raw is None:
+        return Scalar("", "null", span)
+    if isinstance(raw, bool):
+        return Scalar("true" if raw else "false", "bool", span)
+    if isinstance(raw, (list, tuple)):
+        return SeqValue(tuple(_value(x, span) for x in raw), span)
+    if isinstance(raw, Mapping):
+        return MapValue(tuple((str(k), _value(v, span)) for k, v in raw.items()), span,
+                        SpanMap((str(k), span) for k in raw))
+    if isinstance(raw, float):
+        # repr is the shortest text that reads back as the same float: 10.5 stays "10.5"; no arithmetic on floats
+        return Scalar(repr(raw), "float", span)
+    if isinstance(raw, int):
+        return Scalar(str(raw), "int", span)
+    if isinstance(raw, date):  # dates and datetimes
+        return Scalar(raw.isoformat(), "timestamp", span)
+    return Scalar(str(raw), "str", span)
+
+
+def scenario_from_values(name: str, events: Iterable[Mapping], params: Mapping,
+                         spans: Iterable[Mapping[str, Span]] | None = None, as_of: str | date | None = None,
+                         param_spans: Mapping[str, Span] | None = None, span: Span | None = None
+                         ) -> tuple[Scenario, list[Diagnostic]]:
+    """A Scenario from plain values, and the problems found reading them (as `load_scenario` returns).
+
+    `spans`, one mapping per event from a field name (`""` for the event itself) to where its value was
+    written, places messages; by default event N is reported at line N+1 of `name`. `param_spans` does the
+    same for parameters, and `span` places what concerns the whole timeline (a missing parameter). An event whose `at` or
+    `event` cannot be read is left out, keeping the positions of the others, and reported."""
+    raw_events: list[RawEvent] = []
+    problems: list[Diagnostic] = []
+    span_list = list(spans) if spans is not None else None
+    for index, values in enumerate(events):
+        where = span_list[index] if span_list is not None else {}
+        home = where.get("", Span(name, index + 1, 1))
+        at_scalar = _value(values.get("at"), where.get("at", home))
+        name_scalar = _value(values.get("event"), where.get("event", home))
+        fields = tuple((str(k), _value(v, where.get(k, home))) for k, v in values.items()
+                       if k not in ("at", "event") and v is not None)
+        try:
+            if not isinstance(at_scalar, Scalar) or at_scalar.is_null:
+                raise ValueError("the event has no `at` date")
+            instant = parse_instant(at_scalar.raw)
+        except ValueError as exc:
+            problems.append(Diagnostic("E606", str(exc), at_scalar.span,
+                                       "`at` is a date (2025-04-01) or a date-time (2025-06-03T10:00, Japan time)"))
+            continue
+        if not isinstance(name_scalar, Scalar) or name_scalar.is_null or not name_scalar.raw:
+            problems.append(Diagnostic("E602", "the event has no `event` name", name_scalar.span,
+                                       "name the event the contract declares, e.g. `service_start`"))
+            continue
+        raw_events.append(RawEvent(index=index, at=at_scalar, name=name_scalar, fields=fields,
+                                   field_spans=SpanMap((k, v.span) for k, v in fields), span=home, instant=instant))
+    top = span or Span(name, 1, 1)
+    param_spans = param_spans or {}
+    param_items = tuple((str(k), _value(v, param_spans.get(k, top))) for k, v in params.items() if v is not None)
+    as_of_scalar = None
+    if as_of is not None:
+        as_of_scalar = _value(as_of, top)
+        try:
+            parse_date(as_of_scalar.raw)
+        except ValueError as exc:
+            problems.append(Diagnostic("E606", str(exc), top, "`as_of` is a date such as 2026-03-31"))
+            as_of_scalar = None
+    scenario = Scenario(file=name, source=SourceFile(name, ""), contract=None, as_of=as_of_scalar,
+                        params=param_items, param_spans=SpanMap((k, v.span) for k, v in param_items),
+                        events=tuple(raw_events), expect=(), span=top)
+    return scenario, problems
