@@ -107,6 +107,12 @@ class Contract:
     def file(self) -> str:
         return self.model.file
 
+    @property
+    def name(self) -> str:
+        """The contract's title, as the ledger shows it."""
+        contract = self.model.contract
+        return (contract.label or contract.name) if contract else self.model.file
+
     def evaluate(self, scenario: Scenario, as_of: date | None = None, customer: str | None = None,
                  problems: Iterable[Diagnostic] = ()) -> Result:
         """Evaluate one timeline. `as_of` wins over the scenario's own `as_of:`. `problems` are those found

@@ -184,6 +184,7 @@ def make_parser() -> argparse.ArgumentParser:
     from interpreter.tools import compare; compare.add_parser(sub)
     from interpreter.tools import repl; repl.add_parser(sub)
     from interpreter.tools import lsp; lsp.add_parser(sub)
+    from interpreter.batch import command as batch; batch.add_parser(sub)
     test = sub.add_parser("test", help="run the expect: sections of scenario files")
     test.add_argument("paths", nargs="+", metavar="PATH")
     test.set_defaults(func=cmd_test)

@@ -1,0 +1,212 @@
+"""One partition evaluated: its rows grouped by customer, each customer's timeline built from its rows and
+evaluated through the API exactly as `yakkan run` evaluates a scenario file, the results written to part
+files. This is the unit of work a Dask worker runs; it reads its own spill files and returns only counts.
+
+A customer's events are its event rows in input order (so `events` in the ledger counts the customer's
+rows from 0, as a scenario counts its `events:` list); `run` then sorts them by time, stably. A customer
+with any problem is rejected whole and reported with the row numbers of its rows; nothing of another
+customer changes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from ..api import Contract, scenario_from_values
+from ..diagnostics import Diagnostic
+from ..source import Span
+from .output import ENTRIES, INVOICES, PartWriter, entry_row, invoice_row
+from .tables import FIELDS, PARAMS, ROW, json_cells
+
+
+@attrs.frozen
+class Task:
+    """What a worker needs to evaluate partition `index`: small, sent to it as is."""
+
+    index: int
+    contract: str  # the .ctr path, as the client sees it
+    events: str | None  # the spill files of the partition
+    params: str | None
+    events_name: str  # the input files, as named in messages
+    params_name: str | None
+    event_columns: tuple[str, ...]  # the input files' columns, for column numbers in messages
+    param_columns: tuple[str, ...]
+    as_of: date | None
+    detail: str  # "totals" or "entries"
+    work: str  # the folder of part files
+
+
+@attrs.frozen
+class Done:
+    """What a partition reports back: counts and totals; its rows are in its part files."""
+
+    index: int
+    customers: int
+    evaluated: int
+    rejected: int
+    unowned_rows: int  # rows that name no customer
+    event_rows: int
+    invoices: int
+    entries: int
+    charge: str
+    credit: str
+    tax: str
+    seconds: float
+    invoices_file: str | None
+    entries_file: str | None
+    rejected_file: str | None
+
+
+_CONTRACTS: dict[tuple, Contract] = {}  # per process: a worker loads the contract once
+
+
+def load(path: str) -> Contract:
+    stat = os.stat(path)
+    key = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _CONTRACTS:
+        _CONTRACTS.clear()
+        _CONTRACTS[key] = Contract.load(path)
+    return _CONTRACTS[key]
+
+
+def _read(path: str | None) -> list[dict]:
+    if path is None:
+        return []
+    import pyarrow.parquet as pq
+
+    return pq.read_table(path).to_pylist()
+
+
+class _Places:
+    """Column numbers for spans: the input's columns, then any name met only inside a JSON column."""
+
+    def __init__(self, file: str, columns: tuple[str, ...]) -> None:
+        self.file, self.names = file, list(columns)
+
+    def span(self, row: int, column: str | None = None) -> Span:
+        if column is None:
+            return Span(self.file, row, 1)
+        if column not in self.names:
+            self.names.append(column)
+        return Span(self.file, row, self.names.index(column) + 1)
+
+    def column(self, span: Span) -> str | None:
+        return self.names[span.column - 1] if span.file == self.file and 0 < span.column <= len(self.names) else None
+
+
+def _cells(row: dict, skip: tuple[str, ...], json_column: str, places: _Places, problems: list[Diagnostic]
+           ) -> tuple[dict, dict[str, Span]]:
+    """A row's values by name, with where each is written: the named columns, then the JSON column's keys."""
+    number = row[ROW]
+    values = {k: v for k, v in row.items() if k not in skip and k not in (ROW, json_column) and v is not None}
+    spans = {k: places.span(number, k) for k in values}
+    try:
+        nested = json_cells(row.get(json_column), json_column)
+    except ValueError as exc:
+        problems.append(Diagnostic("E602", str(exc), places.span(number, json_column),
+                                   "write the values as a JSON object, e.g. {\"quantity\": \"3\"}"))
+        nested = {}
+    for key, value in nested.items():
+        if key in values:
+            problems.append(Diagnostic("E602", f"`{key}` is given both as a column and in `{json_column}`",
+                                       places.span(number, json_column), "give each value once"))
+            continue
+        values[key] = value
+        spans[key] = places.span(number, json_column)
+    return values, spans
+
+
+def timeline(customer: str, events: list[dict], params: list[dict], task: Task, places: tuple[_Places, _Places]):
+    """The customer's rows as a scenario: (scenario, problems found reading the rows)."""
+    event_places, param_places = places
+    problems: list[Diagnostic] = []
+    values, spans = [], []
+    for row in events:
+        cells, where = _cells(row, ("customer",), FIELDS, event_places, problems)
+        where[""] = event_places.span(row[ROW])
+        values.append(cells)
+        spans.append(where)
+    param_values, param_spans, as_of = {}, {}, None
+    home = param_places.span(params[0][ROW]) if params else event_places.span(events[0][ROW])
+    if params:
+        param_values, param_spans = _cells(params[0], ("customer",), PARAMS, param_places, problems)
+        as_of = param_values.pop("as_of", None)
+        for extra in params[1:]:
+            problems.append(Diagnostic("E602", f"customer {customer} has more than one row of parameters "
+                                       f"(rows {params[0][ROW]} and {extra[ROW]})", param_places.span(extra[ROW]),
+                                       "give each customer's parameters in one row"))
+    scenario, read = scenario_from_values(task.events_name, values, param_values, spans, as_of, param_spans, home)
+    return scenario, problems + read
+
+
+def diagnostic_json(d: Diagnostic, places: tuple[_Places, _Places]) -> dict:
+    out = {"code": d.code, "severity": d.severity, "message": d.message}
+    if d.span is not None:
+        column = next((p.column(d.span) for p in places if p.file == d.span.file), None)
+        out.update({"file": d.span.file, "row": d.span.line})
+        if column is not None:
+            out["column"] = column
+    if d.hint:
+        out["hint"] = d.hint
+    return out
+
+
+def evaluate_partition(task: Task) -> Done:
+    started = time.perf_counter()
+    contract = load(task.contract)
+    event_rows, param_rows = _read(task.events), _read(task.params)
+    by_customer: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+    for row in event_rows:
+        by_customer[row["customer"] or ""][0].append(row)
+    for row in param_rows:
+        by_customer[row["customer"] or ""][1].append(row)
+    places = (_Places(task.events_name, task.event_columns), _Places(task.params_name or "", task.param_columns))
+    stem = os.path.join(task.work, f"%s-{task.index:05d}")
+    invoices = PartWriter(stem % "invoices" + ".parquet", INVOICES)
+    entries = PartWriter(stem % "entries" + ".parquet", ENTRIES) if task.detail == "entries" else None
+    rejected_path = stem % "rejected" + ".jsonl"
+    totals = {"charge": Decimal(0), "credit": Decimal(0), "tax": Decimal(0)}
+    evaluated = rejected = entry_count = unowned = 0
+    with open(rejected_path, "w", encoding="utf-8") as rejected_out:
+        for customer in sorted(by_customer):
+            events, params = by_customer[customer]
+            rows = sorted(r[ROW] for r in events + params)
+            if not customer:  # rows that name no customer belong to nobody: reported, never evaluated
+                problem = Diagnostic("E602", "the row names no customer", places[0 if events else 1].span(rows[0],
+                                     "customer"), "fill in the `customer` column")
+                rejected_out.write(json.dumps({"customer": None, "rows": rows,
+                                               "diagnostics": [diagnostic_json(problem, places)]},
+                                              ensure_ascii=False) + "\n")
+                unowned += len(rows)
+                continue
+            scenario, problems = timeline(customer, events, params, task, places)
+            result = contract.evaluate(scenario, task.as_of, customer, problems)
+            if not result.ok:
+                rejected += 1
+                errors = [diagnostic_json(d, places) for d in result.diagnostics if d.severity == "error"]
+                rejected_out.write(json.dumps({"customer": customer, "rows": rows, "diagnostics": errors},
+                                              ensure_ascii=False) + "\n")
+                continue
+            evaluated += 1
+            ledger_rows = result.rows()
+            entry_count += len(ledger_rows)
+            for key, amount in result.ledger.totals().items():
+                totals[key] += amount
+            invoices.add(invoice_row(customer, e) for e in ledger_rows if e["kind"] == "invoice")
+            if entries is not None:
+                entries.add(entry_row(customer, e) for e in ledger_rows)
+    invoices.close()
+    if entries is not None:
+        entries.close()
+    from ..ledger import money_text
+
+    return Done(task.index, evaluated + rejected, evaluated, rejected, unowned, len(event_rows), invoices.count, entry_count,
+                money_text(totals["charge"]), money_text(totals["credit"]), money_text(totals["tax"]),
+                time.perf_counter() - started, invoices.path if invoices.count else None,
+                entries.path if entries is not None and entries.count else None, rejected_path)
