@@ -80,8 +80,7 @@ def _show_rejected(path: Path) -> None:
                 continue
             item = json.loads(line)
             who = f"customer {item['customer']}" if item["customer"] is not None else "rows without a customer"
-            print(f"{who} rejected (rows {', '.join(map(str, item['rows'][:8]))}"
-                  f"{', …' if len(item['rows']) > 8 else ''}):", file=sys.stderr)
+            print(f"{who} rejected:", file=sys.stderr)
             for d in item["diagnostics"]:
                 column = f", column {d['column']}" if "column" in d else ""
                 print(f"  {d.get('file', '')}:row {d.get('row', '?')}{column}: {d['severity']}[{d['code']}]: "

@@ -22,7 +22,7 @@ from ..api import Contract, scenario_from_values
 from ..diagnostics import Diagnostic
 from ..source import Span
 from .output import ENTRIES, INVOICES, PartWriter, entry_row, invoice_row
-from .tables import FIELDS, PARAMS, ROW, json_cells
+from .tables import FIELDS, KEYS, PARAMS, ROW, json_cells
 
 
 @attrs.frozen
@@ -102,9 +102,11 @@ class _Places:
 
 def _cells(row: dict, skip: tuple[str, ...], json_column: str, places: _Places, problems: list[Diagnostic]
            ) -> tuple[dict, dict[str, Span]]:
-    """A row's values by name, with where each is written: the named columns, then the JSON column's keys."""
+    """A row's values by name, with where each is written: the columns (for JSON Lines, the line's keys),
+    then the keys of the JSON column."""
     number = row[ROW]
-    values = {k: v for k, v in row.items() if k not in skip and k not in (ROW, json_column) and v is not None}
+    values = {k: v for k, v in row.items() if k not in skip and k not in (ROW, json_column, KEYS) and v is not None}
+    values.update(json_cells(row.get(KEYS), KEYS))  # written by the reader: always a JSON object
     spans = {k: places.span(number, k) for k in values}
     try:
         nested = json_cells(row.get(json_column), json_column)
@@ -176,21 +178,21 @@ def evaluate_partition(task: Task) -> Done:
     with open(rejected_path, "w", encoding="utf-8") as rejected_out:
         for customer in sorted(by_customer):
             events, params = by_customer[customer]
-            rows = sorted(r[ROW] for r in events + params)
+            rows = {"event_rows": [r[ROW] for r in events], "param_rows": [r[ROW] for r in params]}
             if not customer:  # rows that name no customer belong to nobody: reported, never evaluated
-                problem = Diagnostic("E602", "the row names no customer", places[0 if events else 1].span(rows[0],
-                                     "customer"), "fill in the `customer` column")
-                rejected_out.write(json.dumps({"customer": None, "rows": rows,
+                problem = Diagnostic("E602", "the row names no customer", places[0 if events else 1].span(
+                    (events or params)[0][ROW], "customer"), "fill in the `customer` column")
+                rejected_out.write(json.dumps({"customer": None, **rows,
                                                "diagnostics": [diagnostic_json(problem, places)]},
                                               ensure_ascii=False) + "\n")
-                unowned += len(rows)
+                unowned += len(events) + len(params)
                 continue
             scenario, problems = timeline(customer, events, params, task, places)
             result = contract.evaluate(scenario, task.as_of, customer, problems)
             if not result.ok:
                 rejected += 1
                 errors = [diagnostic_json(d, places) for d in result.diagnostics if d.severity == "error"]
-                rejected_out.write(json.dumps({"customer": customer, "rows": rows, "diagnostics": errors},
+                rejected_out.write(json.dumps({"customer": customer, **rows, "diagnostics": errors},
                                               ensure_ascii=False) + "\n")
                 continue
             evaluated += 1

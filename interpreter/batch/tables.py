@@ -23,6 +23,7 @@ import pyarrow as pa
 ROW = "__row"  # the input row number, added to every batch
 FIELDS = "fields"  # a JSON object of event fields (or of parameters: PARAMS)
 PARAMS = "params"
+KEYS = "__keys"  # JSON Lines: the keys of a line that are neither kept as columns nor the JSON column
 BATCH_ROWS = 65_536
 
 FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -171,19 +172,15 @@ def _jsonl(path: str, keep: tuple[str, ...], rest: str) -> Iterator[pa.Table]:
 
 
 def _jsonl_table(rows: list[dict], numbers: list[int], keep: tuple[str, ...], rest: str) -> pa.Table:
+    """Columns `keep`, the JSON column `rest` as written, and KEYS: every other key of the line, as JSON."""
     data = {ROW: pa.array(numbers, pa.int64())}
     for name in keep:
         data[name] = pa.array([cell_text(r.get(name)) for r in rows], pa.string())
-    others = []
-    for r, number in zip(rows, numbers):
-        nested = r.get(rest) or {}
-        if isinstance(nested, str):  # the JSON column written as text, as in CSV
-            nested = json.loads(nested, parse_float=str, parse_int=str) if nested.strip() else {}
-        if not isinstance(nested, dict):
-            raise InputError(f"line {number}: `{rest}` must be a JSON object such as {{\"quantity\": 3}}")
-        extra = {**{k: v for k, v in r.items() if k not in keep and k != rest}, **nested}
-        others.append(json.dumps(extra, ensure_ascii=False) if extra else None)
-    data[rest] = pa.array(others, pa.string())
+    nested = [r.get(rest) for r in rows]
+    data[rest] = pa.array([v if v is None or isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+                           for v in nested], pa.string())
+    others = [{k: v for k, v in r.items() if k not in keep and k != rest} for r in rows]
+    data[KEYS] = pa.array([json.dumps(o, ensure_ascii=False) if o else None for o in others], pa.string())
     return pa.table(data)
 
 
