@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from .customers import Done, Task, evaluate_partition
+from interpreter.batch.customers import Done, Task, evaluate_partition
 
 
 class DaskMissing(Exception):

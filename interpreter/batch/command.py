@@ -31,8 +31,8 @@ def _positive(text: str) -> int:
 
 
 def cmd_batch(args) -> int:
-    from ..cli import _as_of
-    from ..diagnostics import render_diagnostics
+    from interpreter.cli import _as_of
+    from interpreter.diagnostics import render_diagnostics
 
     if not args.contract.endswith(".ctr"):
         print(f"yakkan: error: expected a contract file ending in .ctr, not {args.contract}", file=sys.stderr)
@@ -40,10 +40,10 @@ def cmd_batch(args) -> int:
     as_of = _as_of(args.as_of)
     if not _needs_tables():
         return 2
-    from ..api import Contract, ContractError
-    from .pipeline import Options, run_batch
-    from .cluster import DaskMissing
-    from .tables import InputError
+    from interpreter.api import Contract, ContractError
+    from interpreter.batch.pipeline import Options, run_batch
+    from interpreter.batch.cluster import DaskMissing
+    from interpreter.batch.tables import InputError
 
     if not Path(args.contract).is_file():
         print(f"yakkan: error: no such file: {args.contract}", file=sys.stderr)
@@ -91,12 +91,12 @@ def _show_rejected(path: Path) -> None:
 
 
 def cmd_rows(args) -> int:
-    from ..diagnostics import render_diagnostics
+    from interpreter.diagnostics import render_diagnostics
 
     if not _needs_tables():
         return 2
-    from ..cli import _files
-    from .convert import write_rows
+    from interpreter.cli import _files
+    from interpreter.batch.convert import write_rows
 
     files, missing = _files(args.paths, (".yaml", ".yml"))
     if missing:
@@ -104,7 +104,7 @@ def cmd_rows(args) -> int:
         return 2
     problems, written = write_rows(files, Path(args.out), args.format)
     if problems:
-        from ..source import SourceFile
+        from interpreter.syntax.source import SourceFile
 
         sources = {f: SourceFile(f, Path(f).read_text(encoding="utf-8", errors="replace")) for f in files}
         print(render_diagnostics(problems, sources, "text"), file=sys.stderr)

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, has_errors
-from ..scenario import MapValue, Scalar, Scenario, SeqValue, load_scenario
-from .tables import FIELDS, PARAMS
+from interpreter.diagnostics import Diagnostic, has_errors
+from interpreter.run.scenario import MapValue, Scalar, Scenario, SeqValue, load_scenario
+from interpreter.batch.tables import FIELDS, PARAMS
 
 
 def _plain(value):

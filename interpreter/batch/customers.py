@@ -18,11 +18,11 @@ from decimal import Decimal
 
 import attrs
 
-from ..api import Contract, scenario_from_values
-from ..diagnostics import Diagnostic
-from ..source import Span
-from .output import ENTRIES, INVOICES, PartWriter, entry_row, invoice_row
-from .tables import FIELDS, KEYS, PARAMS, ROW, json_cells
+from interpreter.api import Contract, scenario_from_values
+from interpreter.diagnostics import Diagnostic
+from interpreter.syntax.source import Span
+from interpreter.batch.output import ENTRIES, INVOICES, PartWriter, entry_row, invoice_row
+from interpreter.batch.tables import FIELDS, KEYS, PARAMS, ROW, json_cells
 
 
 @attrs.frozen
@@ -206,7 +206,7 @@ def evaluate_partition(task: Task) -> Done:
     invoices.close()
     if entries is not None:
         entries.close()
-    from ..ledger import money_text
+    from interpreter.run.ledger import money_text
 
     return Done(task.index, evaluated + rejected, evaluated, rejected, unowned, len(event_rows), invoices.count, entry_count,
                 money_text(totals["charge"]), money_text(totals["credit"]), money_text(totals["tax"]),

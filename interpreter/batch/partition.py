@@ -18,7 +18,7 @@ import attrs
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .tables import FIELDS, PARAMS, ROW, InputError, columns_of, format_of, read_batches
+from interpreter.batch.tables import FIELDS, PARAMS, ROW, InputError, columns_of, format_of, read_batches
 
 ROWS_PER_PARTITION = 20_000
 SAMPLE_SIZE = 4096

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import attrs
 
-from .customers import Done, Task, evaluate_partition
-from .output import ENTRIES, INVOICES, gather, gather_lines
-from .partition import EVENT_KEYS, PARAM_KEYS, FIELDS, plan, required_columns, split
-from .tables import PARAMS, InputError, format_of
+from interpreter.batch.customers import Done, Task, evaluate_partition
+from interpreter.batch.output import ENTRIES, INVOICES, gather, gather_lines
+from interpreter.batch.partition import EVENT_KEYS, PARAM_KEYS, FIELDS, plan, required_columns, split
+from interpreter.batch.tables import PARAMS, InputError, format_of
 
 WORK = ".yakkan-batch-work"
 
@@ -79,7 +79,7 @@ def run_batch(options: Options, contract) -> Summary:
         with _bar(layout.event_rows, "evaluating", options.progress) as bar:
             advance = lambda done: bar.update(done.event_rows)  # noqa: E731
             if options.workers or options.scheduler:
-                from .cluster import evaluate_on_dask
+                from interpreter.batch.cluster import evaluate_on_dask
 
                 results = evaluate_on_dask(tasks, options.workers, options.scheduler, advance)
             else:
@@ -114,7 +114,7 @@ def _write(options: Options, contract, layout, results: list[Done], out: Path) -
         entries_path.unlink(missing_ok=True)  # left by an earlier run with --detail entries
     gather_lines([d.rejected_file for d in results], out / "rejected.jsonl")
     totals = {k: sum((Decimal(getattr(d, k)) for d in results), Decimal(0)) for k in ("charge", "credit", "tax")}
-    from ..ledger import money_text
+    from interpreter.run.ledger import money_text
 
     data = {
         "contract": {"name": contract.name, "file": contract.file},
