@@ -28,7 +28,7 @@ from interpreter.time.timestamps import parse_date, parse_instant
 if TYPE_CHECKING:
     from interpreter.run import lifecycles
 
-__all__ = ["Contract", "ContractError", "Result", "evaluate_scenario_file", "scenario_from_values"]
+__all__ = ["Contract", "ContractError", "Result", "Timeline", "evaluate_scenario_file", "scenario_from_values"]
 
 
 class ContractError(Exception):
@@ -113,14 +113,21 @@ class Contract:
         contract = self.model.contract
         return (contract.label or contract.name) if contract else self.model.file
 
-    def evaluate(self, scenario: Scenario, as_of: date | None = None, customer: str | None = None,
+    def evaluate(self, timeline: "Timeline | Scenario", as_of: date | None = None, customer: str | None = None,
                  problems: Iterable[Diagnostic] = ()) -> Result:
-        """Evaluate one timeline. `as_of` wins over the scenario's own `as_of:`. `problems` are those found
-        while reading the timeline; a timeline with any problem is rejected whole, and is still checked
-        against the contract so that every problem is reported at once."""
+        """Evaluate one timeline: a Timeline of plain values, or a Scenario as read from a file. `as_of` wins
+        over the timeline's own. `problems` are those found while reading a Scenario; a timeline with any
+        problem is rejected whole, and is still checked against the contract so that every problem is
+        reported at once."""
         from interpreter.run.evaluate import Evaluation
         from interpreter.run.expressions import EvalError
         from interpreter.run.lifecycles import timeline_of
+
+        if isinstance(timeline, Timeline):
+            scenario, read = timeline.scenario()
+            customer, problems = timeline.customer, list(problems) + read
+        else:
+            scenario = timeline
 
         sources = {scenario.file: scenario.source, self.source.name: self.source}
         params, events, found = validate(self.model, scenario)
@@ -144,19 +151,33 @@ class Contract:
             return Result(None, self.model, None, None, (), tuple(diagnostics), {self.source.name: self.source})
         return self.evaluate(scenario, as_of, problems=diagnostics)
 
-    def evaluate_values(self, events: Iterable[Mapping], params: Mapping | None = None, as_of: date | None = None,
-                        customer: str | None = None) -> Result:
-        """Evaluate a timeline given as plain Python values, as a scenario file would hold them:
-        events are mappings with `at`, `event` and the event's fields."""
-        scenario, problems = scenario_from_values(customer or "<timeline>", events, params or {})
-        return self.evaluate(scenario, as_of, customer, problems)
+    def evaluate_many(self, timelines: Iterable["Timeline"], as_of: date | None = None) -> Iterator[Result]:
+        """Evaluate timelines one after the other, lazily: one rejected timeline never changes another's
+        result, and the contract is read once for all of them."""
+        for timeline in timelines:
+            yield self.evaluate(timeline, as_of)
 
-    def evaluate_many(self, timelines: Iterable[tuple[str, Scenario, list[Diagnostic]]],
-                      as_of: date | None = None) -> Iterator[Result]:
-        """Evaluate (customer, scenario, problems) triples one after the other, lazily, as `yakkan batch`
-        does: one rejected timeline never changes another's result."""
-        for customer, scenario, problems in timelines:
-            yield self.evaluate(scenario, as_of, customer, problems)
+
+@attrs.frozen
+class Timeline:
+    """One customer's timeline as plain values, as a scenario file holds them: events are mappings with
+    `at`, `event` and the event's fields; values are text, numbers, dates or booleans (a float is read by
+    its shortest text, 10.5 as "10.5": pass amounts as text or Decimal to be exact).
+
+    `event_spans` (one mapping per event, from a field name, or "" for the event itself, to a Span),
+    `param_spans` and `span` say where the values came from, for messages (`yakkan batch` gives rows)."""
+
+    customer: str
+    events: tuple[Mapping, ...] = attrs.field(converter=tuple, default=())
+    params: Mapping = attrs.field(factory=dict)
+    as_of: str | date | None = None
+    event_spans: tuple[Mapping[str, Span], ...] | None = None
+    param_spans: Mapping[str, Span] | None = None
+    span: Span | None = None
+
+    def scenario(self) -> tuple[Scenario, list[Diagnostic]]:
+        return scenario_from_values(self.customer, self.events, self.params, self.event_spans, self.as_of,
+                                    self.param_spans, self.span)
 
 
 def evaluate_scenario_file(contract_path: str | None, scenario_path: str, as_of: date | None = None) -> Result:

@@ -8,10 +8,14 @@ Info strings (after the opening fence):
 - ```ctr error=CODE     a complete contract that must produce diagnostic CODE
 - any of these + ` xfail REASON`: a known checker bug; the test is expected to fail (strict)
 
+Every ```pycon block is a doctest: the blocks of one page run in order, sharing their names, from the
+repository's root folder, and each output must be what the page shows.
+
 Other fences (```yaml, ```console, ```text) are not executed.
 """
 from __future__ import annotations
 
+import doctest
 import re
 from pathlib import Path
 
@@ -139,3 +143,25 @@ def test_front_end_codes_have_examples():
     no_example = {"E100", "E101"}  # about the file itself, not its text: shown as shell sessions
     wanted = {c for c in CODES if c[1] in "1234" or c.startswith("W")} - no_example
     assert wanted <= shown, f"no example for: {sorted(wanted - shown)}"
+
+
+PYCON = re.compile(r"^```pycon\n(.*?)^```$", re.M | re.S)
+PAGES_WITH_PYTHON = sorted(doc.name for doc in DOCS.glob("*.md") if PYCON.search(doc.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("page", PAGES_WITH_PYTHON)
+def test_python_examples(page, monkeypatch):
+    monkeypatch.chdir(DOCS.parent)
+    text = (DOCS / page).read_text(encoding="utf-8")
+    names: dict = {}
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for block in PYCON.finditer(text):
+        line = text.count("\n", 0, block.start(1))
+        test = doctest.DocTestParser().get_doctest(block.group(1), names, page, page, line)
+        runner.run(test, clear_globs=False)
+        names.update(test.globs)  # a DocTest works on a copy of the names it is given
+    assert runner.summarize(verbose=False).failed == 0
+
+
+def test_api_page_has_examples():
+    assert "api.md" in PAGES_WITH_PYTHON

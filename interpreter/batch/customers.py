@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import attrs
 
-from interpreter.api import Contract, scenario_from_values
+from interpreter.api import Contract, Timeline
 from interpreter.diagnostics import Diagnostic
 from interpreter.syntax.source import Span
 from interpreter.batch.output import ENTRIES, INVOICES, PartWriter, entry_row, invoice_row
@@ -124,8 +124,9 @@ def _cells(row: dict, skip: tuple[str, ...], json_column: str, places: _Places, 
     return values, spans
 
 
-def timeline(customer: str, events: list[dict], params: list[dict], task: Task, places: tuple[_Places, _Places]):
-    """The customer's rows as a scenario: (scenario, problems found reading the rows)."""
+def timeline(customer: str, events: list[dict], params: list[dict], places: tuple[_Places, _Places]
+             ) -> tuple[Timeline, list[Diagnostic]]:
+    """The customer's rows as a timeline, and the problems found reading the rows themselves."""
     event_places, param_places = places
     problems: list[Diagnostic] = []
     values, spans = [], []
@@ -143,8 +144,7 @@ def timeline(customer: str, events: list[dict], params: list[dict], task: Task, 
             problems.append(Diagnostic("E602", f"customer {customer} has more than one row of parameters "
                                        f"(rows {params[0][ROW]} and {extra[ROW]})", param_places.span(extra[ROW]),
                                        "give each customer's parameters in one row"))
-    scenario, read = scenario_from_values(task.events_name, values, param_values, spans, as_of, param_spans, home)
-    return scenario, problems + read
+    return Timeline(customer, values, param_values, as_of, tuple(spans), param_spans, home), problems
 
 
 def diagnostic_json(d: Diagnostic, places: tuple[_Places, _Places]) -> dict:
@@ -187,8 +187,8 @@ def evaluate_partition(task: Task) -> Done:
                                               ensure_ascii=False) + "\n")
                 unowned += len(events) + len(params)
                 continue
-            scenario, problems = timeline(customer, events, params, task, places)
-            result = contract.evaluate(scenario, task.as_of, customer, problems)
+            rows_timeline, problems = timeline(customer, events, params, places)
+            result = contract.evaluate(rows_timeline, task.as_of, problems=problems)
             if not result.ok:
                 rejected += 1
                 errors = [diagnostic_json(d, places) for d in result.diagnostics if d.severity == "error"]
