@@ -3,6 +3,7 @@ as diagnostics and never as tracebacks."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import re
 import sys
 from pathlib import Path
@@ -162,7 +163,18 @@ def cmd_test(args) -> int:
     return 1 if failed else 0
 
 
-def make_parser() -> argparse.ArgumentParser:
+# (module, the subcommands its add_parser registers)
+TOOLS = (
+    ("interpreter.tools.fmt", ("fmt",)),
+    ("interpreter.tools.compare", ("diff",)),
+    ("interpreter.tools.repl", ("repl",)),
+    ("interpreter.tools.lsp", ("lsp",)),
+    ("interpreter.batch.command", ("batch", "rows")),
+)
+
+
+def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command-line parser; given the `command` about to run, only that tool's module is imported."""
     parser = _Parser(prog="yakkan", description="Executable Japanese service terms (約款).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = sub.add_parser("check", help="parse and statically check .ctr files (folders are searched recursively)")
@@ -179,12 +191,14 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=formats, default="text",
                        help="html (run only): one self-contained page with a timeline, for people")
         p.set_defaults(func=func)
-    # Authoring tools (fmt, diff, repl) add their subcommands below this line, one line each.
-    from interpreter.tools import fmt; fmt.add_parser(sub)
-    from interpreter.tools import compare; compare.add_parser(sub)
-    from interpreter.tools import repl; repl.add_parser(sub)
-    from interpreter.tools import lsp; lsp.add_parser(sub)
-    from interpreter.batch import command as batch; batch.add_parser(sub)
+    # Tools register their own subcommands; a tool's module is imported only when one of its commands runs
+    # (or for the full help), so that `yakkan check` does not pay for the REPL, the differ or pyarrow.
+    for module, names in TOOLS:
+        if command is None or command in names:
+            importlib.import_module(module).add_parser(sub)
+        else:
+            for name in names:
+                sub.add_parser(name)  # its arguments are never parsed in this run
     test = sub.add_parser("test", help="run the expect: sections of scenario files")
     test.add_argument("paths", nargs="+", metavar="PATH")
     test.set_defaults(func=cmd_test)
@@ -192,7 +206,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
+    words = sys.argv[1:] if argv is None else argv
+    parser = make_parser(words[0] if words and not words[0].startswith("-") else None)
     args, extra = parser.parse_known_args(argv)
     # `explain CONTRACT --scenario FILE ENTRY`: positionals may stand on both sides of the options.
     if extra and args.command in ("run", "explain") and not any(x.startswith("-") for x in extra):
