@@ -57,7 +57,8 @@ class Done:
     charge: str
     credit: str
     tax: str
-    seconds: float
+    seconds: float  # wall time of the partition
+    cpu_seconds: float  # CPU time of the process on it (other work on a shared machine does not count)
     invoices_file: str | None
     entries_file: str | None
     rejected_file: str | None
@@ -160,7 +161,7 @@ def diagnostic_json(d: Diagnostic, places: tuple[_Places, _Places]) -> dict:
 
 
 def evaluate_partition(task: Task) -> Done:
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     contract = load(task.contract)
     event_rows, param_rows = _read(task.events), _read(task.params)
     by_customer: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
@@ -210,5 +211,5 @@ def evaluate_partition(task: Task) -> Done:
 
     return Done(task.index, evaluated + rejected, evaluated, rejected, unowned, len(event_rows), invoices.count, entry_count,
                 money_text(totals["charge"]), money_text(totals["credit"]), money_text(totals["tax"]),
-                time.perf_counter() - started, invoices.path if invoices.count else None,
+                time.perf_counter() - started, time.process_time() - started_cpu, invoices.path if invoices.count else None,
                 entries.path if entries is not None and entries.count else None, rejected_path)

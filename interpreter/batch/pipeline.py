@@ -98,6 +98,7 @@ def run_batch(options: Options, contract) -> Summary:
                     "partitioning": round(clock["split"] - clock["start"], 3),
                     "evaluating": round(clock["evaluate"] - clock["split"], 3),
                     "evaluating_in_workers": round(sum(d.seconds for d in results), 3),
+                    "evaluating_cpu": round(sum(d.cpu_seconds for d in results), 3),
                     "writing": round(clock["write"] - clock["evaluate"], 3)},
     }
     summary.path.write_text(json.dumps(summary.data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
