@@ -15,6 +15,7 @@ import time
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from typing import Callable
 
 import attrs
 
@@ -91,8 +92,8 @@ class _Places:
         self.file, self.names = file, list(columns)
 
     def span(self, row: int, column: str | None = None) -> Span:
-        if column is None:
-            return Span(self.file, row, 1)
+        if column is None:  # the row as a whole
+            return Span(self.file, row, 0)
         if column not in self.names:
             self.names.append(column)
         return Span(self.file, row, self.names.index(column) + 1)
@@ -160,7 +161,9 @@ def diagnostic_json(d: Diagnostic, places: tuple[_Places, _Places]) -> dict:
     return out
 
 
-def evaluate_partition(task: Task) -> Done:
+def evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None = None) -> Done:
+    """Evaluate the partition's customers in id order; `evaluated_rows` is told the event rows of each
+    customer once it is done (a progress bar)."""
     started, started_cpu = time.perf_counter(), time.process_time()
     contract = load(task.contract)
     event_rows, param_rows = _read(task.events), _read(task.params)
@@ -188,6 +191,8 @@ def evaluate_partition(task: Task) -> Done:
                                               ensure_ascii=False) + "\n")
                 unowned += len(events) + len(params)
                 continue
+            if evaluated_rows is not None:
+                evaluated_rows(len(events))
             rows_timeline, problems = timeline(customer, events, params, places)
             result = contract.evaluate(rows_timeline, task.as_of, problems=problems)
             if not result.ok:

@@ -77,16 +77,13 @@ def run_batch(options: Options, contract) -> Summary:
                       tuple(event_columns), tuple(param_columns), options.as_of, options.detail, str(work))
                  for i in range(layout.partitions) if i in event_files or i in param_files]
         with _bar(layout.event_rows, "evaluating", options.progress) as bar:
-            advance = lambda done: bar.update(done.event_rows)  # noqa: E731
             if options.workers or options.scheduler:
                 from interpreter.batch.cluster import evaluate_on_dask
 
-                results = evaluate_on_dask(tasks, options.workers, options.scheduler, advance)
+                results = evaluate_on_dask(tasks, options.workers, options.scheduler,
+                                           lambda done: bar.update(done.event_rows))
             else:
-                results = []
-                for task in tasks:
-                    results.append(evaluate_partition(task))
-                    advance(results[-1])
+                results = [evaluate_partition(task, bar.update) for task in tasks]
         clock["evaluate"] = time.perf_counter()
         summary = _write(options, contract, layout, results, out)
         clock["write"] = time.perf_counter()
