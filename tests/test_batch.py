@@ -254,6 +254,8 @@ def test_cli_exit_status_summary_and_no_progress_bar_off_a_terminal(tmp_path):
     (["--events", "missing.csv"], "no such file"),
     (["--events", "events.txt"], "cannot tell the format"),
     (["--events", "nocustomer.csv"], "no column customer"),
+    (["--events", "ragged.csv"], "Expected 3 columns, got 2: B,2025"),
+    (["--events", "ragged.jsonl"], "ragged.jsonl:2: the line must be a JSON object"),
     (["--events", "events.csv", "--workers", "0"], "at least 1 worker"),
     (["--events", "events.csv", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not allowed with"),
     (["--events", "events.csv", "--as-of", "2025-02-30"], "--as-of"),
@@ -262,7 +264,9 @@ def test_bad_invocations_exit_2(tmp_path, capsys, args, message):
     write(tmp_path / "events.csv", EVENTS_CSV)
     write(tmp_path / "events.txt", EVENTS_CSV)
     write(tmp_path / "nocustomer.csv", "at,event\n2025-05-12,service_start\n")
-    args = [str(tmp_path / a) if a.endswith((".csv", ".txt")) else a for a in args]
+    write(tmp_path / "ragged.csv", "customer,at,event\nA,2025-05-12,service_start\nB,2025\n")
+    write(tmp_path / "ragged.jsonl", '{"customer": "A", "at": "2025-05-12", "event": "service_start"}\n[1]\n')
+    args = [str(tmp_path / a) if a.endswith((".csv", ".txt", ".jsonl")) else a for a in args]
     try:
         code = main(["batch", ITS, *args, "--out", str(tmp_path / "out")])
     except SystemExit as stop:  # argparse and --as-of stop at once

@@ -111,7 +111,7 @@ def _cells(row: dict, skip: tuple[str, ...], json_column: str, places: _Places, 
     values.update(json_cells(row.get(KEYS), KEYS))  # written by the reader: always a JSON object
     spans = {k: places.span(number, k) for k in values}
     try:
-        nested = json_cells(row.get(json_column), json_column)
+        nested = json_cells(row.get(json_column), f"`{json_column}`")
     except ValueError as exc:
         problems.append(Diagnostic("E602", str(exc), places.span(number, json_column),
                                    "write the values as a JSON object, e.g. {\"quantity\": \"3\"}"))

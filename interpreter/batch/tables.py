@@ -157,12 +157,9 @@ def _jsonl(path: str, keep: tuple[str, ...], rest: str) -> Iterator[pa.Table]:
             if not line.strip():
                 continue
             try:
-                value = json.loads(line, parse_float=str, parse_int=str)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{number}:{exc.colno}: not a JSON object: {exc.msg}") from None
-            if not isinstance(value, dict):
-                raise InputError(f"{path}:{number}: each line must be a JSON object, not {type(value).__name__}")
-            rows.append(value)
+                rows.append(json_cells(line, "the line"))
+            except ValueError as exc:
+                raise InputError(f"{path}:{number}: {exc}") from None
             numbers.append(number)
             if len(rows) == BATCH_ROWS:
                 yield _jsonl_table(rows, numbers, keep, rest)
@@ -185,13 +182,14 @@ def _jsonl_table(rows: list[dict], numbers: list[int], keep: tuple[str, ...], re
 
 
 def json_cells(text: str | None, what: str) -> dict:
-    """A FIELDS (or PARAMS) cell: a JSON object whose numbers keep their text. ValueError when it is not one."""
+    """A JSON object (a FIELDS or PARAMS cell, a line of JSON Lines) whose numbers keep their text; None is
+    an empty one. ValueError, naming `what`, when the text is not a JSON object."""
     if text is None:
         return {}
     try:
         value = json.loads(text, parse_float=str, parse_int=str)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"`{what}` is not valid JSON: {exc.msg} at character {exc.pos + 1}") from None
+        raise ValueError(f"{what} is not valid JSON: {exc.msg} at character {exc.pos + 1}") from None
     if not isinstance(value, dict):
-        raise ValueError(f"`{what}` must be a JSON object such as {{\"quantity\": 3}}")
+        raise ValueError(f"{what} must be a JSON object such as {{\"quantity\": 3}}")
     return value
