@@ -1,0 +1,57 @@
+"""The Python API (docs/api.md runs its examples; these are the edges) and what each command imports."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from interpreter.api import Contract, ContractError, Timeline
+
+ROOT = Path(__file__).resolve().parent.parent
+ITS = str(ROOT / "contracts" / "itscom-hosting.ctr")
+
+
+@pytest.fixture(scope="module")
+def contract() -> Contract:
+    return Contract.load(ITS)
+
+
+def test_a_missing_contract_is_a_contract_error(tmp_path):
+    with pytest.raises(ContractError) as error:
+        Contract.load(str(tmp_path / "nothing.ctr"))
+    assert [d.code for d in error.value.diagnostics] == ["E100"]
+
+
+def test_evaluate_many_is_lazy_and_a_rejected_timeline_changes_nothing(contract):
+    good = Timeline("A", [{"at": "2025-05-12", "event": "service_start", "plan": "www"}], as_of="2025-05-31")
+    bad = Timeline("B", [{"at": "2025-05-32", "event": "service_start", "plan": "www"}])
+    alone = contract.evaluate(good)
+    results = contract.evaluate_many(iter([bad, good]))
+    first = next(results)  # evaluated one at a time
+    assert (first.customer, first.ok, first.diagnostics[0].code) == ("B", False, "E606")
+    second = next(results)
+    assert second.rows() == alone.rows()
+    # as of 2025-05-31 only WWW's initial fee (加入料, 別表①) of 20,000 yen is charged: monthly fees are billed
+    # from the month after the service start (ITS-6, C-4: 提供開始月の翌月分から)
+    assert second.ledger.totals()["charge"] == Decimal(20000)
+
+
+def test_a_float_is_read_by_its_shortest_text(contract):
+    """A payment of 11000.0 is the text "11000.0", read as the decimal 11000.0, never as a float."""
+    events = [{"at": "2025-05-12", "event": "service_start", "plan": "www"},
+              {"at": "2025-05-12", "event": "payment", "amount": 22000.0}]
+    as_text = [dict(events[0]), dict(events[1], amount="22000")]
+    assert contract.evaluate(Timeline("A", events)).rows() == contract.evaluate(Timeline("A", as_text)).rows()
+
+
+def test_check_imports_neither_the_tools_nor_pyarrow():
+    """A command imports what it needs: `yakkan check` not the REPL, the differ, the formatter, pyarrow or Dask."""
+    code = ("import sys; from interpreter.cli import main; main(['check', 'contracts/itscom-hosting.ctr']); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyarrow', 'dask', 'tqdm', 'prompt_toolkit') "
+            "or m.startswith(('interpreter.tools.', 'interpreter.batch.'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
