@@ -31,7 +31,8 @@ class Task:
     """What a worker needs to evaluate partition `index`: small, sent to it as is."""
 
     index: int
-    contract: str  # the .ctr path, as the client sees it
+    contract: str  # the .ctr file's absolute path (a worker may run in another folder)
+    contract_name: str  # the path as given on the command line, for the ledger's `source` as `run` shows it
     events: str | None  # the spill files of the partition
     params: str | None
     events_name: str  # the input files, as named in messages
@@ -68,12 +69,12 @@ class Done:
 _CONTRACTS: dict[tuple, Contract] = {}  # per process: a worker loads the contract once
 
 
-def load(path: str) -> Contract:
+def load(path: str, name: str) -> Contract:
     stat = os.stat(path)
-    key = (os.path.abspath(path), stat.st_mtime_ns, stat.st_size)
+    key = (path, name, stat.st_mtime_ns, stat.st_size)
     if key not in _CONTRACTS:
         _CONTRACTS.clear()
-        _CONTRACTS[key] = Contract.load(path)
+        _CONTRACTS[key] = Contract.load(path, name)
     return _CONTRACTS[key]
 
 
@@ -165,7 +166,7 @@ def evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None 
     """Evaluate the partition's customers in id order; `evaluated_rows` is told the event rows of each
     customer once it is done (a progress bar)."""
     started, started_cpu = time.perf_counter(), time.process_time()
-    contract = load(task.contract)
+    contract = load(task.contract, task.contract_name)
     event_rows, param_rows = _read(task.events), _read(task.params)
     by_customer: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
     for row in event_rows:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -61,7 +62,7 @@ def run_batch(options: Options, contract) -> Summary:
                 raise InputError(f"{path}: no such file")
     event_columns = required_columns(options.events, EVENT_KEYS, FIELDS)
     param_columns = required_columns(options.params, PARAM_KEYS, PARAMS) if options.params else []
-    out = Path(options.out)
+    out = Path(options.out).resolve()  # workers may run in another folder
     out.mkdir(parents=True, exist_ok=True)
     work = out / WORK
     shutil.rmtree(work, ignore_errors=True)  # an interrupted run leaves its work behind: start afresh
@@ -73,7 +74,7 @@ def run_batch(options: Options, contract) -> Summary:
             param_files = (split(options.params, PARAM_KEYS, PARAMS, layout, work, "params", bar.update)
                            if options.params else {})
         clock["split"] = time.perf_counter()
-        tasks = [Task(i, options.contract, event_files.get(i), param_files.get(i), options.events, options.params,
+        tasks = [Task(i, os.path.abspath(options.contract), options.contract, event_files.get(i), param_files.get(i), options.events, options.params,
                       tuple(event_columns), tuple(param_columns), options.as_of, options.detail, str(work))
                  for i in range(layout.partitions) if i in event_files or i in param_files]
         with _bar(layout.event_rows, "evaluating", options.progress) as bar:
