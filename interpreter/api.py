@@ -240,8 +240,8 @@ def scenario_from_values(name: str, events: Iterable[Mapping], params: Mapping,
 
     `spans`, one mapping per event from a field name (`""` for the event itself) to where its value was
     written, places messages; by default event N is reported at line N+1 of `name`. `param_spans` does the
-    same for parameters, and `span` places what concerns the whole timeline (a missing parameter). An event whose `at` or
-    `event` cannot be read is left out, keeping the positions of the others, and reported."""
+    same for parameters, and `span` places what concerns the whole timeline (a missing parameter). An event
+    whose `at` or `event` cannot be read is left out, keeping the positions of the others, and reported."""
     raw_events: list[RawEvent] = []
     problems: list[Diagnostic] = []
     span_list = list(spans) if spans is not None else None

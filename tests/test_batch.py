@@ -174,7 +174,8 @@ def test_typed_parquet_columns_read_as_their_text(tmp_path):
     batch(ITS, tmp_path / "text.csv", tmp_path / "params.csv", tmp_path / "text", detail="entries")
     typed_entries = (tmp_path / "typed" / "entries.parquet").read_bytes()
     assert typed_entries == (tmp_path / "text" / "entries.parquet").read_bytes()
-    interest = [e for e in entries_by_customer(tmp_path / "typed" / "entries.parquet")["A"] if e.get("rule") == "ITS-16"]
+    typed = entries_by_customer(tmp_path / "typed" / "entries.parquet")["A"]
+    interest = [e for e in typed if e.get("rule") == "ITS-16"]
     assert [e["amount"] for e in interest] == ["206"]  # as in the hand-worked case above
 
 

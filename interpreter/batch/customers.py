@@ -163,8 +163,8 @@ def diagnostic_json(d: Diagnostic, places: tuple[_Places, _Places]) -> dict:
 
 
 def evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None = None) -> Done:
-    """Evaluate the partition's customers in id order; `evaluated_rows` is told the event rows of each
-    customer once it is done (a progress bar)."""
+    """Evaluate the partition's customers in id order; `evaluated_rows` is told the number of event rows of
+    each customer as it is taken up (a progress bar)."""
     started, started_cpu = time.perf_counter(), time.process_time()
     contract = load(task.contract, task.contract_name)
     event_rows, param_rows = _read(task.events), _read(task.params)
@@ -215,7 +215,8 @@ def evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None 
         entries.close()
     from interpreter.run.ledger import money_text
 
-    return Done(task.index, evaluated + rejected, evaluated, rejected, unowned, len(event_rows), invoices.count, entry_count,
-                money_text(totals["charge"]), money_text(totals["credit"]), money_text(totals["tax"]),
-                time.perf_counter() - started, time.process_time() - started_cpu, invoices.path if invoices.count else None,
+    return Done(task.index, evaluated + rejected, evaluated, rejected, unowned, len(event_rows), invoices.count,
+                entry_count, money_text(totals["charge"]), money_text(totals["credit"]), money_text(totals["tax"]),
+                time.perf_counter() - started, time.process_time() - started_cpu,
+                invoices.path if invoices.count else None,
                 entries.path if entries is not None and entries.count else None, rejected_path)

@@ -74,8 +74,9 @@ def run_batch(options: Options, contract) -> Summary:
             param_files = (split(options.params, PARAM_KEYS, PARAMS, layout, work, "params", bar.update)
                            if options.params else {})
         clock["split"] = time.perf_counter()
-        tasks = [Task(i, os.path.abspath(options.contract), options.contract, event_files.get(i), param_files.get(i), options.events, options.params,
-                      tuple(event_columns), tuple(param_columns), options.as_of, options.detail, str(work))
+        tasks = [Task(i, os.path.abspath(options.contract), options.contract, event_files.get(i),
+                      param_files.get(i), options.events, options.params, tuple(event_columns),
+                      tuple(param_columns), options.as_of, options.detail, str(work))
                  for i in range(layout.partitions) if i in event_files or i in param_files]
         with _bar(layout.event_rows, "evaluating", options.progress) as bar:
             if options.workers or options.scheduler:
