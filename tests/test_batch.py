@@ -215,6 +215,23 @@ def test_two_dask_workers_write_what_one_process_writes(tmp_path, monkeypatch):
     assert parallel["run"]["workers"] == 2
 
 
+def test_joining_a_running_cluster_by_its_address(tmp_path, monkeypatch):
+    """--scheduler ADDRESS: the partitions run on a cluster that was already there (here one worker of two
+    threads in this process, which starts in a moment) and the files are those of a serial run."""
+    distributed = pytest.importorskip("dask.distributed")
+    monkeypatch.setattr(partition, "ROWS_PER_PARTITION", 40)
+    events, params = portfolio(tmp_path, 2)
+    hennge = str(CONTRACTS / "hennge-cmc.ctr")
+    batch(hennge, events, params, tmp_path / "serial", detail="entries")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                  dashboard_address=None) as cluster:
+        joined = batch(hennge, events, params, tmp_path / "joined", detail="entries",
+                       scheduler=cluster.scheduler_address)
+    for name in OUTPUTS:
+        assert (tmp_path / "serial" / name).read_bytes() == (tmp_path / "joined" / name).read_bytes(), name
+    assert joined["run"]["scheduler"] == cluster.scheduler_address
+
+
 def test_a_run_started_again_gives_the_same_files(tmp_path, monkeypatch):
     monkeypatch.setattr(partition, "ROWS_PER_PARTITION", 40)
     events, params = portfolio(tmp_path, 2)

@@ -72,10 +72,12 @@ _CONTRACTS: dict[tuple, Contract] = {}  # per process: a worker loads the contra
 def load(path: str, name: str) -> Contract:
     stat = os.stat(path)
     key = (path, name, stat.st_mtime_ns, stat.st_size)
-    if key not in _CONTRACTS:
+    contract = _CONTRACTS.get(key)
+    if contract is None:  # a worker's threads may get here together: each keeps the one it loaded
+        contract = Contract.load(path, name)
         _CONTRACTS.clear()
-        _CONTRACTS[key] = Contract.load(path, name)
-    return _CONTRACTS[key]
+        _CONTRACTS[key] = contract
+    return contract
 
 
 def _read(path: str | None) -> list[dict]:
