@@ -277,6 +277,7 @@ def test_cli_exit_status_summary_and_no_progress_bar_off_a_terminal(tmp_path):
     (["--events", "events.csv", "--workers", "0"], "at least 1 worker"),
     (["--events", "events.csv", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1"], "not allowed with"),
     (["--events", "events.csv", "--as-of", "2025-02-30"], "--as-of"),
+    (["--events", "events.csv", "--out", "events.txt"], "cannot write to"),
 ])
 def test_bad_invocations_exit_2(tmp_path, capsys, args, message):
     write(tmp_path / "events.csv", EVENTS_CSV)
@@ -285,8 +286,10 @@ def test_bad_invocations_exit_2(tmp_path, capsys, args, message):
     write(tmp_path / "ragged.csv", "customer,at,event\nA,2025-05-12,service_start\nB,2025\n")
     write(tmp_path / "ragged.jsonl", '{"customer": "A", "at": "2025-05-12", "event": "service_start"}\n[1]\n')
     args = [str(tmp_path / a) if a.endswith((".csv", ".txt", ".jsonl")) else a for a in args]
+    if "--out" not in args:
+        args += ["--out", str(tmp_path / "out")]
     try:
-        code = main(["batch", ITS, *args, "--out", str(tmp_path / "out")])
+        code = main(["batch", ITS, *args])
     except SystemExit as stop:  # argparse and --as-of stop at once
         code = stop.code
     assert code == 2

@@ -60,6 +60,9 @@ def cmd_batch(args) -> int:
     except (InputError, DaskMissing) as exc:
         print(f"yakkan: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the output folder cannot be made or written (a file of that name, no permission)
+        print(f"yakkan: error: cannot write to {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     data = summary.data
     customers = data["customers"]
     if summary.rejected:
