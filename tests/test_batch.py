@@ -31,8 +31,7 @@ ITS = str(CONTRACTS / "itscom-hosting.ctr")
 
 
 def batch(contract: str, events: Path, params: Path | None, out: Path, **options) -> dict:
-    summary = run_batch(Options(contract, str(events), str(params) if params else None, str(out), **options),
-                        Contract.load(contract))
+    summary = run_batch(Options(contract, str(events), str(params) if params else None, str(out), **options))
     return summary.data
 
 
@@ -326,3 +325,11 @@ def test_interleaving_customers_rows_changes_nothing(tmp_path_factory, rnd):
         assert (tmp / "sorted" / name).read_bytes() == (tmp / "mixed" / name).read_bytes()
     (item,) = rejected(tmp / "mixed")
     assert item["customer"] == "B" and [d["column"] for d in item["diagnostics"]] == ["amount"]
+
+
+def test_a_contract_with_errors_is_reported_and_nothing_is_written(tmp_path, capsys):
+    broken = write(tmp_path / "broken.ctr", 'contract x "例" { currency JPY; }\nplan www "WWW"\n')
+    events = write(tmp_path / "events.csv", EVENTS_CSV)
+    assert main(["batch", str(broken), "--events", str(events), "--out", str(tmp_path / "out")]) == 1
+    assert "error[E103]" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

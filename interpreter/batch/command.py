@@ -40,7 +40,7 @@ def cmd_batch(args) -> int:
     as_of = _as_of(args.as_of)
     if not _needs_tables():
         return 2
-    from interpreter.api import Contract, ContractError
+    from interpreter.api import ContractError
     from interpreter.batch.pipeline import Options, run_batch
     from interpreter.batch.cluster import DaskMissing
     from interpreter.batch.tables import InputError
@@ -48,15 +48,13 @@ def cmd_batch(args) -> int:
     if not Path(args.contract).is_file():
         print(f"yakkan: error: no such file: {args.contract}", file=sys.stderr)
         return 2
-    try:
-        contract = Contract.load(args.contract)
-    except ContractError as exc:
-        print(render_diagnostics(list(exc.diagnostics), exc.sources, "text"), file=sys.stderr)
-        return 1
     options = Options(args.contract, args.events, args.params, args.out, as_of, args.workers, args.scheduler,
                       args.detail, args.format, sys.stderr.isatty())
     try:
-        summary = run_batch(options, contract)
+        summary = run_batch(options)
+    except ContractError as exc:
+        print(render_diagnostics(list(exc.diagnostics), exc.sources, "text"), file=sys.stderr)
+        return 1
     except (InputError, DaskMissing) as exc:
         print(f"yakkan: error: {exc}", file=sys.stderr)
         return 2

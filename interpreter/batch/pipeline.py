@@ -12,7 +12,7 @@ from pathlib import Path
 
 import attrs
 
-from interpreter.batch.customers import Done, Task, evaluate_partition
+from interpreter.batch.customers import Done, Task, evaluate_partition, load
 from interpreter.batch.output import ENTRIES, INVOICES, gather, gather_lines
 from interpreter.batch.partition import EVENT_KEYS, PARAM_KEYS, FIELDS, plan, required_columns, split
 from interpreter.batch.tables import PARAMS, InputError, format_of
@@ -52,8 +52,10 @@ def _bar(total: int, label: str, enabled: bool):
                 leave=False)
 
 
-def run_batch(options: Options, contract) -> Summary:
-    """Evaluate every customer; InputError when an input cannot be read as a table at all."""
+def run_batch(options: Options) -> Summary:
+    """Evaluate every customer. ContractError when the contract has errors (nothing is read then);
+    InputError when an input cannot be read as a table at all."""
+    contract = load(os.path.abspath(options.contract), options.contract)  # kept for a serial run's partitions
     clock = {"start": time.perf_counter()}
     for path in (options.events, options.params):
         if path is not None:
