@@ -66,7 +66,8 @@ class Result:
 
     def invoices(self) -> list[dict]:
         """One dict per invoice: id, period, amount, tax, due and status, amounts as decimal text."""
-        return [r for r in self.rows() if r["kind"] == "invoice"]
+        entries = self.ledger.entries if self.ledger is not None else ()
+        return [entry_json(e) for e in entries if e.kind == "invoice"]
 
     def as_json(self) -> dict:
         """The ledger as `yakkan run --format json` prints it; with `customer` when the timeline has one."""

@@ -205,13 +205,12 @@ def evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None 
                                               ensure_ascii=False) + "\n")
                 continue
             evaluated += 1
-            ledger_rows = result.rows()
-            entry_count += len(ledger_rows)
+            entry_count += len(result.ledger.entries)
             for key, amount in result.ledger.totals().items():
                 totals[key] += amount
-            invoices.add(invoice_row(customer, e) for e in ledger_rows if e["kind"] == "invoice")
-            if entries is not None:
-                entries.add(entry_row(customer, e) for e in ledger_rows)
+            invoices.add(invoice_row(customer, e) for e in result.invoices())
+            if entries is not None:  # --detail totals keeps only what the summary needs
+                entries.add(entry_row(customer, e) for e in result.rows())
     invoices.close()
     if entries is not None:
         entries.close()
