@@ -111,8 +111,8 @@ def memory_bench(customers: int, workers: int | None, tmp: Path) -> None:
           f"{c['evaluated']:,} evaluated, {c['rejected']:,} rejected, {summary['invoices']:,} invoices, "
           f"{summary['entries']:,} entries")
     print(f"  wall {wall:.1f} s (partitioning {seconds['partitioning']:.1f} s, evaluating "
-          f"{seconds['evaluating']:.1f} s, writing {seconds['writing']:.1f} s) → {c['read'] / wall:,.0f} customers/s; "
-          f"CPU time evaluating {seconds['evaluating_cpu']:.1f} s")
+          f"{seconds['evaluating']:.1f} s, writing {seconds['writing']:.1f} s) → {c['read'] / wall:,.0f} "
+          f"customers/s; CPU time evaluating {seconds['evaluating_cpu']:.1f} s")
     print(f"  peak resident memory of one process: {peak:,.0f} MiB")
 
 
