@@ -24,6 +24,7 @@ ROWS_PER_PARTITION = 20_000
 SAMPLE_SIZE = 4096
 EVENT_KEYS = ("customer", "at", "event")
 PARAM_KEYS = ("customer", "as_of")
+REQUIRED = {"customer", "at", "event"}  # `as_of` may be left out
 
 
 @attrs.frozen
@@ -61,8 +62,7 @@ def required_columns(path: str, keys: tuple[str, ...], json_column: str) -> list
     if format_of(path) == "jsonl":
         return list(keys) + [json_column]
     names = columns_of(path)
-    needed = ("customer",) if keys is PARAM_KEYS else EVENT_KEYS
-    missing = [k for k in needed if k not in names]
+    missing = [k for k in keys if k in REQUIRED and k not in names]
     if missing:
         raise InputError(f"{path}: no column {', '.join(missing)} (the columns are: {', '.join(names) or 'none'})")
     return names
