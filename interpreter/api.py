@@ -214,6 +214,8 @@ def evaluate_scenario_file(contract_path: str | None, scenario_path: str, as_of:
 
 def _value(raw, span: Span):
     """A plain Python value as the scenario reader would have read it: text with the tag YAML gives it."""
+    if type(raw) is str:  # by far the most common (every cell of a table): no further tests
+        return Scalar(raw, "str", span)
     if raw is None:
         return Scalar("", "null", span)
     if isinstance(raw, bool):

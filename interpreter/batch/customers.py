@@ -93,13 +93,16 @@ class _Places:
 
     def __init__(self, file: str, columns: tuple[str, ...]) -> None:
         self.file, self.names = file, list(columns)
+        self.numbers = {name: i for i, name in enumerate(self.names, 1)}
 
     def span(self, row: int, column: str | None = None) -> Span:
         if column is None:  # the row as a whole
             return Span(self.file, row, 0)
-        if column not in self.names:
+        number = self.numbers.get(column)
+        if number is None:
             self.names.append(column)
-        return Span(self.file, row, self.names.index(column) + 1)
+            number = self.numbers[column] = len(self.names)
+        return Span(self.file, row, number)
 
     def column(self, span: Span) -> str | None:
         return self.names[span.column - 1] if span.file == self.file and 0 < span.column <= len(self.names) else None
