@@ -14,6 +14,7 @@ import attrs
 from interpreter.syntax.source import Span
 
 KINDS = ("charge", "credit", "obligation", "finding", "state", "invoice")
+_KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 
 
 def number_entry(entry: "Entry", entry_id: str, lines: tuple[str, ...] = ()) -> None:
@@ -67,11 +68,12 @@ def sort_entries(entries: list[Entry], rank: dict[int, int] | None = None) -> li
     `rank` maps an event's position in the file to its position in the sorted timeline, so that the order
     (and so the ids) does not depend on the order the scenario file lists its events in."""
     rank = rank or {}
+    kind_order = _KIND_ORDER
 
     def key(e: Entry):
         src = (e.source.line, e.source.column) if e.source else (1 << 30, 0)
         timeline = tuple(rank.get(i, i) for i in e.events)
-        return (e.sort_date, src, KINDS.index(e.kind), e.label, str(e.value), timeline, str(e.amount), e.key)
+        return (e.sort_date, src, kind_order[e.kind], e.label, str(e.value), timeline, str(e.amount), e.key)
 
     return sorted(entries, key=key)
 
