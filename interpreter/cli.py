@@ -115,42 +115,37 @@ def cmd_explain(args) -> int:
 
 
 def cmd_test(args) -> int:
-    from interpreter.render.text import explain_entry
-    from interpreter.run.runner import check_expectations, evaluate_files
-    from interpreter.run.scenario import load_scenario
+    from interpreter.tools.expectations import run_test_file
 
-    files, missing = _files(args.paths, (".yaml", ".yml"))
+    paths = list(args.paths)
+    # `yakkan test CONTRACT SCENARIO…`, as `run` takes it: the contract is used for every scenario.
+    contract = paths.pop(0) if paths and paths[0].endswith(".ctr") else None
+    if contract is not None and not Path(contract).is_file():
+        print(f"yakkan: error: no such contract: {contract}", file=sys.stderr)
+        return 2
+    if not paths:
+        print("yakkan: error: name the scenario files or folders to test after the contract", file=sys.stderr)
+        return 2
+    files, missing = _files(paths, (".yaml", ".yml"))
     if missing:
         print(f"yakkan: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return 1
+        return 2
     failed = passed = 0
     for f in files:
-        scenario, _ = load_scenario(f)
-        if scenario is not None and not scenario.expect:
-            continue
-        outcome = evaluate_files(None, f)
-        if not outcome.ok:
+        result = run_test_file(f, contract)
+        if result.status == "pass":
+            passed += 1
+            print(f"ok   {f} ({result.expectations} expectations)")
+        elif result.status == "fail":
             failed += 1
             print(f"FAIL {f}")
-            print(render_diagnostics(list(outcome.diagnostics), outcome.sources, "text"))
-            continue
-        mismatches = check_expectations(outcome.ledger, outcome.scenario)
-        if not mismatches:
-            passed += 1
-            print(f"ok   {f} ({len(outcome.scenario.expect)} expectations)")
-            continue
-        failed += 1
-        print(f"FAIL {f}")
-        events_text = {e.index: str(e) for e in outcome.events}
-        for m in mismatches:
-            print(f"  {m.span}: expected {m.expected}")
-            if not m.closest:
-                print("    got: no entry of that rule and kind")
-            for entry in m.closest:
-                print(f"    got: {entry}")
-                found = outcome.ledger.find(entry["id"])
-                print("      " + explain_entry(found, outcome.model, events_text).replace("\n", "\n      "))
+            print(result.report)
     print(f"{passed} passed, {failed} failed")
+    if not passed and not failed:
+        # A run that tests nothing must not look like a run that passed.
+        print(f"yakkan: error: no scenario file with `expect:` in {', '.join(paths)}: nothing was tested",
+              file=sys.stderr)
+        return 1
     return 1 if failed else 0
 
 
@@ -174,7 +169,9 @@ def make_parser() -> argparse.ArgumentParser:
     from interpreter.tools import compare; compare.add_parser(sub)
     from interpreter.tools import repl; repl.add_parser(sub)
     test = sub.add_parser("test", help="run the expect: sections of scenario files")
-    test.add_argument("paths", nargs="+", metavar="PATH")
+    test.add_argument("paths", nargs="+", metavar="[CONTRACT] PATH",
+                      help="scenario files or folders (searched recursively for *.yaml, *.yml); a first "
+                           "argument ending in .ctr is the contract for all of them, overriding `contract:`")
     test.set_defaults(func=cmd_test)
     return parser
 

@@ -95,8 +95,8 @@ def test_test_reports_a_mismatch_with_the_entry_explained(capsys, tmp_path):
                      encoding="utf-8")
     code, out, _ = run(capsys, "test", str(wrong))
     assert code == 1
-    assert "expected {'kind': 'charge', 'rule': 'ITS-3', 'amount': '4501'}" in out
-    assert "'amount': '4500'" in out and "残余期間に相当する額" in out
+    assert "expected an entry {kind: charge, rule: ITS-3, amount: 4,501}; the closest is E6" in out
+    assert "amount: expected 4,501, got 4,500 (E6, period 2025-06-01–06-30)" in out and "残余期間に相当する額" in out
     assert out.rstrip().endswith("0 passed, 1 failed")
 
 
