@@ -55,6 +55,8 @@ def cmd_check(args) -> int:
         print(out)
     elif args.format == "text":
         print(f"{len(files)} file{'s' if len(files) != 1 else ''} checked: no problems")
+    if args.strict and all_diagnostics:
+        return 1  # --strict: a warning fails the check too
     return 1 if has_errors(all_diagnostics) else 0
 
 
@@ -149,20 +151,38 @@ def cmd_test(args) -> int:
     return 1 if failed else 0
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("yakkan")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="yakkan", description="Executable Japanese service terms (約款).")
+    parser.add_argument("--version", action="version", version=f"yakkan {_version()}",
+                        help="print the version of yakkan and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = sub.add_parser("check", help="parse and statically check .ctr files (folders are searched recursively)")
-    check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument("paths", nargs="+", metavar="PATH", help=".ctr files, or folders searched for them recursively")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="text for people (default), json for tools, github for workflow annotations")
+    check.add_argument("--strict", action="store_true",
+                       help="exit 1 when there is any warning, not only on errors (for CI)")
     check.set_defaults(func=cmd_check)
     for name, func, help_text in (("run", cmd_run, "evaluate a contract over a scenario and print the ledger"),
                                   ("explain", cmd_explain, "show how each ledger entry was derived")):
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("positional", metavar="CONTRACT" if name == "run" else "CONTRACT [ENTRY]", nargs="*")
-        p.add_argument("--scenario", required=True, metavar="FILE")
-        p.add_argument("--as-of", metavar="DATE")
-        p.add_argument("--format", choices=("text", "json"), default="text")
+        p.add_argument("positional", metavar="CONTRACT" if name == "run" else "CONTRACT [ENTRY]", nargs="*",
+                       help="the .ctr file (optional when the scenario names it with `contract:`)"
+                       + ("" if name == "run" else "; an entry id such as E7 explains that entry only"))
+        p.add_argument("--scenario", required=True, metavar="FILE", help="the customer's scenario (YAML)")
+        p.add_argument("--as-of", metavar="DATE",
+                       help="derive what is known on this date (overrides the scenario's as_of)")
+        p.add_argument("--format", choices=("text", "json"), default="text",
+                       help="text for people (default) or json, the ledger of docs/interface.md")
         p.set_defaults(func=func)
     # Authoring tools (fmt, diff, repl) add their subcommands below this line, one line each.
     from interpreter.tools import fmt; fmt.add_parser(sub)
