@@ -9,6 +9,7 @@ from pathlib import Path
 
 from interpreter.diagnostics import has_errors, render_diagnostics
 from interpreter.loader import load_contract
+from interpreter.render.wording import LANGUAGES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,7 +89,7 @@ def cmd_run(args) -> int:
     outcome, code = _evaluate(args)
     if code:
         return code
-    print(render_json(outcome.ledger) if args.format == "json" else render_text(outcome.ledger))
+    print(render_json(outcome.ledger) if args.format == "json" else render_text(outcome.ledger, args.lang))
     return 0
 
 
@@ -183,6 +184,10 @@ def make_parser() -> argparse.ArgumentParser:
                        help="derive what is known on this date (overrides the scenario's as_of)")
         p.add_argument("--format", choices=("text", "json"), default="text",
                        help="text for people (default) or json, the ledger of docs/interface.md")
+        if name == "run":
+            p.add_argument("--lang", choices=LANGUAGES, default=None,
+                           help="the language of the text ledger's headings, parties, statuses and the labels "
+                                "the interpreter gives (default: the contract's); JSON is the same in both")
         p.set_defaults(func=func)
     # Authoring tools (fmt, diff, repl) add their subcommands below this line, one line each.
     from interpreter.tools import fmt; fmt.add_parser(sub)

@@ -67,7 +67,7 @@ def test_github_annotations_carry_the_end_of_the_place(capsys):
 
 def test_github_annotation_of_a_span_over_several_lines_has_no_end_column():
     from interpreter.diagnostics import Diagnostic, render_github
-    from interpreter.source import Span
+    from interpreter.syntax.source import Span
 
     d = Diagnostic("E402", "too late", Span("a.ctr", 3, 5, 6, 2))
     assert render_github(d) == "::error file=a.ctr,line=3,col=5,title=E402,endLine=3::too late"

@@ -55,9 +55,9 @@ def test_piped_script(tmp_path):
     assert "2025-11-30 (Sun, 日曜日: not a business day)" in out
     assert "added #0: service_start at 2025-04-01 (plan=mail_secure_mx)" in out
     assert "added #1: cancel_notice at 2025-04-15 (desired_end=2025-05-31)" in out
-    assert "as of 2025-05-31" in out
+    assert "2025-05-31 時点" in out  # the ledger in the contract's language
     assert re.search(r"E6 +残余期間に相当する額 +4,500 +ITS-3 第33条", out)
-    assert re.search(r"customer 解約の通知 +due 2025-04-30 +met", out)
+    assert re.search(r"契約者 +解約の通知 +期日 2025-04-30 +履行", out)
     # the mistake is on stderr, located as `yakkan check` locates it, and the session went on
     assert result.stderr.startswith("<input>:6:12: error[E102]: unexpected `previous`\n")
     assert "   6 | 2026-03-20 previous business day" in result.stderr

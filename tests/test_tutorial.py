@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from interpreter.cli import main
-from interpreter.fmt import format_text
+from interpreter.tools.fmt import format_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "docs" / "tutorial.md"

@@ -334,7 +334,7 @@ STDIN = "<stdin>"  # the name `yakkan fmt -` gives standard input in messages an
 
 
 def _read_stdin() -> tuple[SourceFile | None, list[Diagnostic], bytes]:
-    from .source import Span, decode
+    from interpreter.syntax.source import Span, decode
 
     data = sys.stdin.buffer.read()
     source, bad = decode(STDIN, data)

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, TextIO
 
+from interpreter.render.wording import LANGUAGES
 from interpreter.tools.repl_commands import BARE_WORDS, COMMANDS, COMMAND_NAMES, Session, needs_more, split_words
 
 PROMPT = "yakkan> "
@@ -21,6 +22,8 @@ CONTINUATION = "   ...> "
 def add_parser(sub) -> None:
     p = sub.add_parser("repl", help="an interactive session: evaluate dates and amounts, add events, ask for deadlines")
     p.add_argument("contract", nargs="?", metavar="CONTRACT", help="a .ctr file to load first")
+    p.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="the language of the ledgers printed (default: the contract's), as for `run`")
     p.set_defaults(func=cmd_repl)
 
 
@@ -31,7 +34,7 @@ def history_path(environ=os.environ) -> Path:
 
 
 def cmd_repl(args) -> int:
-    session = Session(sys.stdout, sys.stderr)
+    session = Session(sys.stdout, sys.stderr, lang=args.lang)
     if args.contract:
         session.execute(f":load {_quote(args.contract)}")
         session.lines.clear()  # the command line is not something the user typed at the prompt

@@ -137,8 +137,9 @@ class Problem(Exception):
 
 
 class Session:
-    def __init__(self, out: TextIO, err: TextIO, cwd: str | None = None):
+    def __init__(self, out: TextIO, err: TextIO, cwd: str | None = None, lang: str | None = None):
         self.out = out
+        self.lang = lang  # of the ledgers printed: 'ja', 'en', or None for the contract's language
         self.err = err
         self.cwd = cwd
         self.model: Model | None = None
@@ -506,18 +507,20 @@ class Session:
         from interpreter.render.text import render_text
 
         ledger, _ = self._ledger(self._date_argument(args, line, False, ":ledger"))
-        self.say(render_text(ledger))
+        self.say(render_text(ledger, self.lang))
 
     def cmd_obligations(self, args, line) -> None:
         from interpreter.render.text import obligation_lines
+        from interpreter.render.wording import Wording, language_of
 
         ledger, _ = self._ledger(self._date_argument(args, line, False, ":obligations"))
         obligations = [e for e in ledger.entries if e.kind == "obligation"]
-        self.say(f"as of {ledger.as_of}")
+        words = Wording(self.lang or language_of(ledger.contract_name))
+        self.say(words("as_of", date=ledger.as_of))
         if not obligations:
             self.say("no obligations")
         for e in obligations:
-            for text in obligation_lines(e):
+            for text in obligation_lines(e, words):
                 self.say(text)
 
     def cmd_explain(self, args, line) -> None:
