@@ -40,13 +40,11 @@ def scenario(tmp_path: Path, expect: str, name: str = "s.yaml", contract: bool =
     return path
 
 
-def test_cli(capsys, *argv) -> tuple[int, str, str]:
+def yakkan_test(capsys, *argv) -> tuple[int, str, str]:
     code = main(["test", *map(str, argv)])
     out = capsys.readouterr()
     return code, out.out, out.err
 
-
-test_cli.__test__ = False  # a helper, not a test
 
 
 def errors(path: Path) -> list[str]:
@@ -98,38 +96,38 @@ def test_malformed_expectations_are_errors(tmp_path, item, expected):
 
 def test_a_file_whose_every_item_is_malformed_fails(capsys, tmp_path):
     path = scenario(tmp_path, "expect:\n  - {perod: x}\n  - just text\n")
-    code, out, _ = test_cli(capsys, path)
+    code, out, _ = yakkan_test(capsys, path)
     assert code == 1
     assert f"FAIL {path}" in out and "unknown field `perod`" in out and out.rstrip().endswith("0 passed, 1 failed")
 
 
 def test_an_expect_mapping_fails_and_says_to_write_a_list(capsys, tmp_path):
     path = scenario(tmp_path, "expect:\n  kind: charge\n  amount: 4500\n")
-    code, out, _ = test_cli(capsys, path)
+    code, out, _ = yakkan_test(capsys, path)
     assert code == 1 and "`expect:` must be a list of expected ledger entries, but it is a mapping" in out
 
 
 def test_an_empty_expect_fails(capsys, tmp_path):
     path = scenario(tmp_path, "expect: []\n")
-    code, out, _ = test_cli(capsys, path)
+    code, out, _ = yakkan_test(capsys, path)
     assert code == 1 and "`expect:` lists nothing" in out
 
 
 def test_invalid_events_fail_even_with_malformed_expectations(capsys, tmp_path):
     path = scenario(tmp_path, "expect:\n  - {perod: x}\n")
     path.write_text(path.read_text().replace("desired_end: 2025-05-31", "desired_end: 2025-05-32"))
-    code, out, _ = test_cli(capsys, path)
+    code, out, _ = yakkan_test(capsys, path)
     assert code == 1 and "E606" in out and "E602" in out
 
 
 def test_an_empty_folder_fails(capsys, tmp_path):
-    code, out, err = test_cli(capsys, tmp_path)
+    code, out, err = yakkan_test(capsys, tmp_path)
     assert code == 1 and "nothing was tested" in err
 
 
 def test_a_folder_of_scenarios_without_expect_fails(capsys, tmp_path):
     (tmp_path / "plain.yaml").write_text(f"contract: {CONTRACT}\n" + EVENTS, encoding="utf-8")
-    code, out, err = test_cli(capsys, tmp_path)
+    code, out, err = yakkan_test(capsys, tmp_path)
     assert code == 1 and "nothing was tested" in err
 
 
@@ -157,20 +155,20 @@ def test_a_folder_of_scenarios_without_expect_fails(capsys, tmp_path):
 def test_new_expectations(capsys, tmp_path, item, passes):
     path = scenario(tmp_path, f"expect:\n  - {item}\n")
     assert errors(path) == []
-    code, out, _ = test_cli(capsys, path)
+    code, out, _ = yakkan_test(capsys, path)
     assert (code == 0) is passes, out
 
 
 def test_count_failure_lists_the_entries_found(capsys, tmp_path):
     path = scenario(tmp_path, "expect:\n  - {kind: invoice, count: 3}\n")
-    _, out, _ = test_cli(capsys, path)
+    _, out, _ = yakkan_test(capsys, path)
     assert "expected 3 entries {kind: invoice, count: 3}" not in out  # count is not a field of the entries
     assert "expected 3 entries {kind: invoice}, found 2: E5, E9" in out
 
 
 def test_totals_mismatch_names_the_total(capsys, tmp_path):
     path = scenario(tmp_path, "expect:\n  - {totals: {charge: 30000, tax: 2900}}\n")
-    _, out, _ = test_cli(capsys, path)
+    _, out, _ = yakkan_test(capsys, path)
     assert "totals.charge: expected 30,000, got 29,000" in out and "totals.tax" not in out
 
 
@@ -181,7 +179,7 @@ def test_a_mismatch_is_shown_field_by_field_against_the_closest_entry(capsys, tm
     # May's fee is 4,500 for 2025-05-01–05-31 (E7); the item expects 4,501 and the wrong due date of nothing.
     path = scenario(tmp_path, "expect:\n  - {kind: charge, rule: ITS-5, period: [2025-05-01, 2025-05-31], "
                               "amount: 4501}\n")
-    code, out, _ = test_cli(capsys, path)
+    code, out, _ = yakkan_test(capsys, path)
     assert code == 1
     assert "amount: expected 4,501, got 4,500 (E7, period 2025-05-01–05-31)" in out
     assert "period: expected" not in out  # only the fields that differ
@@ -193,20 +191,20 @@ def test_the_closest_entry_is_the_one_agreeing_on_most_fields(capsys, tmp_path):
     # Two invoices: 2025-04 (20,000) and 2025-05 (9,000). An item naming May's period with a wrong amount
     # is compared with May's invoice, not with the first invoice.
     path = scenario(tmp_path, "expect:\n  - {kind: invoice, period: [2025-05-01, 2025-05-31], amount: 9100}\n")
-    _, out, _ = test_cli(capsys, path)
+    _, out, _ = yakkan_test(capsys, path)
     assert "amount: expected 9,100, got 9,000 (E9, period 2025-05-01–05-31)" in out
     assert "E5" not in out.split("FAIL")[1].split("\n")[1]
 
 
 def test_no_entry_of_the_rule_says_so(capsys, tmp_path):
     path = scenario(tmp_path, "expect:\n  - {kind: credit, rule: ITS-15, amount: 100}\n")
-    _, out, _ = test_cli(capsys, path)
+    _, out, _ = yakkan_test(capsys, path)
     assert "the ledger has no entry with kind credit, rule ITS-15" in out
 
 
 def test_absent_failure_lists_the_entries_in_the_way(capsys, tmp_path):
     path = scenario(tmp_path, "expect:\n  - {kind: charge, rule: ITS-3, absent: true}\n")
-    _, out, _ = test_cli(capsys, path)
+    _, out, _ = yakkan_test(capsys, path)
     assert "expected no entry {kind: charge, rule: ITS-3}, found 1" in out
     assert "E6, period 2025-06-01–06-30: charge ITS-3 「残余期間に相当する額」 4,500" in out
 
@@ -221,15 +219,15 @@ def test_span_text_drops_the_year_only_when_it_repeats():
 
 def test_the_contract_can_be_given_on_the_command_line(capsys, tmp_path):
     path = scenario(tmp_path, "expect:\n  - {kind: charge, rule: ITS-3, amount: 4500}\n", contract=False)
-    code, out, _ = test_cli(capsys, CONTRACT, path)
+    code, out, _ = yakkan_test(capsys, CONTRACT, path)
     assert code == 0 and out.rstrip().endswith("1 passed, 0 failed")
-    code, out, _ = test_cli(capsys, path)  # without it, the scenario names no contract
+    code, out, _ = yakkan_test(capsys, path)  # without it, the scenario names no contract
     assert code == 1 and "E609" in out
 
 
 def test_a_missing_contract_on_the_command_line_is_a_bad_invocation(capsys, tmp_path):
     path = scenario(tmp_path, "expect:\n  - {kind: charge, rule: ITS-3, amount: 4500}\n", contract=False)
-    code, _, err = test_cli(capsys, tmp_path / "nope.ctr", path)
+    code, _, err = yakkan_test(capsys, tmp_path / "nope.ctr", path)
     assert code == 2 and "no such contract" in err
 
 
@@ -262,3 +260,29 @@ def test_the_pytest_plugin_collects_scenarios_in_any_repository(tmp_path):
     assert "did you mean `amount`?" in out
     assert "no-expect" not in out and "config" not in out
     assert "1 failed" not in out and "2 failed, 1 passed" in out
+
+
+# ------------------------------------------------------------------ every real entry can be expected
+
+
+def test_every_entry_of_every_bundled_ledger_can_be_expected_with_all_its_fields(tmp_path):
+    """The fields allowed per kind (interpreter/run/ledger.py, FIELDS_BY_KIND) are those the evaluation
+    gives: an item naming every field of a real entry is accepted when read, and matches that entry."""
+    import yaml
+
+    from interpreter.run.ledger import entry_json
+    from interpreter.run.runner import evaluate_files
+    from interpreter.tools.expectations import check_expectations
+
+    checked = 0
+    for path in sorted((ROOT / "contracts" / "scenarios").rglob("*.yaml")):
+        outcome = evaluate_files(None, str(path))
+        assert outcome.ok, path
+        items = [entry_json(e) for e in outcome.ledger.entries]
+        copy = tmp_path / "all-fields.yaml"
+        copy.write_text(yaml.safe_dump({"events": [], "expect": items}, allow_unicode=True), encoding="utf-8")
+        scenario, diagnostics = load_scenario(str(copy))
+        assert diagnostics == [], (path, diagnostics[:1])
+        assert check_expectations(outcome.ledger, scenario.expect) == [], path
+        checked += len(items)
+    assert checked > 500

@@ -31,7 +31,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "totals": ("Totals: charges {charge} yen, credits {credit} yen, tax {tax} yen",
                "合計: 料金 {charge}円、減額 {credit}円、消費税 {tax}円"),
 }
-PARTIES = {"customer": "契約者", "provider": "当社"}
+PARTIES = {"customer": "契約者", "provider": "当社", "either": "各当事者"}
 OBLIGATION_STATUSES = {"met": "履行", "missed": "不履行", "open": "未了", "lapsed": "消滅"}
 CREDIT_STATUSES = {"claimed": "請求済", "open": "未請求", "lapsed": "請求期限切れ"}
 

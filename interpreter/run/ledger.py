@@ -29,7 +29,7 @@ FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
 }
 ENTRY_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS_BY_KIND.values() for f in fields))
 STATUSES = ("met", "missed", "open", "lapsed", "claimed")
-PARTIES = ("customer", "provider")
+PARTIES = ("customer", "provider", "either")  # grammar/yakkan.lark, `party`
 
 
 def number_entry(entry: "Entry", entry_id: str, lines: tuple[str, ...] = ()) -> None:

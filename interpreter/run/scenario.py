@@ -852,7 +852,7 @@ def _expected_value(reader: _Reader, where: str, key: str, value: Value) -> None
         problem = "one of " + ", ".join(STATUSES)
         hint = did_you_mean(value.raw, STATUSES) if isinstance(value, Scalar) else None
     elif key == "party" and not (isinstance(value, Scalar) and value.raw in PARTIES):
-        problem, hint = "customer or provider", "write `party: customer` or `party: provider`"
+        problem, hint = "one of " + ", ".join(PARTIES), "write e.g. `party: customer`"
     if problem:
         reader.error("E606", f"`{key}:` of {where} must be {problem}, but it is {_kind(value)}", value.span,
                      hint or "")
