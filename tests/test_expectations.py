@@ -286,3 +286,37 @@ def test_every_entry_of_every_bundled_ledger_can_be_expected_with_all_its_fields
         assert check_expectations(outcome.ledger, scenario.expect) == [], path
         checked += len(items)
     assert checked > 500
+
+
+# ------------------------------------------------------------------ hostile expectations
+
+
+def test_any_expectation_is_an_error_or_a_result_never_a_crash(tmp_path):
+    """Whatever an `expect:` item holds, reading it gives diagnostics (never an exception), and the valid
+    items are matched against a real ledger without an exception."""
+    import yaml
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from interpreter.run.ledger import ENTRY_FIELDS
+    from interpreter.run.runner import evaluate_files
+    from interpreter.run.scenario import EXPECT_KEYS, TOTALS_KEYS
+    from interpreter.tools.expectations import check_expectations
+
+    outcome = evaluate_files(None, str(scenario(tmp_path, "")))
+    assert outcome.ok
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=12),
+                        st.sampled_from(["2025-05-31", "4,500", "charge", "met", "ITS-3", "allowed", "1e9"]))
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
+                          | st.dictionaries(st.sampled_from(TOTALS_KEYS + ("x",)), inner, max_size=3), max_leaves=6)
+    keys = st.sampled_from(ENTRY_FIELDS + EXPECT_KEYS + ("perod", "amout", ""))
+    items = st.lists(st.one_of(st.dictionaries(keys, values, max_size=4), values), max_size=4)
+
+    @settings(max_examples=150)
+    @given(items)
+    def law(expect):
+        text = yaml.safe_dump({"events": [], "expect": expect}, allow_unicode=True)
+        loaded, _ = load_scenario("hostile.yaml", text.encode("utf-8"))
+        check_expectations(outcome.ledger, loaded.expect)
+
+    law()
