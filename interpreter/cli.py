@@ -193,10 +193,11 @@ def make_parser() -> argparse.ArgumentParser:
     from interpreter.tools import fmt; fmt.add_parser(sub)
     from interpreter.tools import compare; compare.add_parser(sub)
     from interpreter.tools import repl; repl.add_parser(sub)
-    test = sub.add_parser("test", help="run the expect: sections of scenario files")
-    test.add_argument("paths", nargs="+", metavar="[CONTRACT] PATH",
+    test = sub.add_parser("test", help="run the expect: sections of scenario files",
+                          usage="yakkan test [-h] [CONTRACT] PATH [PATH ...]")
+    test.add_argument("paths", nargs="+", metavar="PATH",
                       help="scenario files or folders (searched recursively for *.yaml, *.yml); a first "
-                           "argument ending in .ctr is the contract for all of them, overriding `contract:`")
+                           "argument ending in .ctr is the CONTRACT for all of them, overriding `contract:`")
     test.set_defaults(func=cmd_test)
     return parser
 
