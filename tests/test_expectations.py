@@ -260,6 +260,11 @@ def test_the_pytest_plugin_collects_scenarios_in_any_repository(tmp_path):
     assert "did you mean `amount`?" in out
     assert "no-expect" not in out and "config" not in out
     assert "1 failed" not in out and "2 failed, 1 passed" in out
+    # `yakkan_scenarios` narrows what is collected
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", "-q",
+                           "-o", "yakkan_scenarios=cases/good.*"], cwd=repo, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and "PASSED cases/good.yaml::good" in done.stdout and "bad" not in done.stdout
 
 
 # ------------------------------------------------------------------ every real entry can be expected
