@@ -16,6 +16,22 @@ from interpreter.syntax.source import Span
 KINDS = ("charge", "credit", "obligation", "finding", "state", "invoice")
 _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 
+# The fields of the JSON form (entry_json) an entry of each kind can have; a scenario's `expect:` items are
+# checked against them, so that an expectation naming a field no such entry has is an error, not a pass.
+_COMMON = ("id", "kind", "label", "rule", "clause", "note", "events", "source")
+_MONEY = ("also", "date", "period", "amount", "tax", "currency")
+FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "charge": _COMMON + _MONEY + ("status", "window"),
+    "credit": _COMMON + _MONEY + ("status", "window"),
+    "obligation": _COMMON + ("date", "party", "due", "status"),
+    "finding": _COMMON + ("date",),
+    "state": _COMMON + ("date", "value"),
+    "invoice": _COMMON + _MONEY + ("due", "lines"),
+}
+ENTRY_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS_BY_KIND.values() for f in fields))
+STATUSES = ("met", "missed", "open", "lapsed", "claimed")
+PARTIES = ("customer", "provider", "either")  # grammar/yakkan.lark, `party`
+
 
 def number_entry(entry: "Entry", entry_id: str, lines: tuple[str, ...] = ()) -> None:
     """Give an entry its id (and an invoice the ids of its lines). Ids are known only once the ledger is
