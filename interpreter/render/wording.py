@@ -47,6 +47,7 @@ _LABELS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), ja) for p, j
     (r"term ends and renews", "契約期間の満了と更新"),
     (r"term ends", "契約期間の満了"),
     (r"version in force", "適用される約款の版"),
+    (r"reading choice ([^:]+): (.+)", r"解釈の選択 \1: \2"),
     (r"claim deadline: (.+)", r"\1の請求期限"),
     (r"(.+): service ends", r"\1の提供終了"),
     (r"(.+) ends with (.+)", r"\2の終了に伴う\1の終了"),
