@@ -73,7 +73,7 @@ def _as_of(text: str | None):
 def _evaluate(args):
     from interpreter.run.runner import evaluate_files
 
-    outcome = evaluate_files(args.contract, args.scenario, _as_of(args.as_of))
+    outcome = evaluate_files(args.contract, args.scenario, _as_of(args.as_of), args.root)
     if not outcome.ok:
         print(render_diagnostics(list(outcome.diagnostics), outcome.sources, "text"), file=sys.stderr)
         return outcome, 1
@@ -128,7 +128,7 @@ def cmd_test(args) -> int:
         scenario, _ = load_scenario(f)
         if scenario is not None and not scenario.expect:
             continue
-        outcome = evaluate_files(None, f)
+        outcome = evaluate_files(None, f, root=args.root)
         if not outcome.ok:
             failed += 1
             print(f"FAIL {f}")
@@ -154,6 +154,12 @@ def cmd_test(args) -> int:
     return 1 if failed else 0
 
 
+def _add_root(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--root", metavar="DIR",
+                   help="a scenario's `contract:` may name any .ctr file under DIR (default: inside the "
+                        "scenario's repository, the nearest folder above it with .git)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="yakkan", description="Executable Japanese service terms (約款).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -168,6 +174,7 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("--scenario", required=True, metavar="FILE")
         p.add_argument("--as-of", metavar="DATE")
         p.add_argument("--format", choices=("text", "json"), default="text")
+        _add_root(p)
         p.set_defaults(func=func)
     # Authoring tools (fmt, diff, repl) add their subcommands below this line, one line each.
     from interpreter.tools import fmt; fmt.add_parser(sub)
@@ -175,6 +182,7 @@ def make_parser() -> argparse.ArgumentParser:
     from interpreter.tools import repl; repl.add_parser(sub)
     test = sub.add_parser("test", help="run the expect: sections of scenario files")
     test.add_argument("paths", nargs="+", metavar="PATH")
+    _add_root(test)
     test.set_defaults(func=cmd_test)
     return parser
 

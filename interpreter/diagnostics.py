@@ -54,6 +54,7 @@ CODES: dict[str, str] = {
     "E607": "unknown parameter",
     "E608": "missing parameter",
     "E609": "contract not found",
+    "E610": "contract outside the scenario's repository",
     # test expectations
     "E701": "expectation not met",
     # warnings

@@ -17,6 +17,7 @@ from interpreter.run.expressions import EvalError
 from interpreter.run.ledger import Ledger, entry_json
 from interpreter.run.scenario import MapValue, Scalar, Scenario, SeqValue, load_scenario
 from interpreter.syntax.source import SourceFile, Span
+from interpreter.files import contract_in_repository
 
 
 @attrs.frozen
@@ -33,7 +34,24 @@ class Outcome:
         return self.ledger is not None and not has_errors(self.diagnostics)
 
 
-def evaluate_files(contract_path: str | None, scenario_path: str, as_of: date | None = None) -> Outcome:
+def scenario_contract(scenario: Scenario, root: str | None = None) -> tuple[str | None, Diagnostic | None]:
+    """The path a scenario's `contract:` names, and E610 when it may not be read (see evaluate_files)."""
+    if scenario.contract is None:
+        return None, None
+    path, refused = contract_in_repository(scenario.file, scenario.contract.raw, root)
+    if not refused:
+        return path, None
+    return path, Diagnostic("E610", f"the contract {scenario.contract.raw} is not read: {refused}",
+                            scenario.contract.span,
+                            hint="name a .ctr file inside the scenario's repository, or give the contract on "
+                                 "the command line (or widen the search with --root DIR)")
+
+
+def evaluate_files(contract_path: str | None, scenario_path: str, as_of: date | None = None,
+                   root: str | None = None) -> Outcome:
+    """Evaluate `scenario_path` over `contract_path`, or over the scenario's `contract:` when None. A
+    `contract:` must resolve inside `root`, or inside the scenario's repository when `root` is None
+    (interpreter.files.contract_in_repository); a path on the command line is the user's own choice."""
     sources: dict[str, SourceFile] = {}
     scenario, diagnostics = load_scenario(scenario_path)
     if scenario is not None:
@@ -42,11 +60,15 @@ def evaluate_files(contract_path: str | None, scenario_path: str, as_of: date | 
         return Outcome(None, scenario, None, (), tuple(diagnostics), sources)
     # A scenario with problems still goes on to be checked against the contract, so that one run reports
     # every problem; nothing is evaluated from it.
-    path = contract_path or scenario.contract_path()
-    if path is None:
+    if contract_path is None and scenario.contract is None:
         d = Diagnostic("E609", "no contract given", scenario.span,
                        hint="name it on the command line or add `contract: PATH` to the scenario")
         return Outcome(None, scenario, None, (), (d,), sources)
+    path = contract_path
+    if path is None:
+        path, refused = scenario_contract(scenario, root)
+        if refused:
+            return Outcome(None, scenario, None, (), tuple(diagnostics) + (refused,), sources)
     if not os.path.exists(path):
         span = scenario.contract.span if scenario.contract is not None and contract_path is None else scenario.span
         d = Diagnostic("E609", f"contract file {path} does not exist", span,

@@ -21,6 +21,8 @@ CONTINUATION = "   ...> "
 def add_parser(sub) -> None:
     p = sub.add_parser("repl", help="an interactive session: evaluate dates and amounts, add events, ask for deadlines")
     p.add_argument("contract", nargs="?", metavar="CONTRACT", help="a .ctr file to load first")
+    p.add_argument("--root", metavar="DIR", help="a scenario's `contract:` may name any .ctr file under DIR "
+                                                 "(default: inside the scenario's repository)")
     p.set_defaults(func=cmd_repl)
 
 
@@ -31,7 +33,7 @@ def history_path(environ=os.environ) -> Path:
 
 
 def cmd_repl(args) -> int:
-    session = Session(sys.stdout, sys.stderr)
+    session = Session(sys.stdout, sys.stderr, root=args.root)
     if args.contract:
         session.execute(f":load {_quote(args.contract)}")
         session.lines.clear()  # the command line is not something the user typed at the prompt

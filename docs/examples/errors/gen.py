@@ -8,7 +8,7 @@ from interpreter.diagnostics import CODES
 XFAIL: dict[str, str] = {}
 # code -> (when it happens, fix)
 TEXT = {
- "E100": ("`yakkan check` or `yakkan run` cannot open the file: it is not readable or is larger than 16 MiB. (A path that does not exist is a usage error: `yakkan: error: no such file or folder`, exit status 2.)",
+ "E100": ("`yakkan check` or `yakkan run` does not read the file: its name does not end in `.ctr`; it is a folder, a device, a FIFO or a socket rather than a regular file; it is larger than 16 MiB (a scenario: 1 MiB); or it cannot be opened. Nothing is read from a refused file, so its content never appears in a message. (A path that does not exist is a usage error: `yakkan: error: no such file or folder`, exit status 2.)",
           "Check the path, the permissions and the file size."),
  "E101": ("The file is not UTF-8, for example because it was saved in Shift_JIS. The message gives the offset of the first bad byte.",
           "Save the file as UTF-8, e.g. `iconv -f SHIFT_JIS -t UTF-8 old.ctr > new.ctr`. A byte-order mark is allowed."),
@@ -73,6 +73,7 @@ SCEN = {
  "E607": ("`params:` names a parameter the contract does not declare.", "params:\n  plann: www\n", "Fix the name (`plan`)."),
  "E608": ("The contract declares a parameter without a default and the scenario does not give it.", "# param base_fee: money;\nparams: {}\n", "Give it under `params:`: `base_fee: 10000`."),
  "E609": ("The contract named by `contract:` (or on the command line) cannot be found.", "contract: ../contracts/hostng.ctr\n", "Fix the path; it is relative to the scenario file."),
+ "E610": ("The scenario's `contract:` does not name a `.ctr` file inside the scenario's repository: the nearest folder above the scenario holding `.git`, or the scenario's own folder when there is none. Symbolic links are followed before the check, so a link to a file elsewhere is refused too. A contract given on the command line is not limited; `--root DIR` lets `contract:` name any `.ctr` file under DIR.", "contract: /etc/passwd\n", "Name the contract inside the repository, or give it on the command line: `yakkan run CONTRACT.ctr --scenario FILE`."),
  "E701": ("`yakkan test`: an `expect:` item matches no ledger entry. The report shows the expectation and the nearest entries.", "expect:\n  - {kind: charge, rule: ITS-3, amount: 4500}   # the ledger has 9000\n", "Recompute the expected figure by hand from the terms; if the contract is wrong, fix the rule."),
 }
 
