@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from interpreter import syntax
+from interpreter.syntax import parse as syntax
 from interpreter.cli import main
 from interpreter.files import repository_of
 from interpreter.loader import load_contract
