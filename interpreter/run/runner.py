@@ -80,17 +80,24 @@ def evaluate_files(contract_path: str | None, scenario_path: str, as_of: date | 
     diagnostics = list(diagnostics) + contract_diagnostics
     if model is None:
         return Outcome(None, scenario, None, (), tuple(diagnostics), sources)
+    ledger, events, problems = evaluate_scenario(model, scenario, as_of, diagnostics)
+    return Outcome(model, scenario, ledger, events, tuple(diagnostics) + problems, sources)
+
+
+def evaluate_scenario(model: Model, scenario: Scenario, as_of: date | None = None,
+                      earlier: list[Diagnostic] = ()) -> tuple[Ledger | None, tuple[Event, ...], tuple[Diagnostic, ...]]:
+    """A checked contract over a read scenario: (ledger or None, events, the problems found). Nothing is
+    evaluated when the scenario has problems, or when `earlier` holds errors."""
     params, events, problems = validate(model, scenario)
-    diagnostics += problems
-    if has_errors(diagnostics):
-        return Outcome(model, scenario, None, tuple(events), tuple(diagnostics), sources)
+    if has_errors(list(earlier) + problems):
+        return None, tuple(events), tuple(problems)
     try:
         ledger = run(model, params, events, as_of or scenario.as_of_date)
     except EvalError as exc:
         span = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
-        diagnostics.append(Diagnostic("E406", f"cannot evaluate: {exc}", span or scenario.span))
-        return Outcome(model, scenario, None, tuple(events), tuple(diagnostics), sources)
-    return Outcome(model, scenario, ledger, tuple(events), tuple(diagnostics), sources)
+        problems.append(Diagnostic("E406", f"cannot evaluate: {exc}", span or scenario.span))
+        return None, tuple(events), tuple(problems)
+    return ledger, tuple(events), tuple(problems)
 
 
 # ------------------------------------------------------------------ expectations
