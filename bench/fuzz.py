@@ -101,7 +101,7 @@ def main() -> int:
             done[kind] += 1
             if site is not None:
                 crashes[kind][site] += 1
-                examples.setdefault(site, f"{kind}:{index}")
+                examples.setdefault(f"{kind} {site}", f"{kind}:{index}")
             if seconds > args.slow:
                 slow[kind][f"{seconds:.1f} s"] += 1
                 examples.setdefault(f"slow {kind}", f"{kind}:{index}")
@@ -115,7 +115,7 @@ def main() -> int:
         print(f"{kind}s: {total} tracebacks at {len(crashes[kind])} sites, {sum(slow[kind].values())} over "
               f"{args.slow:g} s")
         for site, count in crashes[kind].most_common():
-            print(f"  {count:6d}  {site}  (e.g. --show {examples[site]})")
+            print(f"  {count:6d}  {site}  (e.g. --show {examples[f'{kind} {site}']})")
         for took, count in sorted(slow[kind].items()):
             print(f"  {count:6d}  slow: {took}")
     return 1 if any(crashes.values()) or any(slow.values()) else 0

@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "E105": "unexpected character",
     "E106": "nesting too deep",
     "E107": "invalid date",
+    "E108": "number out of range",
     # names
     "E201": "unknown name",
     "E202": "duplicate declaration",
@@ -55,6 +56,7 @@ CODES: dict[str, str] = {
     "E608": "missing parameter",
     "E609": "contract not found",
     "E610": "contract outside the scenario's repository",
+    "E611": "value out of range during evaluation",
     # test expectations
     "E701": "expectation not met",
     # warnings

@@ -44,6 +44,7 @@ class CheckerCore:
         self.program = program
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[Diagnostic] = set()
+        self.problems_found = 0  # every error() call, repeats included
         self.conventions: dict[str, tuple[str, ...]] = {}
         self.contract: n.Contract | None = None
 
@@ -53,6 +54,7 @@ class CheckerCore:
               notes: tuple[Note, ...] = ()) -> None:
         diagnostic = Diagnostic(code, message, span or self.program.span or Span(self.source.name, 1, 1, 1, 2),
                                 hint=hint, notes=notes)
+        self.problems_found += 1  # counted even when reported before: a caller asks "did this part check?"
         if diagnostic not in self._reported:  # a type is resolved once per use: report each problem once
             self._reported.add(diagnostic)
             self.diagnostics.append(diagnostic)
@@ -264,6 +266,10 @@ class CheckerCore:
 
     def _items(self, exprs, tables: Tables) -> None:
         for e in exprs:
+            if not _names_items_only(e):
+                self.error("E208", "this is not an item: name a `plan`, `option`, `item` or `feature`", e.span,
+                           "write e.g. `for www` or `for www or mail`")
+                continue
             for name_node in names_in(e):
                 other = kind_of_name(name_node.name, tables)
                 if name_node.name not in tables.items and other:
@@ -288,6 +294,17 @@ def _decl_name(d) -> str | None:
 
 class Checker(ExpressionTypes, DeclarationChecks, *STATEMENT_CHECKS, CheckerCore):
     """The checker: the core, the expression types and every statement kind's checks."""
+
+
+def _names_items_only(e) -> bool:
+    """True for an item expression: names (or an event's item field) joined by `or`/`and`, or a list of them."""
+    if isinstance(e, (n.Name, n.Attr)):
+        return True
+    if isinstance(e, n.Binary) and e.op in ("or", "and"):
+        return _names_items_only(e.left) and _names_items_only(e.right)
+    if isinstance(e, n.ListExpr):
+        return all(_names_items_only(i) for i in e.items)
+    return False
 
 
 def check(source: SourceFile, program: n.Program) -> tuple[Model | None, list[Diagnostic]]:

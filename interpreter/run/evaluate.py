@@ -8,6 +8,7 @@ Each statement kind's part lives in its own module under interpreter/statements/
 """
 from __future__ import annotations
 
+import decimal
 from collections import ChainMap, defaultdict
 from datetime import date, datetime, time, timedelta
 
@@ -15,8 +16,10 @@ import attrs
 
 from interpreter.check.model import Model, Version
 from interpreter.run.events import Event
+from interpreter.limits import DECIMAL_CONTEXT, MAX_ENTRIES
 from interpreter.run.expressions import (
     ABSENT,
+    BEYOND_LIMITS,
     Env,
     EvalError,
     Month,
@@ -71,6 +74,8 @@ class EvaluationCore:
         self._invoice_lines: dict[str, list[Entry]] = {}
         self.claimable: list[tuple] = []
         self.minimums: list[tuple[str | None, Subscription | None, date]] = []  # (item or None, sub, last day)
+        self.current = None  # the statement being evaluated (see statements)
+        self._computing: set[str] = set()  # contract attributes being computed, to stop a cycle
 
     # ------------------------------------------------------------- rules in force
 
@@ -78,8 +83,11 @@ class EvaluationCore:
         return self.model.version_on(d)
 
     def statements(self, d: date, kind: type):
-        """(rule, statement) pairs of a kind, from the version in force on a day, for rules that apply."""
-        return self._by_kind(self.version(d)).get(kind, ())
+        """(rule, statement) pairs of a kind, from the version in force on a day, for rules that apply. The
+        statement handed out is the one being evaluated: an error without a place of its own is shown there."""
+        for rule, s in self._by_kind(self.version(d)).get(kind, ()):
+            self.current = s
+            yield rule, s
 
     def _by_kind(self, version: Version) -> dict[type, list]:
         """A version's statements grouped by kind, once per evaluation: rule conditions read only parameters."""
@@ -150,9 +158,7 @@ class EvaluationCore:
                 return Value("exact", minutes_between(ev.until, ev.instant))
             raise EvalError(f"event `{ev.name}` has no field `{name}`")
         if obj.kind == "contract":
-            value = {"start": self.contract_start, "end": self.contract_end, "formed": self.formed,
-                     "billing_start": self._billing_start(), "term_end": self._first_term_end()}.get(name)
-            return Value("date", value) if value else ABSENT
+            return self._contract_attribute(name)
         if obj.kind == "item":
             # An item's attributes are those of its subscription on the day the expression is evaluated for:
             # the one in force then, else the latest one before, else (like an event name) the first one.
@@ -168,6 +174,23 @@ class EvaluationCore:
             if name == "quantity":
                 return Value("count", sub.quantity_on(max(today, sub.start)))
         raise EvalError(f"no attribute `{name}` here")
+
+    def _contract_attribute(self, name: str) -> Value:
+        """`contract.NAME`. billing_start and term_end are computed from statements whose expressions may
+        read contract attributes themselves: one that comes back to itself is an error, not an endless loop."""
+        computed = {"billing_start": self._billing_start, "term_end": self._first_term_end}
+        if name in computed:
+            if name in self._computing:
+                raise EvalError(f"`contract.{name}` is computed from itself: the statement that defines it "
+                                f"reads it (perhaps through another contract attribute)", self.current)
+            self._computing.add(name)
+            try:
+                value = computed[name]()
+            finally:
+                self._computing.discard(name)
+        else:
+            value = {"start": self.contract_start, "end": self.contract_end, "formed": self.formed}.get(name)
+        return Value("date", value) if value else ABSENT
 
     def _events_in(self, name: str, month: Month) -> list[Value]:
         """Events of one kind that touch a month; an interval is clipped to the month (Japan time)."""
@@ -204,6 +227,9 @@ class EvaluationCore:
         return f"{name} = " + " = ".join(shown)
 
     def add(self, rule: n.RuleDecl | None, stmt, kind: str, label: str, **kw) -> Entry:
+        if len(self.entries) >= MAX_ENTRIES:
+            raise EvalError(f"this timeline produces more than {MAX_ENTRIES:,} ledger entries; the run is stopped "
+                            "(is a date years away, or a period counted in days?)", stmt or self.current, "E611")
         entry = Entry(kind=kind, label=label, rule=rule.id if rule else None,
                       clause=", ".join(rule.articles) if rule else None,
                       source=stmt.span if stmt is not None else None, **kw)
@@ -325,4 +351,14 @@ class Evaluation(*STATEMENT_EVALUATIONS, EvaluationCore):
 
 
 def run(model: Model, params: dict[str, Value], events: list[Event], as_of: date | None) -> Ledger:
-    return Evaluation(model, params, events, as_of).run()
+    """The ledger, or EvalError (located at the expression, else at the statement being evaluated)."""
+    evaluation = Evaluation(model, params, events, as_of)
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        try:
+            return evaluation.run()
+        except EvalError as exc:
+            if exc.node is None:
+                exc.node = evaluation.current
+            raise
+        except BEYOND_LIMITS as exc:  # date and decimal arithmetic in a statement's own code
+            raise EvalError.beyond(exc, evaluation.current) from None

@@ -95,7 +95,7 @@ def evaluate_scenario(model: Model, scenario: Scenario, as_of: date | None = Non
         ledger = run(model, params, events, as_of or scenario.as_of_date)
     except EvalError as exc:
         span = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
-        problems.append(Diagnostic("E406", f"cannot evaluate: {exc}", span or scenario.span))
+        problems.append(Diagnostic(exc.code, f"cannot evaluate: {exc}", span or scenario.span))
         return None, tuple(events), tuple(problems)
     return ledger, tuple(events), tuple(problems)
 

@@ -65,13 +65,17 @@ def event_indexes(v: Value) -> tuple[int, ...]:
     return (v.value.index,) if v.kind == "event" else ()
 
 
+# The words a period (民法第140条: 日・週・月・年) is written in, and the unit each stands for.
+PERIOD_WORDS = {"month": "months", "months": "months", "ヶ月": "months", "か月": "months", "ヵ月": "months",
+                "カ月": "months", "箇月": "months", "year": "years", "years": "years", "年": "years",
+                "week": "weeks", "weeks": "weeks", "週": "weeks", "週間": "weeks",
+                "day": "days", "days": "days", "日": "days"}
+
+
 def period_parts(e) -> tuple[int, str]:
-    """A period literal such as `3 months` as (3, "months") for the Civil Code helpers."""
-    word = e.unit
-    unit = {"month": "months", "months": "months", "ヶ月": "months", "か月": "months", "ヵ月": "months",
-            "カ月": "months", "箇月": "months", "year": "years", "years": "years", "年": "years",
-            "week": "weeks", "weeks": "weeks", "週": "weeks", "週間": "weeks",
-            "day": "days", "days": "days", "日": "days"}.get(word)
+    """A period literal such as `3 months` as (3, "months") for the Civil Code helpers (the checker has
+    made sure it is one: TermsChecks._period_length)."""
+    unit = PERIOD_WORDS.get(e.unit)
     if unit is None or e.value != e.value.to_integral_value():
         raise EvalError("a term is a whole number of days, weeks, months or years", e)
     return int(e.value), unit

@@ -33,8 +33,10 @@ class NoticeChecks:
         if s.if_late is not None and s.if_late not in IF_LATE:
             self.error("E406", f"`if late {s.if_late}` is not a policy", s.span, f"write one of: {', '.join(IF_LATE)}")
         if s.due is not None:
+            found = self.problems_found
             self._expect(s.due, "date", inner, tables, "a deadline")
-            self._deadline_after_effect(s)
+            if self.problems_found == found:  # only a deadline that checked can be probed
+                self._deadline_after_effect(s)
         if s.effective is None and decl is not None:
             self.error("E404", f"notice `{s.name}` does not say when it takes effect", s.span,
                        f"add `effective {s.event}.FIELD;` or a date computed from `{s.event}.at`")

@@ -278,6 +278,15 @@ def _nesting_problem(source: SourceFile) -> Diagnostic | None:
     return None
 
 
+def _nul_problem(source: SourceFile) -> Diagnostic | None:
+    """A NUL character ends a string in C and in many terminals: never accepted, even in a string or comment."""
+    offset = source.text.find("\x00")
+    if offset < 0:
+        return None
+    return Diagnostic("E105", "unexpected character '\\x00' (NUL)", source.span_at(offset),
+                      hint="a contract is text: remove the NUL character (it is not allowed in strings either)")
+
+
 def _tree_depth_problem(source: SourceFile, tree: Tree) -> Diagnostic | None:
     """Long operator chains nest without brackets; measure the tree without recursion."""
     stack = [(tree, 1)]
@@ -299,7 +308,7 @@ def parse(source: SourceFile) -> tuple[Tree | None, list[Diagnostic]]:
     """Parse one file. Returns the tree, or None with the diagnostics that explain why not."""
     if not source.text.strip():
         return Tree("start", []), []
-    problem = _nesting_problem(source)
+    problem = _nesting_problem(source) or _nul_problem(source)
     if problem:
         return None, [problem]
     diagnostics: list[Diagnostic] = []
