@@ -10,8 +10,9 @@
   the dates ISO 8601 (YYYY-MM-DD) can write in a contract or a scenario. A computation that leaves them
   (`9999-12-31 + 1 day`, a term of a million months) is an error where it is written. Business days are
   further limited to the years whose holidays are known (interpreter.time.calendar.HOLIDAY_YEARS).
-- A run stops with an error after MAX_ENTRIES ledger entries, which bounds both its time and its memory;
-  the bundled scenarios need a few dozen.
+- A run covers at most MAX_MONTHS months (100 years) of recurring fees, per-month credits and invoices,
+  and stops with an error after MAX_ENTRIES ledger entries: together they bound its time and its memory
+  (the bundled scenarios need a few dozen entries over a few years).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ MAX_INTEGER_DIGITS = 18
 MAX_FRACTION_DIGITS = 12
 MAX_MAGNITUDE_DIGITS = 25  # results are below 10^25
 MAX_ENTRIES = 100_000
+MAX_MONTHS = 1200
 
 DECIMAL_CONTEXT = decimal.Context(
     prec=60,

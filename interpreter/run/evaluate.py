@@ -16,7 +16,7 @@ import attrs
 
 from interpreter.check.model import Model, Version
 from interpreter.run.events import Event
-from interpreter.limits import DECIMAL_CONTEXT, MAX_ENTRIES
+from interpreter.limits import DECIMAL_CONTEXT, MAX_ENTRIES, MAX_MONTHS
 from interpreter.run.expressions import (
     ABSENT,
     BEYOND_LIMITS,
@@ -314,6 +314,9 @@ class EvaluationCore:
         return periods.end_of_month(self.as_of)
 
     def _months(self, first: date, last: date):
+        if (last.year - first.year) * 12 + last.month - first.month >= MAX_MONTHS:
+            raise EvalError(f"the months from {first} to {last} are more than {MAX_MONTHS:,} ({MAX_MONTHS // 12} years), "
+                            "the longest span a run covers; is `as_of` or a date years away?", self.current, "E611")
         m = periods.start_of_month(first)
         while m <= last:
             yield Month(m.year, m.month)
