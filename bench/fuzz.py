@@ -103,8 +103,7 @@ def main() -> int:
                 crashes[kind][site] += 1
                 examples.setdefault(f"{kind} {site}", f"{kind}:{index}")
             if seconds > args.slow:
-                slow[kind][f"{seconds:.1f} s"] += 1
-                examples.setdefault(f"slow {kind}", f"{kind}:{index}")
+                slow[kind][f"{seconds:.1f} s (--show {kind}:{index})"] += 1
             if sum(done.values()) % 5000 == 0:
                 print(f"... {dict(done)} in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     elapsed = time.perf_counter() - started

@@ -100,6 +100,10 @@ CASES = [
     ("billing-and-term-from-each-other", "minimum term 1 month counting from service_start;",
      "term 1 year counting from contract.billing_start renews for 1 year;\n  billing from contract.term_end;",
      "case.ctr", 23, 3, "E406", "is computed from itself"),
+    # found by fuzzing: a stand-in for a number out of range must not crash the deadline probe
+    ("day-beyond-a-month", "due effective - 30 days;",
+     "due business day on or before day 99999999999999999999999999999 of month before effective;",
+     "case.ctr", 18, 39, "E108", "it has 29 digits before the point"),
     # an event in 2100 needs business days of 2100 (the notice's deadline is counted in business days)
     ("holiday-past-2099", "due effective - 30 days;", "due business day on or before effective - 30 days;",
      "case.ctr", 18, 9, "E611", "only known for 1949–2099, not for 2100"),
@@ -136,6 +140,18 @@ def test_a_date_and_a_date_time_compare_as_instants(tmp_path, capsys):
     states = [e["value"] for e in json.loads(capsys.readouterr().out)["entries"]
               if e["kind"] == "state" and e["source"]["line"] in (24, 25, 26)]
     assert states == ["True", "True", "False"]
+
+
+def test_a_deadline_with_a_time_of_day_is_checked_against_its_day(tmp_path, capsys):
+    # Found by fuzzing: `effective - 30 days - 0.0000001 day` is a date-time (23:59:59.99… of 2025-07-00),
+    # which the checker's deadline probe compared with a date. It is due on that day: 2025-06-30.
+    code, err = outcome(tmp_path, capsys, "due effective - 30 days;", "due effective - 30 days - 0.0000001 day;")
+    assert code == 0, err
+    assert main(["run", "--scenario", str(tmp_path / "case.yaml"), "--format", "json"]) == 0
+    import json
+
+    (due,) = [e["due"] for e in json.loads(capsys.readouterr().out)["entries"] if e["label"] == "解約"]
+    assert due.startswith("2025-06-30")
 
 
 def test_a_nul_in_a_string_is_refused(tmp_path, capsys):

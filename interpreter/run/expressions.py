@@ -326,7 +326,8 @@ def _add_duration(base: Value, dur: Value, sign: int, env: Env, node) -> Value:
         if base.kind == "datetime":
             return Value("datetime", datetime.combine(d, base.value.astimezone(JST).timetz()))
         return Value("date", d)
-    delta = timedelta(minutes=int(dur.value) * sign)
+    # minutes to whole microseconds, the resolution of the date-time type (no float on the way)
+    delta = timedelta(microseconds=int(dur.value * 60_000_000) * sign)
     if base.kind == "datetime":
         return Value("datetime", base.value + delta)
     whole_days = dur.value / MINUTES_PER_DAY

@@ -47,6 +47,7 @@ class NoticeChecks:
         """A deadline must not fall after the effect it announces: probe a spread of effective dates."""
         from interpreter.run.expressions import (  # the evaluator's date arithmetic, on sample dates
             Env,
+            as_date,
             evaluate,
         )
 
@@ -60,12 +61,10 @@ class NoticeChecks:
         for effective in samples:
             env = Env(names={"effective": effective}, calendar=calendar, conventions=self.conventions)
             try:
-                due = evaluate(s.due, env).value
+                due = as_date(evaluate(s.due, env))  # a deadline with a time of day is due on that day
             except EvalError:
                 return  # the deadline depends on the customer's events; the evaluator checks it per event
-            if hasattr(due, "date") and not isinstance(due, date):
-                due = due.date()
-            if isinstance(due, date) and due > effective:
+            if due > effective:
                 self.error("E402", f"the deadline falls after the effect it announces "
                                    f"(effective {effective} → due {due})", s.due.span,
                            "a notice is due on or before its effective date: count back with `before`")

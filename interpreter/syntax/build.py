@@ -69,7 +69,7 @@ class BuilderCore:
         if problem:
             self._error("E108", f"this number is out of range: {problem}", self._tspan(token),
                         "no amount, count or duration in a contract comes near this bound")
-            return Decimal(0)
+            return Decimal(1)  # a stand-in valid wherever a number is, so the rest of the file is still checked
         return value
 
     def _date(self, token: Token) -> date:
