@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUN_CONTRACT := contracts/itscom-hosting.ctr
 RUN_SCENARIO := contracts/scenarios/itscom-hosting/cancel-inside-minimum-term.yaml
 
-.PHONY: run test check clean bench
+.PHONY: run test check clean bench fuzz
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -27,6 +27,9 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz.py --contracts 100000 --scenarios 20000
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis

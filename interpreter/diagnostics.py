@@ -109,7 +109,7 @@ def excerpt(source: SourceFile | None, span: Span | None) -> list[str]:
     if source is None or span is None:
         return []
     line = source.line_text(span.line)
-    if not line and span.line > 1 and span.line > len(source.text.split("\n")):
+    if not line and span.line > 1 and span.line > len(source.lines):
         return []
     shown = line.expandtabs(1)
     if len(shown) > 200:  # noise or minified input: show the neighbourhood only

@@ -142,6 +142,16 @@ def test_a_date_and_a_date_time_compare_as_instants(tmp_path, capsys):
     assert states == ["True", "True", "False"]
 
 
+def test_a_run_over_more_than_a_century_stops(tmp_path, capsys):
+    # as_of 9999-12-31 asks for 95,900 months of fees and invoices; a run covers at most 1,200 (100 years).
+    # The error is the run's as a whole, so it points at the scenario.
+    code, err = outcome(tmp_path, capsys, "  - {at: 2025-06-10, event: cancel_notice, desired_end: 2025-07-31}\n",
+                        "as_of: 9999-12-31\n")
+    assert code == 1
+    assert f"{tmp_path / 'case.yaml'}:1:1: error[E611]: cannot evaluate: the months from 2025-04-01 to " \
+           "9999-12-31 are more than 1,200 (100 years)" in err
+
+
 def test_a_deadline_with_a_time_of_day_is_checked_against_its_day(tmp_path, capsys):
     # Found by fuzzing: `effective - 30 days - 0.0000001 day` is a date-time (23:59:59.99… of 2025-07-00),
     # which the checker's deadline probe compared with a date. It is due on that day: 2025-06-30.

@@ -241,16 +241,11 @@ class EvaluationCore:
     def run(self) -> Ledger:
         for ev in self.events:
             self._event(ev)
-        self._service_ends()
-        self._version_states()
-        self._terms()
-        self._recurring_fees()
-        self._settlements()
-        self._per_month()
-        self._contract_end_entries()
-        self._claims()
-        self._close_obligations()
-        self._invoices()
+        for stage in (self._service_ends, self._version_states, self._terms, self._recurring_fees,
+                      self._settlements, self._per_month, self._contract_end_entries, self._claims,
+                      self._close_obligations, self._invoices):
+            self.current = None  # an error before a stage reaches its statements belongs to the whole run
+            stage()
         entries = self._numbered()
         contract = self.model.contract
         version = self.version(self.as_of)

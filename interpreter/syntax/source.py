@@ -24,18 +24,23 @@ class SourceFile:
 
     name: str
     text: str
+    # lines as the parser counts them (only \n ends one), split once: diagnostics and explanations ask for
+    # lines one entry at a time, and splitting the whole text for each made thousands of them quadratic
+    lines: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "lines", tuple(self.text.split("\n")))
 
     def line_text(self, line: int) -> str:
-        lines = self.text.split("\n")  # lines as the parser counts them: only \n ends one
-        if 1 <= line <= len(lines):
-            return lines[line - 1]
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
         return ""
 
     def snippet(self, span: Span | None) -> str:
         """The text a span covers, on one line (for explanations)."""
         if span is None or not span.end_line:
             return ""
-        lines = self.text.split("\n")[span.line - 1 : span.end_line]
+        lines = list(self.lines[span.line - 1 : span.end_line])
         if not lines:
             return ""
         if len(lines) == 1:
