@@ -15,7 +15,7 @@ SCENARIOS = fuzzing.scenarios_by_contract()
 BUDGET = settings(deadline=None, suppress_health_check=list(HealthCheck))
 
 
-@settings(BUDGET, max_examples=120)
+@settings(BUDGET, max_examples=100)
 @given(fuzzing.mutated(CONTRACTS), st.randoms(use_true_random=False))
 def test_mutated_contracts_check_and_run_without_exceptions(case, rng):
     name, _, text = case
@@ -26,14 +26,14 @@ def test_mutated_contracts_check_and_run_without_exceptions(case, rng):
 _SCENARIO_CASES = {f"{c}/{s}": (c, text) for c, items in SCENARIOS.items() for s, text in items}
 
 
-@settings(BUDGET, max_examples=120)
+@settings(BUDGET, max_examples=100)
 @given(st.sampled_from(sorted(_SCENARIO_CASES)), st.randoms(use_true_random=False), st.integers(1, 3))
 def test_mutated_scenarios_run_without_exceptions(key, rng, rounds):
     contract, text = _SCENARIO_CASES[key]
     fuzzing.exercise_scenario(contract, CONTRACTS[contract], fuzzing.mutate(text, rng, rounds))
 
 
-@settings(BUDGET, max_examples=60)
+@settings(BUDGET, max_examples=50)
 @given(fuzzing.from_grammar())
 def test_text_derived_from_the_grammar_checks_without_exceptions(text):
     fuzzing.exercise(text, [])

@@ -100,6 +100,9 @@ CASES = [
     ("billing-and-term-from-each-other", "minimum term 1 month counting from service_start;",
      "term 1 year counting from contract.billing_start renews for 1 year;\n  billing from contract.term_end;",
      "case.ctr", 23, 3, "E406", "is computed from itself"),
+    # found by fuzzing: a period of no days has no last day
+    ("expiry-of-no-days", "due effective - 30 days;", "due expiry of 0 days after effective;",
+     "case.ctr", 18, 19, "E406", "a period is a positive whole number"),
     # found by fuzzing: a stand-in for a number out of range must not crash the deadline probe
     ("day-beyond-a-month", "due effective - 30 days;",
      "due business day on or before day 99999999999999999999999999999 of month before effective;",

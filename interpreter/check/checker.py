@@ -14,6 +14,7 @@ from interpreter.check.infer import GLOBALS, ExpressionTypes
 from interpreter.check.model import Model, Tables, Version
 from interpreter.check.scope import Scope, kind_of_name, names_in
 from interpreter.check.types import (
+    PERIOD_WORDS,
     UNKNOWN,
     T,
     is_dateish,
@@ -263,6 +264,17 @@ class CheckerCore:
         if not ok:
             self.error("E302", f"{what} must be a {want}, not {got}", expr.span)
         return got
+
+    def _period_length(self, e, scope: Scope, tables: Tables, what: str) -> None:
+        """A period is written as a positive whole number of days, weeks, months or years (民法第140条)."""
+        found = self.problems_found
+        self._expect(e, "duration", scope, tables, what)
+        if self.problems_found != found:
+            return
+        if not (isinstance(e, n.Num) and e.unit in PERIOD_WORDS and e.value == e.value.to_integral_value()
+                and e.value >= 1):
+            self.error("E406", f"{what} is a positive whole number of days, weeks, months or years", e.span,
+                       "write it as a number and a unit, e.g. `3 months`")
 
     def _items(self, exprs, tables: Tables) -> None:
         for e in exprs:

@@ -15,7 +15,7 @@ from typing import Any, Callable, Mapping
 
 import attrs
 
-from interpreter.check.types import UNIT_WORDS
+from interpreter.check.types import PERIOD_WORDS, UNIT_WORDS
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 from interpreter.limits import MAX_MAGNITUDE_DIGITS
@@ -498,17 +498,7 @@ def _month_point(e: n.MonthPoint, env: Env) -> Value:
 
 def _expiry(e: n.Expiry, env: Env) -> Value:
     amount = e.amount
-    typ, factor = UNIT_WORDS[amount.unit]
-    unit = {"minute": None}.get(amount.unit)
-    word = amount.unit
-    if word in ("month", "months", "ヶ月", "か月", "ヵ月", "カ月", "箇月"):
-        unit = "months"
-    elif word in ("year", "years", "年"):
-        unit = "years"
-    elif word in ("week", "weeks", "週", "週間"):
-        unit = "weeks"
-    elif word in ("day", "days", "日"):
-        unit = "days"
+    unit = PERIOD_WORDS.get(amount.unit)
     if unit is None or amount.value != amount.value.to_integral_value():
         raise EvalError("a period is a whole number of days, weeks, months or years", e)
     base = evaluate(e.base, env)

@@ -7,6 +7,7 @@ from decimal import Decimal
 import attrs
 
 from interpreter.check.model import Tables
+from interpreter.check.types import PERIOD_WORDS
 from interpreter.run.expressions import EvalError, Value, format_value
 from interpreter.syntax import nodes as n
 from interpreter.time.timestamps import JST
@@ -63,13 +64,6 @@ def plain_value(v: Value):
 
 def event_indexes(v: Value) -> tuple[int, ...]:
     return (v.value.index,) if v.kind == "event" else ()
-
-
-# The words a period (民法第140条: 日・週・月・年) is written in, and the unit each stands for.
-PERIOD_WORDS = {"month": "months", "months": "months", "ヶ月": "months", "か月": "months", "ヵ月": "months",
-                "カ月": "months", "箇月": "months", "year": "years", "years": "years", "年": "years",
-                "week": "weeks", "weeks": "weeks", "週": "weeks", "週間": "weeks",
-                "day": "days", "days": "days", "日": "days"}
 
 
 def period_parts(e) -> tuple[int, str]:

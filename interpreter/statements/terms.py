@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from interpreter.run.expressions import as_date, evaluate, format_decimal
-from interpreter.run.state import PERIOD_WORDS, event_indexes, period_parts
+from interpreter.run.state import event_indexes, period_parts
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 
@@ -18,17 +18,6 @@ class TermsChecks:
 
     def _check_anchor(self, anchor: n.PeriodAnchor, tables, scope) -> None:
         self._expect(anchor.base, "date", scope, tables, "the start of a period")
-
-    def _period_length(self, e, scope, tables, what: str) -> None:
-        """A term's length is written as a positive whole number of days, weeks, months or years (民法第140条)."""
-        found = self.problems_found
-        self._expect(e, "duration", scope, tables, what)
-        if self.problems_found != found:
-            return
-        if not (isinstance(e, n.Num) and e.unit in PERIOD_WORDS and e.value == e.value.to_integral_value()
-                and e.value >= 1):
-            self.error("E406", f"{what} is a positive whole number of days, weeks, months or years", e.span,
-                       "write it as a number and a unit, e.g. `3 months`")
 
     def _stmt_MinimumTerm(self, s: n.MinimumTerm, tables, scope) -> None:
         self._period_length(s.length, scope, tables, "a minimum term")
