@@ -86,6 +86,13 @@ def cmd_run(args) -> int:
     outcome, code = _evaluate(args)
     if code:
         return code
+    if args.format == "html":
+        from pathlib import Path
+
+        from interpreter.render.html import render_html
+
+        print(render_html(outcome.ledger, outcome.model, outcome.events, outcome.timeline, Path(args.scenario).stem))
+        return 0
     print(render_json(outcome.ledger) if args.format == "json" else render_text(outcome.ledger))
     return 0
 
@@ -173,13 +180,16 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("positional", metavar="CONTRACT" if name == "run" else "CONTRACT [ENTRY]", nargs="*")
         p.add_argument("--scenario", required=True, metavar="FILE")
         p.add_argument("--as-of", metavar="DATE")
-        p.add_argument("--format", choices=("text", "json"), default="text")
+        formats = ("text", "json", "html") if name == "run" else ("text", "json")
+        p.add_argument("--format", choices=formats, default="text",
+                       help="html (run only): one self-contained page with a timeline, for people")
         _add_root(p)
         p.set_defaults(func=func)
     # Authoring tools (fmt, diff, repl) add their subcommands below this line, one line each.
     from interpreter.tools import fmt; fmt.add_parser(sub)
     from interpreter.tools import compare; compare.add_parser(sub)
     from interpreter.tools import repl; repl.add_parser(sub)
+    from interpreter.tools import lsp; lsp.add_parser(sub)
     test = sub.add_parser("test", help="run the expect: sections of scenario files")
     test.add_argument("paths", nargs="+", metavar="PATH")
     _add_root(test)

@@ -38,6 +38,7 @@ CODES: dict[str, str] = {
     "E301": "incompatible units",
     "E302": "type mismatch",
     "E303": "durations of different units compared",
+    "E304": "condition cannot be decided where it stands",
     # rules
     "E401": "rule without a citation",
     "E402": "deadline after the effect it announces",
@@ -62,6 +63,7 @@ CODES: dict[str, str] = {
     # warnings
     "W501": "date computation depends on an undeclared convention",
     "W502": "rule has no effect",
+    "W503": "reading of a choice without its text",
 }
 
 

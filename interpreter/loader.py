@@ -1,6 +1,9 @@
 """One call from a file on disk to a checked model: read, parse, build, check."""
 from __future__ import annotations
 
+from pathlib import Path
+
+from interpreter.syntax import nodes as n
 from interpreter.syntax.build import build
 from interpreter.check.checker import check
 from interpreter.diagnostics import Diagnostic
@@ -31,16 +34,23 @@ def read_source(path: str, display: str | None = None) -> tuple[SourceFile | Non
     return source, []
 
 
-def compile_source(source: SourceFile) -> tuple[Model | None, list[Diagnostic]]:
+def compile_program(source: SourceFile) -> tuple[n.Program | None, Model | None, list[Diagnostic]]:
+    """Parse, build and check. The program is kept even when the checker finds errors (the language server
+    still answers questions about a file that does not check); the model only when there are none."""
     tree, diagnostics = parse(source)
     if tree is None:
-        return None, diagnostics
+        return None, None, diagnostics
     program, built = build(source, tree)
     diagnostics += built
     model, checked = check(source, program)
     diagnostics += checked
     if any(d.severity == "error" for d in diagnostics):
-        return None, diagnostics
+        return program, None, diagnostics
+    return program, model, diagnostics
+
+
+def compile_source(source: SourceFile) -> tuple[Model | None, list[Diagnostic]]:
+    _, model, diagnostics = compile_program(source)
     return model, diagnostics
 
 

@@ -148,7 +148,7 @@ def run_scenario(model, text: str) -> None:
     scenario, diagnostics = load_scenario("fuzz.yaml", text.encode("utf-8"))
     sources = {"fuzz.yaml": scenario.source} if scenario is not None else {}
     if scenario is not None:
-        ledger, events, problems = evaluate_scenario(model, scenario, None, diagnostics)
+        ledger, events, problems, _ = evaluate_scenario(model, scenario, None, diagnostics)
         diagnostics = list(diagnostics) + list(problems)
         if ledger is not None:
             render_text(ledger)

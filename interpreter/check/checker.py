@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Iterable
 
+import attrs
+
 from interpreter.check.declarations import WEEKDAYS, DeclarationChecks
-from interpreter.check.infer import GLOBALS, ExpressionTypes
+from interpreter.check.infer import GLOBALS, TIMELINE_FUNCTIONS, ExpressionTypes
 from interpreter.check.model import Model, Tables, Version
 from interpreter.check.scope import Scope, kind_of_name, names_in
 from interpreter.check.types import (
@@ -129,7 +131,10 @@ class CheckerCore:
         events: dict = {}
         calendars: dict = {}
         rules: dict = {}
+        choices: dict = {}
         for d in decls:
+            if isinstance(d, n.ChoiceDecl):
+                self._choice_tables(d, choices, enums, params)
             for table, cls, what in ((units, n.UnitDecl, "unit"), (enums, n.EnumDecl, "enumeration"),
                                      (params, n.ParamDecl, "parameter"), (events, n.EventDecl, "event"),
                                      (calendars, n.Calendar, "calendar")):
@@ -145,7 +150,7 @@ class CheckerCore:
                                "each rule has its own id; number a second part ITS-5a, ITS-5b …",
                                (Note(rules[d.id].id_span, "first used here"),))
                 rules[d.id] = d
-        return Tables(units, enums, params, items, parents, events, calendars, rules)
+        return Tables(units, enums, params, items, parents, events, calendars, rules, choices)
 
     def _amend(self, previous: Tables, amendment: n.Amendment) -> Tables:
         new = self._tables(list(amendment.decls))
@@ -158,7 +163,7 @@ class CheckerCore:
         return Tables(
             {**previous.units, **new.units}, {**previous.enums, **new.enums}, {**previous.params, **new.params},
             items, parents, {**previous.events, **new.events}, {**previous.calendars, **new.calendars},
-            {**previous.rules, **new.rules},
+            {**previous.rules, **new.rules}, {**previous.choices, **new.choices},
         )
 
     def _calendar(self, tables: Tables) -> BusinessCalendar:
@@ -194,6 +199,8 @@ class CheckerCore:
                 self._check_item(d, tables, scope)
             elif isinstance(d, n.RuleDecl):
                 self._check_rule(d, tables, scope)
+            elif isinstance(d, n.ChoiceDecl):
+                self._check_choice(d, tables)
             elif isinstance(d, n.Contract):
                 if d.currency not in (None, "JPY"):
                     self.error("E406", f"currency `{d.currency}` is not supported", d.span,
@@ -232,6 +239,7 @@ class CheckerCore:
             t = self.infer(rule.condition.expr, scope, tables)
             if t.kind not in ("bool", "unknown"):
                 self.error("E302", f"a rule's condition must be true or false, not {t}", rule.condition.expr.span)
+            self._static_condition(rule, tables)
         if not rule.statements:
             self.error("W502", f"rule {rule.id} has no statements, so it changes nothing", rule.id_span,
                        "write what the article decides inside the braces")
@@ -239,6 +247,19 @@ class CheckerCore:
             handler = getattr(self, "_stmt_" + type(s).__name__, None)
             if handler is not None:
                 handler(s, tables, scope)
+
+    def _static_condition(self, rule: n.RuleDecl, tables: Tables) -> None:
+        """A rule's `when`/`unless` is decided once per customer, from the contract and its parameters: a part
+        that is known only on the timeline (an event, a state, an item's dates, a query) could never be
+        decided there, so it is an error rather than a condition that is silently false."""
+        states = {s.name for r in tables.rules.values() for s in r.statements
+                  if isinstance(s, n.Emit) and s.kind == "state" and s.name}
+        for node in timeline_parts(rule.condition.expr, tables, states):
+            what = (f"`{node.func}(…)` queries the timeline" if isinstance(node, n.Call) else
+                    f"`{self.source.snippet(node.span)}` is known only on the customer's timeline")
+            self.error("E304", f"rule {rule.id}'s condition cannot be decided before the timeline: {what}",
+                       node.span, "a rule's condition may test parameters, reading choices and constants; test "
+                       "the timeline inside the rule, in a statement's `where` or `require`")
 
     def _event_name(self, name: str, span: Span | None, tables: Tables) -> n.EventDecl | None:
         if name in tables.events:
@@ -302,6 +323,26 @@ def _decl_name(d) -> str | None:
     if isinstance(d, n.RuleDecl):
         return d.id
     return getattr(d, "name", None)
+
+
+def timeline_parts(expr, tables: Tables, states: set[str]) -> list:
+    """The parts of an expression that depend on a customer's timeline: event names, named states, the
+    `contract`'s dates, attributes of items, and the functions that query the timeline."""
+    found = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, n.Name) and (node.name in tables.events or node.name in states or node.name == "contract"):
+            found.append(node)
+        elif isinstance(node, n.Attr) and isinstance(node.obj, n.Name) and node.obj.name in tables.items:
+            found.append(node)
+        elif isinstance(node, n.Call) and node.func in TIMELINE_FUNCTIONS:
+            found.append(node)
+        elif isinstance(node, (tuple, list)):
+            stack.extend(node)
+        elif attrs.has(type(node)):
+            stack.extend(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "span")
+    return sorted(found, key=lambda x: (x.span.line, x.span.column) if x.span else (0, 0))
 
 
 class Checker(ExpressionTypes, DeclarationChecks, *STATEMENT_CHECKS, CheckerCore):

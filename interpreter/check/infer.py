@@ -36,7 +36,14 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "days_in_month": (1, 1, NUMBER),
     "months_from": (2, 2, NUMBER),  # calendar months from the month of one date to the month of another
     "date_of": (1, 1, DATE),
+    # queries on the customer's timeline as of the start of a day (its events before that day)
+    "unpaid": (1, 1, MONEY),  # invoices past their due date and not paid in full
+    "unpaid_periods": (1, 1, NUMBER),  # consecutive latest billing periods whose invoices are unpaid past due
+    "paid_fees": (2, 2, MONEY),  # payments from one date up to another, less what they paid of late interest
+    "occurrences": (3, 3, NUMBER),  # events of a kind from one date through another
 }
+# Functions whose value depends on the customer's timeline, not only on the contract and its parameters.
+TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "fees_paid", "unpaid", "unpaid_periods", "paid_fees", "occurrences"})
 
 # Names every contract can use, with their types.
 GLOBALS: dict[str, T] = {"contract": T("contract")}
@@ -142,10 +149,16 @@ class ExpressionTypes:
             for a, t in zip(e.args, args):
                 if not (is_dateish(t) or t == MONTH):
                     self.error("E302", f"`months_from` takes dates, not {t}", a.span)
-        if e.func == "fees_paid":
-            for a, t in zip(e.args, args):
-                if not is_dateish(t):
-                    self.error("E302", f"`fees_paid` takes dates, not {t}", a.span)
+        if e.func == "occurrences":
+            if not (isinstance(e.args[0], n.Name) and e.args[0].name in tables.events):
+                self.error("E302", "`occurrences` counts events: its first argument is the name of an event",
+                           e.args[0].span, did_you_mean(getattr(e.args[0], "name", ""), tables.events))
+            dates = list(zip(e.args[1:], args[1:]))
+        else:
+            dates = list(zip(e.args, args)) if e.func in ("fees_paid", "paid_fees", "unpaid", "unpaid_periods") else []
+        for a, t in dates:
+            if not is_dateish(t):
+                self.error("E302", f"`{e.func}` takes dates, not {t}", a.span)
         return args[0] if result == _SAME_AS_FIRST else result
 
     def _infer_Unary(self, e: n.Unary, scope, tables) -> T:
@@ -254,6 +267,13 @@ class ExpressionTypes:
         if "periods" not in self.conventions:
             self.error("W501", "a period's expiry depends on the counting rule, which the contract does not declare",
                        e.span, "declare `periods civil_code;` in conventions (民法第140条〜第143条)")
+        return DATE
+
+    def _infer_ClearBefore(self, e: n.ClearBefore, scope, tables) -> T:
+        t = self.infer(e.amount, scope, tables)
+        if t.kind != "duration" or e.amount.unit in ("minute", "minutes", "hour", "hours", "分", "時間"):
+            self.error("E302", f"clear days are counted in days, weeks, months or years, not {t}", e.amount.span)
+        self._expect(e.base, "date", scope, tables, "the day counted back from")
         return DATE
 
     def _infer_NthBusinessDay(self, e, scope, tables) -> T:

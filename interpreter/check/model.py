@@ -26,6 +26,7 @@ class Tables:
     events: dict[str, n.EventDecl]
     calendars: dict[str, n.Calendar]
     rules: dict[str, n.RuleDecl]  # by rule id, in source order
+    choices: dict[str, n.ChoiceDecl] = attrs.field(factory=dict)  # reading choices, by name
 
     def enum_cases(self) -> dict[str, str]:
         """Enum case name -> enum name."""
@@ -51,6 +52,8 @@ class Model:
     conventions: dict[str, tuple[str, ...]]
     calendar: BusinessCalendar
     versions: tuple[Version, ...]
+    # What later stages build once from the model and keep with it (the compiled tables); not part of it.
+    cache: dict = attrs.field(factory=dict, eq=False, repr=False, init=False)
 
     def version_on(self, day: date) -> Version:
         """The version of the terms in force on a day: the last whose effective date is on or before it."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from interpreter.check.model import Tables
 from interpreter.check.types import T
+import attrs
+
 from interpreter.syntax import nodes as n
 
 
@@ -53,3 +55,18 @@ def names_in(e) -> list[n.Name]:
     if isinstance(e, n.ListExpr):
         return [x for i in e.items for x in names_in(i)]
     return []
+
+
+def every_name(e) -> list[n.Name]:
+    """Every plain name an expression mentions, at any depth."""
+    out: list[n.Name] = []
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, n.Name):
+            out.append(node)
+        elif isinstance(node, (tuple, list)):
+            stack.extend(node)
+        elif attrs.has(type(node)):
+            stack.extend(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "span")
+    return out

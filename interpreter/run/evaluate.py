@@ -30,7 +30,9 @@ from interpreter.run.expressions import (
     tier_row_taken,
     truthy,
 )
-from interpreter.run.ledger import Entry, Ledger, sort_entries
+from interpreter.run.ledger import Entry, Ledger, number_entry, sort_entries
+from interpreter.run.compiled import StatementTables, compiled
+from interpreter.run.queries import TimelineQueries
 from interpreter.run.show import show
 from interpreter.run.state import Subscription
 from interpreter.statements import STATEMENT_EVALUATIONS
@@ -45,7 +47,8 @@ class EvaluationCore:
 
     def __init__(self, model: Model, params: dict[str, Value], events: list[Event], as_of: date | None):
         self.model = model
-        self.params = params
+        self.compiled = compiled(model)
+        self.params = {**self.compiled.parameter_defaults(model.base), **params}
         self.events = sorted(events, key=lambda e: (e.instant, e.index))
         # "Today" is as_of, else the last event; the clock is never read. An empty timeline has no today:
         # its ledger is empty whatever the date, so the earliest date stands in.
@@ -57,6 +60,14 @@ class EvaluationCore:
         self.by_name: dict[str, list[Event]] = defaultdict(list)
         self.rank = {ev.index: i for i, ev in enumerate(self.events)}  # file position -> timeline position
         self._statement_cache: dict = {}
+        self._last_version: Version | None = None
+        self._last_tables: StatementTables | None = None
+        self._choice_cache: dict = {}
+        self._functions = {"monthly_fee": self._monthly_fee, "fees_paid": self._fees_paid,
+                           **self._query_functions()}
+        self.state_changes = 0
+        self._env_cache: dict[date, Env] = {}
+        self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None)
         self._names_cache: dict = {}
         self._events_cache: dict = {}
         self._contract_value = Value("contract", self)
@@ -80,48 +91,39 @@ class EvaluationCore:
     # ------------------------------------------------------------- rules in force
 
     def version(self, d: date) -> Version:
-        return self.model.version_on(d)
+        return self.compiled.single_version or self.model.version_on(d)
 
     def statements(self, d: date, kind: type):
         """(rule, statement) pairs of a kind, from the version in force on a day, for rules that apply. The
         statement handed out is the one being evaluated: an error without a place of its own is shown there."""
-        for rule, s in self._by_kind(self.version(d)).get(kind, ()):
+        for rule, s in self._tables(self.version(d)).by_kind.get(kind, ()):
             self.current = s
             yield rule, s
 
-    def _by_kind(self, version: Version) -> dict[type, list]:
-        """A version's statements grouped by kind, once per evaluation: rule conditions read only parameters."""
-        cached = self._statement_cache.get(version.name)
-        if cached is None:
-            cached = defaultdict(list)
-            for rule in version.tables.rules.values():
-                if self._applies(rule, version):
-                    for s in rule.statements:
-                        cached[type(s)].append((rule, s))
-            self._statement_cache[version.name] = cached
-        return cached
+    def statements_by(self, d: date, kind: type, key_of) -> dict[str, list]:
+        """The statements of a kind in force on a day, by the key `key_of` gives each (see run/compiled.py)."""
+        return self._tables(self.version(d)).keyed(kind, key_of)
+
+    def _tables(self, version: Version) -> StatementTables:
+        """The compiled statement tables of a version for the rules that apply to this customer; rule
+        conditions read only parameters (E304), so they are decided once per customer."""
+        if version is self._last_version:  # nearly every lookup is for the same version as the one before
+            return self._last_tables
+        found = self._statement_cache.get(version.name)
+        if found is None:
+            applicable = self.compiled.unconditional[version.name] | {
+                rule.id for rule in self.compiled.conditional[version.name] if self._applies(rule, version)}
+            found = self.compiled.statement_tables(version, frozenset(applicable))
+            self._statement_cache[version.name] = found
+        self._last_version, self._last_tables = version, found
+        return found
 
     def _applies(self, rule: n.RuleDecl, version: Version) -> bool:
-        if rule.condition is None:
-            return True
-        env = Env(names={**self._static_names(version), **self.params}, calendar=self.model.calendar)
-        try:
-            holds = truthy(evaluate(rule.condition.expr, env), rule.condition.expr)
-        except EvalError:
-            holds = False
+        env = Env(names={**self.compiled.static_names(version), **self.params}, calendar=self.model.calendar)
+        holds = truthy(evaluate(rule.condition.expr, env), rule.condition.expr)
         return holds != rule.condition.negated
 
     # ------------------------------------------------------------- environment
-
-    def _static_names(self, version: Version) -> dict:
-        """Enum cases and items of a version: the same for every expression evaluated under it."""
-        cached = self._names_cache.get(version.name)
-        if cached is None:
-            tables = version.tables
-            cached = {case: Value("enum", case) for case in tables.enum_cases()}
-            cached.update({item: Value("item", item) for item in tables.items})
-            self._names_cache[version.name] = cached
-        return cached
 
     def _event_names(self, version: Version) -> dict:
         """An event's name stands for its first occurrence in the whole timeline (the ledger is what is known
@@ -137,13 +139,40 @@ class EvaluationCore:
             self._events_cache[key] = cached
         return cached
 
+    def _names(self, version: Version) -> dict:
+        """Every name an expression can use, but those of the moment (event fields, `let`s), in one dict:
+        rebuilt only when a state is set or an event rejected."""
+        key = (version.name, len(self.rejected), self.state_changes)
+        found = self._names_cache.get(key)
+        if found is None:
+            found = {**self.compiled.static_names(version), **self._event_names(version), **self.params,
+                     **self.states, "contract": self._contract_value}
+            self._names_cache = {key: found}
+        return found
+
+    def value(self, expr, d: date) -> Value:
+        """An expression's value on a day: a constant is computed once per contract (run/compiled.py)."""
+        found = self.compiled.constant(expr)
+        return found if found is not None else evaluate(expr, self.env(d))
+
+    def set_state(self, name: str, value: Value) -> None:
+        self.states[name] = value
+        self.state_changes += 1
+
     def env(self, d: date, extra: dict | None = None) -> Env:
-        version = self.version(d)
-        names = ChainMap(extra or {}, {"contract": self._contract_value}, self.states, self.params,
-                         self._event_names(version), self._static_names(version))
-        return Env(names=names, calendar=self.model.calendar, conventions=self.model.conventions,
-                   functions={"monthly_fee": self._monthly_fee_fn(d), "fees_paid": self._fees_paid},
-                   events_in=self._events_in, attribute=lambda obj, name: self._attribute(obj, name, d))
+        """The environment of an expression evaluated for a day, with the names of the moment (`extra`)."""
+        names = self._names(self.version(d))
+        if extra:
+            return Env(names=ChainMap(extra, names), calendar=self.model.calendar,
+                       conventions=self.model.conventions, functions=self._functions, events_in=self._events_in,
+                       attribute=lambda obj, name: self._attribute(obj, name, d))
+        cached = self._env_cache.get(d)
+        if cached is None or cached.names is not names:
+            cached = Env(names=names, calendar=self.model.calendar, conventions=self.model.conventions,
+                         functions=self._functions, events_in=self._events_in,
+                         attribute=lambda obj, name: self._attribute(obj, name, d))
+            self._env_cache[d] = cached
+        return cached
 
     def _attribute(self, obj: Value, name: str, today: date) -> Value:
         if obj.kind == "event":
@@ -230,6 +259,11 @@ class EvaluationCore:
         if len(self.entries) >= MAX_ENTRIES:
             raise EvalError(f"this timeline produces more than {MAX_ENTRIES:,} ledger entries; the run is stopped "
                             "(is a date years away, or a period counted in days?)", stmt or self.current, "E611")
+        choices = self._choices_of(rule)
+        if choices:  # a figure that depends on a reading of the text says which reading
+            kw["also"] = tuple(dict.fromkeys(tuple(kw.get("also", ())) + tuple(c.id for c in choices)))
+            kw["explanation"] = tuple(kw.get("explanation", ())) + tuple(
+                f"reading {c.id} ({c.name}) = {self.params[c.name].value}" for c in choices if c.name in self.params)
         entry = Entry(kind=kind, label=label, rule=rule.id if rule else None,
                       clause=", ".join(rule.articles) if rule else None,
                       source=stmt.span if stmt is not None else None, **kw)
@@ -239,11 +273,24 @@ class EvaluationCore:
     # ------------------------------------------------------------- the pass over events
 
     def run(self) -> Ledger:
+        """The ledger, or EvalError (located at the expression, else at the statement being evaluated),
+        computed in the decimal context of interpreter.limits."""
+        with decimal.localcontext(DECIMAL_CONTEXT):
+            try:
+                return self._passes()
+            except EvalError as exc:
+                if exc.node is None:
+                    exc.node = self.current
+                raise
+            except BEYOND_LIMITS as exc:  # date and decimal arithmetic in a statement's own code
+                raise EvalError.beyond(exc, self.current) from None
+
+    def _passes(self) -> Ledger:
         for ev in self.events:
             self._event(ev)
-        for stage in (self._service_ends, self._version_states, self._terms, self._recurring_fees,
-                      self._settlements, self._per_month, self._contract_end_entries, self._claims,
-                      self._close_obligations, self._invoices):
+        for stage in (self._service_ends, self._reading_choices, self._version_states, self._terms,
+                      self._recurring_fees, self._settlements, self._per_month, self._contract_end_entries,
+                      self._claims, self._close_obligations, self._invoices):
             self.current = None  # an error before a stage reaches its statements belongs to the whole run
             stage()
         entries = self._numbered()
@@ -258,14 +305,12 @@ class EvaluationCore:
         """Entries in ledger order with ids E1…; an invoice lists the ids of its lines."""
         ordered = sort_entries(self.entries, self.rank)
         ids = {id(e): f"E{i}" for i, e in enumerate(ordered, 1)}
-        out = []
         for e in ordered:
-            new = attrs.evolve(e, id=ids[id(e)])
+            lines = ()
             if e.kind == "invoice":
-                lines = self._invoice_lines.get(e.key, [])
-                new = attrs.evolve(new, lines=tuple(ids[id(x)] for x in lines if id(x) in ids))
-            out.append(new)
-        return out
+                lines = tuple(ids[id(x)] for x in self._invoice_lines.get(e.key, []) if id(x) in ids)
+            number_entry(e, ids[id(e)], lines)
+        return ordered
 
     def _event(self, ev: Event) -> None:
         """What one event does: a rejection stops it; otherwise each statement kind reacts in turn."""
@@ -344,19 +389,9 @@ class EvaluationCore:
     # ------------------------------------------------------------- invoices, payments, interest
 
 
-class Evaluation(*STATEMENT_EVALUATIONS, EvaluationCore):
+class Evaluation(*STATEMENT_EVALUATIONS, TimelineQueries, EvaluationCore):
     """One customer's evaluation: the core and every statement kind's evaluation."""
 
 
 def run(model: Model, params: dict[str, Value], events: list[Event], as_of: date | None) -> Ledger:
-    """The ledger, or EvalError (located at the expression, else at the statement being evaluated)."""
-    evaluation = Evaluation(model, params, events, as_of)
-    with decimal.localcontext(DECIMAL_CONTEXT):
-        try:
-            return evaluation.run()
-        except EvalError as exc:
-            if exc.node is None:
-                exc.node = evaluation.current
-            raise
-        except BEYOND_LIMITS as exc:  # date and decimal arithmetic in a statement's own code
-            raise EvalError.beyond(exc, evaluation.current) from None
+    return Evaluation(model, params, events, as_of).run()

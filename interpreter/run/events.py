@@ -31,10 +31,10 @@ class Event:
     instant: datetime  # Japan time
     fields: dict[str, Value] = attrs.field(eq=False)
     label: str | None = attrs.field(default=None, eq=False)
+    date: date = attrs.field(init=False, eq=False, repr=False)  # the day in Japan, derived once
 
-    @property
-    def date(self) -> date:
-        return self.instant.astimezone(JST).date()
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "date", self.instant.astimezone(JST).date())
 
     @property
     def until(self) -> datetime | None:

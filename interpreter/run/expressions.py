@@ -71,18 +71,17 @@ ABSENT = Value("absent", None)
 class Month:
     year: int
     month: int
+    # derived once: months are asked for their first and last days over and over
+    start: date = attrs.field(init=False, eq=False, repr=False)
+    end: date = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def start(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def end(self) -> date:
-        return periods.end_of_month(self.start)
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "start", date(self.year, self.month, 1))
+        object.__setattr__(self, "end", date(self.year, self.month, periods.days_in_month(self.year, self.month)))
 
     @property
     def days(self) -> int:
-        return periods.days_in_month(self.year, self.month)
+        return self.end.day
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d}"
@@ -231,9 +230,11 @@ def _quantity(e: n.Num, env: Env) -> Value:
 
 
 def _name(e: n.Name, env: Env) -> Value:
-    if e.name not in env.names:
-        raise EvalError(f"`{e.name}` has no value here", e)
-    return wrap(env.names[e.name])
+    try:
+        found = env.names[e.name]
+    except KeyError:
+        raise EvalError(f"`{e.name}` has no value here", e) from None
+    return found if type(found) is Value else wrap(found)
 
 
 def _attr(e: n.Attr, env: Env) -> Value:
@@ -259,6 +260,11 @@ def _call(e: n.Call, env: Env) -> Value:
         typ, factor = UNIT_WORDS[unit]
         whole = (v.value / factor).to_integral_value(rounding=ROUND_DOWN) * factor
         return Value(v.kind, whole, v.unit)
+    if e.func == "occurrences":  # its first argument names a kind of event, it is not evaluated
+        fn = env.functions.get(e.func)
+        if fn is None:
+            raise EvalError("`occurrences` depends on the customer's events", e)
+        return fn(e.args[0].name, *(evaluate(a, env) for a in e.args[1:]))
     args = [evaluate(a, env) for a in e.args]
     if e.func in ("floor", "ceil", "round"):
         mode = {"floor": ROUND_FLOOR, "ceil": ROUND_CEILING, "round": ROUND_HALF_UP}[e.func]
@@ -496,11 +502,30 @@ def _month_point(e: n.MonthPoint, env: Env) -> Value:
     return Value("date", periods.day_of_month(first, e.day))
 
 
-def _expiry(e: n.Expiry, env: Env) -> Value:
-    amount = e.amount
+def calendar_period(amount: n.Num, node=None) -> tuple[int, str]:
+    """A period literal such as `3 months` as (3, "months") for the Civil Code helpers: a whole number of
+    days, weeks, months or years."""
     unit = PERIOD_WORDS.get(amount.unit)
     if unit is None or amount.value != amount.value.to_integral_value():
-        raise EvalError("a period is a whole number of days, weeks, months or years", e)
+        raise EvalError("a period is a whole number of days, weeks, months or years", node or amount)
+    return int(amount.value), unit
+
+
+def _clear_before(e: n.ClearBefore, env: Env) -> Value:
+    count, unit = calendar_period(e.amount, e)
+    base = evaluate(e.base, env)
+    if base.kind == "absent":
+        return ABSENT
+    d = as_date(base, e)
+    if unit in ("months", "years"):
+        start = periods.add_months(d, -count * (12 if unit == "years" else 1))
+    else:
+        start = d - timedelta(days=count * (7 if unit == "weeks" else 1))
+    return Value("date", start - timedelta(days=1))
+
+
+def _expiry(e: n.Expiry, env: Env) -> Value:
+    count, unit = calendar_period(e.amount, e)
     base = evaluate(e.base, env)
     if base.kind == "absent":
         return ABSENT
@@ -508,7 +533,7 @@ def _expiry(e: n.Expiry, env: Env) -> Value:
     counts = e.first_day_counts
     if not counts and base.kind == "datetime" and base.value.astimezone(JST).time() == time(0):
         counts = True  # 民法第140条ただし書: a period that starts at midnight counts its first day
-    return Value("date", periods.civil_expiry(start, int(amount.value), unit, first_day_counts=counts))
+    return Value("date", periods.civil_expiry(start, count, unit, first_day_counts=counts))
 
 
 def _nth_business_day(e: n.NthBusinessDay, env: Env) -> Value:
@@ -563,6 +588,7 @@ _EVAL: dict[type, Callable[[Any, Env], Value]] = {
     n.Tier: _tier,
     n.MonthPoint: _month_point,
     n.Expiry: _expiry,
+    n.ClearBefore: _clear_before,
     n.NthBusinessDay: _nth_business_day,
     n.BusinessDay: _business_day,
     n.Extreme: _extreme,

@@ -16,6 +16,15 @@ from interpreter.syntax.source import Span
 KINDS = ("charge", "credit", "obligation", "finding", "state", "invoice")
 
 
+def number_entry(entry: "Entry", entry_id: str, lines: tuple[str, ...] = ()) -> None:
+    """Give an entry its id (and an invoice the ids of its lines). Ids are known only once the ledger is
+    sorted; the evaluation that made the entries numbers them once, before the ledger leaves it, so the
+    entries are frozen for everyone else. (Copying each entry to set two fields cost a tenth of the time.)"""
+    object.__setattr__(entry, "id", entry_id)
+    if lines:
+        object.__setattr__(entry, "lines", lines)
+
+
 @attrs.frozen
 class Entry:
     kind: str

@@ -11,13 +11,42 @@ import attrs
 from interpreter.check.model import Model
 from interpreter.diagnostics import Diagnostic, has_errors
 from interpreter.loader import load_contract
-from interpreter.run.evaluate import run
+from interpreter.run.evaluate import Evaluation
 from interpreter.run.events import Event, validate
 from interpreter.run.expressions import EvalError
 from interpreter.run.ledger import Ledger, entry_json
 from interpreter.run.scenario import MapValue, Scalar, Scenario, SeqValue, load_scenario
 from interpreter.syntax.source import SourceFile, Span
 from interpreter.files import contract_in_repository
+
+
+@attrs.frozen
+class Lifecycle:
+    """One item in force for the customer: its first and last day (None while it runs), why it ended, its
+    quantity from each date on, and the events that started and changed it."""
+
+    item: str
+    start: date
+    end: date | None
+    end_reason: str | None
+    quantities: tuple[tuple[date, Decimal], ...]
+    events: tuple[int, ...]
+
+
+@attrs.frozen
+class Timeline:
+    """The customer's contract and items over time, as the evaluation left them (for the HTML report)."""
+
+    contract_start: date | None
+    contract_end: date | None
+    lifecycles: tuple[Lifecycle, ...]
+
+
+def _timeline(evaluation: Evaluation) -> Timeline:
+    lifecycles = [Lifecycle(s.item, s.start, s.end, s.end_reason, tuple(s.quantities), tuple(s.events))
+                  for subs in evaluation.subs.values() for s in subs]
+    lifecycles.sort(key=lambda c: (c.start, c.item))
+    return Timeline(evaluation.contract_start, evaluation.contract_end, tuple(lifecycles))
 
 
 @attrs.frozen
@@ -28,6 +57,7 @@ class Outcome:
     events: tuple[Event, ...]
     diagnostics: tuple[Diagnostic, ...]
     sources: dict[str, SourceFile]
+    timeline: Timeline | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,24 +110,25 @@ def evaluate_files(contract_path: str | None, scenario_path: str, as_of: date | 
     diagnostics = list(diagnostics) + contract_diagnostics
     if model is None:
         return Outcome(None, scenario, None, (), tuple(diagnostics), sources)
-    ledger, events, problems = evaluate_scenario(model, scenario, as_of, diagnostics)
-    return Outcome(model, scenario, ledger, events, tuple(diagnostics) + problems, sources)
+    ledger, events, problems, timeline = evaluate_scenario(model, scenario, as_of, diagnostics)
+    return Outcome(model, scenario, ledger, events, tuple(diagnostics) + problems, sources, timeline)
 
 
-def evaluate_scenario(model: Model, scenario: Scenario, as_of: date | None = None,
-                      earlier: list[Diagnostic] = ()) -> tuple[Ledger | None, tuple[Event, ...], tuple[Diagnostic, ...]]:
-    """A checked contract over a read scenario: (ledger or None, events, the problems found). Nothing is
-    evaluated when the scenario has problems, or when `earlier` holds errors."""
+def evaluate_scenario(model: Model, scenario: Scenario, as_of: date | None = None, earlier: list[Diagnostic] = ()
+                      ) -> tuple[Ledger | None, tuple[Event, ...], tuple[Diagnostic, ...], "Timeline | None"]:
+    """A checked contract over a read scenario: (ledger or None, events, the problems found, the timeline).
+    Nothing is evaluated when the scenario has problems, or when `earlier` holds errors."""
     params, events, problems = validate(model, scenario)
     if has_errors(list(earlier) + problems):
-        return None, tuple(events), tuple(problems)
+        return None, tuple(events), tuple(problems), None
     try:
-        ledger = run(model, params, events, as_of or scenario.as_of_date)
+        evaluation = Evaluation(model, params, events, as_of or scenario.as_of_date)
+        ledger = evaluation.run()
     except EvalError as exc:
         span = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
         problems.append(Diagnostic(exc.code, f"cannot evaluate: {exc}", span or scenario.span))
-        return None, tuple(events), tuple(problems)
-    return ledger, tuple(events), tuple(problems)
+        return None, tuple(events), tuple(problems), None
+    return ledger, tuple(events), tuple(problems), _timeline(evaluation)
 
 
 # ------------------------------------------------------------------ expectations

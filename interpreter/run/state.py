@@ -7,8 +7,7 @@ from decimal import Decimal
 import attrs
 
 from interpreter.check.model import Tables
-from interpreter.check.types import PERIOD_WORDS
-from interpreter.run.expressions import EvalError, Value, format_value
+from interpreter.run.expressions import Value, format_value
 from interpreter.syntax import nodes as n
 from interpreter.time.timestamps import JST
 
@@ -64,15 +63,6 @@ def plain_value(v: Value):
 
 def event_indexes(v: Value) -> tuple[int, ...]:
     return (v.value.index,) if v.kind == "event" else ()
-
-
-def period_parts(e) -> tuple[int, str]:
-    """A period literal such as `3 months` as (3, "months") for the Civil Code helpers (the checker has
-    made sure it is one: TermsChecks._period_length)."""
-    unit = PERIOD_WORDS.get(e.unit)
-    if unit is None or e.value != e.value.to_integral_value():
-        raise EvalError("a term is a whole number of days, weeks, months or years", e)
-    return int(e.value), unit
 
 
 def alternatives(e) -> list[n.Name]:

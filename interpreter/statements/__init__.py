@@ -8,6 +8,7 @@ line in each list below, and its tests.
 from __future__ import annotations
 
 from interpreter.statements.billing import BillingChecks, BillingEvaluation
+from interpreter.statements.choice import ChoiceChecks, ChoiceEvaluation
 from interpreter.statements.constraints import ConstraintsChecks, ConstraintsEvaluation
 from interpreter.statements.conventions import ConventionsChecks, ConventionsEvaluation
 from interpreter.statements.effects import EffectsChecks, EffectsEvaluation
@@ -20,7 +21,7 @@ from interpreter.statements.settle import SettleChecks, SettleEvaluation
 from interpreter.statements.terms import TermsChecks, TermsEvaluation
 
 STATEMENT_CHECKS = (ConventionsChecks, TermsChecks, NoticeChecks, ObligationChecks, FeeChecks, SettleChecks,
-                    BillingChecks, InterestChecks, EmitChecks, ConstraintsChecks, EffectsChecks)
+                    BillingChecks, InterestChecks, EmitChecks, ConstraintsChecks, EffectsChecks, ChoiceChecks)
 STATEMENT_EVALUATIONS = (ConventionsEvaluation, TermsEvaluation, NoticeEvaluation, ObligationEvaluation,
                          FeeEvaluation, SettleEvaluation, BillingEvaluation, InterestEvaluation, EmitEvaluation,
-                         ConstraintsEvaluation, EffectsEvaluation)
+                         ConstraintsEvaluation, EffectsEvaluation, ChoiceEvaluation)

@@ -83,6 +83,7 @@ class BillingEvaluation:
                 paid_on[inv.key] = current_payment
             else:
                 paid_on[inv.key] = None
+        self.settled_invoices = [(inv, owed, paid_on[inv.key]) for inv, owed in remaining]
         extra_lines: dict[tuple[int, int], list[Entry]] = defaultdict(list)
         for inv, owed in remaining:
             if owed <= 0:

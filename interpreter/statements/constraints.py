@@ -14,6 +14,7 @@ from interpreter.run.expressions import (
     truthy,
 )
 from interpreter.run.show import show
+from interpreter.run.compiled import statement_event
 from interpreter.run.state import alternatives, item_label
 from interpreter.syntax import nodes as n
 
@@ -71,12 +72,23 @@ class ConstraintsEvaluation:
         return True
 
     def _limits_on(self, ev: Event, env: Env) -> None:
-        for rule, stmt in self.statements(ev.date, n.Limit):
-            if stmt.event == ev.name and not truthy(evaluate(stmt.condition, env), stmt.condition):
+        for rule, stmt in self.statements_by(ev.date, n.Limit, statement_event).get(ev.name, ()):
+            if not truthy(evaluate(stmt.condition, env), stmt.condition):
                 self.add(rule, stmt, "finding", stmt.label or f"limit of {rule.id} exceeded", date=ev.date,
                          events=(ev.index,), explanation=(f"{show(stmt.condition, env)} is false",))
 
     def _rejection(self, ev: Event, started, env: Env):
+        d = ev.date
+        found = self._order_rejection(ev, started, env) if started else None
+        if found is not None:
+            return found
+        for rule, s in self.statements_by(d, n.Reject, statement_event).get(ev.name, ()):
+            if truthy(evaluate(s.condition, env), s.condition):
+                return rule, s, s.label or f"{ev.name} rejected by {rule.id}"
+        return None
+
+    def _order_rejection(self, ev: Event, started, env: Env):
+        """The first order constraint an event that starts or changes items breaks, if any."""
         d = ev.date
         tables = self.version(d).tables
         items = [i for i, _ in started]
@@ -119,9 +131,6 @@ class ConstraintsEvaluation:
                     if other != item and sub and sub.fields.get(field) == ev.fields[field]:
                         return rule, s, (f"order for {item_label(tables, item)} rejected: {field} "
                                          f"{format_value(ev.fields[field])} is already used by {item_label(tables, other)}")
-        for rule, s in self.statements(d, n.Reject):
-            if s.event == ev.name and truthy(evaluate(s.condition, env), s.condition):
-                return rule, s, s.label or f"{ev.name} rejected by {rule.id}"
         return None
 
     def _service_ends(self) -> None:

@@ -45,7 +45,7 @@ class ConventionsEvaluation:
     def money(self, amount: Decimal, d: date, steps: list[str]) -> Decimal:
         """Round an amount as the contract's rounding rule says; record the step."""
         for rule, r in self.statements(d, n.Rounding):
-            unit = evaluate(r.to, self.env(d)).value
+            unit = self.value(r.to, d).value
             rounded = (amount / unit).to_integral_value(rounding=ROUNDING_MODES[r.mode]) * unit
             if rounded != amount:
                 steps.append(f"{format_decimal(amount)} → {r.mode} to {format_decimal(unit)} yen "
@@ -70,6 +70,13 @@ class ConventionsEvaluation:
 
     def _tax_rate(self, d: date):
         """The tax rate in force on a day (percent) and the rule that sets it, or (None, None)."""
+        cache = self.__dict__.setdefault("_tax_rates", {})
+        found = cache.get(d)
+        if found is None:
+            found = cache[d] = self._tax_rate_on(d)
+        return found
+
+    def _tax_rate_on(self, d: date):
         for rule, s in self.statements(d, n.Tax):
             if s.included:
                 return None, rule
@@ -78,5 +85,5 @@ class ConventionsEvaluation:
                 if r.start <= d and (best is None or r.start > best.start):
                     best = r
             if best is not None:
-                return evaluate(best.rate, self.env(d)).value, rule
+                return self.value(best.rate, d).value, rule
         return None, None

@@ -11,6 +11,7 @@ from interpreter.check.model import Tables
 from interpreter.check.scope import Scope
 from interpreter.run.events import Event
 from interpreter.run.expressions import Env, evaluate
+from interpreter.run.compiled import statement_event
 from interpreter.run.state import Subscription, item_label
 from interpreter.syntax import nodes as n
 
@@ -115,9 +116,8 @@ class EffectsEvaluation:
 
     def _started_items(self, ev: Event, decl: n.EventDecl, env: Env) -> list[tuple[str, Decimal | None]]:
         actions = list(decl.effects)
-        for _, stmt in self.statements(ev.date, n.Notice):
-            if stmt.event == ev.name:
-                actions += list(stmt.effects)
+        for _, stmt in self.statements_by(ev.date, n.Notice, statement_event).get(ev.name, ()):
+            actions += list(stmt.effects)
         out = []
         for a in actions:
             if isinstance(a, n.StartItem):

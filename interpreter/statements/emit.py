@@ -17,6 +17,7 @@ from interpreter.run.expressions import (
     format_decimal,
     truthy,
 )
+from interpreter.run.compiled import emit_event
 from interpreter.run.state import Trace, plain_value
 from interpreter.syntax import nodes as n
 
@@ -53,6 +54,8 @@ class EmitChecks:
         if s.date is not None:
             self._expect(s.date, "date", inner, tables, "the date of an entry")
         if s.claim is not None:
+            if s.claim.start is not None:
+                self._expect(s.claim.start, "date", inner, tables, "the first day of a claim window")
             self._expect(s.claim.by, "date", inner, tables, "a claim deadline")
             self._event_name(s.claim.via, s.claim.span, tables)
 
@@ -66,6 +69,8 @@ class EmitChecks:
         inner = scope.child({"month": MONTH})
         if credit is not None and credit.iteration and credit.iteration.kind == "event":
             inner = self._event_scope(inner, credit.iteration.event, tables)
+        if s.start is not None:
+            self._expect(s.start, "date", inner, tables, "the first day of a claim window")
         self._expect(s.by, "date", inner, tables, "a claim deadline")
         self._event_name(s.via, s.span, tables)
 
@@ -74,9 +79,8 @@ class EmitEvaluation:
     """Evaluation of emit statements (a mixin of the evaluation)."""
 
     def _emits_on(self, ev: Event, env: Env) -> None:
-        for rule, stmt in self.statements(ev.date, n.Emit):
-            if stmt.iteration and stmt.iteration.kind == "event" and stmt.iteration.event == ev.name:
-                self._emit(rule, stmt, env, ev.date, (ev.index,))
+        for rule, stmt in self.statements_by(ev.date, n.Emit, emit_event).get(ev.name, ()):
+            self._emit(rule, stmt, env, ev.date, (ev.index,))
 
     def _emits_at_contract_end(self) -> None:
         d = self.contract_end
@@ -103,7 +107,7 @@ class EmitEvaluation:
         if s.kind == "state":
             value = evaluate(s.value, inner)
             if s.name:
-                self.states[s.name] = value
+                self.set_state(s.name, value)
             if s.name == "formed" and value.kind in ("date", "datetime"):
                 self.formed = as_date(value)
             self.add(rule, s, "state", label, date=when, value=plain_value(value), events=events,
@@ -120,44 +124,46 @@ class EmitEvaluation:
         window = self._claim_window(rule, s, when)
         if window is not None:
             # Claims may come later in the timeline: settled once every event has been seen.
-            by_expr, via, window_rule, window_stmt = window
+            start_expr, by_expr, via, window_rule, window_stmt = window
             by = as_date(evaluate(by_expr, inner), by_expr)
-            self.claimable.append((rule, s, label, when, by, via, window_rule, window_stmt, amount, events, steps))
+            opens = as_date(evaluate(start_expr, inner), start_expr) if start_expr is not None else when
+            self.claimable.append((rule, s, label, when, opens, by, via, window_rule, window_stmt, amount, events,
+                                   steps))
             return
         self._charge(rule, s, label, when, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt)
 
     def _claim_window(self, rule, s: n.Emit, when: date):
         """The claim window of a credit: its own `claim by … via …`, or a `claims for NAME` of another rule."""
         if s.claim is not None:
-            return s.claim.by, s.claim.via, None, None
+            return s.claim.start, s.claim.by, s.claim.via, None, None
         if s.kind == "credit" and s.name:
             for wrule, w in self.statements(when, n.ClaimWindow):
                 if w.credit == s.name:
-                    return w.by, w.via, wrule, w
+                    return w.start, w.by, w.via, wrule, w
         return None
 
     def _claims(self) -> None:
         """A credit that must be claimed arises only from a claim inside its window; otherwise it lapses."""
-        for rule, s, label, when, by, via, wrule, wstmt, amount, events, steps in self.claimable:
+        for rule, s, label, when, opens, by, via, wrule, wstmt, amount, events, steps in self.claimable:
             if wrule is not None:
                 self.add(wrule, wstmt, "state", f"claim deadline: {label}", date=when, value=by, events=events)
-            claims = [c for c in self.seen.get(via, []) if c.index not in self.rejected and when <= c.date]
+            claims = [c for c in self.seen.get(via, []) if c.index not in self.rejected and opens <= c.date]
             on_time = [c for c in claims if c.date <= by]
             if on_time:
                 status = "claimed"
                 events = events + (on_time[0].index,)
-                steps.append(f"claimed {on_time[0].date}, within {when}–{by}")
+                steps.append(f"claimed {on_time[0].date}, within {opens}–{by}")
                 arises = on_time[0].date
             elif self.as_of > by:
                 status = "lapsed"
-                steps.append(f"no claim within {when}–{by}: the right lapsed")
+                steps.append(f"no claim within {opens}–{by}: the right lapsed")
                 arises = when
             else:
                 status = "open"
                 steps.append(f"claimable until {by}")
                 arises = when
             self._charge(rule, s, label, arises, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt,
-                         status=status, window=(when, by))
+                         status=status, window=(opens, by))
 
     def _per_month(self) -> None:
         if self.contract_start is None:

@@ -18,6 +18,7 @@ from interpreter.run.expressions import (
     format_decimal,
     truthy,
 )
+from interpreter.run.compiled import fee_event, fee_items
 from interpreter.run.state import Subscription, Trace, item_label
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
@@ -71,13 +72,13 @@ class FeeEvaluation:
     """Evaluation of fee statements (a mixin of the evaluation)."""
 
     def _fees_on(self, ev: Event, env: Env, decl: n.EventDecl) -> None:
-        for rule, stmt in self.statements(ev.date, n.Fee):
-            if stmt.on_event == ev.name and stmt.kind in ("occurrence", "initial"):
+        for rule, stmt in self.statements_by(ev.date, n.Fee, fee_event).get(ev.name, ()):
+            if stmt.kind in ("occurrence", "initial"):
                 if stmt.where is None or truthy(evaluate(stmt.where, env), stmt.where):
                     self._one_time_fee(rule, stmt, ev.date, env, (ev.index,), decl.label or ev.name)
 
     def _fee_rate(self, stmt: n.Fee, d: date, qty: Decimal, steps: list[str]) -> Decimal:
-        rate = evaluate(stmt.amount, self.env(d)).value
+        rate = self.value(stmt.amount, d).value
         if stmt.per_unit is None:
             steps.append(f"{format_decimal(rate)} yen")
             return rate
@@ -91,13 +92,9 @@ class FeeEvaluation:
         return rate * units
 
     def _initial_fees(self, item: str, d: date, qty: Decimal, events: tuple[int, ...]) -> None:
-        for rule, stmt in self.statements(d, n.Fee):
-            if stmt.kind == "initial" and stmt.on_event is None and item in self._fee_items(stmt, d):
+        for rule, stmt in self.statements_by(d, n.Fee, fee_items).get(item, ()):
+            if stmt.kind == "initial" and stmt.on_event is None:
                 self._one_time_fee(rule, stmt, d, self.env(d), events, item_label(self.version(d).tables, item), qty)
-
-    @staticmethod
-    def _fee_items(stmt: n.Fee, d: date) -> list[str]:
-        return [i.name for i in stmt.items]  # the checker made sure each is the name of an item
 
     def _one_time_fee(self, rule, stmt: n.Fee, d: date, env: Env, events, what: str, qty=Decimal(1)) -> None:
         steps = Trace()
@@ -159,9 +156,7 @@ class FeeEvaluation:
             for sub in subs:
                 last_day = min(sub.end or horizon, horizon)
                 for month in self._months(sub.start, last_day):
-                    for rule, stmt in self.statements(month.start, n.Fee):
-                        if item not in self._fee_items(stmt, month.start):
-                            continue
+                    for rule, stmt in self.statements_by(month.start, n.Fee, fee_items).get(item, ()):
                         if stmt.kind == "monthly":
                             self._bill_month(rule, stmt, sub, month, billing_start, last_day)
                         elif stmt.kind == "yearly":
@@ -200,21 +195,20 @@ class FeeEvaluation:
         self._charge(rule, stmt, f"{rule.label or 'yearly fee'}: {item_label(tables, sub.item)}", start, (start, end),
                      amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{start}")
 
-    def _monthly_fee_fn(self, when: date):
-        def monthly_fee(day: Value, items: Value | None = None) -> Value:
-            d = as_date(day)
-            wanted = None
-            if items is not None:
-                wanted = {x.value for x in items.value} if items.kind == "list" else {items.value}
-            total = Decimal(0)
-            for rule, stmt in self.statements(d, n.Fee):
-                if stmt.kind != "monthly":
-                    continue
-                for item in self._fee_items(stmt, d):
-                    if wanted is not None and item not in wanted:
-                        continue
-                    sub = self._active(item, d)
-                    if sub is not None:
-                        total += self._fee_rate(stmt, d, sub.quantity_on(d), [])
-            return Value("money", total)
-        return monthly_fee
+    def _monthly_fee(self, day: Value, items: Value | None = None) -> Value:
+        """`monthly_fee(d[, ITEMS])`: the monthly fees in force on a day, at that day's quantities."""
+        d = as_date(day)
+        wanted = None
+        if items is not None:
+            wanted = {x.value for x in items.value} if items.kind == "list" else {items.value}
+        total = Decimal(0)
+        for item, fees in self.statements_by(d, n.Fee, fee_items).items():
+            if wanted is not None and item not in wanted:
+                continue
+            sub = self._active(item, d)
+            if sub is None:
+                continue
+            for rule, stmt in fees:
+                if stmt.kind == "monthly":
+                    total += self._fee_rate(stmt, d, sub.quantity_on(d), [])
+        return Value("money", total)

@@ -58,4 +58,4 @@ class InterestEvaluation:
         if amount <= 0:
             return None
         return self._charge(rule, s, rule.label or "late payment interest", payment.date, (first, last), amount,
-                            (payment.index,), steps, exempt=True)
+                            (payment.index,), steps, exempt=True, key=f"interest:{inv.key}")

@@ -11,6 +11,7 @@ from interpreter.run.events import Event
 from interpreter.run.expressions import Env, EvalError, Value, as_date, evaluate
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
+from interpreter.run.compiled import statement_event
 from interpreter.statements.effects import action_text
 from interpreter.time.calendar import BusinessCalendar
 
@@ -75,9 +76,8 @@ class NoticeEvaluation:
     """Evaluation of notice statements (a mixin of the evaluation)."""
 
     def _notices_on(self, ev: Event, env: Env) -> None:
-        for rule, stmt in self.statements(ev.date, n.Notice):
-            if stmt.event == ev.name:
-                self._notice(rule, stmt, ev, env)
+        for rule, stmt in self.statements_by(ev.date, n.Notice, statement_event).get(ev.name, ()):
+            self._notice(rule, stmt, ev, env)
 
     def _candidates(self, desired: date, allowed: str | None):
         d = desired

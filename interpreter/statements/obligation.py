@@ -10,6 +10,7 @@ import attrs
 
 from interpreter.run.events import Event
 from interpreter.run.expressions import Env, as_date, evaluate
+from interpreter.run.compiled import obligation_trigger
 from interpreter.syntax import nodes as n
 
 
@@ -46,10 +47,9 @@ class ObligationEvaluation:
 
     def _obligations_on(self, ev: Event, env: Env) -> None:
         """An event may raise obligations, and may meet the first open one it answers."""
-        for rule, stmt in self.statements(ev.date, n.Obligation):
-            if stmt.trigger == ev.name:
-                due = as_date(evaluate(stmt.due, env), stmt.due)
-                self.pending.append(PendingObligation(rule, stmt, ev, due))
+        for rule, stmt in self.statements_by(ev.date, n.Obligation, obligation_trigger).get(ev.name, ()):
+            due = as_date(evaluate(stmt.due, env), stmt.due)
+            self.pending.append(PendingObligation(rule, stmt, ev, due))
         for p in self.pending:
             if p.met is None and p.stmt.met_by == ev.name and (p.trigger is None or p.trigger.instant <= ev.instant):
                 p.met = ev

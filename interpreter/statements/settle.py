@@ -10,6 +10,7 @@ from decimal import Decimal
 import attrs
 
 from interpreter.run.expressions import evaluate, format_decimal
+from interpreter.run.compiled import fee_items
 from interpreter.run.state import Subscription, Trace, item_label
 from interpreter.syntax import nodes as n
 
@@ -79,7 +80,7 @@ class SettleEvaluation:
             ghost = attrs.evolve(sub, end=min_end, quantities=list(sub.quantities))
             for month in self._months(end + timedelta(days=1), min_end):
                 for frule, fee in self.statements(month.start, n.Fee):
-                    if fee.kind != "monthly" or not fee.settled or sub.item not in self._fee_items(fee, month.start):
+                    if fee.kind != "monthly" or not fee.settled or sub.item not in fee_items(fee):
                         continue
                     remainder = month.start <= end
                     if remainder and (self._policy(fee, "last") != "prorated" or f"{sub.item}:{month}" not in billed):

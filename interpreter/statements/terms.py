@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from interpreter.run.expressions import as_date, evaluate, format_decimal
-from interpreter.run.state import event_indexes, period_parts
+from interpreter.run.expressions import calendar_period, as_date, evaluate, format_decimal
+from interpreter.run.state import event_indexes
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 
@@ -48,11 +48,11 @@ class TermsEvaluation:
         if anchor.kind == "absent":
             return []
         start = as_date(anchor)
-        length = period_parts(s.length)
+        length = calendar_period(s.length)
         end = periods.civil_expiry(start, length[0], length[1], first_day_counts=s.anchor.first_day_counts)
         ends = [end]
         if s.renews is not None:
-            renew = period_parts(s.renews)
+            renew = calendar_period(s.renews)
             while ends[-1] < until and len(ends) < 200:
                 ends.append(periods.civil_expiry(ends[-1] + timedelta(days=1), renew[0], renew[1],
                                                  first_day_counts=True))
@@ -66,7 +66,7 @@ class TermsEvaluation:
         d = self.contract_start or self.as_of
         for rule, s in self.statements(d, n.MinimumTerm):
             for anchor_date, item, sub, events in self._anchors(s, d):
-                length = period_parts(s.length)
+                length = calendar_period(s.length)
                 end = periods.civil_expiry(anchor_date, length[0], length[1],
                                            first_day_counts=s.anchor.first_day_counts)
                 self.minimums.append((item, sub, end))

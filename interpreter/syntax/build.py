@@ -243,6 +243,25 @@ class BuilderCore:
         return n.ParamDecl(*self._typed(children), span=self._span(meta))
 
     @v_args(meta=True)
+    def choice_decl(self, meta, children):
+        rule_id, rest = str(children[0]), list(children[1:])
+        articles = rest.pop(0) if rest and isinstance(rest[0], tuple) else ()
+        name = str(rest.pop(0))
+        label = rest.pop(0) if rest and isinstance(rest[0], str) and not isinstance(rest[0], Token) else None
+        alternatives = tuple(c for c in rest if isinstance(c, n.ChoiceAlt))
+        defaults = [c for c in rest if isinstance(c, Token)]
+        return n.ChoiceDecl(rule_id, articles, name, label, alternatives, str(defaults[0]) if defaults else None,
+                            span=self._span(meta), default_span=self._tspan(defaults[0]) if defaults else None)
+
+    @v_args(meta=True)
+    def choice_alt(self, meta, children):
+        return n.ChoiceAlt(str(children[0]), self._text(children[1]) if len(children) > 1 else None,
+                           span=self._span(meta))
+
+    def choice_default(self, children):
+        return children[0]
+
+    @v_args(meta=True)
     def field_decl(self, meta, children):
         return n.FieldDecl(*self._typed(children), span=self._span(meta))
 

@@ -172,6 +172,12 @@ class ExpressionSyntax:
         return n.Expiry(children[0], anchor.first_day_counts, anchor.base, span=self._span(meta))
 
     @v_args(meta=True)
+    def clear_before(self, meta, children):
+        number, unit, base = children
+        amount = n.Num(self._number(number), str(unit), span=self._tspan(number))
+        return n.ClearBefore(amount, base, span=self._span(meta))
+
+    @v_args(meta=True)
     def nth_business_day(self, meta, children):
         digits = "".join(ch for ch in normalize_digits(str(children[0])) if ch.isdigit())
         count = int(digits)

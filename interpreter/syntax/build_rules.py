@@ -290,7 +290,9 @@ class RuleSyntax:
 
     @v_args(meta=True)
     def claim(self, meta, children):
-        return ("claim", n.Claim(children[0], str(children[1]), span=self._span(meta)))
+        start = children[0] if len(children) == 3 else None
+        by, via = children[-2], children[-1]
+        return ("claim", n.Claim(by, str(via), span=self._span(meta), start=start))
 
     def tax_exempt(self, children):
         return ("tax_exempt", True)
@@ -335,4 +337,5 @@ class RuleSyntax:
 
     @v_args(meta=True)
     def claim_window(self, meta, children):
-        return n.ClaimWindow(str(children[0]), children[1], str(children[2]), span=self._span(meta))
+        start = children[1] if len(children) == 4 else None
+        return n.ClaimWindow(str(children[0]), children[-2], str(children[-1]), span=self._span(meta), start=start)

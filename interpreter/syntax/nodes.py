@@ -174,6 +174,16 @@ class Expiry:
 
 
 @node
+class ClearBefore:
+    """`7 clear days before X` (「7日前までに」): N whole days (weeks, months, years) lie between the day and X,
+    neither counted, so the day is X − N units − 1 day; months are counted from X (clamped)."""
+
+    amount: Num
+    base: "Expr"
+    span: Span = _span()
+
+
+@node
 class NthBusinessDay:
     n: int
     base: "Expr"
@@ -209,7 +219,7 @@ class DaysThrough:
 
 Expr = Union[
     Num, Str, DateLit, DateTimeLit, Bool, Name, Attr, Call, Unary, Binary, Compare, In, ListExpr, IfExpr,
-    Aggregate, Tier, MonthPoint, Expiry, NthBusinessDay, BusinessDay, Extreme, DaysThrough,
+    Aggregate, Tier, MonthPoint, Expiry, NthBusinessDay, BusinessDay, Extreme, DaysThrough, ClearBefore,
 ]
 
 # ------------------------------------------------------------------ declarations
@@ -302,6 +312,27 @@ class EnumDecl:
     label: str | None
     cases: tuple[EnumCase, ...]
     span: Span = _span()
+
+
+@node
+class ChoiceAlt:
+    name: str
+    label: str | None
+    span: Span = _span()
+
+
+@node
+class ChoiceDecl:
+    """A reading choice: the alternatives of an ambiguous passage, the default taken, the articles concerned."""
+
+    id: str
+    articles: tuple[str, ...]
+    name: str
+    label: str | None
+    alternatives: tuple[ChoiceAlt, ...]
+    default: str | None
+    span: Span = _span()
+    default_span: Span | None = _span()
 
 
 @node
@@ -529,6 +560,7 @@ class Claim:
     by: Expr
     via: str
     span: Span = _span()
+    start: Expr | None = None  # the first day a claim is in time; the day the right arises when not written
 
 
 @node
@@ -616,6 +648,7 @@ class ClaimWindow:
     by: Expr
     via: str
     span: Span = _span()
+    start: Expr | None = None
 
 
 Statement = Union[
@@ -655,6 +688,7 @@ class Amendment:
 
 Decl = Union[
     Contract, Conventions, Calendar, UnitDecl, EnumDecl, ParamDecl, ItemDecl, EventDecl, RuleDecl, Amendment,
+    ChoiceDecl,
 ]
 
 

@@ -24,8 +24,7 @@ class SourceFile:
 
     name: str
     text: str
-    # lines as the parser counts them (only \n ends one), split once: diagnostics and explanations ask for
-    # lines one entry at a time, and splitting the whole text for each made thousands of them quadratic
+    # the text's lines as the parser counts them (only \n ends one), split once
     lines: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

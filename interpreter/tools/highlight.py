@@ -7,7 +7,7 @@ filenames `*.ctr`), so any tool that uses Pygments can highlight contracts:
 """
 from __future__ import annotations
 
-from pygments.lexer import RegexLexer, bygroups, words
+from pygments.lexer import RegexLexer, bygroups
 from pygments.token import Comment, Keyword, Literal, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
 __all__ = ["KEYWORDS", "YakkanLexer", "YakkanReplLexer"]
@@ -17,7 +17,7 @@ _DIGIT = "[0-9０-９]"
 # Words that begin declarations and statements, and the words of expressions (docs/language.md).
 DECLARATION_WORDS = (
     "contract", "conventions", "calendar", "unit", "enum", "param", "plan", "option", "item", "feature",
-    "event", "rule", "amendment",
+    "event", "rule", "amendment", "choice",
 )
 KEYWORDS = DECLARATION_WORDS + (
     "provider", "document", "revised", "currency", "version", "effective", "note", "holidays", "weekend",
@@ -31,12 +31,13 @@ KEYWORDS = DECLARATION_WORDS + (
     "with", "accepts", "orders", "until", "service", "never", "decreases", "limit", "reject", "where",
     "distinct", "across", "then", "else", "and", "or", "not", "in", "sum", "count", "maximum", "each",
     "tier", "otherwise", "later", "earlier", "expiry", "business", "day", "end", "start", "through",
-    "true", "false",
+    "true", "false", "default",
 )
 UNIT_WORDS = (
     "yen", "JPY", "minute", "minutes", "hour", "hours", "week", "weeks", "months", "years",
 )
-BUILTINS = ("floor", "ceil", "round", "truncate", "max", "min", "monthly_fee", "fees_paid", "days_in_month",
+BUILTINS = ("floor", "ceil", "round", "truncate", "max", "min", "monthly_fee", "fees_paid", "unpaid", "unpaid_periods",
+            "paid_fees", "occurrences", "days_in_month",
             "date_of")
 
 _DATETIME = rf"{_DIGIT}{{4}}-{_DIGIT}{{2}}-{_DIGIT}{{2}}[T ]{_DIGIT}{{2}}:{_DIGIT}{{2}}(:{_DIGIT}{{2}})?([+-][0-9]{{2}}:[0-9]{{2}}|Z)?"
@@ -45,6 +46,45 @@ _JDATE = rf"(令和|平成|昭和|大正|明治)?({_DIGIT}+|元)年{_DIGIT}+月{
 _NUMBER = rf"{_DIGIT}{{1,3}}(?:[,，]{_DIGIT}{{3}})+(?:\.{_DIGIT}+)?|{_DIGIT}+(?:\.{_DIGIT}+)?"
 # Japanese unit words and percent signs, highlighted where they follow a number.
 _JA_UNITS = "%|％|円|ヶ月|か月|ヵ月|カ月|箇月|時間|週間|週|分|日|年"
+
+
+def _words(words) -> str:
+    """One of the words, whole (longest first, so that `months` is not read as `month` and `s`)."""
+    return r"(?<![\w])(" + "|".join(sorted(words, key=lambda w: (-len(w), w))) + r")(?![\w])"
+
+
+# The tokens of a .ctr file, in the order they are tried: (regex, token type), or (regex, token types of its
+# groups). The Pygments lexer below and the TextMate grammar of editors/vscode (`textmate`) are both made
+# from this list, so that every editor shows the same tokens.
+PATTERNS: list[tuple[str, object]] = [
+    (r"[ \t\f\r\n\u3000]+", Whitespace),
+    (r"#[^\n]*", Comment.Single),
+    (r'"([^"\\\n]|\\.)*"', String.Double),
+    (r"「[^」\n]*」", String.Other),
+    (r"[A-Z][A-Z0-9]*-[0-9]+[a-z]?\b", Name.Label),  # rule ids: ITS-1, ITS-5a
+    (r'(第|別表|別紙|附則|付則)[^\s,;{}"「」]*', Name.Tag),  # articles: 第25条第1項, 別表②
+    (_DATETIME, Literal.Date),
+    (_DATE, Literal.Date),
+    (_JDATE, Literal.Date),
+    (rf"{_DIGIT}{{2}}-{_DIGIT}{{2}}\b", Number.Other),  # month-day of a yearly closure: 12-29
+    (rf"{_DIGIT}+(st|nd|rd|th)\b", Number.Integer),  # ordinals: 5th business day
+    (rf"({_NUMBER})([ \t]*)({_JA_UNITS})", (Number, Whitespace, Keyword.Type)),
+    (_NUMBER, Number),
+    (r"(==|!=|<=|>=|<|>|≦|≧|≠|=|\+|-|\*|/|×|÷|\.\.)", Operator),
+    (r"[{}()\[\];,:.]", Punctuation),
+    (_words(("true", "false")), Keyword.Constant),
+    (_words(DECLARATION_WORDS), Keyword.Declaration),
+    (_words([k for k in KEYWORDS if k not in DECLARATION_WORDS and k not in ("true", "false")]), Keyword),
+    (_words(UNIT_WORDS), Keyword.Type),
+    (r"(?<![\w])(" + "|".join(BUILTINS) + r")(?=\s*\()", Name.Builtin),
+    (r"[^\W\d]\w*", Name),
+    (r".", Text),
+]
+
+
+def _rule(regex: str, token) -> tuple:
+    # A plain tuple names the groups' types (token types are tuples too, of another class).
+    return (regex, bygroups(*token) if type(token) is tuple else token)
 
 
 class YakkanLexer(RegexLexer):
@@ -56,30 +96,7 @@ class YakkanLexer(RegexLexer):
     mimetypes = ["text/x-yakkan"]
     url = "https://github.com/"  # the project has no public home yet
 
-    tokens = {
-        "root": [
-            (r"[ \t\f\r\n\u3000]+", Whitespace),
-            (r"#[^\n]*", Comment.Single),
-            (r'"([^"\\\n]|\\.)*"', String.Double),
-            (r"「[^」\n]*」", String.Other),
-            (r"[A-Z][A-Z0-9]*-[0-9]+[a-z]?\b", Name.Label),  # rule ids: ITS-1, ITS-5a
-            (r'(第|別表|別紙|附則|付則)[^\s,;{}"「」]*', Name.Tag),  # articles: 第25条第1項, 別表②
-            (_DATETIME, Literal.Date),
-            (_DATE, Literal.Date),
-            (_JDATE, Literal.Date),
-            (rf"{_DIGIT}{{2}}-{_DIGIT}{{2}}\b", Number.Other),  # month-day of a yearly closure: 12-29
-            (rf"{_DIGIT}+(st|nd|rd|th)\b", Number.Integer),  # ordinals: 5th business day
-            (rf"({_NUMBER})([ \t]*)({_JA_UNITS})", bygroups(Number, Whitespace, Keyword.Type)),
-            (_NUMBER, Number),
-            (r"(==|!=|<=|>=|<|>|≦|≧|≠|=|\+|-|\*|/|×|÷|\.\.)", Operator),
-            (r"[{}()\[\];,:.]", Punctuation),
-            (words(KEYWORDS, prefix=r"(?<![\w])", suffix=r"(?![\w])"), Keyword),
-            (words(UNIT_WORDS, prefix=r"(?<![\w])", suffix=r"(?![\w])"), Keyword.Type),
-            (words(BUILTINS, prefix=r"(?<![\w])", suffix=r"(?=\s*\()"), Name.Builtin),
-            (r"[^\W\d]\w*", Name),
-            (r".", Text),
-        ],
-    }
+    tokens = {"root": [_rule(regex, token) for regex, token in PATTERNS]}
 
 
 class YakkanReplLexer(YakkanLexer):

@@ -48,6 +48,8 @@ TEXT = {
           "Write a value of the type the message names."),
  "E303": ("An exact duration (minutes, hours, days, weeks) combined or compared with a calendar one (months, years). One month is not a fixed number of days, so there is no right answer.",
           "Keep the families apart: compare months with months, or use `expiry of`, `days from … through …` or a date comparison."),
+ "E304": ("A rule's `when`/`unless` names something known only on a customer's timeline: an event, a named state, `contract`'s dates, an item's dates or quantity, or a timeline query such as `unpaid_periods`. A rule's condition is decided once per customer, from its parameters and reading choices, before any event; such a condition could never hold there.",
+          "Test the timeline inside the rule: `reject \"…\" on EVENT where unpaid_periods(EVENT.date) < 2;`, or a statement's `where`/`require`."),
  "E401": ("A rule has no citation, an empty one, or a quoted citation that names no article (a title written where the article belongs). Every ledger entry shows the article it comes from, so a rule must cite one.",
           "Write the article after the id: `rule EX-1 第10条 \"月額料金\" { … }`."),
  "E402": ("A notice's `due` date falls after its `effective` date for some effective date. The checker tries a spread of sample effective dates over two years and reports the first that fails.",
@@ -64,6 +66,8 @@ TEXT = {
           "Declare the convention, or state the choice on the statement (`first month full`)."),
  "W502": ("A rule has no statements, so it changes nothing. Articles that decide nothing computable (準拠法, 合意管轄) need no rule.",
           "Write the statements, or remove the rule."),
+ "W503": ("A reading of a `choice` is written without the text that says what it means. Every ledger that depends on the choice shows that text, so a reader can tell which reading of the article produced a figure.",
+          "Write the reading after its name: `literal \"「解約・解除などにより」を文字どおり読む\";`."),
 }
 SCEN = {
  "E601": ("The scenario file is not valid YAML (or not UTF-8).", "events:\n  - {at: 2025-04-01, event: service_start\n", "Close the brace: YAML flow mappings must be balanced."),

@@ -1,0 +1,155 @@
+"""The compiled contract: tables built once per contract and shared by every customer evaluated against it.
+
+Evaluating a customer must not walk every statement of the terms for every month or every event. Here a
+checked model is turned, once, into tables: per version, the statements of each kind, and indexes of them by
+the item or event they concern; the names that are the same for every customer (items, enumeration cases).
+A customer's parameters decide which rules apply (rule conditions read only parameters, see E304), so the
+tables are kept per set of applicable rules: customers with the same parameters share them.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable, Iterable
+
+import attrs
+
+from interpreter.check.model import Model, Version
+from interpreter.run.expressions import Env, EvalError, Value, evaluate
+from interpreter.syntax import nodes as n
+
+KeyOf = Callable[[object], Iterable[str]]
+
+
+class StatementTables:
+    """The statements of one version whose rules apply, grouped by kind, with indexes built on first use."""
+
+    def __init__(self, version: Version, applicable: frozenset[str]):
+        self.by_kind: dict[type, list] = defaultdict(list)
+        for rule in version.tables.rules.values():
+            if rule.id in applicable:
+                for s in rule.statements:
+                    self.by_kind[type(s)].append((rule, s))
+        self._indexes: dict[tuple[type, KeyOf], dict[str, list]] = {}
+
+    def keyed(self, kind: type, key_of: KeyOf) -> dict[str, list]:
+        """The statements of a kind by each key `key_of` gives a statement (an item's name, an event's name)."""
+        index = self._indexes.get((kind, key_of))
+        if index is None:
+            index = defaultdict(list)
+            for pair in self.by_kind.get(kind, ()):
+                for key in key_of(pair[1]):
+                    index[key].append(pair)
+            index = dict(index)
+            self._indexes[(kind, key_of)] = index
+        return index
+
+
+class CompiledContract:
+    """What every customer of one contract shares."""
+
+    def __init__(self, model: Model):
+        self.model = model
+        self.single_version = model.versions[0] if len(model.versions) == 1 else None
+        self._static: dict[str, dict] = {}
+        self._defaults: dict[str, dict] = {}
+        self._constants: dict[int, Value | None] = {}
+        self._tables: dict[tuple[str, frozenset[str]], StatementTables] = {}
+        # rules whose application depends on the customer's parameters, per version
+        self.conditional = {v.name: tuple(r for r in v.tables.rules.values() if r.condition is not None)
+                            for v in model.versions}
+        self.unconditional = {v.name: frozenset(r.id for r in v.tables.rules.values() if r.condition is None)
+                              for v in model.versions}
+
+    def static_names(self, version: Version) -> dict[str, Value]:
+        """Enum cases and items of a version: the same for every expression of every customer."""
+        found = self._static.get(version.name)
+        if found is None:
+            tables = version.tables
+            found = {case: Value("enum", case) for case in tables.enum_cases()}
+            found.update({item: Value("item", item) for item in tables.items})
+            self._static[version.name] = found
+        return found
+
+    def constant(self, expr) -> Value | None:
+        """The value of an expression that names nothing (`10,000 yen`, `10%`, `1 yen`), computed once for
+        every customer; None for one that must be evaluated on a customer's timeline."""
+        key = id(expr)  # nodes live as long as the model that holds this compiled form
+        if key not in self._constants:
+            value = None
+            if not any(isinstance(node, (n.Name, n.Attr, n.Call, n.Aggregate)) for node in walk(expr)):
+                try:
+                    value = evaluate(expr, Env(names={}, calendar=self.model.calendar,
+                                               conventions=self.model.conventions))
+                except EvalError:
+                    value = None  # left to the evaluation, which reports it where it stands
+            self._constants[key] = value
+        return self._constants[key]
+
+    def parameter_defaults(self, version: Version) -> dict[str, Value]:
+        """The declared defaults of a version's parameters (and the default readings of its choices), for
+        a customer whose parameters were not validated against the contract (the Python API)."""
+        found = self._defaults.get(version.name)
+        if found is None:
+            env = Env(names=self.static_names(version), calendar=self.model.calendar)
+            found = {}
+            for name, decl in version.tables.params.items():
+                if decl.default is not None:
+                    try:
+                        found[name] = evaluate(decl.default, env)
+                    except EvalError:
+                        continue  # a default that needs another parameter: validation supplies it
+            self._defaults[version.name] = found
+        return found
+
+    def statement_tables(self, version: Version, applicable: frozenset[str]) -> StatementTables:
+        key = (version.name, applicable)
+        found = self._tables.get(key)
+        if found is None:
+            found = StatementTables(version, applicable)
+            self._tables[key] = found
+        return found
+
+
+def compiled(model: Model) -> CompiledContract:
+    """The compiled form of a model, built on first use and kept with the model."""
+    found = model.cache.get("compiled")
+    if found is None:
+        found = CompiledContract(model)
+        model.cache["compiled"] = found
+    return found
+
+
+def walk(expr):
+    """Every node of an expression."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (tuple, list)):
+            stack.extend(node)
+        elif attrs.has(type(node)):
+            yield node
+            stack.extend(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "span")
+
+
+# Keys by which statements are looked up on the hot paths of an evaluation.
+def fee_items(s: n.Fee) -> list[str]:
+    return [i.name for i in s.items]  # the checker made sure each is the name of an item
+
+
+def fee_event(s: n.Fee) -> list[str]:
+    return [s.on_event] if s.on_event else []
+
+
+def statement_event(s) -> list[str]:
+    """The event a notice, limit or rejection is written on."""
+    return [s.event]
+
+
+def obligation_trigger(s: n.Obligation) -> list[str]:
+    return [s.trigger] if s.trigger else []
+
+
+def emit_event(s: n.Emit) -> list[str]:
+    it = s.iteration
+    return [it.event] if it is not None and it.kind == "event" and it.event else []
+

@@ -1,0 +1,75 @@
+"""Queries on a customer's timeline, for conditions such as "two consecutive billing periods unpaid".
+
+Each query looks at the timeline as it stood at the start of a day: the ledger of the events before that day,
+evaluated as of the day before. That is what the parties knew then, so a condition on an event never depends
+on what came after it, and a query from inside an event cannot see that event itself.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from interpreter.run.expressions import EvalError, Value, as_date
+
+MAX_NESTING = 4  # a query inside a timeline that is itself a query's prefix, and so on
+
+
+class TimelineQueries:
+    """The functions `unpaid`, `unpaid_periods`, `paid_fees` and `occurrences` (a mixin of the evaluation)."""
+
+    def _prefix(self, day: date):
+        """The evaluation of the events before `day`, as of the day before (cached per day)."""
+        cache = self.__dict__.setdefault("_prefix_cache", {})
+        found = cache.get(day)
+        if found is None:
+            depth = getattr(self, "query_depth", 0) + 1
+            if depth > MAX_NESTING:
+                raise EvalError("timeline queries nest too deep: a query's own timeline queries again and again")
+            before = [e for e in self.events if e.date < day]
+            found = type(self)(self.model, self.params, before, day - timedelta(days=1))
+            found.query_depth = depth
+            found.run()
+            cache[day] = found
+        return found
+
+    def _query_unpaid(self, day: Value) -> Value:
+        """What the invoices due before the day still owe at its start (payments settle the oldest first)."""
+        prefix = self._prefix(as_date(day))
+        owed = sum((o for inv, o, _ in prefix.settled_invoices if o > 0 and inv.due and inv.due < as_date(day)),
+                   Decimal(0))
+        paid = sum((p.fields["amount"].value for p in prefix._payments()), Decimal(0))
+        return Value("money", max(Decimal(0), owed - paid))
+
+    def _query_unpaid_periods(self, day: Value) -> Value:
+        """How many billing periods in a row, back from the latest invoice due before the day, are unpaid."""
+        d = as_date(day)
+        prefix = self._prefix(d)
+        due_before = [(inv, paid) for inv, o, paid in prefix.settled_invoices if o > 0 and inv.due and inv.due < d]
+        count = 0
+        for inv, paid in reversed(due_before):
+            if paid is not None:
+                break
+            count += 1
+        return Value("number", Decimal(count))
+
+    def _query_paid_fees(self, start: Value, end: Value) -> Value:
+        """Payments received from `start` up to (not including) `end`, less the late interest they paid:
+        a payment pays the interest it gave rise to first (民法第489条: 費用、利息、元本の順)."""
+        lo, hi = as_date(start), as_date(end)
+        prefix = self._prefix(hi)
+        payments = {p.index: p for p in prefix._payments() if lo <= p.date < hi}
+        total = sum((p.fields["amount"].value for p in payments.values()), Decimal(0))
+        interest = sum((e.amount + (e.tax or 0) for e in prefix.entries
+                        if e.key.startswith("interest:") and set(e.events) & set(payments)), Decimal(0))
+        return Value("money", max(Decimal(0), total - interest))
+
+    def _query_occurrences(self, event: str, start: Value, end: Value) -> Value:
+        """Events of a kind, not rejected, dated from `start` through `end`."""
+        lo, hi = as_date(start), as_date(end)
+        prefix = self._prefix(hi + timedelta(days=1))
+        found = [e for e in prefix.seen.get(event, []) if e.index not in prefix.rejected and lo <= e.date <= hi]
+        return Value("number", Decimal(len(found)))
+
+    def _query_functions(self) -> dict:
+        return {"unpaid": self._query_unpaid, "unpaid_periods": self._query_unpaid_periods,
+                "paid_fees": self._query_paid_fees, "occurrences": self._query_occurrences}

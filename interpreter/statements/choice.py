@@ -1,0 +1,89 @@
+"""Reading choices: where the Japanese text can be read two ways, the contract names the alternatives and the
+reading it takes (`choice C-6 第33条 NAME "…" { a "…"; b "…"; default a; }`).
+
+A choice is a value like an enumeration parameter: rules and expressions test it (`when NAME == b`), and a
+scenario may pick another reading under `params:`. Every ledger shows the reading in force (a `state` entry
+per choice), and every entry of a rule whose condition tests a choice names it in `also` and in its
+explanation, so no figure depends on a reading silently.
+"""
+from __future__ import annotations
+
+from interpreter.check.model import Tables
+from interpreter.check.scope import every_name
+from interpreter.diagnostics import Note, did_you_mean
+from interpreter.run.ledger import Entry
+from interpreter.syntax import nodes as n
+
+
+class ChoiceChecks:
+    """Checks of reading choices (a mixin of the checker)."""
+
+    def _choice_tables(self, d: n.ChoiceDecl, choices: dict, enums: dict, params: dict) -> None:
+        """A choice is an enumeration of its readings and a parameter of that type whose default is the
+        reading the contract takes: both are entered in the tables, so expressions and scenarios use them
+        as they use any enumeration parameter."""
+        for table, what in ((choices, "reading choice"), (enums, "enumeration"), (params, "parameter")):
+            if d.name in table:
+                self._dup(what)(d.name, d.span, table[d.name].span)
+        choices[d.name] = d
+        enums[d.name] = n.EnumDecl(d.name, d.label, tuple(n.EnumCase(a.name, a.label, span=a.span)
+                                                          for a in d.alternatives), span=d.span)
+        default = n.Name(d.default, span=d.default_span) if d.default else None
+        params[d.name] = n.ParamDecl(d.name, n.TypeRef(d.name, span=d.span), default, d.label, span=d.span)
+
+    def _check_choice(self, d: n.ChoiceDecl, tables: Tables) -> None:
+        seen: dict[str, n.ChoiceAlt] = {}
+        for alt in d.alternatives:
+            if alt.name in seen:
+                self._dup("reading")(alt.name, alt.span, seen[alt.name].span)
+            seen[alt.name] = alt
+            if not alt.label:
+                self.error("W503", f"reading `{alt.name}` of choice {d.id} does not say what it means", alt.span,
+                           f'write the reading after the name: `{alt.name} "…";`')
+        if len(d.alternatives) < 2:
+            self.error("E404", f"choice {d.id} needs at least two readings", d.span,
+                       "a choice names each way the text can be read: `a \"…\"; b \"…\";`")
+        if d.default is None:
+            self.error("E404", f"choice {d.id} does not say which reading the contract takes", d.span,
+                       f"add `default {d.alternatives[0].name if d.alternatives else 'NAME'};`")
+        elif d.default not in seen:
+            self.error("E201", f"`{d.default}` is not a reading of choice {d.id}", d.default_span,
+                       did_you_mean(d.default, seen) or f"its readings are: {', '.join(seen) or 'none'}")
+        if d.id in tables.rules:
+            self.error("E203", f"{d.id} names both a rule and a reading choice", d.span,
+                       "give the choice an id of its own, such as C-6",
+                       (Note(tables.rules[d.id].id_span, "the rule is here"),))
+
+
+class ChoiceEvaluation:
+    """Reading choices in the ledger (a mixin of the evaluation)."""
+
+    def _reading_choices(self) -> None:
+        """One `state` entry per choice: the reading in force for this customer, and whether it is the
+        contract's default."""
+        if not self.events:
+            return
+        first = self.events[0].date
+        for choice in self.version(first).tables.choices.values():
+            value = self.params.get(choice.name)
+            taken = value.value if value is not None else choice.default
+            reading = next((a for a in choice.alternatives if a.name == taken), None)
+            how = "the contract's default" if taken == choice.default else "chosen for this customer"
+            self.entries.append(self._choice_entry(choice, taken, reading, how, first))
+
+    def _choice_entry(self, choice: n.ChoiceDecl, taken: str, reading, how: str, first):
+        return Entry(kind="state", label=f"reading choice {choice.id}: {choice.label or choice.name}",
+                     rule=choice.id, clause=", ".join(choice.articles) or None, source=choice.span, date=first,
+                     value=taken, note=f"{taken}: {reading.label if reading and reading.label else taken} ({how})")
+
+    def _choices_of(self, rule: n.RuleDecl | None) -> tuple[n.ChoiceDecl, ...]:
+        """The reading choices a rule's condition tests, found once per rule."""
+        if rule is None or rule.condition is None:
+            return ()
+        cached = self._choice_cache.get(rule.id)
+        if cached is None:
+            choices = self.model.base.tables.choices
+            named = {x.name for x in every_name(rule.condition.expr)}
+            cached = tuple(c for name, c in choices.items() if name in named)
+            self._choice_cache[rule.id] = cached
+        return cached

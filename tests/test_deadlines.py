@@ -1,0 +1,103 @@
+"""Deadline idioms written as words: clear days (「N日前までに」) and claim windows that open before the right
+arises (「翌月15日までに」 sets only an end). Figures worked by hand in the comments."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from interpreter.run.expressions import Env, evaluate
+from interpreter.run.runner import evaluate_files
+from interpreter.syntax import nodes as n
+from interpreter.time.calendar import BusinessCalendar
+
+
+def clear_before(count: int, unit: str, day: date) -> date:
+    node = n.ClearBefore(n.Num(Decimal(count), unit), n.DateLit(day))
+    return evaluate(node, Env(names={}, calendar=BusinessCalendar())).value
+
+
+@pytest.mark.parametrize("count, unit, day, expected", [
+    # 「7日前までに」 for 06-10: seven whole days 06-03…06-09 lie between, so the notice is due 06-02
+    (7, "days", date(2025, 6, 10), date(2025, 6, 2)),
+    # two clear weeks before 06-01: 05-18…05-31 between → 05-17
+    (2, "weeks", date(2025, 6, 1), date(2025, 5, 17)),
+    # three clear months before 06-30: 03-30…06-29 between → 03-29
+    (3, "months", date(2025, 6, 30), date(2025, 3, 29)),
+    # counted from the day itself, clamped: 03-31 − 1 month = 02-28 (no 02-31), the day before is 02-27
+    (1, "months", date(2025, 3, 31), date(2025, 2, 27)),
+    # a leap year: 2024-03-31 − 1 month = 2024-02-29, the day before is 02-28
+    (1, "months", date(2024, 3, 31), date(2024, 2, 28)),
+    (1, "years", date(2025, 3, 1), date(2024, 2, 29)),
+])
+def test_clear_periods(count, unit, day, expected):
+    assert clear_before(count, unit, day) == expected
+
+
+CONTRACT = """
+contract t "テスト" {
+  provider "例示株式会社";
+  document "テスト約款" revised 2025-04-01;
+  currency JPY;
+}
+conventions { periods civil_code; month_end clamp; first_month full; last_month full; }
+plan base "基本";
+event service_start { starts contract, starts base; }
+event maintenance_notice { scheduled: date; }
+event sla_claim "返金の申請";
+event outage interval { until: datetime; }
+rule T-1 第1条 "料金" { monthly fee 10,000 yen for base; }
+rule T-2 第2条 "保守の通知" {
+  notice maintenance by provider on maintenance_notice {
+    effective maintenance_notice.scheduled;
+    due 7 clear days before effective;
+  }
+}
+rule T-3 第3条 "返金" {
+  credit refund "返金" per month {
+    require (count for each outage in month) > 0;
+    amount 1,000 yen;
+    claim from month.start by day 15 of month after month.end via sla_claim;
+  }
+}
+"""
+
+
+@pytest.fixture
+def run(tmp_path):
+    (tmp_path / "t.ctr").write_text(CONTRACT, encoding="utf-8")
+
+    def evaluate_events(events: str):
+        scenario = tmp_path / "s.yaml"
+        scenario.write_text("contract: t.ctr\nas_of: 2025-12-31\nevents:\n  - {at: 2025-04-01, event: service_start}\n"
+                            + events, encoding="utf-8")
+        outcome = evaluate_files(None, str(scenario))
+        assert outcome.ok, outcome.diagnostics
+        return outcome.ledger
+
+    return evaluate_events
+
+
+@pytest.mark.parametrize("sent, status", [("2025-06-02", "met"), ("2025-06-03", "missed")])
+def test_a_notice_due_seven_clear_days_before(run, sent, status):
+    # maintenance on 06-10: due 06-02 (06-03…06-09 are the seven clear days)
+    ledger = run(f"  - {{at: {sent}, event: maintenance_notice, scheduled: 2025-06-10}}\n")
+    (duty,) = [e for e in ledger.entries if e.kind == "obligation" and e.rule == "T-2"]
+    assert (duty.due, duty.status) == (date(2025, 6, 2), status)
+
+
+OUTAGE = "  - {at: \"2025-06-10T10:00\", event: outage, until: \"2025-06-10T12:00\"}\n"
+
+
+@pytest.mark.parametrize("claimed, status", [
+    ("2025-06-20", "claimed"),   # during the month concerned: in time, the window opens on 06-01
+    ("2025-07-15", "claimed"),   # the 15th of the next month: the last day
+    ("2025-07-16", "lapsed"),    # one day late
+])
+def test_a_claim_window_that_opens_before_the_right_arises(run, claimed, status):
+    # June's refund arises at the month's end (06-30); the window runs 06-01…07-15
+    ledger = run(OUTAGE + f"  - {{at: {claimed}, event: sla_claim}}\n")
+    (refund,) = [e for e in ledger.entries if e.kind == "credit"]
+    assert refund.window == (date(2025, 6, 1), date(2025, 7, 15))
+    assert refund.status == status and refund.amount == Decimal(1000)
