@@ -82,6 +82,8 @@ def main() -> int:
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--slow", type=float, default=5.0)
     p.add_argument("--hang", type=float, default=60.0)
+    p.add_argument("--minutes", type=float, help="stop after this long and report what ran (the inputs are "
+                                                 "interleaved, so both kinds are covered in proportion)")
     p.add_argument("--show", metavar="KIND:INDEX", help="print one input (contract:17 or scenario:4) and stop")
     args = p.parse_args()
     if args.show:
@@ -89,8 +91,13 @@ def main() -> int:
         name, contract, scenarios = make_input(kind, args.seed, int(index))
         print(f"# {name}\n{contract}" if kind == "contract" else scenarios[0])
         return 0
-    jobs = [("contract", args.seed, i, args.hang) for i in range(args.contracts)]
-    jobs += [("scenario", args.seed, i, args.hang) for i in range(args.scenarios)]
+    contracts = [("contract", args.seed, i, args.hang) for i in range(args.contracts)]
+    scenarios = [("scenario", args.seed, i, args.hang) for i in range(args.scenarios)]
+    # interleaved in proportion, so that a run stopped by --minutes has covered both kinds
+    total = len(contracts) + len(scenarios)
+    jobs = sorted(contracts + scenarios, key=lambda j: (j[2] + 0.5) / (len(contracts) if j[0] == "contract"
+                                                                         else len(scenarios)) if total else 0)
+    deadline = time.perf_counter() + args.minutes * 60 if args.minutes else None
     crashes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     slow: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     examples: dict[str, str] = {}
@@ -105,7 +112,11 @@ def main() -> int:
             if seconds > args.slow:
                 slow[kind][f"{seconds:.1f} s (--show {kind}:{index})"] += 1
             if sum(done.values()) % 5000 == 0:
-                print(f"... {dict(done)} in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+                print(f"... {dict(done)} in {time.perf_counter() - started:.0f} s, tracebacks "
+                      f"{ {k: sum(v.values()) for k, v in crashes.items()} }", file=sys.stderr, flush=True)
+            if deadline is not None and time.perf_counter() > deadline:
+                pool.terminate()
+                break
     elapsed = time.perf_counter() - started
     print(f"seed {args.seed}: {done['contract']} mutated contracts, {done['scenario']} mutated scenarios "
           f"in {elapsed:.0f} s ({args.jobs} processes)")
