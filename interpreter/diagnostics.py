@@ -120,6 +120,8 @@ def excerpt(source: SourceFile | None, span: Span | None) -> list[str]:
         col = span.column - lo
     else:
         col = span.column
+    # a control character (NUL, ESC …) would act on the terminal instead of showing: one mark for each
+    shown = "".join(c if c.isprintable() else "\ufffd" for c in shown)
     pad = display_width(shown[: col - 1])
     length = 1
     if span.end_line == span.line and span.end_column > span.column:

@@ -91,6 +91,11 @@ CASES = [
     # 29 digits: Python's default context would round this to 28 significant digits without a word
     ("29-digit-amount", "monthly fee 1,000 yen", "monthly fee 12345678901234567890123456789 yen",
      "case.ctr", 13, 15, "E108", "it has 29 digits before the point"),
+    # 999,999,999,999,999,999 × 100,000,000 ≈ 10^26: an error, where Python's default context would have
+    # rounded to 28 digits further on without a word
+    ("amount-beyond-10^25", "monthly fee 1,000 yen for basic;",
+     "monthly fee 999,999,999,999,999,999 yen × 100,000,000 for basic;",
+     "case.ctr", 13, 15, "E611", "a value reaches 10^25"),
     ("billing-start-from-itself", "monthly fee 1,000 yen for basic;",
      "monthly fee 1,000 yen for basic;\n  billing from contract.billing_start;",
      "case.ctr", 14, 3, "E406", "`contract.billing_start` is computed from itself"),
@@ -145,6 +150,19 @@ def test_a_date_and_a_date_time_compare_as_instants(tmp_path, capsys):
     assert states == ["True", "True", "False"]
 
 
+def test_the_largest_amount_below_the_bound_is_exact(tmp_path, capsys):
+    # 999,999,999,999,999,999 × 10,000,000 = 9,999,999,999,999,999,990,000,000 (25 digits, below 10^25): billed
+    # to the yen; the default context (28 digits) would have been exact here too, but not one digit further.
+    code, err = outcome(tmp_path, capsys, "monthly fee 1,000 yen for basic;",
+                        "monthly fee 999,999,999,999,999,999 yen × 10,000,000 for basic;")
+    assert code == 0, err
+    assert main(["run", "--scenario", str(tmp_path / "case.yaml"), "--format", "json"]) == 0
+    import json
+
+    amounts = {e["amount"] for e in json.loads(capsys.readouterr().out)["entries"] if e["kind"] == "charge"}
+    assert amounts == {"9999999999999999990000000"}, amounts
+
+
 def test_a_run_over_more_than_a_century_stops(tmp_path, capsys):
     # as_of 9999-12-31 asks for 95,900 months of fees and invoices; a run covers at most 1,200 (100 years).
     # The error is the run's as a whole, so it points at the scenario.
@@ -171,3 +189,5 @@ def test_a_nul_in_a_string_is_refused(tmp_path, capsys):
     code, err = outcome(tmp_path, capsys, '"ベーシック"', '"ベー\x00シック"')
     assert code == 1
     assert re.search(rf"^{re.escape(str(tmp_path / 'case.ctr'))}:8:15: error\[E105\]: .*NUL", err, re.M), err
+    # the excerpt shows a mark in its place, never the character itself
+    assert '   8 | plan basic "ベー\ufffdシック";' in err and "\x00" not in err
