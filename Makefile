@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUN_CONTRACT := contracts/itscom-hosting.ctr
 RUN_SCENARIO := contracts/scenarios/itscom-hosting/cancel-inside-minimum-term.yaml
 
-.PHONY: run test check clean bench bench-itscom
+.PHONY: run test check clean bench bench-itscom fuzz
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -30,6 +30,9 @@ bench: $(STAMP)
 
 bench-itscom: $(STAMP)
 	$(BIN)/python bench/compare_itscom.py --customers 10000
+
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz.py --contracts 100000 --scenarios 20000
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis

@@ -76,7 +76,7 @@ def _as_of(text: str | None):
 def _evaluate(args):
     from interpreter.run.runner import evaluate_files
 
-    outcome = evaluate_files(args.contract, args.scenario, _as_of(args.as_of))
+    outcome = evaluate_files(args.contract, args.scenario, _as_of(args.as_of), args.root)
     if not outcome.ok:
         print(render_diagnostics(list(outcome.diagnostics), outcome.sources, "text"), file=sys.stderr)
         return outcome, 1
@@ -142,7 +142,7 @@ def cmd_test(args) -> int:
         return 2
     failed = passed = 0
     for f in files:
-        result = run_test_file(f, contract)
+        result = run_test_file(f, contract, root=args.root)
         if result.status == "pass":
             passed += 1
             print(f"ok   {f} ({result.expectations} expectations)")
@@ -166,6 +166,12 @@ def _version() -> str:
         return version("yakkan")
     except PackageNotFoundError:  # run from a checkout that was never installed
         return "(not installed)"
+
+
+def _add_root(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--root", metavar="DIR",
+                   help="a scenario's `contract:` may name any .ctr file under DIR (default: inside the "
+                        "scenario's repository, the nearest folder above it with .git)")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -197,6 +203,7 @@ def make_parser() -> argparse.ArgumentParser:
             p.add_argument("--lang", choices=LANGUAGES, default=None,
                            help="the language of the text ledger's headings, parties, statuses and the labels "
                                 "the interpreter gives (default: the contract's); JSON is the same in both")
+        _add_root(p)
         p.set_defaults(func=func)
     # Authoring tools (fmt, diff, repl) add their subcommands below this line, one line each.
     from interpreter.tools import fmt; fmt.add_parser(sub)
@@ -208,6 +215,7 @@ def make_parser() -> argparse.ArgumentParser:
     test.add_argument("paths", nargs="+", metavar="PATH",
                       help="scenario files or folders (searched recursively for *.yaml, *.yml); a first "
                            "argument ending in .ctr is the CONTRACT for all of them, overriding `contract:`")
+    _add_root(test)
     test.set_defaults(func=cmd_test)
     return parser
 

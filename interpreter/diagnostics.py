@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "E105": "unexpected character",
     "E106": "nesting too deep",
     "E107": "invalid date",
+    "E108": "number out of range",
     # names
     "E201": "unknown name",
     "E202": "duplicate declaration",
@@ -55,6 +56,8 @@ CODES: dict[str, str] = {
     "E607": "unknown parameter",
     "E608": "missing parameter",
     "E609": "contract not found",
+    "E610": "contract outside the scenario's repository",
+    "E611": "value out of range during evaluation",
     # test expectations
     "E701": "expectation not met",
     # warnings
@@ -108,7 +111,7 @@ def excerpt(source: SourceFile | None, span: Span | None) -> list[str]:
     if source is None or span is None:
         return []
     line = source.line_text(span.line)
-    if not line and span.line > 1 and span.line > len(source.text.split("\n")):
+    if not line and span.line > 1 and span.line > len(source.lines):
         return []
     shown = line.expandtabs(1)
     if len(shown) > 200:  # noise or minified input: show the neighbourhood only
@@ -117,6 +120,8 @@ def excerpt(source: SourceFile | None, span: Span | None) -> list[str]:
         col = span.column - lo
     else:
         col = span.column
+    # a control character (NUL, ESC …) would act on the terminal instead of showing: one mark for each
+    shown = "".join(c if c.isprintable() else "\ufffd" for c in shown)
     pad = display_width(shown[: col - 1])
     length = 1
     if span.end_line == span.line and span.end_column > span.column:

@@ -34,8 +34,12 @@ events:
 
 
 def scenario(tmp_path: Path, expect: str, name: str = "s.yaml", contract: bool = True) -> Path:
+    """A scenario beside its own copy of the contract: a `contract:` must resolve inside the scenario's own
+    repository (interpreter/files.py), and a temporary folder is not this one."""
     path = tmp_path / name
-    head = f"contract: {CONTRACT}\n" if contract else ""
+    if contract and not (tmp_path / CONTRACT.name).exists():
+        (tmp_path / CONTRACT.name).write_text(CONTRACT.read_text(encoding="utf-8"), encoding="utf-8")
+    head = f"contract: {CONTRACT.name}\n" if contract else ""
     path.write_text(head + EVENTS + textwrap.dedent(expect), encoding="utf-8")
     return path
 
@@ -126,7 +130,8 @@ def test_an_empty_folder_fails(capsys, tmp_path):
 
 
 def test_a_folder_of_scenarios_without_expect_fails(capsys, tmp_path):
-    (tmp_path / "plain.yaml").write_text(f"contract: {CONTRACT}\n" + EVENTS, encoding="utf-8")
+    (tmp_path / CONTRACT.name).write_text(CONTRACT.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "plain.yaml").write_text(f"contract: {CONTRACT.name}\n" + EVENTS, encoding="utf-8")
     code, out, err = yakkan_test(capsys, tmp_path)
     assert code == 1 and "nothing was tested" in err
 
@@ -237,6 +242,7 @@ def test_a_missing_contract_on_the_command_line_is_a_bad_invocation(capsys, tmp_
 def test_the_pytest_plugin_collects_scenarios_in_any_repository(tmp_path):
     repo = tmp_path / "terms repo"
     (repo / "規約").mkdir(parents=True)
+    (repo / ".git").mkdir()  # a repository: its scenarios may name contracts anywhere inside it
     (repo / "規約" / "hosting.ctr").write_text(CONTRACT.read_text(encoding="utf-8"), encoding="utf-8")
     cases = repo / "cases"
     cases.mkdir()

@@ -21,7 +21,9 @@ ITSCOM = "contracts/itscom-hosting.ctr"
 
 
 def repl(script: str, *args: str, tmp_path: Path, merged: bool = False, cwd: Path = ROOT):
-    env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state"), HOME=str(tmp_path / "home"))
+    # a fresh HOME, but the parser tables stay in the real user's cache (building them takes seconds)
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state"), HOME=str(tmp_path / "home"), XDG_CACHE_HOME=cache)
     return subprocess.run([YAKKAN, "repl", *args], input=script, text=True, encoding="utf-8", cwd=cwd,
                           env=env, timeout=120, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT if merged else subprocess.PIPE)
@@ -154,13 +156,14 @@ def test_save_writes_a_scenario_that_run_reads(tmp_path):
     session = repl(script, ITSCOM, tmp_path=tmp_path)
     assert session.stderr == ""
     assert f"saved 1 parameters and 3 events to {saved}" in session.stdout
-    run = subprocess.run([YAKKAN, "run", "--scenario", str(saved)], capture_output=True, text=True, cwd=ROOT,
+    run = subprocess.run([YAKKAN, "run", "--scenario", str(saved), "--root", os.path.commonpath([saved, ROOT])],
+                         capture_output=True, text=True, cwd=ROOT,
                          timeout=120)
     assert run.returncode == 0, run.stderr
     ledger = session.stdout.split(f"to {saved}\n")[1]
     assert ledger.strip() == run.stdout.strip().replace(str(Path(run.stdout.split("(")[1].split(",")[0])),
                                                         str(Path(ledger.split("(")[1].split(",")[0])))
-    reread = repl(f":scenario {saved}\n:events\n", tmp_path=tmp_path)
+    reread = repl(f":scenario {saved}\n:events\n", "--root", os.path.commonpath([saved, ROOT]), tmp_path=tmp_path)
     assert "3 events and 1 parameters" in reread.stdout
     assert "#1  domain_request at 2025-05-10 09:30 (work=registration, tld=gtld)" in reread.stdout
 

@@ -39,6 +39,7 @@ from interpreter.diagnostics import Diagnostic, Note, did_you_mean, sort_key
 from interpreter.run.ledger import ENTRY_FIELDS, FIELDS_BY_KIND, KINDS, PARTIES, STATUSES
 from interpreter.syntax.source import SourceFile, Span, decode
 from interpreter.time.timestamps import parse_date, parse_instant
+from interpreter.files import FileProblem, FileTooLarge, read_regular
 
 __all__ = [
     "Scalar",
@@ -427,12 +428,13 @@ class _Reader:
         return out
 
 
-def _read(path: str) -> tuple[bytes | None, str | None]:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(MAX_BYTES + 1), None
-    except OSError as exc:
-        return None, exc.strerror or str(exc)
+def _too_large(origin: Span) -> Diagnostic:
+    return Diagnostic(
+        "E602",
+        f"the scenario is larger than {MAX_BYTES // 1024 // 1024} MB, the limit for scenario files",
+        origin,
+        "split the timeline into several scenario files",
+    )
 
 
 def _utf8_error_span(name: str, data: bytes, offset: int) -> Span:
@@ -482,17 +484,14 @@ def load_scenario(path: str, data: bytes | None = None) -> tuple[Scenario | None
     """Read a scenario file (or `data`, named `path` in messages). See the module docstring for the result."""
     origin = Span(path, 1, 1)
     if data is None:
-        data, problem = _read(path)
-        if data is None:
-            return None, [Diagnostic("E100", f"cannot read the scenario {path}: {problem}", origin,
-                                     "check the path and that the file is readable")]
+        try:
+            data = read_regular(path, MAX_BYTES, "scenario")
+        except FileTooLarge:
+            return None, [_too_large(origin)]
+        except FileProblem as exc:
+            return None, [Diagnostic("E100", f"{path}: {exc}", origin, "check the path and that the file is readable")]
     if len(data) > MAX_BYTES:
-        return None, [Diagnostic(
-            "E602",
-            f"the scenario is larger than {MAX_BYTES // 1024 // 1024} MB, the limit for scenario files",
-            origin,
-            "split the timeline into several scenario files",
-        )]
+        return None, [_too_large(origin)]
     source, bad = decode(path, data)
     if source is None:
         assert bad is not None

@@ -203,11 +203,11 @@ class TestResult:
     report: str = ""  # why it failed: diagnostics, or the mismatches with the closest entries explained
 
 
-def run_test_file(path: str, contract: str | None = None) -> TestResult:
+def run_test_file(path: str, contract: str | None = None, root: str | None = None) -> TestResult:
     scenario, _ = load_scenario(path)
     if scenario is not None and scenario.expect_span is None:
         return TestResult(path, "skip")
-    outcome = evaluate_files(contract, path)
+    outcome = evaluate_files(contract, path, root=root)
     if not outcome.ok:
         return TestResult(path, "fail", 0,
                           render_diagnostics(list(outcome.diagnostics), outcome.sources, "text"))

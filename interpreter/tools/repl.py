@@ -24,6 +24,8 @@ def add_parser(sub) -> None:
     p.add_argument("contract", nargs="?", metavar="CONTRACT", help="a .ctr file to load first")
     p.add_argument("--lang", choices=LANGUAGES, default=None,
                    help="the language of the ledgers printed (default: the contract's), as for `run`")
+    p.add_argument("--root", metavar="DIR", help="a scenario's `contract:` may name any .ctr file under DIR "
+                                                 "(default: inside the scenario's repository)")
     p.set_defaults(func=cmd_repl)
 
 
@@ -34,7 +36,7 @@ def history_path(environ=os.environ) -> Path:
 
 
 def cmd_repl(args) -> int:
-    session = Session(sys.stdout, sys.stderr, lang=args.lang)
+    session = Session(sys.stdout, sys.stderr, lang=args.lang, root=args.root)
     if args.contract:
         session.execute(f":load {_quote(args.contract)}")
         session.lines.clear()  # the command line is not something the user typed at the prompt

@@ -30,6 +30,7 @@ from interpreter.syntax.source import SourceFile, Span
 from interpreter.syntax.parse import bracket_depths, parse
 from interpreter.time.timestamps import JST, parse_instant
 from interpreter.check.types import is_dateish
+from interpreter.run.runner import scenario_contract
 
 INPUT = "<input>"
 # The contract an expression is parsed in. The expression gets lines of its own, so its lines and
@@ -137,11 +138,13 @@ class Problem(Exception):
 
 
 class Session:
-    def __init__(self, out: TextIO, err: TextIO, cwd: str | None = None, lang: str | None = None):
+    def __init__(self, out: TextIO, err: TextIO, cwd: str | None = None, lang: str | None = None,
+                 root: str | None = None):
         self.out = out
         self.lang = lang  # of the ledgers printed: 'ja', 'en', or None for the contract's language
         self.err = err
         self.cwd = cwd
+        self.root = root  # where a scenario's `contract:` may point (interpreter.files)
         self.model: Model | None = None
         self.contract_path: str | None = None
         self.params: dict[str, object] = {}  # name -> scenario value (Scalar) as typed or read
@@ -431,8 +434,11 @@ class Session:
             self.sources[scenario.file] = scenario.source
         if scenario is None or has_errors(diagnostics):
             raise Problem(*diagnostics)
-        if self.model is None and scenario.contract_path() is not None:
-            if not self.load(scenario.contract_path()):
+        if self.model is None and scenario.contract is not None:
+            contract, refused = scenario_contract(scenario, self.root)
+            if refused:
+                raise Problem(refused)
+            if not self.load(contract):
                 return
         self._need_model()
         params = dict(scenario.params)
