@@ -28,7 +28,8 @@ from interpreter.time.timestamps import parse_date, parse_instant
 if TYPE_CHECKING:
     from interpreter.run import lifecycles
 
-__all__ = ["Contract", "ContractError", "Result", "Timeline", "evaluate_scenario_file", "scenario_from_values"]
+__all__ = ["Contract", "ContractError", "Result", "Timeline", "evaluate_scenario_file", "scenario_contract",
+           "scenario_from_values"]
 
 
 class ContractError(Exception):
@@ -140,7 +141,7 @@ class Contract:
             ledger = evaluation.run()
         except EvalError as exc:
             span = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
-            diagnostics.append(Diagnostic("E406", f"cannot evaluate: {exc}", span or scenario.span))
+            diagnostics.append(Diagnostic(exc.code, f"cannot evaluate: {exc}", span or scenario.span))
             return Result(customer, self.model, scenario, None, tuple(events), tuple(diagnostics), sources)
         return Result(customer, self.model, scenario, ledger, tuple(events), tuple(diagnostics), sources,
                       timeline_of(evaluation))
@@ -181,9 +182,27 @@ class Timeline:
                                     self.param_spans, self.span)
 
 
-def evaluate_scenario_file(contract_path: str | None, scenario_path: str, as_of: date | None = None) -> Result:
-    """A scenario file and the contract named on the command line (or by its `contract:` line) -> a Result.
-    Problems with both files are reported together."""
+def scenario_contract(scenario: Scenario, root: str | None = None) -> tuple[str | None, Diagnostic | None]:
+    """The path a scenario's `contract:` names, and E610 when it may not be read (see evaluate_scenario_file)."""
+    from interpreter.files import contract_in_repository
+
+    if scenario.contract is None:
+        return None, None
+    path, refused = contract_in_repository(scenario.file, scenario.contract.raw, root)
+    if not refused:
+        return path, None
+    return path, Diagnostic("E610", f"the contract {scenario.contract.raw} is not read: {refused}",
+                            scenario.contract.span,
+                            hint="name a .ctr file inside the scenario's repository, or give the contract on "
+                                 "the command line (or widen the search with --root DIR)")
+
+
+def evaluate_scenario_file(contract_path: str | None, scenario_path: str, as_of: date | None = None,
+                           root: str | None = None) -> Result:
+    """A scenario file and the contract named on the command line (or by its `contract:` line) -> a Result;
+    problems with both files are reported together. A `contract:` must resolve inside `root`, or inside the
+    scenario's repository when `root` is None (interpreter.files.contract_in_repository); a path on the
+    command line is the user's own choice."""
     scenario, diagnostics = load_scenario(scenario_path)
     sources: dict[str, SourceFile] = {scenario.file: scenario.source} if scenario is not None else {}
 
@@ -192,10 +211,14 @@ def evaluate_scenario_file(contract_path: str | None, scenario_path: str, as_of:
 
     if scenario is None:
         return rejected(diagnostics)
-    path = contract_path or scenario.contract_path()
-    if path is None:
+    if contract_path is None and scenario.contract is None:
         return rejected([Diagnostic("E609", "no contract given", scenario.span,
                                     hint="name it on the command line or add `contract: PATH` to the scenario")])
+    path = contract_path
+    if path is None:
+        path, refused = scenario_contract(scenario, root)
+        if refused:
+            return rejected(list(diagnostics) + [refused])
     if not os.path.exists(path):
         span = scenario.contract.span if scenario.contract is not None and contract_path is None else scenario.span
         return rejected([Diagnostic("E609", f"contract file {path} does not exist", span,
@@ -205,7 +228,7 @@ def evaluate_scenario_file(contract_path: str | None, scenario_path: str, as_of:
     except ContractError as exc:
         sources.update(exc.sources)
         return rejected(list(diagnostics) + list(exc.diagnostics))
-    result = contract.evaluate_file(scenario_path, as_of)
+    result = contract.evaluate(scenario, as_of, problems=diagnostics)
     return attrs.evolve(result, diagnostics=contract.warnings + result.diagnostics)
 
 

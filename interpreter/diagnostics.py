@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "E105": "unexpected character",
     "E106": "nesting too deep",
     "E107": "invalid date",
+    "E108": "number out of range",
     # names
     "E201": "unknown name",
     "E202": "duplicate declaration",
@@ -55,6 +56,8 @@ CODES: dict[str, str] = {
     "E607": "unknown parameter",
     "E608": "missing parameter",
     "E609": "contract not found",
+    "E610": "contract outside the scenario's repository",
+    "E611": "value out of range during evaluation",
     # test expectations
     "E701": "expectation not met",
     # warnings
@@ -108,7 +111,7 @@ def excerpt(source: SourceFile | None, span: Span | None) -> list[str]:
     if source is None or span is None:
         return []
     line = source.line_text(span.line)
-    if not line and span.line > 1 and span.line > len(source.text.split("\n")):
+    if not line and span.line > 1 and span.line > len(source.lines):
         return []
     shown = line.expandtabs(1)
     if len(shown) > 200:  # noise or minified input: show the neighbourhood only
@@ -117,6 +120,8 @@ def excerpt(source: SourceFile | None, span: Span | None) -> list[str]:
         col = span.column - lo
     else:
         col = span.column
+    # a control character (NUL, ESC …) would act on the terminal instead of showing: one mark for each
+    shown = "".join(c if c.isprintable() else "\ufffd" for c in shown)
     pad = display_width(shown[: col - 1])
     length = 1
     if span.end_line == span.line and span.end_column > span.column:
@@ -162,10 +167,18 @@ def _gh_escape(text: str, prop: bool = False) -> str:
 
 
 def render_github(d: Diagnostic) -> str:
+    """A workflow command: `::error file=F,line=L,col=C,title=CODE,endLine=L,endColumn=C2::message`.
+
+    GitHub accepts columns only within one line, so a span over several lines is annotated on its first
+    line from its column on (no endColumn). endColumn is the column of the last character marked."""
     props = []
     if d.span:
         props += [f"file={_gh_escape(d.span.file, True)}", f"line={d.span.line}", f"col={d.span.column}"]
     props.append(f"title={d.code}")
+    if d.span:
+        props.append(f"endLine={d.span.line}")
+        if d.span.end_line == d.span.line and d.span.end_column > d.span.column:
+            props.append(f"endColumn={d.span.end_column - 1}")
     message = d.message + (f" (hint: {d.hint})" if d.hint else "")
     return f"::{d.severity} {','.join(props)}::{_gh_escape(message)}"
 

@@ -10,20 +10,21 @@ from interpreter.diagnostics import Diagnostic
 from interpreter.check.model import Model
 from interpreter.syntax.source import SourceFile, Span, decode
 from interpreter.syntax.parse import parse
+from interpreter.files import FileProblem, read_regular
 
 MAX_BYTES = 16 * 1024 * 1024
 
 
 def read_source(path: str, display: str | None = None) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """The text of a contract file: a regular file named *.ctr of at most MAX_BYTES (see interpreter.files)."""
     name = display or path
+    if not path.endswith(".ctr"):
+        return None, [Diagnostic("E100", "not a contract file: a contract's name ends in .ctr; it was not read",
+                                 Span(name, 1, 1), hint="rename the file, or name the .ctr file")]
     try:
-        size = Path(path).stat().st_size
-        if size > MAX_BYTES:
-            return None, [Diagnostic("E100", f"the file is {size:,} bytes; a contract is at most {MAX_BYTES:,}",
-                                     Span(name, 1, 1))]
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return None, [Diagnostic("E100", f"cannot read the file: {exc.strerror or exc}", Span(name, 1, 1))]
+        data = read_regular(path, MAX_BYTES, "contract")
+    except FileProblem as exc:
+        return None, [Diagnostic("E100", str(exc), Span(name, 1, 1))]
     source, bad = decode(name, data)
     if source is None:
         line = data.count(b"\n", 0, bad) + 1

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interpreter.time.calendar import MAX_SCAN_DAYS, BusinessCalendar
+from interpreter.time.calendar import MAX_SCAN_DAYS, BusinessCalendar, HolidaysUnknown
 
 D = date
 ONE_DAY = timedelta(days=1)
@@ -296,3 +296,35 @@ def test_add_business_days_counts_business_days(cal: BusinessCalendar, d: date, 
     if cal.is_business_day(d):
         assert cal.add_business_days(forward, -n) == d
         assert cal.nth_business_day(d, n) == cal.add_business_days(d, n - 1)
+
+
+def test_the_holiday_years_are_those_the_package_knows() -> None:
+    from holidays.countries.japan import Japan
+
+    from interpreter.time.calendar import HOLIDAY_YEARS
+
+    assert (HOLIDAY_YEARS[0], HOLIDAY_YEARS[-1]) == (Japan.start_year, Japan.end_year) == (1949, 2099)
+
+
+def test_every_year_in_range_has_its_holidays() -> None:
+    # Every year of the law has 元日 and a 春分の日 in March; the last year (2099) and the first (1949) too.
+    from interpreter.time.calendar import HOLIDAY_YEARS
+
+    for year in HOLIDAY_YEARS:
+        assert JP.closure_reason(D(year, 1, 1)) == "元日"
+        assert any(JP.closure_reason(D(year, 3, day)) == "春分の日" for day in (19, 20, 21, 22)), year
+    # 2099-12-31 is a Thursday and open; the business day after it lies in 2100, which is not known
+    assert JP.on_or_after(D(2099, 12, 31)) == D(2099, 12, 31)
+    with pytest.raises(HolidaysUnknown, match="only known for 1949–2099, not for 2100"):
+        JP.after(D(2099, 12, 31))
+
+
+def test_only_the_japan_module_of_holidays_is_imported() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from datetime import date; from interpreter.time.calendar import BusinessCalendar; "
+            "assert not BusinessCalendar().is_business_day(date(2025, 1, 1)); "
+            "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['holidays.countries.japan']"

@@ -16,6 +16,7 @@ from interpreter.check.infer import GLOBALS, TIMELINE_FUNCTIONS, ExpressionTypes
 from interpreter.check.model import Model, Tables, Version
 from interpreter.check.scope import Scope, kind_of_name, names_in
 from interpreter.check.types import (
+    PERIOD_WORDS,
     UNKNOWN,
     T,
     is_dateish,
@@ -46,6 +47,7 @@ class CheckerCore:
         self.program = program
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[Diagnostic] = set()
+        self.problems_found = 0  # every error() call, repeats included
         self.conventions: dict[str, tuple[str, ...]] = {}
         self.contract: n.Contract | None = None
 
@@ -55,6 +57,7 @@ class CheckerCore:
               notes: tuple[Note, ...] = ()) -> None:
         diagnostic = Diagnostic(code, message, span or self.program.span or Span(self.source.name, 1, 1, 1, 2),
                                 hint=hint, notes=notes)
+        self.problems_found += 1  # counted even when reported before: a caller asks "did this part check?"
         if diagnostic not in self._reported:  # a type is resolved once per use: report each problem once
             self._reported.add(diagnostic)
             self.diagnostics.append(diagnostic)
@@ -283,8 +286,23 @@ class CheckerCore:
             self.error("E302", f"{what} must be a {want}, not {got}", expr.span)
         return got
 
+    def _period_length(self, e, scope: Scope, tables: Tables, what: str) -> None:
+        """A period is written as a positive whole number of days, weeks, months or years (民法第140条)."""
+        found = self.problems_found
+        self._expect(e, "duration", scope, tables, what)
+        if self.problems_found != found:
+            return
+        if not (isinstance(e, n.Num) and e.unit in PERIOD_WORDS and e.value == e.value.to_integral_value()
+                and e.value >= 1):
+            self.error("E406", f"{what} is a positive whole number of days, weeks, months or years", e.span,
+                       "write it as a number and a unit, e.g. `3 months`")
+
     def _items(self, exprs, tables: Tables) -> None:
         for e in exprs:
+            if not _names_items_only(e):
+                self.error("E208", "this is not an item: name a `plan`, `option`, `item` or `feature`", e.span,
+                           "write e.g. `for www` or `for www or mail`")
+                continue
             for name_node in names_in(e):
                 other = kind_of_name(name_node.name, tables)
                 if name_node.name not in tables.items and other:
@@ -329,6 +347,17 @@ def timeline_parts(expr, tables: Tables, states: set[str]) -> list:
 
 class Checker(ExpressionTypes, DeclarationChecks, *STATEMENT_CHECKS, CheckerCore):
     """The checker: the core, the expression types and every statement kind's checks."""
+
+
+def _names_items_only(e) -> bool:
+    """True for an item expression: names (or an event's item field) joined by `or`/`and`, or a list of them."""
+    if isinstance(e, (n.Name, n.Attr)):
+        return True
+    if isinstance(e, n.Binary) and e.op in ("or", "and"):
+        return _names_items_only(e.left) and _names_items_only(e.right)
+    if isinstance(e, n.ListExpr):
+        return all(_names_items_only(i) for i in e.items)
+    return False
 
 
 def check(source: SourceFile, program: n.Program) -> tuple[Model | None, list[Diagnostic]]:

@@ -262,9 +262,7 @@ class ExpressionTypes:
         return DATE
 
     def _infer_Expiry(self, e: n.Expiry, scope, tables) -> T:
-        t = self.infer(e.amount, scope, tables)
-        if t.kind != "duration":
-            self.error("E302", f"a period is a duration such as `3 months`, not {t}", e.amount.span)
+        self._period_length(e.amount, scope, tables, "a period")
         self._expect(e.base, "date", scope, tables, "the start of a period")
         if "periods" not in self.conventions:
             self.error("W501", "a period's expiry depends on the counting rule, which the contract does not declare",

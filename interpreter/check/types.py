@@ -53,6 +53,12 @@ for words, typ, factor in [
     for word in words:
         UNIT_WORDS[word] = (typ, factor)
 
+# The words a period (民法第140条: 日・週・月・年) is written in, and the unit each stands for.
+PERIOD_WORDS = {"month": "months", "months": "months", "ヶ月": "months", "か月": "months", "ヵ月": "months",
+                "カ月": "months", "箇月": "months", "year": "years", "years": "years", "年": "years",
+                "week": "weeks", "weeks": "weeks", "週": "weeks", "週間": "weeks",
+                "day": "days", "days": "days", "日": "days"}
+
 PRIMITIVE_TYPES: dict[str, T] = {
     "money": MONEY,
     "number": NUMBER,

@@ -8,6 +8,7 @@ Each statement kind's part lives in its own module under interpreter/statements/
 """
 from __future__ import annotations
 
+import decimal
 from collections import ChainMap, defaultdict
 from datetime import date, datetime, time, timedelta
 
@@ -15,8 +16,10 @@ import attrs
 
 from interpreter.check.model import Model, Version
 from interpreter.run.events import Event
+from interpreter.limits import DECIMAL_CONTEXT, MAX_ENTRIES, MAX_MONTHS
 from interpreter.run.expressions import (
     ABSENT,
+    BEYOND_LIMITS,
     Env,
     EvalError,
     Month,
@@ -64,6 +67,7 @@ class EvaluationCore:
                            **self._query_functions()}
         self.state_changes = 0
         self._env_cache: dict[date, Env] = {}
+        self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None)
         self._names_cache: dict = {}
         self._events_cache: dict = {}
@@ -82,6 +86,8 @@ class EvaluationCore:
         self._invoice_lines: dict[str, list[Entry]] = {}
         self.claimable: list[tuple] = []
         self.minimums: list[tuple[str | None, Subscription | None, date]] = []  # (item or None, sub, last day)
+        self.current = None  # the statement being evaluated (see statements)
+        self._computing: set[str] = set()  # contract attributes being computed, to stop a cycle
 
     # ------------------------------------------------------------- rules in force
 
@@ -89,8 +95,11 @@ class EvaluationCore:
         return self.compiled.single_version or self.model.version_on(d)
 
     def statements(self, d: date, kind: type):
-        """(rule, statement) pairs of a kind, from the version in force on a day, for rules that apply."""
-        return self._tables(self.version(d)).by_kind.get(kind, ())
+        """(rule, statement) pairs of a kind, from the version in force on a day, for rules that apply. The
+        statement handed out is the one being evaluated: an error without a place of its own is shown there."""
+        for rule, s in self._tables(self.version(d)).by_kind.get(kind, ()):
+            self.current = s
+            yield rule, s
 
     def statements_by(self, d: date, kind: type, key_of) -> dict[str, list]:
         """The statements of a kind in force on a day, by the key `key_of` gives each (see run/compiled.py)."""
@@ -179,9 +188,7 @@ class EvaluationCore:
                 return Value("exact", minutes_between(ev.until, ev.instant))
             raise EvalError(f"event `{ev.name}` has no field `{name}`")
         if obj.kind == "contract":
-            value = {"start": self.contract_start, "end": self.contract_end, "formed": self.formed,
-                     "billing_start": self._billing_start(), "term_end": self._first_term_end()}.get(name)
-            return Value("date", value) if value else ABSENT
+            return self._contract_attribute(name)
         if obj.kind == "item":
             # An item's attributes are those of its subscription on the day the expression is evaluated for:
             # the one in force then, else the latest one before, else (like an event name) the first one.
@@ -197,6 +204,23 @@ class EvaluationCore:
             if name == "quantity":
                 return Value("count", sub.quantity_on(max(today, sub.start)))
         raise EvalError(f"no attribute `{name}` here")
+
+    def _contract_attribute(self, name: str) -> Value:
+        """`contract.NAME`. billing_start and term_end are computed from statements whose expressions may
+        read contract attributes themselves: one that comes back to itself is an error, not an endless loop."""
+        computed = {"billing_start": self._billing_start, "term_end": self._first_term_end}
+        if name in computed:
+            if name in self._computing:
+                raise EvalError(f"`contract.{name}` is computed from itself: the statement that defines it "
+                                f"reads it (perhaps through another contract attribute)", self.current)
+            self._computing.add(name)
+            try:
+                value = computed[name]()
+            finally:
+                self._computing.discard(name)
+        else:
+            value = {"start": self.contract_start, "end": self.contract_end, "formed": self.formed}.get(name)
+        return Value("date", value) if value else ABSENT
 
     def _events_in(self, name: str, month: Month) -> list[Value]:
         """Events of one kind that touch a month; an interval is clipped to the month (Japan time)."""
@@ -233,13 +257,17 @@ class EvaluationCore:
         return f"{name} = " + " = ".join(shown)
 
     def add(self, rule: n.RuleDecl | None, stmt, kind: str, label: str, **kw) -> Entry:
+        if len(self.entries) >= MAX_ENTRIES:
+            raise EvalError(f"this timeline produces more than {MAX_ENTRIES:,} ledger entries; the run is stopped "
+                            "(is a date years away, or a period counted in days?)", stmt or self.current, "E611")
         choices = self._choices_of(rule)
         if choices:  # a figure that depends on a reading of the text says which reading
             kw["also"] = tuple(dict.fromkeys(tuple(kw.get("also", ())) + tuple(c.id for c in choices)))
             kw["explanation"] = tuple(kw.get("explanation", ())) + tuple(
                 f"reading {c.id} ({c.name}) = {self.params[c.name].value}" for c in choices if c.name in self.params)
         entry = Entry(kind=kind, label=label, rule=rule.id if rule else None,
-                      clause=", ".join(rule.articles) if rule else None,
+                      clause=self._clauses.get(rule.id) or self._clauses.setdefault(rule.id, ", ".join(rule.articles))
+                      if rule else None,
                       source=stmt.span if stmt is not None else None, **kw)
         self.entries.append(entry)
         return entry
@@ -247,19 +275,26 @@ class EvaluationCore:
     # ------------------------------------------------------------- the pass over events
 
     def run(self) -> Ledger:
+        """The ledger, or EvalError (located at the expression, else at the statement being evaluated),
+        computed in the decimal context of interpreter.limits."""
+        with decimal.localcontext(DECIMAL_CONTEXT):
+            try:
+                return self._passes()
+            except EvalError as exc:
+                if exc.node is None:
+                    exc.node = self.current
+                raise
+            except BEYOND_LIMITS as exc:  # date and decimal arithmetic in a statement's own code
+                raise EvalError.beyond(exc, self.current) from None
+
+    def _passes(self) -> Ledger:
         for ev in self.events:
             self._event(ev)
-        self._service_ends()
-        self._reading_choices()
-        self._version_states()
-        self._terms()
-        self._recurring_fees()
-        self._settlements()
-        self._per_month()
-        self._contract_end_entries()
-        self._claims()
-        self._close_obligations()
-        self._invoices()
+        for stage in (self._service_ends, self._reading_choices, self._version_states, self._terms,
+                      self._recurring_fees, self._settlements, self._per_month, self._contract_end_entries,
+                      self._claims, self._close_obligations, self._invoices):
+            self.current = None  # an error before a stage reaches its statements belongs to the whole run
+            stage()
         entries = self._numbered()
         contract = self.model.contract
         version = self.version(self.as_of)
@@ -272,10 +307,12 @@ class EvaluationCore:
         """Entries in ledger order with ids E1…; an invoice lists the ids of its lines."""
         ordered = sort_entries(self.entries, self.rank)
         ids = {id(e): f"E{i}" for i, e in enumerate(ordered, 1)}
+        position = {id(e): i for i, e in enumerate(ordered)}
         for e in ordered:
             lines = ()
-            if e.kind == "invoice":
-                lines = tuple(ids[id(x)] for x in self._invoice_lines.get(e.key, []) if id(x) in ids)
+            if e.kind == "invoice":  # its lines in ledger order
+                mine = sorted(position[id(x)] for x in self._invoice_lines.get(e.key, []) if id(x) in position)
+                lines = tuple(f"E{i + 1}" for i in mine)
             number_entry(e, ids[id(e)], lines)
         return ordered
 
@@ -321,6 +358,9 @@ class EvaluationCore:
         return periods.end_of_month(self.as_of)
 
     def _months(self, first: date, last: date):
+        if (last.year - first.year) * 12 + last.month - first.month >= MAX_MONTHS:
+            raise EvalError(f"the months from {first} to {last} are more than {MAX_MONTHS:,} ({MAX_MONTHS // 12} years), "
+                            "the longest span a run covers; is `as_of` or a date years away?", self.current, "E611")
         m = periods.start_of_month(first)
         while m <= last:
             yield Month(m.year, m.month)

@@ -13,6 +13,7 @@ import attrs
 
 from interpreter.check.model import Model, Tables
 from interpreter.check.types import UNIT_WORDS
+from interpreter.limits import number_problem
 from interpreter.diagnostics import Diagnostic, Note, did_you_mean
 from interpreter.run.expressions import Env, EvalError, Value, evaluate
 from interpreter.run.scenario import Scalar, Scenario
@@ -50,8 +51,12 @@ _NUMBER = re.compile(r"^-?[0-9]+(,[0-9]{3})*(\.[0-9]+)?$|^-?[0-9]+(\.[0-9]+)?$")
 def _decimal(text: str) -> Decimal:
     text = normalize_digits(text.strip())
     if not _NUMBER.match(text):
-        raise ValueError(f"`{text}` is not a number")
-    return Decimal(text.replace(",", ""))
+        raise ValueError(f"`{text[:40]}{'…' if len(text) > 40 else ''}` is not a number")
+    value = Decimal(text.replace(",", ""))
+    problem = number_problem(value)
+    if problem:
+        raise ValueError(f"the number is out of range: {problem}")
+    return value
 
 
 def convert(raw, typ: n.TypeRef, tables: Tables) -> Value:

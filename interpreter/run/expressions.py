@@ -8,27 +8,50 @@ and explainable: money and numbers are Decimal (never float), a percentage keeps
 from __future__ import annotations
 
 from collections import ChainMap
+import decimal
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Mapping
 
 import attrs
 
-from interpreter.check.types import UNIT_WORDS
+from interpreter.check.types import PERIOD_WORDS, UNIT_WORDS
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
-from interpreter.time.calendar import BusinessCalendar
+from interpreter.limits import MAX_MAGNITUDE_DIGITS
+from interpreter.time.calendar import BusinessCalendar, HolidaysUnknown
+from interpreter.time.periods import DateOutOfRange
 from interpreter.time.timestamps import JST
 
 MINUTES_PER_DAY = Decimal(1440)
 
 
 class EvalError(Exception):
-    """An expression cannot be evaluated for these events (a value is missing, a date does not exist)."""
+    """An expression cannot be evaluated for these events (a value is missing, a date does not exist).
+    `code` is E406, or E611 when a value leaves the bounds of interpreter.limits."""
 
-    def __init__(self, message: str, node=None):
+    def __init__(self, message: str, node=None, code: str = "E406"):
         super().__init__(message)
         self.node = node
+        self.code = code
+
+    @classmethod
+    def beyond(cls, exc: Exception, node=None) -> "EvalError":
+        """The error for a computation that left the bounds of interpreter.limits."""
+        if isinstance(exc, (DateOutOfRange, HolidaysUnknown)):
+            message = str(exc)
+        elif isinstance(exc, decimal.Overflow):
+            message = f"a value reaches 10^{MAX_MAGNITUDE_DIGITS}, beyond any amount, count or duration supported"
+        elif isinstance(exc, decimal.DecimalException):
+            message = "a computation has no defined result (such as 0 ÷ 0)"
+        else:  # OverflowError: the date types' own limits
+            message = "the date falls outside 0001-01-01..9999-12-31, the dates that can be written"
+        return cls(message, node, "E611")
+
+
+# What leaves the bounds of interpreter.limits: an expression that raises one of these is an E611 where it is
+# written; a statement that does, where the statement is (interpreter.run.evaluate.run).
+BEYOND_LIMITS = (OverflowError, DateOutOfRange, HolidaysUnknown, decimal.DecimalException)
 
 
 @attrs.frozen
@@ -189,7 +212,10 @@ def format_value(v: Value) -> str:
 
 
 def evaluate(e, env: Env) -> Value:
-    return _EVAL[type(e)](e, env)
+    try:
+        return _EVAL[type(e)](e, env)
+    except BEYOND_LIMITS as exc:  # the innermost expression that failed is the place to show
+        raise EvalError.beyond(exc, e) from None
 
 
 def _quantity(e: n.Num, env: Env) -> Value:
@@ -306,7 +332,8 @@ def _add_duration(base: Value, dur: Value, sign: int, env: Env, node) -> Value:
         if base.kind == "datetime":
             return Value("datetime", datetime.combine(d, base.value.astimezone(JST).timetz()))
         return Value("date", d)
-    delta = timedelta(minutes=int(dur.value) * sign)
+    # minutes to whole microseconds, the resolution of the date-time type (no float on the way)
+    delta = timedelta(microseconds=int(dur.value * 60_000_000) * sign)
     if base.kind == "datetime":
         return Value("datetime", base.value + delta)
     whole_days = dur.value / MINUTES_PER_DAY
@@ -475,16 +502,10 @@ def _month_point(e: n.MonthPoint, env: Env) -> Value:
     return Value("date", periods.day_of_month(first, e.day))
 
 
-PERIOD_UNITS = {"month": "months", "months": "months", "ヶ月": "months", "か月": "months", "ヵ月": "months",
-                "カ月": "months", "箇月": "months", "year": "years", "years": "years", "年": "years",
-                "week": "weeks", "weeks": "weeks", "週": "weeks", "週間": "weeks",
-                "day": "days", "days": "days", "日": "days"}
-
-
 def calendar_period(amount: n.Num, node=None) -> tuple[int, str]:
     """A period literal such as `3 months` as (3, "months") for the Civil Code helpers: a whole number of
     days, weeks, months or years."""
-    unit = PERIOD_UNITS.get(amount.unit)
+    unit = PERIOD_WORDS.get(amount.unit)
     if unit is None or amount.value != amount.value.to_integral_value():
         raise EvalError("a period is a whole number of days, weeks, months or years", node or amount)
     return int(amount.value), unit

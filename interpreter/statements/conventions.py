@@ -23,6 +23,9 @@ class ConventionsChecks:
         if s.mode not in ROUNDING:
             self.error("E406", f"unknown rounding `{s.mode}`", s.span, f"write one of: {', '.join(ROUNDING)}")
         self._expect(s.to, "money", scope, tables, "the rounding unit")
+        if isinstance(s.to, n.Num) and s.to.value <= 0:
+            self.error("E406", "amounts are rounded to a positive unit, not to " + format_decimal(s.to.value) + " yen",
+                       s.to.span, "write e.g. `rounding floor to 1 yen;`")
 
     def _stmt_Tax(self, s: n.Tax, tables, scope) -> None:
         if s.included:

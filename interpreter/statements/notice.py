@@ -34,8 +34,10 @@ class NoticeChecks:
         if s.if_late is not None and s.if_late not in IF_LATE:
             self.error("E406", f"`if late {s.if_late}` is not a policy", s.span, f"write one of: {', '.join(IF_LATE)}")
         if s.due is not None:
+            found = self.problems_found
             self._expect(s.due, "date", inner, tables, "a deadline")
-            self._deadline_after_effect(s)
+            if self.problems_found == found:  # only a deadline that checked can be probed
+                self._deadline_after_effect(s)
         if s.effective is None and decl is not None:
             self.error("E404", f"notice `{s.name}` does not say when it takes effect", s.span,
                        f"add `effective {s.event}.FIELD;` or a date computed from `{s.event}.at`")
@@ -46,6 +48,7 @@ class NoticeChecks:
         """A deadline must not fall after the effect it announces: probe a spread of effective dates."""
         from interpreter.run.expressions import (  # the evaluator's date arithmetic, on sample dates
             Env,
+            as_date,
             evaluate,
         )
 
@@ -59,12 +62,10 @@ class NoticeChecks:
         for effective in samples:
             env = Env(names={"effective": effective}, calendar=calendar, conventions=self.conventions)
             try:
-                due = evaluate(s.due, env).value
+                due = as_date(evaluate(s.due, env))  # a deadline with a time of day is due on that day
             except EvalError:
                 return  # the deadline depends on the customer's events; the evaluator checks it per event
-            if hasattr(due, "date") and not isinstance(due, date):
-                due = due.date()
-            if isinstance(due, date) and due > effective:
+            if due > effective:
                 self.error("E402", f"the deadline falls after the effect it announces "
                                    f"(effective {effective} → due {due})", s.due.span,
                            "a notice is due on or before its effective date: count back with `before`")

@@ -20,14 +20,14 @@ class TermsChecks:
         self._expect(anchor.base, "date", scope, tables, "the start of a period")
 
     def _stmt_MinimumTerm(self, s: n.MinimumTerm, tables, scope) -> None:
-        self._expect(s.length, "duration", scope, tables, "a minimum term")
+        self._period_length(s.length, scope, tables, "a minimum term")
         self._check_anchor(s.anchor, tables, scope)
         self._items(s.items, tables)
 
     def _stmt_FixedTerm(self, s: n.FixedTerm, tables, scope) -> None:
-        self._expect(s.length, "duration", scope, tables, "a term")
+        self._period_length(s.length, scope, tables, "a term")
         if s.renews is not None:
-            self._expect(s.renews, "duration", scope, tables, "a renewal")
+            self._period_length(s.renews, scope, tables, "a renewal")
         self._check_anchor(s.anchor, tables, scope)
 
 

@@ -15,6 +15,7 @@ from interpreter.syntax import nodes as n
 from interpreter.syntax.build_expressions import ExpressionSyntax
 from interpreter.syntax.build_rules import RuleSyntax
 from interpreter.diagnostics import Diagnostic
+from interpreter.limits import number_problem
 from interpreter.syntax.eras import normalize_digits, parse_japanese_date
 from interpreter.syntax.source import SourceFile, Span
 
@@ -63,7 +64,13 @@ class BuilderCore:
 
     def _number(self, token: Token) -> Decimal:
         # The NUMBER token admits only digits, thousands groups and one decimal point: always a Decimal.
-        return Decimal(normalize_digits(str(token)).replace(",", "").replace("，", ""))
+        value = Decimal(normalize_digits(str(token)).replace(",", "").replace("，", ""))
+        problem = number_problem(value)
+        if problem:
+            self._error("E108", f"this number is out of range: {problem}", self._tspan(token),
+                        "no amount, count or duration in a contract comes near this bound")
+            return Decimal(1)  # a stand-in valid wherever a number is, so the rest of the file is still checked
+        return value
 
     def _date(self, token: Token) -> date:
         text = normalize_digits(str(token))

@@ -5,21 +5,30 @@ includes 振替休日 and 国民の休日), optionally the bank holidays of 12/3
 Holiday lookups are cached per year, so a calendar answers `is_business_day` in constant time after the first
 lookup in a year.
 
-The `holidays` package only knows Japan's holidays for the years `holidays.Japan.start_year` to
-`holidays.Japan.end_year` (1949–2099 with holidays 0.109). A calendar that uses national or bank holidays
-raises ValueError for a date outside that range rather than silently treating its holidays as business days.
+Japan's national holidays are known for the years HOLIDAY_YEARS, 1949–2099: 国民の祝日に関する法律 took
+effect on 1948-07-20, so 1949 is its first whole year; 春分の日 and 秋分の日 are fixed each year by the
+government's announcement of the equinoxes, which the `holidays` package predicts by formula only through
+2099 (the formula breaks in 2100, which is not a leap year). A calendar that uses national or bank
+holidays raises HolidaysUnknown (a ValueError) for a day outside those years, rather than silently
+treating its holidays as business days; the evaluator reports it as a located error. A calendar without
+holidays (`holidays none`) works for any date.
+
+Only the Japan module of `holidays` is loaded (see `_japan`), when a holiday is first needed: importing the
+package's `countries` imports every country's module, which costs about as much as the rest of a run.
 """
 from __future__ import annotations
 
+import importlib.util
+import os
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import lru_cache
 
 import attrs
-import holidays
 
 from interpreter.time.periods import days_in_month
 
-__all__ = ["MAX_SCAN_DAYS", "BusinessCalendar", "YearlyRange"]
+__all__ = ["HOLIDAY_YEARS", "MAX_SCAN_DAYS", "BusinessCalendar", "HolidaysUnknown", "YearlyRange"]
 
 ONE_DAY = timedelta(days=1)
 
@@ -38,6 +47,45 @@ CLOSED_REASON = "休業日"
 
 # (start_month, start_day, end_month, end_day), both ends inclusive; may wrap the year end (12, 29, 1, 3).
 YearlyRange = tuple[int, int, int, int]
+
+
+class HolidaysUnknown(ValueError):
+    """A business day is asked for in a year whose Japanese holidays are not known."""
+
+
+@lru_cache(maxsize=1)
+def _japan():
+    """The `holidays` package's Japan class, loaded from its own module file.
+
+    `import holidays.countries.japan` would first run `holidays/countries/__init__.py`, which imports all
+    250 countries. The Japan module itself needs only the package's base classes, so it is loaded on its
+    own, under its usual name (a later import of the whole package reuses it).
+    """
+    import sys
+
+    name = "holidays.countries.japan"
+    if name in sys.modules:
+        return sys.modules[name].Japan
+    package = importlib.util.find_spec("holidays")
+    path = os.path.join(os.path.dirname(package.origin), "countries", "japan.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:  # an unusual installation: take the ordinary way
+        from holidays.countries.japan import Japan
+
+        return Japan
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module.Japan
+
+
+# The years whose Japanese holidays are known (see the module docstring). Fixed here rather than read from
+# the package, so that a run never needs the package loaded just to learn the range; a test keeps them equal.
+HOLIDAY_YEARS = range(1949, 2100)
 
 
 def _to_weekend(value: Iterable[int]) -> frozenset[int]:
@@ -144,20 +192,22 @@ class BusinessCalendar:
         """Japanese names of the national (and, if enabled, bank) holidays of `year`."""
         if not (self.national_holidays or self.bank_holidays):
             return {}
-        if not holidays.Japan.start_year <= year <= holidays.Japan.end_year:
-            raise ValueError(
-                f"Japan's holidays are only known for {holidays.Japan.start_year}..{holidays.Japan.end_year}, "
-                f"not for {year}"
-            )
+        if year not in HOLIDAY_YEARS:
+            first, last = HOLIDAY_YEARS[0], HOLIDAY_YEARS[-1]
+            why = ("国民の祝日に関する法律 took effect in 1948" if year < first else
+                   "春分の日 and 秋分の日 are announced year by year and predicted only that far")
+            raise HolidaysUnknown(f"Japan's national holidays are only known for {first}–{last}, not for {year} "
+                                  f"({why}); a business day in {year} cannot be determined")
+        japan = _japan()
         names: dict[date, str] = {}
         if self.bank_holidays:
             # Bank holidays (12/31, 1/2, 1/3; 1/1 is also 元日) are named 銀行休業日; a national holiday
             # name, added below, takes precedence on a day that is both.
-            bank = holidays.Japan(years=year, categories=("bank",), language="ja", expand=False)
+            bank = japan(years=year, categories=("bank",), language="ja", expand=False)
             for d in bank:
                 names[d] = "・".join(bank.get_list(d))
         if self.national_holidays:
-            public = holidays.Japan(years=year, categories=("public",), language="ja", expand=False)
+            public = japan(years=year, categories=("public",), language="ja", expand=False)
             for d in public:
                 names[d] = "・".join(public.get_list(d))
         return names

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 __all__ = [
+    "DateOutOfRange",
     "UNITS",
     "add_months",
     "add_years",
@@ -26,6 +27,10 @@ __all__ = [
 ]
 
 ONE_DAY = timedelta(days=1)
+
+
+class DateOutOfRange(ValueError):
+    """A date computation leaves the years 0001–9999 (see interpreter.limits)."""
 
 # The units a period may be stated in (民法第140条: 日・週・月・年).
 UNITS: frozenset[str] = frozenset({"days", "weeks", "months", "years"})
@@ -68,7 +73,10 @@ def shift_month(d: date, n: int) -> date:
     # Count months from year 0 so that one floor division handles both directions and year boundaries.
     index = d.year * 12 + (d.month - 1) + n
     year, month0 = divmod(index, 12)
-    return date(year, month0 + 1, 1)  # date() raises ValueError outside years 1..9999
+    if not 1 <= year <= 9999:
+        raise DateOutOfRange(f"{n:+,} months from {d} falls outside 0001-01-01..9999-12-31, "
+                             "the dates that can be written")
+    return date(year, month0 + 1, 1)
 
 
 def add_months(d: date, n: int) -> date:

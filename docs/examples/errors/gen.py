@@ -8,7 +8,7 @@ from interpreter.diagnostics import CODES
 XFAIL: dict[str, str] = {}
 # code -> (when it happens, fix)
 TEXT = {
- "E100": ("`yakkan check` or `yakkan run` cannot open the file: it is not readable or is larger than 16 MiB. (A path that does not exist is a usage error: `yakkan: error: no such file or folder`, exit status 2.)",
+ "E100": ("`yakkan check` or `yakkan run` does not read the file: its name does not end in `.ctr`; it is a folder, a device, a FIFO or a socket rather than a regular file; it is larger than 16 MiB (a scenario: 1 MiB); or it cannot be opened. Nothing is read from a refused file, so its content never appears in a message. (A path that does not exist is a usage error: `yakkan: error: no such file or folder`, exit status 2.)",
           "Check the path, the permissions and the file size."),
  "E101": ("The file is not UTF-8, for example because it was saved in Shift_JIS. The message gives the offset of the first bad byte.",
           "Save the file as UTF-8, e.g. `iconv -f SHIFT_JIS -t UTF-8 old.ctr > new.ctr`. A byte-order mark is allowed."),
@@ -24,6 +24,8 @@ TEXT = {
           "Split the expression with `let` bindings."),
  "E107": ("A date that does not exist (February 30, 令和 year 0, an era year past the era's end), a date-time with an impossible time, a `closed every` day that is not a day of the year, or `day N of month` with N outside 1–31.",
           "Write a real date. ISO (`2025-04-01`), `2025年4月1日` and era dates (`令和7年4月1日`) are all accepted."),
+ "E108": ("A number with more than 18 digits before the point or more than 12 after it. Amounts are computed exactly (no rounding to 28 digits as Python's default would); these bounds keep every amount, count and duration a contract can produce exact, and a result of 10^25 or more is an error when a scenario is evaluated (E611).",
+          "Write the figure the terms state. No real fee, count or duration comes near 10^18."),
  "E201": ("A name, unit, function or convention that is not declared. The hint names the closest declared one.",
           "Fix the spelling, or declare it (`param`, `unit`, `plan` …, or `let` inside a charge)."),
  "E202": ("Two declarations of the same kind share a name (two plans `basic`, two enums), a second `contract` header, or an event with two fields of the same name. Items, options, plans and features share one namespace.",
@@ -77,6 +79,8 @@ SCEN = {
  "E607": ("`params:` names a parameter the contract does not declare.", "params:\n  plann: www\n", "Fix the name (`plan`)."),
  "E608": ("The contract declares a parameter without a default and the scenario does not give it.", "# param base_fee: money;\nparams: {}\n", "Give it under `params:`: `base_fee: 10000`."),
  "E609": ("The contract named by `contract:` (or on the command line) cannot be found.", "contract: ../contracts/hostng.ctr\n", "Fix the path; it is relative to the scenario file."),
+ "E610": ("The scenario's `contract:` does not name a `.ctr` file inside the scenario's repository: the nearest folder above the scenario holding `.git`, or the scenario's own folder when there is none. Symbolic links are followed before the check, so a link to a file elsewhere is refused too. A contract given on the command line is not limited; `--root DIR` lets `contract:` name any `.ctr` file under DIR.", "contract: /etc/passwd\n", "Name the contract inside the repository, or give it on the command line: `yakkan run CONTRACT.ctr --scenario FILE`."),
+ "E611": ("Evaluating the scenario produced a value outside what can be represented: a date before 0001-01-01 or after 9999-12-31 (`9999-12-31 + 1 day`, a term of a million months, `effective - 2147483648 days`), an amount of 10^25 or more, a business day in a year whose Japanese holidays are not known (before 1949 or after 2099, see [language.md](language.md)), or a timeline that produces more than 100,000 ledger entries. The error points at the expression, or the statement, that left the bounds.", "# rule T-1 … { minimum term 1,000,000 months counting from service_start; }\nevents:\n  - {at: 2025-04-01, event: service_start}\n", "Check the figure in the contract, or the dates in the scenario."),
  "E701": ("`yakkan test`: an `expect:` item matches no ledger entry. The report shows the expectation and the nearest entries.", "expect:\n  - {kind: charge, rule: ITS-3, amount: 4500}   # the ledger has 9000\n", "Recompute the expected figure by hand from the terms; if the contract is wrong, fix the rule."),
 }
 
