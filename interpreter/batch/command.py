@@ -116,21 +116,25 @@ def cmd_rows(args) -> int:
 
 def add_parser(sub) -> None:
     batch = sub.add_parser("batch", help="evaluate every customer of a portfolio (events and params as tables)")
-    batch.add_argument("contract", metavar="CONTRACT")
+    batch.add_argument("contract", metavar="CONTRACT", help="the .ctr file evaluated for every customer")
     batch.add_argument("--events", required=True, metavar="FILE",
                        help="one row per event: customer, at, event, and the event's fields (.parquet, .csv, .jsonl)")
     batch.add_argument("--params", metavar="FILE", help="one row per customer: customer and the contract's parameters")
     batch.add_argument("--out", required=True, metavar="DIR", help="folder for invoices, entries, summary, rejected")
-    batch.add_argument("--as-of", metavar="DATE")
+    batch.add_argument("--as-of", metavar="DATE",
+                       help="derive what is known on this date for every customer (overrides a params as_of)")
     where = batch.add_mutually_exclusive_group()
     where.add_argument("--workers", type=_positive, metavar="N", help="run on a local Dask cluster of N processes")
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster")
     batch.add_argument("--detail", choices=("totals", "entries"), default="totals",
                        help="entries: also write every ledger entry (entries.parquet)")
-    batch.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    batch.add_argument("--format", choices=("parquet", "csv"), default="parquet",
+                       help="the format of invoices and entries (default parquet)")
     batch.set_defaults(func=cmd_batch)
     rows = sub.add_parser("rows", help="write scenario files as the events and params tables batch reads")
-    rows.add_argument("paths", nargs="+", metavar="SCENARIO")
-    rows.add_argument("--out", required=True, metavar="DIR")
-    rows.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet")
+    rows.add_argument("paths", nargs="+", metavar="SCENARIO",
+                      help="scenario files, or folders searched for them recursively; one customer each")
+    rows.add_argument("--out", required=True, metavar="DIR", help="folder for events.FORMAT and params.FORMAT")
+    rows.add_argument("--format", choices=("parquet", "csv", "jsonl"), default="parquet",
+                      help="the tables' format (default parquet)")
     rows.set_defaults(func=cmd_rows)
