@@ -41,6 +41,7 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "unpaid_periods": (1, 1, NUMBER),  # consecutive latest billing periods whose invoices are unpaid past due
     "paid_fees": (2, 2, MONEY),  # payments from one date up to another, less what they paid of late interest
     "occurrences": (3, 3, NUMBER),  # events of a kind from one date through another
+    "period_of": (1, 1, MONTH),  # the billing period that holds a day
 }
 # Functions whose value depends on the customer's timeline, not only on the contract and its parameters.
 TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "fees_paid", "unpaid", "unpaid_periods", "paid_fees", "occurrences"})
@@ -49,7 +50,7 @@ TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "fees_paid", "unpaid", "unpaid_pe
 GLOBALS: dict[str, T] = {"contract": T("contract")}
 CONTRACT_ATTRS = {"start": DATE, "end": DATE, "formed": DATE, "billing_start": DATE, "term_end": DATE}
 EVENT_ATTRS = {"at": DATETIME, "date": DATE, "until": DATETIME, "duration": EXACT}
-MONTH_ATTRS = {"start": DATE, "end": DATE, "days": NUMBER}
+MONTH_ATTRS = {"start": DATE, "end": DATE, "days": NUMBER, "number": NUMBER}
 
 
 class ExpressionTypes:
@@ -143,7 +144,7 @@ class ExpressionTypes:
             return args[0]
         if e.func == "monthly_fee" and len(e.args) == 2:
             self._items([e.args[1]], tables)
-        if e.func in ("monthly_fee", "days_in_month", "date_of") and not (is_dateish(args[0]) or args[0] == MONTH):
+        if e.func in ("monthly_fee", "days_in_month", "date_of", "period_of") and not (is_dateish(args[0]) or args[0] == MONTH):
             self.error("E302", f"`{e.func}` takes a date, not {args[0]}", e.args[0].span)
         if e.func == "months_from":
             for a, t in zip(e.args, args):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from interpreter.diagnostics import display_width
 from interpreter.run.ledger import Entry, Ledger
 from interpreter.check.model import Model
+from interpreter.time.billing_periods import period_name
 
 
 def yen(d: Decimal | None) -> str:
@@ -52,7 +53,7 @@ def render_text(ledger: Ledger) -> str:
     invoices = [e for e in ledger.entries if e.kind == "invoice"]
     for inv in invoices:
         due = f", due {inv.due}" if inv.due else ""
-        out.append(f"Invoice {inv.period[0]:%Y-%m} ({inv.id}{due})")
+        out.append(f"Invoice {period_name(*inv.period)} ({inv.id}{due})")
         for line_id in inv.lines:
             line = by_id[line_id]
             in_invoice.add(line_id)

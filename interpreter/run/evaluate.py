@@ -21,6 +21,7 @@ from interpreter.run.expressions import (
     EvalError,
     Month,
     Value,
+    as_date,
     evaluate,
     format_value,
     minutes_between,
@@ -61,6 +62,7 @@ class EvaluationCore:
         self._last_tables: StatementTables | None = None
         self._choice_cache: dict = {}
         self._functions = {"monthly_fee": self._monthly_fee, "fees_paid": self._fees_paid,
+                           "period_of": lambda day: Value("month", self._period_of(as_date(day))),
                            **self._query_functions()}
         self.state_changes = 0
         self._env_cache: dict[date, Env] = {}
@@ -79,7 +81,6 @@ class EvaluationCore:
         self.formed: date | None = None
         self.states: dict[str, Value] = {}
         self.pending: list[PendingObligation] = []
-        self.monthly_charges: dict[tuple[int, int], list[Entry]] = defaultdict(list)
         self._invoice_lines: dict[str, list[Entry]] = {}
         self.claimable: list[tuple] = []
         self.minimums: list[tuple[str | None, Subscription | None, date]] = []  # (item or None, sub, last day)
@@ -316,19 +317,6 @@ class EvaluationCore:
         if cal.closed_yearly or cal.closed_dates:
             parts.append("not the provider's closed days")
         return (", ".join(parts),)
-
-    # ------------------------------------------------------------- periods
-
-    def _horizon(self) -> date:
-        if self.contract_end is not None:
-            return self.contract_end
-        return periods.end_of_month(self.as_of)
-
-    def _months(self, first: date, last: date):
-        m = periods.start_of_month(first)
-        while m <= last:
-            yield Month(m.year, m.month)
-            m = periods.shift_month(m, 1)
 
     # ------------------------------------------------------------- fees
 

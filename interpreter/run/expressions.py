@@ -17,6 +17,7 @@ import attrs
 from interpreter.check.types import UNIT_WORDS
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
+from interpreter.time.billing_periods import Period
 from interpreter.time.calendar import BusinessCalendar
 from interpreter.time.timestamps import JST
 
@@ -89,7 +90,7 @@ def wrap(obj: Any) -> Value:
         return Value("datetime", obj)
     if isinstance(obj, date):
         return Value("date", obj)
-    if isinstance(obj, Month):
+    if isinstance(obj, (Month, Period)):
         return Value("month", obj)
     if isinstance(obj, (int, Decimal)):
         return Value("number", Decimal(obj))
@@ -214,8 +215,10 @@ def _name(e: n.Name, env: Env) -> Value:
 def _attr(e: n.Attr, env: Env) -> Value:
     obj = evaluate(e.obj, env)
     if obj.kind == "month":
-        m: Month = obj.value
-        return wrap({"start": m.start, "end": m.end, "days": Decimal(m.days)}[e.name])
+        m = obj.value  # a calendar month or a billing period
+        number = getattr(m, "number", None)
+        return wrap({"start": m.start, "end": m.end, "days": Decimal(m.days),
+                     "number": Decimal(number) if number is not None else None}[e.name])
     if obj.kind == "absent":
         return ABSENT
     if env.attribute is None:

@@ -32,7 +32,7 @@ class EmitChecks:
             self._event_name(it.event, it.span, tables)
             inner = self._event_scope(scope, it.event, tables)
         elif it is not None and it.kind == "month":
-            inner = scope.child({"month": MONTH})
+            inner = scope.child({"month": MONTH, "period": MONTH})
         if s.where is not None:
             self._expect(s.where, "bool", inner, tables, "a condition")
         names: dict[str, T] = {}

@@ -123,7 +123,19 @@ class ExpressionSyntax:
 
     @v_args(meta=True)
     def tier(self, meta, children):
-        return n.Tier(children[0], tuple(children[1:]), span=self._span(meta))
+        subject = children[0]
+        rows = []
+        for row in children[1:]:
+            if isinstance(row, tuple):  # `<= 1,000 MB: …`: a row that compares the subject
+                op, bound, value, span = row
+                row = n.TierRow(n.Compare((subject, bound), (op,), span=span), value, span=span)
+            rows.append(row)
+        return n.Tier(subject, tuple(rows), span=self._span(meta))
+
+    @v_args(meta=True)
+    def tier_bound(self, meta, children):
+        op = {"≦": "<=", "≧": ">=", "≠": "!="}.get(str(children[0]), str(children[0]))
+        return (op, children[1], children[2], self._span(meta))
 
     @v_args(meta=True)
     def tier_row(self, meta, children):

@@ -25,7 +25,6 @@ class Period:
     start: date
     end: date
     number: int = 1
-    calendar: bool = False  # a calendar month (1st to last day): shown as 2025-04
 
     @property
     def days(self) -> int:
@@ -43,9 +42,14 @@ class Period:
         return self.start <= d <= self.end
 
     def __str__(self) -> str:
-        if self.calendar:
-            return f"{self.start.year}-{self.start.month:02d}"
-        return f"{self.start}–{self.end}"
+        return period_name(self.start, self.end)
+
+
+def period_name(start: date, end: date) -> str:
+    """A calendar month as 2025-04; any other period as 2026-04-10–2026-05-09."""
+    if start.day == 1 and end == periods.end_of_month(start):
+        return f"{start.year}-{start.month:02d}"
+    return f"{start}–{end}"
 
 
 @attrs.frozen
@@ -84,11 +88,7 @@ class BillingPeriods:
 
     def period(self, number: int) -> Period:
         k = number - 1
-        return Period(self._start(k), self._start(k + 1) - ONE_DAY, number, self.is_calendar)
-
-    @property
-    def is_calendar(self) -> bool:
-        return self.closing_day is not None and self.closing_day >= 31
+        return Period(self._start(k), self._start(k + 1) - ONE_DAY, number)
 
     def containing(self, d: date) -> Period:
         return self.period(self.number_of(d))
