@@ -6,6 +6,7 @@ from datetime import date, datetime
 from lark import Token, v_args
 
 from interpreter.syntax import nodes as n
+from interpreter.syntax.source import Span
 from interpreter.syntax.eras import normalize_digits
 from interpreter.time.timestamps import parse_instant
 
@@ -128,14 +129,18 @@ class ExpressionSyntax:
         for row in children[1:]:
             if isinstance(row, tuple):  # `<= 1,000 MB: …`: a row that compares the subject
                 op, bound, value, span = row
-                row = n.TierRow(n.Compare((subject, bound), (op,), span=span), value, span=span)
+                row = n.TierRow(n.Compare((subject, bound), (op,), span=span), value, span=value.span)
             rows.append(row)
         return n.Tier(subject, tuple(rows), span=self._span(meta))
 
     @v_args(meta=True)
     def tier_bound(self, meta, children):
-        op = {"≦": "<=", "≧": ">=", "≠": "!="}.get(str(children[0]), str(children[0]))
-        return (op, children[1], children[2], self._span(meta))
+        token, bound, value = children
+        op = {"≦": "<=", "≧": ">=", "≠": "!="}.get(str(token), str(token))
+        start = self._tspan(token)
+        end = bound.span or start
+        condition = Span(start.file, start.line, start.column, end.end_line, end.end_column)  # `<= 1,000 MB`
+        return (op, bound, value, condition)
 
     @v_args(meta=True)
     def tier_row(self, meta, children):
