@@ -129,7 +129,7 @@ class FeeEvaluation:
         raw = self._fee_rate(stmt, d, qty, steps)
         amount = self.money(raw, d, steps)
         kind = {"initial": "initial fee", "occurrence": "fee"}[stmt.kind]
-        self._charge(rule, stmt, f"{rule.label or kind}: {what}", d, None, amount, events, steps,
+        self._charge(rule, stmt, f"{stmt.label or rule.label or kind}: {what}", d, None, amount, events, steps,
                      exempt=stmt.tax_exempt)
 
     def _policy(self, stmt, which: str) -> str:
@@ -236,7 +236,8 @@ class FeeEvaluation:
         period_rule = self._period_rule()
         if period_rule is not None:
             steps.rules.append(period_rule.id)
-        self._charge(rule, stmt, f"{rule.label or 'monthly fee'}: {item_label(tables, sub.item)}", month.end,
+        label = f"{stmt.label or rule.label or 'monthly fee'}: {item_label(tables, sub.item)}"
+        self._charge(rule, stmt, label, month.end,
                      period, amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{month}")
 
     def _bill_year(self, rule, stmt: n.Fee, sub: Subscription, month: Period, last_day: date) -> None:
@@ -251,7 +252,8 @@ class FeeEvaluation:
         amount = self.money(raw, start, steps)
         end = periods.civil_expiry(start, 1, "years", first_day_counts=True)
         tables = self.version(start).tables
-        self._charge(rule, stmt, f"{rule.label or 'yearly fee'}: {item_label(tables, sub.item)}", start, (start, end),
+        label = f"{stmt.label or rule.label or 'yearly fee'}: {item_label(tables, sub.item)}"
+        self._charge(rule, stmt, label, start, (start, end),
                      amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{start}")
 
     def _monthly_fee(self, day: Value, items: Value | None = None) -> Value:

@@ -510,6 +510,7 @@ class Fee:
     settled: bool = True  # `not settled`: left out of a settlement of the remaining minimum term
     until: Expr | None = None  # charged for the periods that begin on or before this day
     periods: int | None = None  # `from X for N periods`: only N periods
+    label: str | None = None  # `as "割引"`: the fee's own label in the ledger (else the rule's title)
     span: Span = _span()
 
 
