@@ -110,6 +110,25 @@ def test_daily_rate_is_cut_first_and_never_exceeds_the_fee(run):
     assert [e.amount for e in of(ledger, "charge", "追加")] == [Decimal(290)]
 
 
+GRADUATED = CONTRACT.replace("""  monthly fee 310 yen for extra first period daily_rate;""", """  monthly fee 310 yen for extra first period daily_rate;
+  monthly fee graduated (sum usage.mb for each usage in period) {
+    <= 100 MB: 0 yen;
+    <= 300 MB: 2 yen;
+    otherwise: 1 yen;
+  } for base as "従量料金";""")
+
+
+def test_a_graduated_tier_charges_each_band_at_its_own_rate(run):
+    # 450 MB in 3/21–4/20: the first 100 MB free, the next 200 MB at 2 yen (400), the last 150 MB at 1 yen (150):
+    # 0 + 400 + 150 = 550 yen. 250 MB in 4/21–5/20: 150 MB at 2 yen = 300 yen (the third band is not reached).
+    ledger = run("""
+- {at: 2025-04-15, event: service_start}
+- {at: 2025-04-16, event: usage, mb: 450}
+- {at: 2025-05-16, event: usage, mb: 250}
+""", "2025-05-20", GRADUATED)
+    assert [e.amount for e in of(ledger, "charge", "従量料金")] == [Decimal(550), Decimal(300)]
+
+
 INCLUDED = CONTRACT.replace("tax consumption 10% from 2019-10-01;",
                             "tax consumption 10% from 2019-10-01 included outside other;")
 

@@ -23,7 +23,9 @@ from interpreter.run.expressions import (
     Value,
     as_date,
     evaluate,
+    format_decimal,
     format_value,
+    graduated_bands,
     minutes_between,
     tier_row_taken,
     truthy,
@@ -222,6 +224,10 @@ class EvaluationCore:
     def step(self, name: str, expr, env: Env, value) -> str:
         """`name = <as written> = <with values> = result`, dropping repeats. A tier shows the row it took."""
         result = value if isinstance(value, str) else format_value(value) if isinstance(value, Value) else str(value)
+        if isinstance(expr, n.Tier) and expr.graduated:
+            bands = " + ".join(f"{format_decimal(part)} × {format_value(rate)}" for part, rate in graduated_bands(expr, env))
+            subject = self.model.source.snippet(expr.subject.span)
+            return f"{name} = graduated over {subject} = {show(expr.subject, env)}: {bands or '0'} = {result}"
         if isinstance(expr, n.Tier):
             row = tier_row_taken(expr, env)
             taken = self.model.source.snippet(row.cond.span) if row is not None and row.cond is not None else "otherwise"

@@ -445,7 +445,33 @@ def _aggregate(e: n.Aggregate, env: Env) -> Value:
     return pick(values, key=_order_key)
 
 
+def graduated_bands(e: n.Tier, env: Env) -> list[tuple[Decimal, Value]]:
+    """(the part of the subject in each band, the band's rate), for the bands the subject reaches."""
+    amount = evaluate(e.subject, env).value
+    lower = Decimal(0)
+    bands = []
+    for row in e.rows:
+        upper = evaluate(row.cond.operands[1], env).value if row.cond is not None else None
+        if upper is not None and upper < lower:
+            raise EvalError("a graduated tier's bounds must rise", row.cond)
+        part = (amount if upper is None else min(amount, upper)) - lower
+        if part > 0:
+            bands.append((part, evaluate(row.value, env)))
+        if upper is None or amount <= upper:
+            break
+        lower = upper
+    return bands
+
+
+def _graduated(e: n.Tier, env: Env) -> Value:
+    bands = graduated_bands(e, env)
+    kind = bands[0][1].kind if bands else "number"
+    return Value(kind, sum((part * _num(rate, e) for part, rate in bands), Decimal(0)))
+
+
 def _tier(e: n.Tier, env: Env) -> Value:
+    if e.graduated:
+        return _graduated(e, env)
     for row in e.rows:
         if row.cond is None or truthy(evaluate(row.cond, env), row.cond):
             return evaluate(row.value, env)

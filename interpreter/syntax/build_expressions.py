@@ -123,6 +123,11 @@ class ExpressionSyntax:
         return n.Aggregate(kind, expr, var, period, where, span=self._span(meta))
 
     @v_args(meta=True)
+    def graduated(self, meta, children):
+        tier = self.tier(meta, children)
+        return n.Tier(tier.subject, tier.rows, True, span=tier.span)
+
+    @v_args(meta=True)
     def tier(self, meta, children):
         subject = children[0]
         rows = []

@@ -146,6 +146,7 @@ class TierRow:
 class Tier:
     subject: "Expr"
     rows: tuple[TierRow, ...]
+    graduated: bool = False  # each band of the subject at its own row's rate, summed (段階料金)
     span: Span = _span()
 
 
