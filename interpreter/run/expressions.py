@@ -170,6 +170,9 @@ def format_value(v: Value) -> str:
             if minutes % size == 0 and (minutes or size == 1):
                 count = minutes / size
                 return f"{format_decimal(count)} {word}{'' if count == 1 else 's'}"
+        seconds = minutes * 60
+        if minutes < 1 and seconds == seconds.to_integral_value():  # a call of 31 s, not 0.516666… minutes
+            return f"{format_decimal(seconds)} second{'' if seconds == 1 else 's'}"
         return f"{format_decimal(minutes)} minutes"
     if k == "calendar":
         return f"{format_decimal(v.value)} months"
