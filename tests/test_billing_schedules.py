@@ -160,3 +160,16 @@ def test_included_tax_law(tmp_path_factory, amounts):
     total = 1000 + sum(amounts)
     assert invoice.amount + invoice.tax == total
     assert invoice.tax == total * 10 // 110
+
+
+ANCHORED = CONTRACT.replace('billing period "請求月" calendar months closing day 20;',
+                            'billing period "料金月" months counting from contract.start;').replace(
+    'charge other "その他" on fee = fee.amount;',
+    'charge other "その他" on fee = fee.amount;\n  state period_days "日数" per month = period.days;')
+
+
+def test_per_month_entries_run_over_the_declared_periods(run):
+    # 料金月 from 2025-01-31: 1/31–2/27 (28 days), 2/28–3/30 (31), 3/31–4/29 (30); each entry dated the last day.
+    ledger = run("- {at: 2025-01-31, event: service_start}", "2025-04-29", ANCHORED)
+    days = [(e.date, e.value) for e in ledger.entries if e.kind == "state" and e.label == "日数"]
+    assert days == [(date(2025, 2, 27), Decimal(28)), (date(2025, 3, 30), Decimal(31)), (date(2025, 4, 29), Decimal(30))]
