@@ -52,3 +52,23 @@ class ScenarioItem(pytest.Item):
 
 class ScenarioFailure(Exception):
     pass
+
+
+@pytest.fixture
+def timeline(tmp_path):
+    """Evaluate a contract's text over events written as YAML lines: `timeline(contract, events, as_of)`."""
+    import textwrap
+
+    from interpreter.run.runner import evaluate_files
+
+    def evaluate(contract: str, events: str, as_of: str):
+        (tmp_path / "t.ctr").write_text(contract, encoding="utf-8")
+        scenario = tmp_path / "s.yaml"
+        scenario.write_text(f"contract: t.ctr\nas_of: {as_of}\nevents:\n" + textwrap.indent(events.strip(), "  ")
+                            + "\n", encoding="utf-8")
+        outcome = evaluate_files(None, str(scenario))
+        assert outcome.ok, outcome.diagnostics
+        return outcome.ledger
+
+    return evaluate
+

@@ -2,7 +2,6 @@
 Every figure is worked out by hand in the comment above its assertion."""
 from __future__ import annotations
 
-import textwrap
 from datetime import date
 from decimal import Decimal
 
@@ -13,11 +12,7 @@ from hypothesis import strategies as st
 from interpreter.run.runner import evaluate_files
 
 CONTRACT = """
-contract t "テスト" {
-  provider "例示株式会社";
-  document "テスト約款" revised 2025-04-01;
-  currency JPY;
-}
+contract t "請求期間のテスト" { provider "例示株式会社"; document "請求期間テスト約款" revised 2025-04-01; currency JPY; }
 conventions { periods civil_code; month_end clamp; first_month full; last_month full; prorate actual_days; }
 calendar business { holidays japan; }
 unit MB;
@@ -49,15 +44,9 @@ rule T-3 第3条 "税と請求" {
 
 
 @pytest.fixture
-def run(tmp_path):
+def run(timeline):
     def evaluate(events: str, as_of: str, contract: str = CONTRACT):
-        (tmp_path / "t.ctr").write_text(contract, encoding="utf-8")
-        scenario = tmp_path / "s.yaml"
-        scenario.write_text(f"contract: t.ctr\nas_of: {as_of}\nevents:\n" + textwrap.indent(events.strip(), "  ")
-                            + "\n", encoding="utf-8")
-        outcome = evaluate_files(None, str(scenario))
-        assert outcome.ok, outcome.diagnostics
-        return outcome.ledger
+        return timeline(contract, events, as_of)
 
     return evaluate
 

@@ -38,7 +38,6 @@ from interpreter.run.state import Subscription
 from interpreter.statements import STATEMENT_EVALUATIONS
 from interpreter.statements.obligation import PendingObligation
 from interpreter.syntax import nodes as n
-from interpreter.time import periods
 from interpreter.time.timestamps import JST
 
 
