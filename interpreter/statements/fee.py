@@ -205,6 +205,8 @@ class FeeEvaluation:
     def _in_schedule(self, stmt: n.Fee, month: Period) -> bool:
         """Whether a billing period is one the fee's schedule charges: periods that begin on or after `from`
         (only N of them with `for N periods`) and on or before `until`."""
+        if stmt.start is None and stmt.until is None:
+            return True
         env = self.env(month.start)
         if stmt.start is not None:
             v = evaluate(stmt.start, env)

@@ -52,43 +52,63 @@ def period_name(start: date, end: date) -> str:
     return f"{start}–{end}"
 
 
-@attrs.frozen
 class BillingPeriods:
     """The periods of one customer's contract.
 
     `anchor` is the day the periods are counted from. `closing_day` None: months counted from the anchor
     (period k starts on anchor + k months, clamped); otherwise calendar months closing on that day of the
-    month (31 = the month's last day), numbered from the one holding the anchor."""
+    month (31 = the month's last day), numbered from the one holding the anchor. Periods are computed on
+    demand and remembered: a customer's billing asks for the same few again and again."""
 
-    anchor: date
-    closing_day: int | None = None
+    def __init__(self, anchor: date, closing_day: int | None = None):
+        self.anchor = anchor
+        self.closing_day = closing_day
+        self._starts: dict[int, date] = {}
+        self._periods: dict[int, Period] = {}
+        self._numbers: dict[date, int] = {}
+        if closing_day is not None:
+            close = periods.day_of_month(anchor, closing_day)
+            self._first_close = close if close >= anchor else periods.day_of_month(
+                periods.shift_month(anchor, 1), closing_day)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, BillingPeriods) and (self.anchor, self.closing_day) == (
+            other.anchor, other.closing_day)
+
+    def __hash__(self) -> int:
+        return hash((self.anchor, self.closing_day))
 
     def _start(self, k: int) -> date:
-        if self.closing_day is None:
-            return periods.add_months(self.anchor, k)
-        first_close = self._closing_on_or_after(self.anchor)
-        previous_close = periods.day_of_month(periods.shift_month(first_close, k - 1), self.closing_day)
-        return previous_close + ONE_DAY
-
-    def _closing_on_or_after(self, d: date) -> date:
-        close = periods.day_of_month(d, self.closing_day)
-        if close < d:
-            close = periods.day_of_month(periods.shift_month(d, 1), self.closing_day)
-        return close
+        """The first day of the period k after the anchor's (k = 0 for the anchor's own)."""
+        found = self._starts.get(k)
+        if found is None:
+            if self.closing_day is None:
+                found = periods.add_months(self.anchor, k)
+            elif self.closing_day >= 31:  # calendar months: the 1st
+                found = periods.shift_month(self.anchor, k)
+            else:
+                found = periods.day_of_month(periods.shift_month(self._first_close, k - 1), self.closing_day) + ONE_DAY
+            self._starts[k] = found
+        return found
 
     def number_of(self, d: date) -> int:
         """The number of the period holding d (1 for the anchor's; 0 or less before it)."""
-        months = (d.year - self.anchor.year) * 12 + d.month - self.anchor.month
-        k = months + 1
-        while self._start(k) > d:  # at most two steps back: a start is within a month of d's
-            k -= 1
-        while self._start(k + 1) <= d:
-            k += 1
-        return k + 1
+        found = self._numbers.get(d)
+        if found is None:
+            k = (d.year - self.anchor.year) * 12 + d.month - self.anchor.month + 1
+            while self._start(k) > d:  # at most two steps back: a start is within a month of d's
+                k -= 1
+            while self._start(k + 1) <= d:
+                k += 1
+            found = self._numbers[d] = k + 1
+        return found
 
     def period(self, number: int) -> Period:
-        k = number - 1
-        return Period(self._start(k), self._start(k + 1) - ONE_DAY, number)
+        found = self._periods.get(number)
+        if found is None:
+            k = number - 1
+            found = self._periods[number] = Period(self._start(k), self._start(k + 1) - ONE_DAY, number)
+        return found
 
     def containing(self, d: date) -> Period:
         return self.period(self.number_of(d))
