@@ -162,3 +162,24 @@ def test_per_month_entries_run_over_the_declared_periods(run):
     ledger = run("- {at: 2025-01-31, event: service_start}", "2025-04-29", ANCHORED)
     days = [(e.date, e.value) for e in ledger.entries if e.kind == "state" and e.label == "日数"]
     assert days == [(date(2025, 2, 27), Decimal(28)), (date(2025, 3, 30), Decimal(31)), (date(2025, 4, 29), Decimal(30))]
+
+
+CHANGING = CONTRACT.replace("option extra \"追加\";", "option extra \"追加\";\nunit GB;\noption disk \"ディスク\" { measured in GB; }").replace(
+    "event order { starts extra; }", "event order { starts extra; }\nevent disk_order { size: GB; starts disk quantity size; }\n"
+    "event disk_change { size: GB; sets quantity of disk to size; }").replace(
+    "  monthly fee 310 yen for extra first period daily_rate;",
+    "  monthly fee 310 yen for extra first period daily_rate;\n"
+    "  monthly fee 100 yen per 10 GB for disk when quantity changes prorated;")
+
+
+def test_a_quantity_changed_mid_period_is_charged_for_each_quantity_s_days(run):
+    # Period 4/21–5/20 (30 days). 20 GB from 4/21, 50 GB from 5/11: 2 blocks × 100 yen × 20 days ÷ 30
+    # = 133.33… and 5 blocks × 100 yen × 10 days ÷ 30 = 166.66…: 300 yen, rounded once (floor) = 300.
+    # The next period, 50 GB throughout: 500 yen. Without a change a period is charged as usual.
+    ledger = run("""
+- {at: 2025-04-15, event: service_start}
+- {at: 2025-04-21, event: disk_order, size: 20}
+- {at: 2025-05-11, event: disk_change, size: 50}
+""", "2025-06-20", CHANGING)
+    assert [(e.period[0], e.amount) for e in of(ledger, "charge", "ディスク")] == [
+        (date(2025, 4, 21), Decimal(300)), (date(2025, 5, 21), Decimal(500))]

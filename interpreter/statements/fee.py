@@ -6,7 +6,7 @@ The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from interpreter.diagnostics import did_you_mean
@@ -77,6 +77,17 @@ class FeeChecks:
         if (s.until is not None or s.periods is not None) and s.kind != "monthly":
             self.error("E406", "`until` and `for N periods` bound a monthly fee", s.span,
                        "bound a one-time fee with `on EVENT where …`")
+        if s.on_change is not None:
+            if s.on_change not in ("prorated", "daily_rate"):
+                self.error("E406", f"`when quantity changes {s.on_change}` is not a policy", s.span,
+                           "write `prorated` or `daily_rate`")
+            elif s.kind != "monthly" or s.per_unit is None or s.monthly_maximum:
+                self.error("E406", "`when quantity changes` applies to a monthly fee per unit", s.span,
+                           "write it on a fee such as `monthly fee 200 yen per GB for disk …`, without `on monthly "
+                           "maximum`")
+            elif "prorate" not in self.conventions:
+                self.error("W501", "a prorated fee needs a daily basis", s.span,
+                           "declare `prorate actual_days;` or `prorate thirty_days;` in conventions")
         if s.periods is not None and s.periods < 1:
             self.error("E406", f"`for {s.periods} periods` charges nothing", s.span, "write at least 1 period")
 
@@ -149,8 +160,16 @@ class FeeEvaluation:
         last = min(month.end, last_day or month.end)
         if first > last:
             return None
-        tables = self.version(month.start).tables
         steps = Trace()
+        changes = [day for day, _ in sub.quantities if first < day <= last]
+        if stmt.on_change and changes:
+            # each quantity for its own days, as the change policy says (the period's other policies give way)
+            raw = Decimal(0)
+            bounds = [first, *changes, last + timedelta(days=1)]
+            for a, b in zip(bounds, bounds[1:]):
+                whole = self._fee_rate(stmt, month.start, sub.quantity_on(a), steps, month)
+                raw += self._share(whole, a, b - timedelta(days=1), month, stmt.on_change, steps)
+            return self.money(raw, month.end, steps), steps, (first, last)
         if stmt.monthly_maximum:
             qty = sub.maximum_in(first, last)
         else:
@@ -167,25 +186,27 @@ class FeeEvaluation:
             policy = last_policy
         if policy == "free":
             return None
+        raw = self._share(raw, first, last, month, policy, steps)
+        return self.money(raw, month.end, steps), steps, (first, last)
+
+    def _share(self, whole: Decimal, first: date, last: date, month: Period, policy: str, steps) -> Decimal:
+        """What a period's fee `whole` owes for the days first…last: in full, prorated (rounded once, later), or
+        by a daily rate rounded first and never more than the whole fee."""
+        days = (last - first).days + 1
+        basis = self._days_basis(month)
         if policy == "prorated":
-            days = (last - first).days + 1
-            basis = self._days_basis(month)
             steps.append(f"× {days} days ÷ {basis} days ({first}–{last}, prorated)")
-            raw = raw * Decimal(days) / Decimal(basis)
-            steps.append(f"= {format_decimal(raw)} yen")
-        elif policy == "daily_rate":
-            # the daily rate is rounded first, then multiplied; never more than the whole fee
-            days = (last - first).days + 1
-            basis = self._days_basis(month)
-            whole = raw
+            share = whole * Decimal(days) / Decimal(basis)
+            steps.append(f"= {format_decimal(share)} yen")
+            return share
+        if policy == "daily_rate":
             daily = self.money(whole / Decimal(basis), month.end, steps)
-            raw = min(daily * Decimal(days), whole)
+            share = min(daily * Decimal(days), whole)
             steps.append(f"daily rate {format_decimal(whole)} ÷ {basis} = {format_decimal(daily)} yen × {days} days "
                          f"({first}–{last}) = {format_decimal(daily * Decimal(days))} yen, at most "
-                         f"{format_decimal(whole)} = {format_decimal(raw)} yen")
-        amount = self.money(raw, month.end, steps)
-        del tables
-        return amount, steps, (first, last)
+                         f"{format_decimal(whole)} = {format_decimal(share)} yen")
+            return share
+        return whole
 
     def _recurring_fees(self) -> None:
         horizon = self._horizon()

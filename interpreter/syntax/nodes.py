@@ -512,6 +512,7 @@ class Fee:
     until: Expr | None = None  # charged for the periods that begin on or before this day
     periods: int | None = None  # `from X for N periods`: only N periods
     label: str | None = None  # `as "割引"`: the fee's own label in the ledger (else the rule's title)
+    on_change: str | None = None  # `when quantity changes prorated|daily_rate`: each quantity for its days
     span: Span = _span()
 
 
