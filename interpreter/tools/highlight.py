@@ -31,7 +31,7 @@ KEYWORDS = DECLARATION_WORDS + (
     "with", "accepts", "orders", "until", "service", "never", "decreases", "limit", "reject", "where",
     "distinct", "across", "then", "else", "and", "or", "not", "in", "sum", "count", "maximum", "each",
     "tier", "otherwise", "later", "earlier", "expiry", "business", "day", "end", "start", "through",
-    "true", "false", "default", "period", "periods", "issued", "outside", "closing",
+    "true", "false", "default", "graduated", "issued", "outside",
 )
 UNIT_WORDS = (
     "yen", "JPY", "second", "seconds", "minute", "minutes", "hour", "hours", "week", "weeks", "months", "years",
