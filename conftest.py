@@ -2,6 +2,9 @@
 (interpreter/tools/pytest_plugin.py, installed with the package), so `make test` runs them."""
 from __future__ import annotations
 
+import textwrap
+
+import pytest
 from hypothesis import settings
 
 # Timing is measured in bench/, not in tests: on a loaded 2-core machine a first holiday lookup for a year
@@ -9,3 +12,13 @@ from hypothesis import settings
 settings.register_profile("yakkan", deadline=None)
 settings.load_profile("yakkan")
 
+
+@pytest.fixture
+def timeline(tmp_path):
+    """Evaluate a contract's text over events written as YAML lines: `timeline(contract, events, as_of)`."""
+    from tests.small_contract import ledger_of
+
+    def evaluate(contract: str, events: str, as_of: str):
+        return ledger_of(tmp_path, contract, f"as_of: {as_of}\nevents:\n" + textwrap.indent(events.strip(), "  ") + "\n")
+
+    return evaluate

@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
     "E404": "missing part",
     "E405": "statement not allowed here",
     "E406": "invalid value",
+    "E407": "contract-wide declaration made twice",
     # scenarios
     "E601": "scenario is not valid YAML",
     "E602": "scenario has the wrong shape",

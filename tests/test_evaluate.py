@@ -1,7 +1,6 @@
 """The evaluator's semantics on a small purpose-built contract, one behaviour a test."""
 from __future__ import annotations
 
-import textwrap
 from datetime import date
 from decimal import Decimal
 
@@ -50,19 +49,8 @@ rule T-4 第4条 "停止時間" {
 
 
 @pytest.fixture
-def run(tmp_path):
-    contract = tmp_path / "t.ctr"
-    contract.write_text(CONTRACT, encoding="utf-8")
-
-    def evaluate(events: str, as_of: str):
-        scenario = tmp_path / "s.yaml"
-        scenario.write_text(f"contract: t.ctr\nas_of: {as_of}\nevents:\n" + textwrap.indent(events.strip(), "  ")
-                            + "\n", encoding="utf-8")
-        outcome = evaluate_files(None, str(scenario))
-        assert outcome.ok, outcome.diagnostics
-        return outcome.ledger
-
-    return evaluate
+def run(timeline):
+    return lambda events, as_of: timeline(CONTRACT, events, as_of)
 
 
 def charges(ledger, label_part: str) -> list:

@@ -101,6 +101,7 @@ class CheckerCore:
                             self.contract.version.label if self.contract and self.contract.version else None,
                             None, (), base)]
         self._check_decls(base_decls, base)
+        self._check_contract_wide(base)
         previous = self.contract.version.effective if self.contract and self.contract.version else None
         previous_span = self.contract.version.span if self.contract and self.contract.version else None
         for amendment in amendments:
@@ -115,6 +116,7 @@ class CheckerCore:
             versions.append(Version(amendment.name, amendment.label, amendment.effective, amendment.notes,
                                     tables, replaced))
             self._check_decls(list(amendment.decls), tables)
+            self._check_contract_wide(tables)
         if any(d.severity == "error" for d in self.diagnostics):
             return None
         return Model(self.source.name, self.source, self.program, self.contract, self.conventions,

@@ -13,8 +13,8 @@ CONVENTIONS: dict[str, tuple[str, ...]] = {
     "month_end": ("clamp",),
     "prorate": ("actual_days", "thirty_days"),
     "interest_year": ("365 days",),
-    "first_month": ("free", "full", "prorated"),
-    "last_month": ("full", "prorated"),
+    "first_month": ("free", "full", "prorated", "daily_rate"),
+    "last_month": ("full", "prorated", "daily_rate"),
 }
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

@@ -41,6 +41,7 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "unpaid_periods": (1, 1, NUMBER),  # consecutive latest billing periods whose invoices are unpaid past due
     "paid_fees": (2, 2, MONEY),  # payments from one date up to another, less what they paid of late interest
     "occurrences": (3, 3, NUMBER),  # events of a kind from one date through another
+    "period_of": (1, 1, MONTH),  # the billing period that holds a day
 }
 # Functions whose value depends on the customer's timeline, not only on the contract and its parameters.
 TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "fees_paid", "unpaid", "unpaid_periods", "paid_fees", "occurrences"})
@@ -49,7 +50,7 @@ TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "fees_paid", "unpaid", "unpaid_pe
 GLOBALS: dict[str, T] = {"contract": T("contract")}
 CONTRACT_ATTRS = {"start": DATE, "end": DATE, "formed": DATE, "billing_start": DATE, "term_end": DATE}
 EVENT_ATTRS = {"at": DATETIME, "date": DATE, "until": DATETIME, "duration": EXACT}
-MONTH_ATTRS = {"start": DATE, "end": DATE, "days": NUMBER}
+MONTH_ATTRS = {"start": DATE, "end": DATE, "days": NUMBER, "number": NUMBER}
 
 
 class ExpressionTypes:
@@ -143,7 +144,7 @@ class ExpressionTypes:
             return args[0]
         if e.func == "monthly_fee" and len(e.args) == 2:
             self._items([e.args[1]], tables)
-        if e.func in ("monthly_fee", "days_in_month", "date_of") and not (is_dateish(args[0]) or args[0] == MONTH):
+        if e.func in ("monthly_fee", "days_in_month", "date_of", "period_of") and not (is_dateish(args[0]) or args[0] == MONTH):
             self.error("E302", f"`{e.func}` takes a date, not {args[0]}", e.args[0].span)
         if e.func == "months_from":
             for a, t in zip(e.args, args):
@@ -241,7 +242,9 @@ class ExpressionTypes:
         return self.infer(e.expr, inner, tables)
 
     def _infer_Tier(self, e: n.Tier, scope, tables) -> T:
-        self.infer(e.subject, scope, tables)
+        subject = self.infer(e.subject, scope, tables)
+        if e.graduated:
+            return self._infer_graduated(e, subject, scope, tables)
         result = None
         if e.rows and e.rows[-1].cond is not None:
             self.error("W501", "the tiers have no `otherwise` row, so a value that matches none has no result",
@@ -253,6 +256,28 @@ class ExpressionTypes:
             if result is not None and not compatible(result, t):
                 self.error("E301", f"tiers give different kinds of value: {result} and {t}", row.value.span)
             result = result or t
+        return result or UNKNOWN
+
+    def _infer_graduated(self, e: n.Tier, subject: T, scope, tables) -> T:
+        """A graduated tier: rows are upper bounds of the subject (`<= 1,000 MB: 10 yen;`), then `otherwise`."""
+        result = None
+        if e.rows and e.rows[-1].cond is not None:
+            self.error("W501", "the graduated tier has no `otherwise` row, so what lies above its last bound has no "
+                       "rate", e.span, "end the tiers with `otherwise: …;` (`otherwise: 0 yen;` if nothing is charged)")
+        for row in e.rows:
+            bound = row.cond is None or (isinstance(row.cond, n.Compare) and row.cond.operands[0] is e.subject
+                                         and row.cond.ops[0] in ("<", "<="))
+            if not bound:
+                self.error("E406", "a graduated tier's rows are upper bounds of its subject", row.cond.span,
+                           "write each row as `<= 1,000 MB: 10 yen;` and end with `otherwise: …;`")
+            elif row.cond is not None:
+                self.infer(row.cond, scope, tables)
+            t = self.infer(row.value, scope, tables)
+            if not (is_numeric(t) or t.kind == "money"):
+                self.error("E302", f"a graduated tier's rate must be a number or money, not {t}", row.value.span)
+            result = result or t
+        if subject.kind not in ("count", "number", "money", "unknown") and subject.kind != "duration":
+            self.error("E302", f"a graduated tier divides a quantity into bands, not {subject}", e.subject.span)
         return result or UNKNOWN
 
     def _infer_MonthPoint(self, e: n.MonthPoint, scope, tables) -> T:

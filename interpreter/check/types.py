@@ -43,6 +43,7 @@ UNIT_WORDS: dict[str, tuple[T, Decimal]] = {}
 for words, typ, factor in [
     (("yen", "円", "JPY"), MONEY, Decimal(1)),
     (("%",), PERCENT, Decimal(1)),
+    (("second", "seconds", "秒"), EXACT, Decimal(1) / Decimal(60)),
     (("minute", "minutes", "分"), EXACT, Decimal(1)),
     (("hour", "hours", "時間"), EXACT, Decimal(60)),
     (("day", "days", "日"), EXACT, _MIN_PER_DAY),

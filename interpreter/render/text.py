@@ -9,6 +9,7 @@ from interpreter.check.model import Model
 from interpreter.diagnostics import display_width
 from interpreter.render.wording import Wording, language_of
 from interpreter.run.ledger import Entry, Ledger
+from interpreter.time.billing_periods import period_name
 
 
 def yen(d: Decimal | None) -> str:
@@ -55,7 +56,8 @@ def render_text(ledger: Ledger, lang: str | None = None) -> str:
     invoices = [e for e in ledger.entries if e.kind == "invoice"]
     for inv in invoices:
         due = w("invoice_due", date=inv.due) if inv.due else ""
-        out.append(f"{w('invoice', month=w.month(inv.period[0]))} ({inv.id}{due})")
+        name = period_name(*inv.period)
+        out.append(f"{w('invoice', month=w.month(inv.period[0]) if len(name) == 7 else name)} ({inv.id}{due})")
         for line_id in inv.lines:
             line = by_id[line_id]
             in_invoice.add(line_id)

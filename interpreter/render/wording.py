@@ -40,6 +40,8 @@ CREDIT_STATUSES = {"claimed": "請求済", "open": "未請求", "lapsed": "請�
 _LABELS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), ja) for p, ja in (
     (r"payment of the invoice for (\d{4})-0?(\d{1,2})", r"\1年\2月分請求書の支払"),
     (r"invoice for (\d{4})-0?(\d{1,2})", r"\1年\2月分の請求書"),
+    (r"payment of the invoice for (\d{4}-\d{2}-\d{2})–(\d{4}-\d{2}-\d{2})", r"\1〜\2分請求書の支払"),
+    (r"invoice for (\d{4}-\d{2}-\d{2})–(\d{4}-\d{2}-\d{2})", r"\1〜\2分の請求書"),
     (r"contract ends", "契約の終了"),
     (r"contract starts", "契約の開始"),
     (r"minimum term ends", "最低利用期間の満了"),

@@ -16,7 +16,7 @@ import attrs
 
 from interpreter.check.model import Model, Version
 from interpreter.run.events import Event
-from interpreter.limits import DECIMAL_CONTEXT, MAX_ENTRIES, MAX_MONTHS
+from interpreter.limits import DECIMAL_CONTEXT, MAX_ENTRIES
 from interpreter.run.expressions import (
     ABSENT,
     BEYOND_LIMITS,
@@ -24,8 +24,11 @@ from interpreter.run.expressions import (
     EvalError,
     Month,
     Value,
+    as_date,
     evaluate,
+    format_decimal,
     format_value,
+    graduated_bands,
     minutes_between,
     tier_row_taken,
     truthy,
@@ -38,7 +41,6 @@ from interpreter.run.state import Subscription
 from interpreter.statements import STATEMENT_EVALUATIONS
 from interpreter.statements.obligation import PendingObligation
 from interpreter.syntax import nodes as n
-from interpreter.time import periods
 from interpreter.time.timestamps import JST
 
 
@@ -64,6 +66,7 @@ class EvaluationCore:
         self._last_tables: StatementTables | None = None
         self._choice_cache: dict = {}
         self._functions = {"monthly_fee": self._monthly_fee, "fees_paid": self._fees_paid,
+                           "period_of": lambda day: Value("month", self._period_of(as_date(day))),
                            **self._query_functions()}
         self.state_changes = 0
         self._env_cache: dict[date, Env] = {}
@@ -82,7 +85,6 @@ class EvaluationCore:
         self.formed: date | None = None
         self.states: dict[str, Value] = {}
         self.pending: list[PendingObligation] = []
-        self.monthly_charges: dict[tuple[int, int], list[Entry]] = defaultdict(list)
         self._invoice_lines: dict[str, list[Entry]] = {}
         self.claimable: list[tuple] = []
         self.minimums: list[tuple[str | None, Subscription | None, date]] = []  # (item or None, sub, last day)
@@ -244,6 +246,10 @@ class EvaluationCore:
     def step(self, name: str, expr, env: Env, value) -> str:
         """`name = <as written> = <with values> = result`, dropping repeats. A tier shows the row it took."""
         result = value if isinstance(value, str) else format_value(value) if isinstance(value, Value) else str(value)
+        if isinstance(expr, n.Tier) and expr.graduated:
+            bands = " + ".join(f"{format_decimal(part)} × {format_value(rate)}" for part, rate in graduated_bands(expr, env))
+            subject = self.model.source.snippet(expr.subject.span)
+            return f"{name} = graduated over {subject} = {show(expr.subject, env)}: {bands or '0'} = {result}"
         if isinstance(expr, n.Tier):
             row = tier_row_taken(expr, env)
             taken = self.model.source.snippet(row.cond.span) if row is not None and row.cond is not None else "otherwise"
@@ -349,22 +355,6 @@ class EvaluationCore:
         if cal.closed_yearly or cal.closed_dates:
             parts.append("not the provider's closed days")
         return (", ".join(parts),)
-
-    # ------------------------------------------------------------- periods
-
-    def _horizon(self) -> date:
-        if self.contract_end is not None:
-            return self.contract_end
-        return periods.end_of_month(self.as_of)
-
-    def _months(self, first: date, last: date):
-        if (last.year - first.year) * 12 + last.month - first.month >= MAX_MONTHS:
-            raise EvalError(f"the months from {first} to {last} are more than {MAX_MONTHS:,} ({MAX_MONTHS // 12} years), "
-                            "the longest span a run covers; is `as_of` or a date years away?", self.current, "E611")
-        m = periods.start_of_month(first)
-        while m <= last:
-            yield Month(m.year, m.month)
-            m = periods.shift_month(m, 1)
 
     # ------------------------------------------------------------- fees
 

@@ -19,6 +19,7 @@ from interpreter.check.types import PERIOD_WORDS, UNIT_WORDS
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 from interpreter.limits import MAX_MAGNITUDE_DIGITS
+from interpreter.time.billing_periods import Period
 from interpreter.time.calendar import BusinessCalendar, HolidaysUnknown
 from interpreter.time.periods import DateOutOfRange
 from interpreter.time.timestamps import JST
@@ -112,7 +113,7 @@ def wrap(obj: Any) -> Value:
         return Value("datetime", obj)
     if isinstance(obj, date):
         return Value("date", obj)
-    if isinstance(obj, Month):
+    if isinstance(obj, (Month, Period)):
         return Value("month", obj)
     if isinstance(obj, (int, Decimal)):
         return Value("number", Decimal(obj))
@@ -192,6 +193,9 @@ def format_value(v: Value) -> str:
             if minutes % size == 0 and (minutes or size == 1):
                 count = minutes / size
                 return f"{format_decimal(count)} {word}{'' if count == 1 else 's'}"
+        seconds = minutes * 60
+        if minutes < 1 and seconds == seconds.to_integral_value():  # a call of 31 s, not 0.516666… minutes
+            return f"{format_decimal(seconds)} second{'' if seconds == 1 else 's'}"
         return f"{format_decimal(minutes)} minutes"
     if k == "calendar":
         return f"{format_decimal(v.value)} months"
@@ -240,8 +244,10 @@ def _name(e: n.Name, env: Env) -> Value:
 def _attr(e: n.Attr, env: Env) -> Value:
     obj = evaluate(e.obj, env)
     if obj.kind == "month":
-        m: Month = obj.value
-        return wrap({"start": m.start, "end": m.end, "days": Decimal(m.days)}[e.name])
+        m = obj.value  # a calendar month or a billing period
+        number = getattr(m, "number", None)
+        return wrap({"start": m.start, "end": m.end, "days": Decimal(m.days),
+                     "number": Decimal(number) if number is not None else None}[e.name])
     if obj.kind == "absent":
         return ABSENT
     if env.attribute is None:
@@ -469,7 +475,33 @@ def _aggregate(e: n.Aggregate, env: Env) -> Value:
     return pick(values, key=_order_key)
 
 
+def graduated_bands(e: n.Tier, env: Env) -> list[tuple[Decimal, Value]]:
+    """(the part of the subject in each band, the band's rate), for the bands the subject reaches."""
+    amount = evaluate(e.subject, env).value
+    lower = Decimal(0)
+    bands = []
+    for row in e.rows:
+        upper = evaluate(row.cond.operands[1], env).value if row.cond is not None else None
+        if upper is not None and upper < lower:
+            raise EvalError("a graduated tier's bounds must rise", row.cond)
+        part = (amount if upper is None else min(amount, upper)) - lower
+        if part > 0:
+            bands.append((part, evaluate(row.value, env)))
+        if upper is None or amount <= upper:
+            break
+        lower = upper
+    return bands
+
+
+def _graduated(e: n.Tier, env: Env) -> Value:
+    bands = graduated_bands(e, env)
+    kind = bands[0][1].kind if bands else "number"
+    return Value(kind, sum((part * _num(rate, e) for part, rate in bands), Decimal(0)))
+
+
 def _tier(e: n.Tier, env: Env) -> Value:
+    if e.graduated:
+        return _graduated(e, env)
     for row in e.rows:
         if row.cond is None or truthy(evaluate(row.cond, env), row.cond):
             return evaluate(row.value, env)

@@ -62,6 +62,7 @@ class Entry:
     note: str | None = None
     window: tuple[date, date] | None = None
     tax_rate: Decimal | None = None  # percent, for charges and credits; None when exempt
+    tax_included: bool = False  # the amount includes its tax, worked out once per invoice
     explanation: tuple[str, ...] = ()
     conventions: tuple[str, ...] = ()
     also: tuple[str, ...] = ()  # other rules that shaped the figure (rounding, tax, a claim window)

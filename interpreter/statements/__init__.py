@@ -17,11 +17,13 @@ from interpreter.statements.fee import FeeChecks, FeeEvaluation
 from interpreter.statements.interest import InterestChecks, InterestEvaluation
 from interpreter.statements.notice import NoticeChecks, NoticeEvaluation
 from interpreter.statements.obligation import ObligationChecks, ObligationEvaluation
+from interpreter.statements.periods import PeriodsChecks, PeriodsEvaluation
 from interpreter.statements.settle import SettleChecks, SettleEvaluation
 from interpreter.statements.terms import TermsChecks, TermsEvaluation
 
 STATEMENT_CHECKS = (ConventionsChecks, TermsChecks, NoticeChecks, ObligationChecks, FeeChecks, SettleChecks,
-                    BillingChecks, InterestChecks, EmitChecks, ConstraintsChecks, EffectsChecks, ChoiceChecks)
+                    BillingChecks, PeriodsChecks, InterestChecks, EmitChecks, ConstraintsChecks, EffectsChecks,
+                    ChoiceChecks)
 STATEMENT_EVALUATIONS = (ConventionsEvaluation, TermsEvaluation, NoticeEvaluation, ObligationEvaluation,
-                         FeeEvaluation, SettleEvaluation, BillingEvaluation, InterestEvaluation, EmitEvaluation,
-                         ConstraintsEvaluation, EffectsEvaluation, ChoiceEvaluation)
+                         FeeEvaluation, SettleEvaluation, BillingEvaluation, PeriodsEvaluation, InterestEvaluation,
+                         EmitEvaluation, ConstraintsEvaluation, EffectsEvaluation, ChoiceEvaluation)

@@ -1,4 +1,4 @@
-"""Billing start, invoices per month with tax, their due dates and the payments that meet them.
+"""Billing start, invoices per billing period with tax, their issue and due dates and the payments that meet them.
 
 The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
@@ -10,11 +10,13 @@ from decimal import ROUND_FLOOR, Decimal
 
 from interpreter.check.types import DATE
 from interpreter.run.events import Event
-from interpreter.run.expressions import Month, Value, as_date, evaluate, format_decimal
+from interpreter.run.expressions import Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import Entry
 from interpreter.syntax import nodes as n
+from interpreter.time.billing_periods import Period, period_name
 
 INVOICE_NAMES = {"closing": DATE}
+DUE_NAMES = {"closing": DATE, "issued": DATE}
 
 
 class BillingChecks:
@@ -24,7 +26,9 @@ class BillingChecks:
         self._expect(s.start, "date", scope, tables, "the start of billing")
 
     def _stmt_InvoiceDue(self, s: n.InvoiceDue, tables, scope) -> None:
-        self._expect(s.due, "date", scope.child(INVOICE_NAMES), tables, "an invoice's due date")
+        if s.issued is not None:
+            self._expect(s.issued, "date", scope.child(INVOICE_NAMES), tables, "an invoice's issue day")
+        self._expect(s.due, "date", scope.child(DUE_NAMES), tables, "an invoice's due date")
         if s.paid_by:
             decl = self._event_name(s.paid_by, s.span, tables)
             if decl is not None and not any(f.name == "amount" and f.type.name == "money" for f in decl.fields):
@@ -54,13 +58,13 @@ class BillingEvaluation:
     def _invoices(self) -> None:
         d = self.contract_start or self.as_of
         due_stmt = next(iter(self.statements(d, n.InvoiceDue)), None)
-        lines: dict[tuple[int, int], list[Entry]] = defaultdict(list)
+        lines: dict[Period, list[Entry]] = defaultdict(list)
         for e in self.entries:
             if e.kind in ("charge", "credit") and e.counts and e.date is not None:
-                lines[(e.date.year, e.date.month)].append(e)
+                lines[self._period_of(e.date)].append(e)
         invoices = []
-        for (year, month), items in sorted(lines.items()):
-            invoice = self._invoice(Month(year, month), items, due_stmt)
+        for period, items in sorted(lines.items(), key=lambda kv: kv[0].start):
+            invoice = self._invoice(period, items, due_stmt)
             invoices.append(invoice)
         if due_stmt is None:
             return
@@ -84,14 +88,14 @@ class BillingEvaluation:
             else:
                 paid_on[inv.key] = None
         self.settled_invoices = [(inv, owed, paid_on[inv.key]) for inv, owed in remaining]
-        extra_lines: dict[tuple[int, int], list[Entry]] = defaultdict(list)
+        extra_lines: dict[Period, list[Entry]] = defaultdict(list)
         for inv, owed in remaining:
             if owed <= 0:
                 continue
             payment = paid_on[inv.key]
             status = ("met" if payment.date <= inv.due else "missed") if payment else (
                 "missed" if self.as_of > inv.due else "open")
-            self.add(rule, stmt, "obligation", f"payment of the invoice for {inv.period[0]:%Y-%m}",
+            self.add(rule, stmt, "obligation", f"payment of the invoice for {period_name(*inv.period)}",
                      party="customer", due=inv.due, status=status,
                      events=(payment.index,) if payment else (), date=inv.date,
                      note=f"paid {payment.date}" if payment else None)
@@ -99,39 +103,59 @@ class BillingEvaluation:
                 irule, istmt = interest_found
                 entry = self._interest(irule, istmt, inv, owed, payment)
                 if entry is not None:
-                    extra_lines[(entry.date.year, entry.date.month)].append(entry)
-        for key, entries in extra_lines.items():
-            self.entries = [e for e in self.entries if not (e.kind == "invoice" and e.key == f"invoice:{key}")]
-            all_lines = lines.get(key, []) + entries
-            self._invoice(Month(*key), all_lines, due_stmt)
+                    extra_lines[self._period_of(entry.date)].append(entry)
+        for period, entries in extra_lines.items():
+            self.entries = [e for e in self.entries if not (e.kind == "invoice" and e.key == f"invoice:{period}")]
+            all_lines = lines.get(period, []) + entries
+            self._invoice(period, all_lines, due_stmt)
 
-    def _invoice(self, month: Month, items: list[Entry], due_stmt) -> Entry:
-        by_rate: dict[Decimal | None, Decimal] = defaultdict(Decimal)
+    def _invoice_tax(self, items: list[Entry], steps: list[str]) -> tuple[Decimal, Decimal]:
+        """(amount without tax, tax) of an invoice: tax added once per rate on prices without tax, or the tax
+        contained in the total of prices that include it, worked out once (floor(total × rate ÷ (100 + rate)))."""
+        by_rate: dict[tuple[Decimal | None, bool], Decimal] = defaultdict(Decimal)
         total = Decimal(0)
-        steps = []
         for e in items:
             sign = 1 if e.kind == "charge" else -1
             total += sign * e.amount
-            by_rate[e.tax_rate] += sign * e.amount
+            by_rate[(e.tax_rate, e.tax_included)] += sign * e.amount
         tax = Decimal(0)
-        for rate, base in sorted(by_rate.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)):
+        for (rate, included), base in sorted(by_rate.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or 0)):
             if rate is None:
                 steps.append(f"not taxed: {format_decimal(base)} yen")
                 continue
-            t = (base * rate / 100).to_integral_value(rounding=ROUND_FLOOR)
-            steps.append(f"tax at {format_decimal(rate)}% on {format_decimal(base)} yen = {format_decimal(t)} yen "
-                         f"(rounded down once per rate)")
+            if included:
+                t = (base * rate / (100 + rate)).to_integral_value(rounding=ROUND_FLOOR)
+                total -= t
+                steps.append(f"tax at {format_decimal(rate)}% contained in {format_decimal(base)} yen = "
+                             f"floor({format_decimal(base)} × {format_decimal(rate)} ÷ {format_decimal(100 + rate)}) = "
+                             f"{format_decimal(t)} yen (worked out once per invoice); without it "
+                             f"{format_decimal(base - t)} yen")
+            else:
+                t = (base * rate / 100).to_integral_value(rounding=ROUND_FLOOR)
+                steps.append(f"tax at {format_decimal(rate)}% on {format_decimal(base)} yen = {format_decimal(t)} yen "
+                             f"(rounded down once per rate)")
             tax += t
+        return total, tax
+
+    def _invoice(self, month: Period, items: list[Entry], due_stmt) -> Entry:
+        steps: list[str] = []
+        total, tax = self._invoice_tax(items, steps)
         due = None
+        issued = month.end
         rule = stmt = None
         if due_stmt is not None:
             rule, stmt = due_stmt
-            due = as_date(evaluate(stmt.due, self.env(month.end, {"closing": Value("date", month.end)})))
-        _, tax_rule = self._tax_rate(month.end)
-        also = (tax_rule.id,) if tax_rule is not None and tax_rule is not rule else ()
-        entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=month.end, period=(month.start, month.end),
+            closing = {"closing": Value("date", month.end)}
+            if stmt.issued is not None:
+                issued = as_date(evaluate(stmt.issued, self.env(month.end, closing)))
+                steps.append(f"issued {issued}")
+            due = as_date(evaluate(stmt.due, self.env(month.end, {**closing, "issued": Value("date", issued)})))
+        _, tax_rule, _ = self._tax_rate(month.end)
+        also = tuple(dict.fromkeys(r.id for r in (tax_rule, self._period_rule())
+                                   if r is not None and r is not rule))
+        entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=issued, period=(month.start, month.end),
                          amount=total, tax=tax, due=due, also=also,
-                         explanation=tuple(steps), key=f"invoice:{(month.year, month.month)}")
+                         explanation=tuple(steps), key=f"invoice:{month}")
         # Line ids are only known once the ledger is sorted; remember the entries themselves.
         self._invoice_lines[entry.key] = items
         return entry

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from interpreter.diagnostics import did_you_mean
 from interpreter.run.expressions import evaluate, format_decimal
 from interpreter.run.state import Trace
 from interpreter.syntax import nodes as n
@@ -28,8 +29,13 @@ class ConventionsChecks:
                        s.to.span, "write e.g. `rounding floor to 1 yen;`")
 
     def _stmt_Tax(self, s: n.Tax, tables, scope) -> None:
-        if s.included:
-            return
+        charges = {e.name for r in tables.rules.values() for e in r.statements
+                   if isinstance(e, n.Emit) and e.kind == "charge" and e.name}
+        for name in s.outside:
+            if name not in charges and name != "interest":
+                self.error("E201", f"no charge is named `{name}`", s.span,
+                           did_you_mean(name, charges | {"interest"}) or
+                           "name a charge (`charge NAME \"label\" …`) or `interest`")
         starts = [r.start for r in s.rates]
         if len(set(starts)) != len(starts):
             self.error("E406", "two tax rates start on the same day", s.span)
@@ -56,20 +62,24 @@ class ConventionsEvaluation:
         return amount
 
     def _charge(self, rule, stmt, label, d, period, amount, events, steps, kind="charge", exempt=False, **kw):
-        rate, tax_rule = (None, None) if exempt else self._tax_rate(d)
+        rate, tax_rule, included = (None, None, False) if exempt else self._tax_rate(d)
+        if self._outside_tax(stmt, tax_rule):
+            rate = None
+        included = included and rate is not None
         tax = None
-        if rate is not None and rate > 0:
+        if rate is not None and rate > 0 and not included:
             tax = (amount * rate / 100).to_integral_value(rounding=ROUND_FLOOR)
         also = list(getattr(steps, "rules", []))
         if tax_rule is not None:
             also.append(tax_rule.id)
         entry = self.add(rule, stmt, kind, label, date=d, period=period, amount=amount, tax=tax, tax_rate=rate,
-                         events=tuple(events), explanation=tuple(steps),
+                         tax_included=included, events=tuple(events), explanation=tuple(steps),
                          also=tuple(dict.fromkeys(x for x in also if x != (rule.id if rule else None))), **kw)
         return entry
 
     def _tax_rate(self, d: date):
-        """The tax rate in force on a day (percent) and the rule that sets it, or (None, None)."""
+        """(rate in percent, the rule that declares the tax, whether prices include it) on a day. The rate is
+        None when no tax applies, or when prices include a tax the terms do not state."""
         cache = self.__dict__.setdefault("_tax_rates", {})
         found = cache.get(d)
         if found is None:
@@ -78,12 +88,21 @@ class ConventionsEvaluation:
 
     def _tax_rate_on(self, d: date):
         for rule, s in self.statements(d, n.Tax):
-            if s.included:
-                return None, rule
             best = None
             for r in s.rates:
                 if r.start <= d and (best is None or r.start > best.start):
                     best = r
             if best is not None:
-                return self.value(best.rate, d).value, rule
-        return None, None
+                return self.value(best.rate, d).value, rule, s.included
+            return None, rule, s.included
+        return None, None, False
+
+    @staticmethod
+    def _outside_tax(stmt, tax_rule) -> bool:
+        """Whether an amount is of a kind the tax declaration puts outside tax (a named charge, `interest`)."""
+        if tax_rule is None:
+            return False
+        outside = {name for s in tax_rule.statements if isinstance(s, n.Tax) for name in s.outside}
+        if isinstance(stmt, n.Interest):
+            return "interest" in outside
+        return getattr(stmt, "name", None) in outside

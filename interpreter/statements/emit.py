@@ -32,7 +32,7 @@ class EmitChecks:
             self._event_name(it.event, it.span, tables)
             inner = self._event_scope(scope, it.event, tables)
         elif it is not None and it.kind == "month":
-            inner = scope.child({"month": MONTH})
+            inner = scope.child({"month": MONTH, "period": MONTH})
         if s.where is not None:
             self._expect(s.where, "bool", inner, tables, "a condition")
         names: dict[str, T] = {}
@@ -66,7 +66,7 @@ class EmitChecks:
         if credit is None:
             self.error("E201", f"no credit is named `{s.credit}`", s.span,
                        did_you_mean(s.credit, credits) or "name the credit: `credit NAME \"label\" …`")
-        inner = scope.child({"month": MONTH})
+        inner = scope.child({"month": MONTH, "period": MONTH})
         if credit is not None and credit.iteration and credit.iteration.kind == "event":
             inner = self._event_scope(inner, credit.iteration.event, tables)
         if s.start is not None:
@@ -172,5 +172,5 @@ class EmitEvaluation:
         for month in self._months(self.contract_start, last):
             for rule, s in self.statements(month.start, n.Emit):
                 if s.iteration and s.iteration.kind == "month":
-                    env = self.env(month.start, {"month": Value("month", month)})
+                    env = self.env(month.start, {"month": Value("month", month), "period": Value("month", month)})
                     self._emit(rule, s, env, month.end, ())

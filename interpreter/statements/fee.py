@@ -1,17 +1,19 @@
-"""Fees: initial, monthly, yearly and per-occurrence fees, per unit, with first/last month policies.
+"""Fees: initial, monthly, yearly and per-occurrence fees, per unit, with first/last period policies, and fee
+schedules: a recurring fee's amount evaluated per billing period (`period` in scope: volume tiers on the period's
+usage), bounded by `from`/`until` dates and `for N periods`.
 
 The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from interpreter.diagnostics import did_you_mean
 from interpreter.run.events import Event
+from interpreter.check.types import MONTH
 from interpreter.run.expressions import (
     Env,
-    Month,
     Value,
     as_date,
     evaluate,
@@ -22,8 +24,9 @@ from interpreter.run.compiled import fee_event, fee_items
 from interpreter.run.state import Subscription, Trace, item_label
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
+from interpreter.time.billing_periods import Period
 
-PARTIAL_MONTH = {"first": ("free", "full", "prorated"), "last": ("full", "prorated")}
+PARTIAL_MONTH = {"first": ("free", "full", "prorated", "daily_rate"), "last": ("full", "prorated", "daily_rate")}
 
 
 class FeeChecks:
@@ -31,6 +34,8 @@ class FeeChecks:
 
     def _stmt_Fee(self, s: n.Fee, tables, scope) -> None:
         inner = scope
+        if s.kind in ("monthly", "yearly"):  # evaluated per billing period
+            inner = scope.child({"period": MONTH, "month": MONTH})
         if s.on_event:
             self._event_name(s.on_event, s.span, tables)
             inner = self._event_scope(scope, s.on_event, tables)
@@ -61,11 +66,30 @@ class FeeChecks:
                     self.error("W501", f"the monthly fee does not say how a partial {which} month is charged",
                                s.span, f"add `{which} month full|prorated` to the fee or "
                                f"`{which}_month …;` to conventions")
-            if "prorated" in (s.first_month, s.last_month) and "prorate" not in self.conventions:
+            prorated = {"prorated", "daily_rate"} & {s.first_month, s.last_month}
+            if prorated and "prorate" not in self.conventions:
                 self.error("W501", "a prorated fee needs a daily basis", s.span,
                            "declare `prorate actual_days;` or `prorate thirty_days;` in conventions")
         if s.start is not None:
             self._expect(s.start, "date", scope, tables, "the start of billing")
+        if s.until is not None:
+            self._expect(s.until, "date", scope, tables, "the last day a period may begin on")
+        if (s.until is not None or s.periods is not None) and s.kind != "monthly":
+            self.error("E406", "`until` and `for N periods` bound a monthly fee", s.span,
+                       "bound a one-time fee with `on EVENT where …`")
+        if s.on_change is not None:
+            if s.on_change not in ("prorated", "daily_rate"):
+                self.error("E406", f"`when quantity changes {s.on_change}` is not a policy", s.span,
+                           "write `prorated` or `daily_rate`")
+            elif s.kind != "monthly" or s.per_unit is None or s.monthly_maximum:
+                self.error("E406", "`when quantity changes` applies to a monthly fee per unit", s.span,
+                           "write it on a fee such as `monthly fee 200 yen per GB for disk …`, without `on monthly "
+                           "maximum`")
+            elif "prorate" not in self.conventions:
+                self.error("W501", "a prorated fee needs a daily basis", s.span,
+                           "declare `prorate actual_days;` or `prorate thirty_days;` in conventions")
+        if s.periods is not None and s.periods < 1:
+            self.error("E406", f"`for {s.periods} periods` charges nothing", s.span, "write at least 1 period")
 
 
 class FeeEvaluation:
@@ -77,10 +101,25 @@ class FeeEvaluation:
                 if stmt.where is None or truthy(evaluate(stmt.where, env), stmt.where):
                     self._one_time_fee(rule, stmt, ev.date, env, (ev.index,), decl.label or ev.name)
 
-    def _fee_rate(self, stmt: n.Fee, d: date, qty: Decimal, steps: list[str]) -> Decimal:
-        rate = self.value(stmt.amount, d).value
+    def _fee_rate(self, stmt: n.Fee, d: date, qty: Decimal, steps: list[str], period: Period | None = None) -> Decimal:
+        """The fee's amount for one period (or one occurrence): evaluated with the billing period in scope, unless
+        it is a constant (computed once per contract)."""
+        found = self.compiled.constant(stmt.amount)
+        if found is not None:
+            value = found
+        elif stmt.kind in ("monthly", "yearly"):
+            period = period or self._period_of(d)
+            env = self.env(d, {"period": Value("month", period), "month": Value("month", period)})
+            value = evaluate(stmt.amount, env)
+        else:
+            env = self.env(d)
+            value = evaluate(stmt.amount, env)
+        rate = value.value
+        if isinstance(stmt.amount, n.Tier) and found is None:
+            steps.append(self.step("amount", stmt.amount, env, value))
         if stmt.per_unit is None:
-            steps.append(f"{format_decimal(rate)} yen")
+            if not isinstance(stmt.amount, n.Tier) or found is not None:
+                steps.append(f"{format_decimal(rate)} yen")
             return rate
         size = stmt.per_size or Decimal(1)
         units = (qty / size).to_integral_value(rounding=ROUND_CEILING)
@@ -101,7 +140,7 @@ class FeeEvaluation:
         raw = self._fee_rate(stmt, d, qty, steps)
         amount = self.money(raw, d, steps)
         kind = {"initial": "initial fee", "occurrence": "fee"}[stmt.kind]
-        self._charge(rule, stmt, f"{rule.label or kind}: {what}", d, None, amount, events, steps,
+        self._charge(rule, stmt, f"{stmt.label or rule.label or kind}: {what}", d, None, amount, events, steps,
                      exempt=stmt.tax_exempt)
 
     def _policy(self, stmt, which: str) -> str:
@@ -110,24 +149,32 @@ class FeeEvaluation:
             return value
         return self.model.conventions.get(f"{which}_month", ("full",))[0]
 
-    def _days_basis(self, month: Month) -> int:
+    def _days_basis(self, month: Period) -> int:
         return 30 if self.model.conventions.get("prorate", ("actual_days",))[0] == "thirty_days" else month.days
 
-    def _month_charge(self, rule, stmt: n.Fee, sub: Subscription, month: Month, start_floor: date | None,
+    def _month_charge(self, rule, stmt: n.Fee, sub: Subscription, month: Period, start_floor: date | None,
                       last_day: date | None, first_policy: str, last_policy: str,
                       record: bool = True) -> tuple[Decimal, list[str], tuple[date, date]] | None:
-        """One month of a monthly fee for one subscription, or None when nothing is owed for it."""
+        """One period of a monthly fee for one subscription, or None when nothing is owed for it."""
         first = max(month.start, sub.start, start_floor or month.start)
         last = min(month.end, last_day or month.end)
         if first > last:
             return None
-        tables = self.version(month.start).tables
         steps = Trace()
+        changes = [day for day, _ in sub.quantities if first < day <= last]
+        if stmt.on_change and changes:
+            # each quantity for its own days, as the change policy says (the period's other policies give way)
+            raw = Decimal(0)
+            bounds = [first, *changes, last + timedelta(days=1)]
+            for a, b in zip(bounds, bounds[1:]):
+                whole = self._fee_rate(stmt, month.start, sub.quantity_on(a), steps, month)
+                raw += self._share(whole, a, b - timedelta(days=1), month, stmt.on_change, steps)
+            return self.money(raw, month.end, steps), steps, (first, last)
         if stmt.monthly_maximum:
             qty = sub.maximum_in(first, last)
         else:
             qty = sub.quantity_on(last)
-        raw = self._fee_rate(stmt, month.start, qty, steps)
+        raw = self._fee_rate(stmt, month.start, qty, steps, month)
         if stmt.per_unit and stmt.monthly_maximum:
             steps[-1] += f" (the month's maximum, {format_decimal(qty)} {stmt.per_unit})"
         partial_first = first > month.start and first == max(sub.start, start_floor or sub.start)
@@ -139,15 +186,27 @@ class FeeEvaluation:
             policy = last_policy
         if policy == "free":
             return None
+        raw = self._share(raw, first, last, month, policy, steps)
+        return self.money(raw, month.end, steps), steps, (first, last)
+
+    def _share(self, whole: Decimal, first: date, last: date, month: Period, policy: str, steps) -> Decimal:
+        """What a period's fee `whole` owes for the days first…last: in full, prorated (rounded once, later), or
+        by a daily rate rounded first and never more than the whole fee."""
+        days = (last - first).days + 1
+        basis = self._days_basis(month)
         if policy == "prorated":
-            days = (last - first).days + 1
-            basis = self._days_basis(month)
             steps.append(f"× {days} days ÷ {basis} days ({first}–{last}, prorated)")
-            raw = raw * Decimal(days) / Decimal(basis)
-            steps.append(f"= {format_decimal(raw)} yen")
-        amount = self.money(raw, month.end, steps)
-        del tables
-        return amount, steps, (first, last)
+            share = whole * Decimal(days) / Decimal(basis)
+            steps.append(f"= {format_decimal(share)} yen")
+            return share
+        if policy == "daily_rate":
+            daily = self.money(whole / Decimal(basis), month.end, steps)
+            share = min(daily * Decimal(days), whole)
+            steps.append(f"daily rate {format_decimal(whole)} ÷ {basis} = {format_decimal(daily)} yen × {days} days "
+                         f"({first}–{last}) = {format_decimal(daily * Decimal(days))} yen, at most "
+                         f"{format_decimal(whole)} = {format_decimal(share)} yen")
+            return share
+        return whole
 
     def _recurring_fees(self) -> None:
         horizon = self._horizon()
@@ -159,16 +218,37 @@ class FeeEvaluation:
                     for rule, stmt in self.statements_by(month.start, n.Fee, fee_items).get(item, ()):
                         if stmt.kind == "monthly":
                             self._bill_month(rule, stmt, sub, month, billing_start, last_day)
-                        elif stmt.kind == "yearly":
+                for month in self._calendar_months(sub.start, last_day):  # a year counts calendar months
+                    for rule, stmt in self.statements_by(month.start, n.Fee, fee_items).get(item, ()):
+                        if stmt.kind == "yearly":
                             self._bill_year(rule, stmt, sub, month, last_day)
 
-    def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Month, billing_start, last_day) -> None:
-        floor = billing_start
+    def _in_schedule(self, stmt: n.Fee, month: Period) -> bool:
+        """Whether a billing period is one the fee's schedule charges: periods that begin on or after `from`
+        (only N of them with `for N periods`) and on or before `until`."""
+        if stmt.start is None and stmt.until is None:
+            return True
+        env = self.env(month.start)
         if stmt.start is not None:
-            v = evaluate(stmt.start, self.env(month.start, {sub.item: Value("item", sub.item)}))
-            if v.kind != "absent":
-                floor = max(floor or as_date(v), as_date(v))
+            v = evaluate(stmt.start, env)
+            if v.kind == "absent":
+                return False
+            first = self._first_period_from(as_date(v))
+            if month.start < first.start:
+                return False
+            if stmt.periods is not None and month.number >= first.number + stmt.periods:
+                return False
+        if stmt.until is not None:
+            v = evaluate(stmt.until, env)
+            if v.kind != "absent" and month.start > as_date(v):
+                return False
+        return True
+
+    def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day) -> None:
+        floor = billing_start
         if floor is not None and month.end < floor:
+            return
+        if not self._in_schedule(stmt, month):
             return
         result = self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
                                     self._policy(stmt, "first"), self._policy(stmt, "last"))
@@ -176,11 +256,14 @@ class FeeEvaluation:
             return
         amount, steps, period = result
         tables = self.version(month.start).tables
-        entry = self._charge(rule, stmt, f"{rule.label or 'monthly fee'}: {item_label(tables, sub.item)}", month.end,
-                             period, amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{month}")
-        self.monthly_charges[(month.year, month.month)].append(entry)
+        period_rule = self._period_rule()
+        if period_rule is not None:
+            steps.rules.append(period_rule.id)
+        label = f"{stmt.label or rule.label or 'monthly fee'}: {item_label(tables, sub.item)}"
+        self._charge(rule, stmt, label, month.end,
+                     period, amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{month}")
 
-    def _bill_year(self, rule, stmt: n.Fee, sub: Subscription, month: Month, last_day: date) -> None:
+    def _bill_year(self, rule, stmt: n.Fee, sub: Subscription, month: Period, last_day: date) -> None:
         k = (month.year - sub.start.year) * 12 + month.month - sub.start.month
         if k % 12:
             return
@@ -192,16 +275,19 @@ class FeeEvaluation:
         amount = self.money(raw, start, steps)
         end = periods.civil_expiry(start, 1, "years", first_day_counts=True)
         tables = self.version(start).tables
-        self._charge(rule, stmt, f"{rule.label or 'yearly fee'}: {item_label(tables, sub.item)}", start, (start, end),
+        label = f"{stmt.label or rule.label or 'yearly fee'}: {item_label(tables, sub.item)}"
+        self._charge(rule, stmt, label, start, (start, end),
                      amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{start}")
 
     def _monthly_fee(self, day: Value, items: Value | None = None) -> Value:
-        """`monthly_fee(d[, ITEMS])`: the monthly fees in force on a day, at that day's quantities."""
+        """`monthly_fee(d[, ITEMS])`: the monthly fees in force on a day (for the billing period that holds it,
+        as the fees' schedules say), at that day's quantities."""
         d = as_date(day)
         wanted = None
         if items is not None:
             wanted = {x.value for x in items.value} if items.kind == "list" else {items.value}
         total = Decimal(0)
+        period = self._period_of(d)
         for item, fees in self.statements_by(d, n.Fee, fee_items).items():
             if wanted is not None and item not in wanted:
                 continue
@@ -209,6 +295,6 @@ class FeeEvaluation:
             if sub is None:
                 continue
             for rule, stmt in fees:
-                if stmt.kind == "monthly":
-                    total += self._fee_rate(stmt, d, sub.quantity_on(d), [])
+                if stmt.kind == "monthly" and self._in_schedule(stmt, period):
+                    total += self._fee_rate(stmt, d, sub.quantity_on(d), [], period)
         return Value("money", total)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from lark import Token, v_args
 
 from interpreter.syntax import nodes as n
+from interpreter.syntax.source import Span
 from interpreter.syntax.eras import normalize_digits
 from interpreter.time.timestamps import parse_instant
 
@@ -122,8 +123,29 @@ class ExpressionSyntax:
         return n.Aggregate(kind, expr, var, period, where, span=self._span(meta))
 
     @v_args(meta=True)
+    def graduated(self, meta, children):
+        tier = self.tier(meta, children)
+        return n.Tier(tier.subject, tier.rows, True, span=tier.span)
+
+    @v_args(meta=True)
     def tier(self, meta, children):
-        return n.Tier(children[0], tuple(children[1:]), span=self._span(meta))
+        subject = children[0]
+        rows = []
+        for row in children[1:]:
+            if isinstance(row, tuple):  # `<= 1,000 MB: …`: a row that compares the subject
+                op, bound, value, span = row
+                row = n.TierRow(n.Compare((subject, bound), (op,), span=span), value, span=value.span)
+            rows.append(row)
+        return n.Tier(subject, tuple(rows), span=self._span(meta))
+
+    @v_args(meta=True)
+    def tier_bound(self, meta, children):
+        token, bound, value = children
+        op = {"≦": "<=", "≧": ">=", "≠": "!="}.get(str(token), str(token))
+        start = self._tspan(token)
+        end = bound.span or start
+        condition = Span(start.file, start.line, start.column, end.end_line, end.end_column)  # `<= 1,000 MB`
+        return (op, bound, value, condition)
 
     @v_args(meta=True)
     def tier_row(self, meta, children):

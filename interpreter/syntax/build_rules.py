@@ -44,11 +44,21 @@ class RuleSyntax:
 
     @v_args(meta=True)
     def tax(self, meta, children):
-        return n.Tax(str(children[0]), tuple(children[1:]), span=self._span(meta))
+        rates = tuple(c for c in children[1:] if isinstance(c, n.TaxRate))
+        included = "included" in children
+        outside = next((c[1] for c in children if isinstance(c, tuple) and c and c[0] == "outside"), ())
+        return n.Tax(str(children[0]), rates, included, outside, span=self._span(meta))
 
     @v_args(meta=True)
-    def tax_included(self, meta, children):
-        return n.Tax(str(children[0]), (), True, span=self._span(meta))
+    def tax_included_only(self, meta, children):
+        outside = children[1][1] if len(children) > 1 else ()
+        return n.Tax(str(children[0]), (), True, outside, span=self._span(meta))
+
+    def tax_included(self, children):
+        return "included"
+
+    def tax_outside(self, children):
+        return ("outside", tuple(str(getattr(x, "name", x)) for x in children[0]))
 
     @v_args(meta=True)
     def tax_rate(self, meta, children):
@@ -148,15 +158,19 @@ class RuleSyntax:
     def fee_stmt(self, meta, children):
         kind, amount = children[0], children[1]
         opts = dict(per=(None, None), items=(), on=(None, None), monthly_maximum=False, first_month=None,
-                    last_month=None, start=None, tax_exempt=False, settled=True)
+                    last_month=None, start=None, tax_exempt=False, settled=True, until=None, periods=None,
+                    label=None, on_change=None)
         for c in children[2:]:
-            if isinstance(c, tuple) and c and isinstance(c[0], str) and c[0] in opts:
-                opts[c[0]] = c[1]
-            else:
-                opts["items"] = c
+            parts = c if isinstance(c, tuple) and c and isinstance(c[0], tuple) else (c,)
+            for part in parts:
+                if isinstance(part, tuple) and part and isinstance(part[0], str) and part[0] in opts:
+                    opts[part[0]] = part[1]
+                else:
+                    opts["items"] = part
         return n.Fee(kind, amount, opts["per"][0], opts["per"][1], tuple(opts["items"]), opts["on"][0],
                      opts["on"][1], opts["monthly_maximum"], opts["first_month"], opts["last_month"],
-                     opts["start"], opts["tax_exempt"], opts["settled"], span=self._span(meta))
+                     opts["start"], opts["tax_exempt"], opts["settled"], opts["until"], opts["periods"],
+                     opts["label"], opts["on_change"], span=self._span(meta))
 
     def fee_on(self, children):
         return ("on", (str(children[0]), children[1] if len(children) > 1 else None))
@@ -171,7 +185,18 @@ class RuleSyntax:
         return ("last_month", str(children[0]))
 
     def fee_from(self, children):
+        if len(children) > 1:  # `from X for N periods`: the fee_stmt reads both parts
+            return ("start", children[0]), ("periods", int(self._number(children[1])))
         return ("start", children[0])
+
+    def fee_until(self, children):
+        return ("until", children[0])
+
+    def fee_on_change(self, children):
+        return ("on_change", str(children[0]))
+
+    def fee_label(self, children):
+        return ("label", self._text(children[0]))
 
     def fee_tax_exempt(self, children):
         return ("tax_exempt", True)
@@ -205,8 +230,26 @@ class RuleSyntax:
 
     @v_args(meta=True)
     def invoice_due(self, meta, children):
+        issued = None
+        if isinstance(children[0], tuple) and children[0] and children[0][0] == "issued":
+            issued = children.pop(0)[1]
         paid_by = str(children[1]) if len(children) > 1 else None
-        return n.InvoiceDue(children[0], paid_by, span=self._span(meta))
+        return n.InvoiceDue(children[0], paid_by, issued, span=self._span(meta))
+
+    def invoice_issued(self, children):
+        return ("issued", children[0])
+
+    @v_args(meta=True)
+    def billing_period(self, meta, children):
+        label = children[0] if len(children) > 1 else None
+        anchor, closing = children[-1]
+        return n.BillingPeriod(label, anchor, closing, span=self._span(meta))
+
+    def anchored_months(self, children):
+        return children[0], None
+
+    def calendar_months(self, children):
+        return None, int(self._number(children[0])) if children else None
 
     @v_args(meta=True)
     def interest_stmt(self, meta, children):

@@ -146,6 +146,7 @@ class TierRow:
 class Tier:
     subject: "Expr"
     rows: tuple[TierRow, ...]
+    graduated: bool = False  # each band of the subject at its own row's rate, summed (段階料金)
     span: Span = _span()
 
 
@@ -440,6 +441,7 @@ class Tax:
     name: str
     rates: tuple[TaxRate, ...]
     included: bool = False  # the terms' amounts already include the tax
+    outside: tuple[str, ...] = ()  # kinds of amounts outside tax: named charges, `interest`
     span: Span = _span()
 
 
@@ -507,6 +509,10 @@ class Fee:
     start: Expr | None
     tax_exempt: bool
     settled: bool = True  # `not settled`: left out of a settlement of the remaining minimum term
+    until: Expr | None = None  # charged for the periods that begin on or before this day
+    periods: int | None = None  # `from X for N periods`: only N periods
+    label: str | None = None  # `as "割引"`: the fee's own label in the ledger (else the rule's title)
+    on_change: str | None = None  # `when quantity changes prorated|daily_rate`: each quantity for its days
     span: Span = _span()
 
 
@@ -529,6 +535,17 @@ class BillingFrom:
 class InvoiceDue:
     due: Expr
     paid_by: str | None = None  # the event that records a payment
+    issued: Expr | None = None  # the issue day (`closing` in scope); `issued` in `due`
+    span: Span = _span()
+
+
+@node
+class BillingPeriod:
+    """`billing period "料金月" months counting from X;` or `… calendar months [closing day N];`."""
+
+    label: str | None
+    anchor: Expr | None  # months counted from this day; None for calendar months
+    closing_day: int | None = None  # calendar months closing on this day (None: the month's last day)
     span: Span = _span()
 
 
@@ -652,7 +669,7 @@ class ClaimWindow:
 
 
 Statement = Union[
-    Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue,
+    Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue, BillingPeriod,
     Interest, Emit, Requires, EndsWith, OrderWindow, ServiceEnd, NeverDecreases, Limit, Reject, Distinct,
     ClaimWindow,
 ]
