@@ -223,7 +223,7 @@ def test_joining_a_running_cluster_by_its_address(tmp_path, monkeypatch):
     hennge = str(CONTRACTS / "hennge-cmc.ctr")
     batch(hennge, events, params, tmp_path / "serial", detail="entries")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address=":0") as cluster:
         joined = batch(hennge, events, params, tmp_path / "joined", detail="entries",
                        scheduler=cluster.scheduler_address)
     for name in OUTPUTS:

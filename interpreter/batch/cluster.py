@@ -23,8 +23,9 @@ def _client(workers: int | None, scheduler: str | None):
         raise DaskMissing("--workers and --scheduler need Dask: pip install 'yakkan[dask]'") from None
     if scheduler is not None:
         return Client(scheduler, timeout="30s"), None
-    # Processes, one thread each: evaluation is pure Python, so threads would share one interpreter lock.
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    # Processes, one thread each: evaluation is pure Python, so threads would share one interpreter lock. The
+    # dashboard takes any free port, so that two runs on one machine never clash.
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=40)
     return Client(cluster), cluster
 
