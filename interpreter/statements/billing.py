@@ -4,16 +4,20 @@ The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections import defaultdict
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from interpreter.check.types import DATE
-from interpreter.run.events import Event
 from interpreter.run.expressions import Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import Entry
 from interpreter.syntax import nodes as n
 from interpreter.time.billing_periods import Period, period_name
+
+if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
+    from interpreter.run.events import Event
 
 INVOICE_NAMES = {"closing": DATE}
 DUE_NAMES = {"closing": DATE, "issued": DATE}

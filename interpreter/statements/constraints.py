@@ -4,7 +4,8 @@ The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
 from __future__ import annotations
 
-from interpreter.run.events import Event
+from typing import TYPE_CHECKING
+
 from interpreter.run.expressions import (
     Env,
     as_date,
@@ -17,6 +18,9 @@ from interpreter.run.show import show
 from interpreter.run.compiled import statement_event
 from interpreter.run.state import alternatives, item_label
 from interpreter.syntax import nodes as n
+
+if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
+    from interpreter.run.events import Event
 
 
 class ConstraintsChecks:

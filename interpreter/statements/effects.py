@@ -4,16 +4,20 @@ The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from datetime import date, timedelta
 from decimal import Decimal
 
 from interpreter.check.model import Tables
 from interpreter.check.scope import Scope
-from interpreter.run.events import Event
 from interpreter.run.expressions import Env, evaluate
 from interpreter.run.compiled import statement_event
 from interpreter.run.state import Subscription, item_label
 from interpreter.syntax import nodes as n
+
+if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
+    from interpreter.run.events import Event
 
 
 class EffectsChecks:

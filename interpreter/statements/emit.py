@@ -4,11 +4,12 @@ The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from datetime import date
 
 from interpreter.check.types import MONTH, T
 from interpreter.diagnostics import did_you_mean
-from interpreter.run.events import Event
 from interpreter.run.expressions import (
     Env,
     Value,
@@ -20,6 +21,9 @@ from interpreter.run.expressions import (
 from interpreter.run.compiled import emit_event
 from interpreter.run.state import Trace, plain_value
 from interpreter.syntax import nodes as n
+
+if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
+    from interpreter.run.events import Event
 
 
 class EmitChecks:

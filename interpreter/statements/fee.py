@@ -6,11 +6,12 @@ The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from interpreter.diagnostics import did_you_mean
-from interpreter.run.events import Event
 from interpreter.check.types import MONTH
 from interpreter.run.expressions import (
     Env,
@@ -25,6 +26,9 @@ from interpreter.run.state import Subscription, Trace, item_label
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 from interpreter.time.billing_periods import Period
+
+if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
+    from interpreter.run.events import Event
 
 PARTIAL_MONTH = {"first": ("free", "full", "prorated", "daily_rate"), "last": ("full", "prorated", "daily_rate")}
 

@@ -4,14 +4,18 @@ The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from decimal import Decimal
 
 from interpreter.check.types import DATE, MONEY
-from interpreter.run.events import Event
 from interpreter.run.expressions import Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import Entry
 from interpreter.run.state import Trace
 from interpreter.syntax import nodes as n
+
+if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
+    from interpreter.run.events import Event
 
 INTEREST_NAMES = {"due": DATE, "paid": DATE, "overdue": MONEY}
 

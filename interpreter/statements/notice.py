@@ -4,16 +4,20 @@ The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from datetime import date, timedelta
 
 from interpreter.check.types import DATE
-from interpreter.run.events import Event
 from interpreter.run.expressions import Env, EvalError, Value, as_date, evaluate
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 from interpreter.run.compiled import statement_event
 from interpreter.statements.effects import action_text
 from interpreter.time.calendar import BusinessCalendar
+
+if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
+    from interpreter.run.events import Event
 
 ALLOWED_DATES = ("any_day", "month_end", "month_start", "term_end")
 IF_LATE = ("next_allowed", "rejected", "stands")

@@ -4,14 +4,18 @@ The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from datetime import date, timedelta
 
 import attrs
 
-from interpreter.run.events import Event
 from interpreter.run.expressions import Env, as_date, evaluate
 from interpreter.run.compiled import obligation_trigger
 from interpreter.syntax import nodes as n
+
+if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
+    from interpreter.run.events import Event
 
 
 @attrs.define
