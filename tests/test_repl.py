@@ -252,7 +252,7 @@ def test_completion():
     assert completions(session, ":deadline canc") == ["cancellation"]
     assert completions(session, ":event cancel_") == ["cancel_notice"]
     assert completions(session, ":event cancel_notice ") == ["desired_end=", "at="]
-    assert completions(session, ":params mail") == ["mailing_list_rate="]
+    assert completions(session, ":params maili") == ["mailing_list_rate="]
     assert "mail_secure_mx" in completions(session, "mail_sec")  # items
     assert "ITS-21" in completions(session, "ITS-2")  # rule ids
     assert "provider" in completions(session, "provid")  # enum cases (and the keyword)

@@ -75,8 +75,9 @@ class Entry:
 
     @property
     def counts(self) -> bool:
-        """Whether a charge or credit is owed now (a credit still open or lapsed is shown, not owed)."""
-        return self.status in (None, "claimed")
+        """Whether a charge or credit is owed now (a credit still open or lapsed, a charge waived, a refund still
+        to be deducted are shown, not owed). A refund paid out is owed, outside any invoice."""
+        return self.status in (None, "claimed", "paid out")
 
 
 def sort_entries(entries: list[Entry], rank: dict[int, int] | None = None) -> list[Entry]:

@@ -15,7 +15,7 @@ from interpreter.run.expressions import (
 )
 from interpreter.run.show import show
 from interpreter.run.compiled import statement_event
-from interpreter.run.state import alternatives, item_label
+from interpreter.run.state import alternatives, item_label, occurrence
 from interpreter.syntax import nodes as n
 
 
@@ -68,7 +68,7 @@ class ConstraintsEvaluation:
         rule, stmt, message = reason
         self.rejected.add(ev.index)
         self.add(rule, stmt, "finding", message, date=ev.date, events=(ev.index,),
-                 note=f"{ev} rejected: it changes nothing else")
+                 note=f"{occurrence(ev)} rejected: it changes nothing else")
         return True
 
     def _limits_on(self, ev: Event, env: Env) -> None:

@@ -108,7 +108,7 @@ class EmitEvaluation:
             value = evaluate(s.value, inner)
             if s.name:
                 self.set_state(s.name, value)
-            if s.name == "formed" and value.kind in ("date", "datetime"):
+            if s.name == "formed" and value.kind in ("date", "datetime") and self.formed is None:  # the first order's
                 self.formed = as_date(value)
             self.add(rule, s, "state", label, date=when, value=plain_value(value), events=events,
                      explanation=tuple(steps + [self.step("value", s.value, inner, value)]))

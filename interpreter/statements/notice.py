@@ -12,7 +12,6 @@ from interpreter.run.expressions import Env, EvalError, Value, as_date, evaluate
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 from interpreter.run.compiled import statement_event
-from interpreter.statements.effects import action_text
 from interpreter.time.calendar import BusinessCalendar
 
 ALLOWED_DATES = ("any_day", "month_end", "month_start", "term_end")
@@ -138,6 +137,4 @@ class NoticeEvaluation:
             return
         for action in s.effects:
             self._apply(action, effective, env, ev, rule)
-            what = action_text(action, env, self.version(effective).tables)
-            self.add(rule, s, "state", what, date=ev.date, value=effective, events=(ev.index,),
-                     explanation=tuple(steps))
+            self._effect_entry(rule, s, action, effective, env, (ev.index,), steps, dated=ev.date)
