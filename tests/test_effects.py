@@ -3,32 +3,20 @@
 month after, interest 14.6 % a year from the day after the due date to the day before payment, no tax."""
 from __future__ import annotations
 
-import shutil
-import textwrap
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from interpreter.run.runner import evaluate_files
 
 CONTRACT = Path(__file__).parent / "good" / "effects.ctr"
 
 
 @pytest.fixture
-def run(tmp_path):
-    shutil.copy(CONTRACT, tmp_path / "fx.ctr")
-
-    def evaluate(events: str, as_of: str):
-        scenario = tmp_path / "s.yaml"
-        scenario.write_text(f"contract: fx.ctr\nas_of: {as_of}\nevents:\n" + textwrap.indent(events.strip(), "  ")
-                            + "\n", encoding="utf-8")
-        outcome = evaluate_files(None, str(scenario))
-        assert outcome.ok, outcome.diagnostics
-        return outcome.ledger
-
-    return evaluate
+def run(evaluate_contract):
+    text = CONTRACT.read_text(encoding="utf-8")
+    return lambda events, as_of: evaluate_contract(text, events, as_of)
 
 
 def entries(ledger, kind: str, rule: str | None = None) -> list:
