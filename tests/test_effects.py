@@ -135,3 +135,28 @@ def test_an_obligation_arises_only_where_its_condition_holds(run):
 - {at: 2025-05-02, event: inheritance, heirs: 2}
 """, "2025-05-31")
     assert [(e.due, e.status) for e in entries(ledger, "obligation", "FX-7")] == [(date(2025, 5, 16), "missed")]
+
+
+BROKEN = {
+    "effect on default_termination { }": ("E404", "the effect names no action"),
+    "effect on cooling_off { waives fees of daily from contract.start through cooling_off.date; }":
+        ("E102", "unexpected `daily`"),
+    "refund sla paid out;": ("E201", "no credit is named `sla`"),
+    "state s on order = (next reply).date;": ("E205", "unknown event `reply`"),
+    "effect on closure { date closure.effective - 1 month; suspends service until 3 yen; }":
+        ("E302", "the end of a suspension must be a date"),
+    "obligation o by customer { when inheritance where inheritance.heirs; due 2025-01-01; }":
+        ("E302", "a condition must be a bool"),
+}
+
+
+@pytest.mark.parametrize("statement", sorted(BROKEN))
+def test_effect_statements_are_checked(statement):
+    from interpreter.loader import compile_source
+    from interpreter.syntax.source import SourceFile
+
+    text = CONTRACT.read_text(encoding="utf-8") + f"\nrule FX-99 第99条 {{\n  {statement}\n}}\n"
+    model, diagnostics = compile_source(SourceFile("fx.ctr", text))
+    code, message = BROKEN[statement]
+    assert model is None
+    assert [(d.code, d.span.line) for d in diagnostics if message in d.message] == [(code, text.count("\n") - 1)]
