@@ -330,8 +330,7 @@ class EvaluationCore:
         """What one event does: a rejection stops it; otherwise each statement kind reacts in turn."""
         self.seen[ev.name].append(ev)
         decl = self.version(ev.date).tables.events[ev.name]
-        env = self.env(ev.date, {ev.name: Value("event", ev), **ev.fields})
-        env.functions = {**env.functions, "next": lambda name: self._next_event(name, ev)}
+        env = self.event_env(ev)
         if self._rejected_event(ev, decl, env):
             return
         self._limits_on(ev, env)
@@ -339,9 +338,16 @@ class EvaluationCore:
             self._apply(action, ev.date, env, ev, None)
         self._notices_on(ev, env)
         self._fees_on(ev, env, decl)
-        self._emits_on(ev, env)
+        self._emits_on(ev)
+        env = self.event_env(ev)  # with the states the entries on this event derived
         self._obligations_on(ev, env)
         self._effects_on(ev, env)
+
+    def event_env(self, ev: Event) -> Env:
+        """The environment of the statements on an event: its name and fields, and `next EVENT` from it."""
+        env = self.env(ev.date, {ev.name: Value("event", ev), **ev.fields})
+        env.functions = {**env.functions, "next": lambda name: self._next_event(name, ev)}
+        return env
 
     def _next_event(self, name: str, current: Event) -> Value:
         """`next NAME`: NAME's first occurrence, not rejected, at or after `current` in the timeline."""
