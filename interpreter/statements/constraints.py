@@ -148,3 +148,4 @@ class ConstraintsEvaluation:
                 if self.contract_end is None and not any(
                         x.end is None or x.end > end for subs in self.subs.values() for x in subs):
                     self._end_contract(end, tuple(sub.events), rule, s, None)
+                    self.add(rule, s, "state", "contract ends", date=end, value=end, events=tuple(sub.events))
