@@ -25,11 +25,11 @@ FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
     "credit": _COMMON + _MONEY + ("status", "window"),
     "obligation": _COMMON + ("date", "party", "due", "status"),
     "finding": _COMMON + ("date",),
-    "state": _COMMON + ("date", "value"),
+    "state": _COMMON + ("date", "period", "value"),  # a period: the span an effect covers (a suspension, a waiver)
     "invoice": _COMMON + _MONEY + ("due", "lines"),
 }
 ENTRY_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS_BY_KIND.values() for f in fields))
-STATUSES = ("met", "missed", "open", "lapsed", "claimed")
+STATUSES = ("met", "missed", "open", "lapsed", "claimed", "paid out", "to be deducted", "waived")
 PARTIES = ("customer", "provider", "either")  # grammar/yakkan.lark, `party`
 
 
