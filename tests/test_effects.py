@@ -3,20 +3,22 @@
 month after, interest 14.6 % a year from the day after the due date to the day before payment, no tax."""
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
+from small_contract import ledger_of
 
 CONTRACT = Path(__file__).parent / "good" / "effects.ctr"
 
 
 @pytest.fixture
-def run(evaluate_contract):
+def run(tmp_path):
     text = CONTRACT.read_text(encoding="utf-8")
-    return lambda events, as_of: evaluate_contract(text, events, as_of)
+    return lambda events, as_of: ledger_of(tmp_path, text, f"as_of: {as_of}\nevents:\n"
+                                           + textwrap.indent(events.strip(), "  ") + "\n")
 
 
 def entries(ledger, kind: str, rule: str | None = None) -> list:
