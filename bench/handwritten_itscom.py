@@ -27,7 +27,7 @@ What each figure rests on (articles of the terms; C-n are the readings of docs/c
   contract the day it arrives.
 - 第12条, 第33条: minimum term of 3 months counted from the start day (起算して); ending before its last day owes one
   plan fee for every calendar month after the end month up to the month of that last day (C-1, C-2), in one sum on
-  the end day; not after a 第25条2 解除 unless the param `settle_after_purpose_failure` takes the literal reading (C-6).
+  the end day; not after a 第25条2 解除 unless the reading choice C-6 (`purpose_failure_settlement`) is `settled`.
 - 第34条: the evaded fees, taxed, and a surcharge of twice them, untaxed (C-16).
 - 第37条: per full 24 hours of an outage caused by iTSCOM, 1/30 of the plan's monthly fee held that day, floored once
   (C-15), credited on the customer's claim made by the day 3 months after the 24-hour mark ends (民法140・143; 142 for a
@@ -454,7 +454,7 @@ class _Account:
         end, start = self.contract_end, self.contract_start
         if end is None or start is None:
             return
-        literal = bool(self.params.get("settle_after_purpose_failure", False))
+        literal = self.params.get("purpose_failure_settlement", "none") == "settled"
         if self.ended_by == "interruption_termination" and not literal:
             return  # C-6 (default): no settlement after a 第25条2 解除
         term_last = months_expire(start, 3)  # 第12条: 3ヶ月, 起算して

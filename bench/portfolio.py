@@ -250,7 +250,7 @@ def _customer_without_payments(index: int, seed: int) -> Customer:
             t.add(_at(sent, 17), event)
     params = {"mailing_list_rate": rng.choice((0, 100, 150, 200)),
               "digital_id_fee": rng.choice((0, 5_000, 8_000)),
-              "settle_after_purpose_failure": rng.random() < 0.2}
+              "purpose_failure_settlement": "settled" if rng.random() < 0.2 else "none"}  # the reading C-6
     rows = tuple(sorted(t.rows, key=lambda r: r.at))
     return Customer(f"C{index:06d}", params, rows, as_of)
 

@@ -60,7 +60,7 @@ def _at(d: str, hour: int = 10) -> datetime:
 
 
 def _params(rate: int = 0) -> dict:
-    return {"mailing_list_rate": rate, "digital_id_fee": 0, "settle_after_purpose_failure": False}
+    return {"mailing_list_rate": rate, "digital_id_fee": 0, "purpose_failure_settlement": "none"}
 
 
 def test_example_2_cancellation_inside_the_minimum_term(model):

@@ -120,6 +120,11 @@ class ExpressionTypes:
         self.error("E206", f"a value of type {obj} has no attribute `{e.name}`", e.span)
         return UNKNOWN
 
+    def _infer_NextEvent(self, e: n.NextEvent, scope, tables) -> T:
+        if self._event_name(e.event, e.span, tables) is None:
+            return UNKNOWN
+        return T("event", e.event)
+
     def _infer_Call(self, e: n.Call, scope, tables) -> T:
         # truncate's second argument is a unit word, not a value
         checked = e.args[:1] if e.func == "truncate" else e.args

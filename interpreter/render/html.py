@@ -345,6 +345,9 @@ class HtmlReport(_TimelineChart):
         rows = []
         for rule_id in cited:
             rule = next((v.tables.rules[rule_id] for v in self.model.versions if rule_id in v.tables.rules), None)
+            if rule is None:  # a reading choice's entries cite the choice
+                rule = next((c for v in self.model.versions for c in v.tables.choices.values() if c.id == rule_id),
+                            None)
             if rule is None:
                 continue
             where = f"{rule.span.file}:{rule.span.line}" if rule.span else ""

@@ -67,10 +67,13 @@ def render_text(ledger: Ledger, lang: str | None = None) -> str:
         out.append(f"  {'':5}{_pad(w('tax'), width)} {yen(inv.tax):>12}")
         out.append(f"  {'':5}{_pad(w('total'), width)} {yen(inv.amount + (inv.tax or 0)):>12}")
         out.append("")
-    pending = [e for e in ledger.entries if e.kind in ("charge", "credit") and e.id not in in_invoice]
-    if pending:
-        out.append(w("pending"))
-        for e in pending:
+    outside = [e for e in ledger.entries if e.kind in ("charge", "credit") and e.id not in in_invoice]
+    for title, group in (("paid_out", [e for e in outside if e.status == "paid out"]),
+                         ("pending", [e for e in outside if e.status != "paid out"])):
+        if not group:
+            continue
+        out.append(w(title))
+        for e in group:
             window = w("window", start=e.window[0], end=e.window[1]) if e.window else ""
             out.append(f"  {_pad(e.id, 5)}{_fit(e.label, width)} {yen(e.amount):>12}  "
                        f"{w.status(e.status, e.kind)}{window}  {_cite(e)}")

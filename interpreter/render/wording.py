@@ -23,6 +23,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "tax": ("consumption tax", "消費税"),
     "total": ("total", "合計"),
     "pending": ("Credits and charges not (yet) owed", "請求の対象でない料金・減額"),
+    "paid_out": ("Refunds paid out (outside any invoice)", "返金（契約者の口座への振込、請求書外）"),
     "window": (" window {start}–{end}", " 請求期間 {start}〜{end}"),
     "obligations": ("Obligations", "義務"),
     "findings": ("Findings", "指摘事項"),
@@ -33,7 +34,8 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 PARTIES = {"customer": "契約者", "provider": "当社", "either": "各当事者"}
 OBLIGATION_STATUSES = {"met": "履行", "missed": "不履行", "open": "未了", "lapsed": "消滅"}
-CREDIT_STATUSES = {"claimed": "請求済", "open": "未請求", "lapsed": "請求期限切れ"}
+CREDIT_STATUSES = {"claimed": "請求済", "open": "未請求", "lapsed": "請求期限切れ", "paid out": "振込",
+                   "to be deducted": "後の料金から減額", "waived": "免除"}
 
 # The labels the interpreter gives entries it names itself (interpreter/run/, interpreter/statements/), in Japanese.
 # Tried in order; the first pattern that matches the whole label wins.
@@ -53,6 +55,9 @@ _LABELS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), ja) for p, j
     (r"claim deadline: (.+)", r"\1の請求期限"),
     (r"(.+): service ends", r"\1の提供終了"),
     (r"(.+) ends with (.+)", r"\2の終了に伴う\1の終了"),
+    (r"debts fall due", "期限の利益の喪失（全債務の弁済期の到来）"),
+    (r"service suspended", "利用停止"),
+    (r"fees waived \((.+)\)", r"料金の免除（\1）"),
     (r"(.+) changes quantity", r"\1の数量変更"),
     (r"(.+) starts", r"\1の開始"),
     (r"(.+) ends", r"\1の終了"),

@@ -86,6 +86,9 @@ class EvaluationCore:
         self.states: dict[str, Value] = {}
         self.pending: list[PendingObligation] = []
         self._invoice_lines: dict[str, list[Entry]] = {}
+        self.accelerations: list = []  # `accelerates debts` (statements/effects.py)
+        self.waivers: list = []  # `waives fees` (statements/effects.py)
+        self.origins: dict[int, tuple] = {}  # id(entry) -> (entry, the statement that produced it)
         self.claimable: list[tuple] = []
         self.minimums: list[tuple[str | None, Subscription | None, date]] = []  # (item or None, sub, last day)
         self.current = None  # the statement being evaluated (see statements)
@@ -276,6 +279,7 @@ class EvaluationCore:
                       if rule else None,
                       source=stmt.span if stmt is not None else None, **kw)
         self.entries.append(entry)
+        self.origins[id(entry)] = (entry, stmt)
         return entry
 
     # ------------------------------------------------------------- the pass over events
@@ -326,16 +330,32 @@ class EvaluationCore:
         """What one event does: a rejection stops it; otherwise each statement kind reacts in turn."""
         self.seen[ev.name].append(ev)
         decl = self.version(ev.date).tables.events[ev.name]
-        env = self.env(ev.date, {ev.name: Value("event", ev), **ev.fields})
+        env = self.event_env(ev)
         if self._rejected_event(ev, decl, env):
             return
         self._limits_on(ev, env)
         for action in decl.effects:
             self._apply(action, ev.date, env, ev, None)
         self._notices_on(ev, env)
-        self._obligations_on(ev, env)
         self._fees_on(ev, env, decl)
-        self._emits_on(ev, env)
+        self._emits_on(ev)
+        env = self.event_env(ev)  # with the states the entries on this event derived
+        self._obligations_on(ev, env)
+        self._effects_on(ev, env)
+
+    def event_env(self, ev: Event) -> Env:
+        """The environment of the statements on an event: its name and fields, and `next EVENT` from it."""
+        env = self.env(ev.date, {ev.name: Value("event", ev), **ev.fields})
+        env.functions = {**env.functions, "next": lambda name: self._next_event(name, ev)}
+        return env
+
+    def _next_event(self, name: str, current: Event) -> Value:
+        """`next NAME`: NAME's first occurrence, not rejected, at or after `current` in the timeline."""
+        position = self.rank[current.index]
+        for ev in self.by_name.get(name, []):
+            if self.rank[ev.index] >= position and ev.index not in self.rejected:
+                return Value("event", ev)
+        return ABSENT
 
     def _active(self, item: str, d: date) -> Subscription | None:
         for sub in self.subs.get(item, []):

@@ -233,6 +233,14 @@ def _quantity(e: n.Num, env: Env) -> Value:
     return Value("count", e.value, e.unit)
 
 
+def _next_event(e: n.NextEvent, env: Env) -> Value:
+    """The event's first occurrence at or after the event being processed; outside one, its first occurrence."""
+    find = env.functions.get("next")
+    if find is not None:
+        return find(e.event)
+    return wrap(env.names.get(e.event, ABSENT))
+
+
 def _name(e: n.Name, env: Env) -> Value:
     try:
         found = env.names[e.name]
@@ -608,6 +616,7 @@ _EVAL: dict[type, Callable[[Any, Env], Value]] = {
     n.DateTimeLit: lambda e, env: Value("datetime", e.value),
     n.Bool: lambda e, env: Value("bool", e.value),
     n.Name: _name,
+    n.NextEvent: _next_event,
     n.Attr: _attr,
     n.Call: _call,
     n.Unary: _unary,

@@ -25,11 +25,11 @@ FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
     "credit": _COMMON + _MONEY + ("status", "window"),
     "obligation": _COMMON + ("date", "party", "due", "status"),
     "finding": _COMMON + ("date",),
-    "state": _COMMON + ("date", "value"),
+    "state": _COMMON + ("date", "period", "value"),  # a period: the span an effect covers (a suspension, a waiver)
     "invoice": _COMMON + _MONEY + ("due", "lines"),
 }
 ENTRY_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS_BY_KIND.values() for f in fields))
-STATUSES = ("met", "missed", "open", "lapsed", "claimed")
+STATUSES = ("met", "missed", "open", "lapsed", "claimed", "paid out", "to be deducted", "waived")
 PARTIES = ("customer", "provider", "either")  # grammar/yakkan.lark, `party`
 
 
@@ -75,8 +75,9 @@ class Entry:
 
     @property
     def counts(self) -> bool:
-        """Whether a charge or credit is owed now (a credit still open or lapsed is shown, not owed)."""
-        return self.status in (None, "claimed")
+        """Whether a charge or credit is owed now (a credit still open or lapsed, a charge waived, a refund still
+        to be deducted are shown, not owed). A refund paid out is owed, outside any invoice."""
+        return self.status in (None, "claimed", "paid out")
 
 
 def sort_entries(entries: list[Entry], rank: dict[int, int] | None = None) -> list[Entry]:

@@ -73,6 +73,11 @@ def alternatives(e) -> list[n.Name]:
     return []
 
 
+def occurrence(ev) -> str:
+    """An event as a note names it: by name and time, not by its place in the file (which must not matter)."""
+    return f"{ev.name} ({ev.instant.astimezone(JST):%Y-%m-%d %H:%M})"
+
+
 def item_label(tables: Tables, item: str) -> str:
     decl = tables.items.get(item)
     return decl.label if decl and decl.label else item

@@ -11,6 +11,7 @@ from interpreter.statements.billing import BillingChecks, BillingEvaluation
 from interpreter.statements.choice import ChoiceChecks, ChoiceEvaluation
 from interpreter.statements.constraints import ConstraintsChecks, ConstraintsEvaluation
 from interpreter.statements.conventions import ConventionsChecks, ConventionsEvaluation
+from interpreter.statements.effect import EffectChecks, EffectEvaluation
 from interpreter.statements.effects import EffectsChecks, EffectsEvaluation
 from interpreter.statements.emit import EmitChecks, EmitEvaluation
 from interpreter.statements.fee import FeeChecks, FeeEvaluation
@@ -18,12 +19,14 @@ from interpreter.statements.interest import InterestChecks, InterestEvaluation
 from interpreter.statements.notice import NoticeChecks, NoticeEvaluation
 from interpreter.statements.obligation import ObligationChecks, ObligationEvaluation
 from interpreter.statements.periods import PeriodsChecks, PeriodsEvaluation
+from interpreter.statements.refund import RefundChecks, RefundEvaluation
 from interpreter.statements.settle import SettleChecks, SettleEvaluation
 from interpreter.statements.terms import TermsChecks, TermsEvaluation
 
 STATEMENT_CHECKS = (ConventionsChecks, TermsChecks, NoticeChecks, ObligationChecks, FeeChecks, SettleChecks,
                     BillingChecks, PeriodsChecks, InterestChecks, EmitChecks, ConstraintsChecks, EffectsChecks,
-                    ChoiceChecks)
+                    EffectChecks, RefundChecks, ChoiceChecks)
 STATEMENT_EVALUATIONS = (ConventionsEvaluation, TermsEvaluation, NoticeEvaluation, ObligationEvaluation,
                          FeeEvaluation, SettleEvaluation, BillingEvaluation, PeriodsEvaluation, InterestEvaluation,
-                         EmitEvaluation, ConstraintsEvaluation, EffectsEvaluation, ChoiceEvaluation)
+                         EmitEvaluation, ConstraintsEvaluation, EffectsEvaluation, EffectEvaluation, RefundEvaluation,
+                         ChoiceEvaluation)

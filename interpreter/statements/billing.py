@@ -62,9 +62,11 @@ class BillingEvaluation:
     def _invoices(self) -> None:
         d = self.contract_start or self.as_of
         due_stmt = next(iter(self.statements(d, n.InvoiceDue)), None)
+        self._apply_waivers()
+        self._apply_refunds()
         lines: dict[Period, list[Entry]] = defaultdict(list)
         for e in self.entries:
-            if e.kind in ("charge", "credit") and e.counts and e.date is not None:
+            if e.kind in ("charge", "credit") and e.counts and e.status != "paid out" and e.date is not None:
                 lines[self._period_of(e.date)].append(e)
         invoices = []
         for period, items in sorted(lines.items(), key=lambda kv: kv[0].start):
@@ -154,11 +156,12 @@ class BillingEvaluation:
                 issued = as_date(evaluate(stmt.issued, self.env(month.end, closing)))
                 steps.append(f"issued {issued}")
             due = as_date(evaluate(stmt.due, self.env(month.end, {**closing, "issued": Value("date", issued)})))
+        due, accelerated_by, note = self._accelerated(month.start, due)
         _, tax_rule, _ = self._tax_rate(month.end)
-        also = tuple(dict.fromkeys(r.id for r in (tax_rule, self._period_rule())
+        also = tuple(dict.fromkeys(r.id for r in (tax_rule, self._period_rule(), accelerated_by)
                                    if r is not None and r is not rule))
         entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=issued, period=(month.start, month.end),
-                         amount=total, tax=tax, due=due, also=also,
+                         amount=total, tax=tax, due=due, also=also, note=note,
                          explanation=tuple(steps), key=f"invoice:{month}")
         # Line ids are only known once the ledger is sorted; remember the entries themselves.
         self._invoice_lines[entry.key] = items

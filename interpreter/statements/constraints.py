@@ -16,7 +16,7 @@ from interpreter.run.expressions import (
 )
 from interpreter.run.show import show
 from interpreter.run.compiled import statement_event
-from interpreter.run.state import alternatives, item_label
+from interpreter.run.state import alternatives, item_label, occurrence
 from interpreter.syntax import nodes as n
 
 if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
@@ -72,7 +72,7 @@ class ConstraintsEvaluation:
         rule, stmt, message = reason
         self.rejected.add(ev.index)
         self.add(rule, stmt, "finding", message, date=ev.date, events=(ev.index,),
-                 note=f"{ev} rejected: it changes nothing else")
+                 note=f"{occurrence(ev)} rejected: it changes nothing else")
         return True
 
     def _limits_on(self, ev: Event, env: Env) -> None:
@@ -152,3 +152,4 @@ class ConstraintsEvaluation:
                 if self.contract_end is None and not any(
                         x.end is None or x.end > end for subs in self.subs.values() for x in subs):
                     self._end_contract(end, tuple(sub.events), rule, s, None)
+                    self.add(rule, s, "state", "contract ends", date=end, value=end, events=tuple(sub.events))

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from interpreter.diagnostics import did_you_mean
-from interpreter.run.expressions import evaluate, format_decimal
+from interpreter.run.expressions import format_decimal
 from interpreter.run.state import Trace
 from interpreter.syntax import nodes as n
 

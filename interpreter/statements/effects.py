@@ -24,6 +24,7 @@ class EffectsChecks:
     """Checks of effects statements (a mixin of the checker)."""
 
     def _check_action(self, action, scope: Scope, tables: Tables) -> None:
+        self._check_billing_action(action, scope, tables)
         if isinstance(action, (n.StartItem, n.EndItem, n.SetQuantity, n.ChangeItem)):
             self._expect(action.item, "item", scope, tables, "what starts or ends")
         if isinstance(action, n.StartItem) and action.quantity is not None:
@@ -39,6 +40,8 @@ class EffectsEvaluation:
 
     def _apply(self, action, d: date, env: Env, ev: Event | None, rule: n.RuleDecl | None) -> None:
         events = [ev.index] if ev else []
+        if self._apply_billing_action(action, d, env, rule):  # statements/effect.py
+            return
         if isinstance(action, n.StartContract):
             if self.contract_start is None:
                 self.contract_start = d
@@ -132,18 +135,3 @@ class EffectsEvaluation:
             elif isinstance(a, n.SetQuantity):
                 out.append((evaluate(a.item, env).value, evaluate(a.value, env).value))
         return out
-
-
-def action_text(action, env: Env, tables: Tables) -> str:
-    if isinstance(action, n.EndContract):
-        return "contract ends"
-    if isinstance(action, n.StartContract):
-        return "contract starts"
-    item = item_label(tables, evaluate(action.item, env).value) if hasattr(action, "item") else ""
-    if isinstance(action, n.EndItem):
-        return f"{item} {'stops' if action.stops else 'ends'}"
-    if isinstance(action, n.StartItem):
-        return f"{item} starts"
-    if isinstance(action, n.ChangeItem):
-        return f"{item} changes"
-    return f"{item} changes quantity"

@@ -82,8 +82,12 @@ class EmitChecks:
 class EmitEvaluation:
     """Evaluation of emit statements (a mixin of the evaluation)."""
 
-    def _emits_on(self, ev: Event, env: Env) -> None:
+    def _emits_on(self, ev: Event) -> None:
+        """The entries written on an event, in the order of the rules: each sees the states the ones before set."""
+        env, seen = None, None
         for rule, stmt in self.statements_by(ev.date, n.Emit, emit_event).get(ev.name, ()):
+            if seen != self.state_changes:
+                env, seen = self.event_env(ev), self.state_changes
             self._emit(rule, stmt, env, ev.date, (ev.index,))
 
     def _emits_at_contract_end(self) -> None:
@@ -112,7 +116,7 @@ class EmitEvaluation:
             value = evaluate(s.value, inner)
             if s.name:
                 self.set_state(s.name, value)
-            if s.name == "formed" and value.kind in ("date", "datetime"):
+            if s.name == "formed" and value.kind in ("date", "datetime") and self.formed is None:  # the first order's
                 self.formed = as_date(value)
             self.add(rule, s, "state", label, date=when, value=plain_value(value), events=events,
                      explanation=tuple(steps + [self.step("value", s.value, inner, value)]))

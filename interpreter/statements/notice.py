@@ -13,7 +13,6 @@ from interpreter.run.expressions import Env, EvalError, Value, as_date, evaluate
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 from interpreter.run.compiled import statement_event
-from interpreter.statements.effects import action_text
 from interpreter.time.calendar import BusinessCalendar
 
 if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
@@ -142,6 +141,4 @@ class NoticeEvaluation:
             return
         for action in s.effects:
             self._apply(action, effective, env, ev, rule)
-            what = action_text(action, env, self.version(effective).tables)
-            self.add(rule, s, "state", what, date=ev.date, value=effective, events=(ev.index,),
-                     explanation=tuple(steps))
+            self._effect_entry(rule, s, action, effective, env, (ev.index,), steps, dated=ev.date)

@@ -10,8 +10,9 @@ from datetime import date, timedelta
 
 import attrs
 
-from interpreter.run.expressions import Env, as_date, evaluate
+from interpreter.run.expressions import Env, as_date, evaluate, truthy
 from interpreter.run.compiled import obligation_trigger
+from interpreter.run.state import occurrence
 from interpreter.syntax import nodes as n
 
 if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
@@ -35,6 +36,8 @@ class ObligationChecks:
         if s.trigger and s.trigger != "contract ends":
             self._event_name(s.trigger, s.span, tables)
             inner = self._event_scope(scope, s.trigger, tables)
+        if s.where is not None:
+            self._expect(s.where, "bool", inner, tables, "a condition")
         if s.due is None:
             self.error("E404", f"obligation `{s.name}` has no `due` date", s.span)
         else:
@@ -50,10 +53,12 @@ class ObligationEvaluation:
     """Evaluation of obligation statements (a mixin of the evaluation)."""
 
     def _obligations_on(self, ev: Event, env: Env) -> None:
-        """An event may raise obligations, and may meet the first open one it answers."""
+        """An event may raise obligations (where their condition holds), and may meet the first open one it
+        answers. Runs after the entries on the event, so that a duty can use a state derived from it."""
         for rule, stmt in self.statements_by(ev.date, n.Obligation, obligation_trigger).get(ev.name, ()):
-            due = as_date(evaluate(stmt.due, env), stmt.due)
-            self.pending.append(PendingObligation(rule, stmt, ev, due))
+            if stmt.where is None or truthy(evaluate(stmt.where, env), stmt.where):
+                due = as_date(evaluate(stmt.due, env), stmt.due)
+                self.pending.append(PendingObligation(rule, stmt, ev, due))
         for p in self.pending:
             if p.met is None and p.stmt.met_by == ev.name and (p.trigger is None or p.trigger.instant <= ev.instant):
                 p.met = ev
@@ -81,7 +86,7 @@ class ObligationEvaluation:
                 status = "missed" if self.as_of > p.due else "open"
             self.add(p.rule, p.stmt, "obligation", label, party=p.stmt.party, due=p.due, status=status,
                      events=events, date=p.trigger.date if p.trigger else None,
-                     note=f"met by {p.met}" if p.met else None)
+                     note=f"met by {occurrence(p.met)}" if p.met else None)
             if status == "missed" and p.stmt.grants:
                 self.add(p.rule, p.stmt, "state", p.stmt.grants, date=p.due + timedelta(days=1),
                          value=p.due + timedelta(days=1), events=events)

@@ -25,8 +25,8 @@ class SettleChecks:
         if s.partial_month is None:
             self.error("W501", "the settlement does not say how a partial remaining month counts", s.span,
                        "add `partial month full`, `partial month prorated` or `partial month none`")
-        if s.unless_ended_by:
-            self._event_name(s.unless_ended_by, s.span, tables)
+        for event in s.unless_ended_by:
+            self._event_name(event, s.span, tables)
         self._items(s.items, tables)
 
 
@@ -44,7 +44,7 @@ class SettleEvaluation:
         for rule, s in self.statements(d, n.Settle):
             env = self.env(d)
             wanted = {evaluate(i, env).value for i in s.items} if s.items else None
-            excluded = bool(s.unless_ended_by) and self.ended_by == s.unless_ended_by
+            excluded = self.ended_by in s.unless_ended_by
             for item, sub, min_end in self.minimums:
                 if item is None:
                     end = self.contract_end

@@ -84,6 +84,8 @@ class TermsEvaluation:
             for i, end in enumerate(ends):
                 if i > 0 and ends[i - 1] >= horizon:
                     break
+                if self.contract_end is not None and end > self.contract_end:
+                    break  # the contract ended inside this term: the term's end never comes
                 renewed = self.contract_end is None or self.contract_end > end
                 label = "term ends" if not renewed or s.renews is None else "term ends and renews"
                 self.add(rule, s, "state", label, date=end, value=end,

@@ -355,6 +355,24 @@ class BuilderCore:
     def change_item(self, meta, children):
         return n.ChangeItem(children[0], children[1], span=self._span(meta))
 
+    @v_args(meta=True)
+    def accelerate_debts(self, meta, children):
+        return n.AccelerateDebts(span=self._span(meta))
+
+    @v_args(meta=True)
+    def suspend_service(self, meta, children):
+        return n.SuspendService(children[0] if children else None, span=self._span(meta))
+
+    @v_args(meta=True)
+    def waive_fees(self, meta, children):
+        rest = list(children)
+        kinds = rest.pop(0)[1] if rest and isinstance(rest[0], tuple) and rest[0][:1] == ("fee_kinds",) else ()
+        items = tuple(rest.pop(0)) if len(rest) > 2 else ()
+        return n.WaiveFees(kinds, items, rest[0], rest[1], span=self._span(meta))
+
+    def fee_kinds(self, children):
+        return ("fee_kinds", tuple(str(c) for c in children))
+
     # ------------------------------------------------------------- versions
 
     @v_args(meta=True)

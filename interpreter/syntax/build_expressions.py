@@ -48,6 +48,10 @@ class ExpressionSyntax:
         return n.Name(str(children[0]), span=self._span(meta))
 
     @v_args(meta=True)
+    def next_event(self, meta, children):
+        return n.NextEvent(str(children[0]), span=self._span(meta))
+
+    @v_args(meta=True)
     def call(self, meta, children):
         return n.Call(str(children[0]), tuple(children[1:]), span=self._span(meta))
 

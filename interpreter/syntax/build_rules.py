@@ -125,14 +125,17 @@ class RuleSyntax:
         if len(rest) > 1 and rest[1] in ("customer", "provider", "either"):
             label = rest.pop(0)
         party = rest[0]
-        parts = dict(trigger=None, due=None, met_by=None, grants=None)
+        parts = dict(trigger=None, due=None, met_by=None, grants=None, where=None)
         for tag, value in rest[1:]:
-            parts[tag] = value
+            if tag == "trigger":
+                parts["trigger"], parts["where"] = value
+            else:
+                parts[tag] = value
         return n.Obligation(name, label, party, parts["trigger"], parts["due"], parts["met_by"], parts["grants"],
-                            span=self._span(meta))
+                            parts["where"], span=self._span(meta))
 
     def trigger(self, children):
-        return ("trigger", children[0])
+        return ("trigger", (children[0], children[1] if len(children) > 1 else None))
 
     def on_event(self, children):
         return str(children[0])
@@ -208,7 +211,7 @@ class RuleSyntax:
     def settle_stmt(self, meta, children):
         label = None
         items: tuple = ()
-        opts = dict(partial_month=None, unless_ended_by=None)
+        opts = dict(partial_month=None, unless_ended_by=())
         for c in children:
             if isinstance(c, tuple) and c and isinstance(c[0], str) and c[0] in opts:
                 opts[c[0]] = c[1]
@@ -222,7 +225,32 @@ class RuleSyntax:
         return ("partial_month", str(children[0]))
 
     def unless_ended_by(self, children):
-        return ("unless_ended_by", str(children[0]))
+        return ("unless_ended_by", tuple(str(c) for c in children))
+
+    @v_args(meta=True)
+    def effect_stmt(self, meta, children):
+        rest = list(children)
+        label = rest.pop(0) if isinstance(rest[0], str) and not isinstance(rest[0], Token) else None
+        event = str(rest.pop(0))
+        parts = [c for c in rest if isinstance(c, tuple) and c[:1] in (("effect_date",), ("effect_action",))]
+        where = next((c for c in rest if not isinstance(c, tuple)), None)
+        when = next((value for tag, value in parts if tag == "effect_date"), None)
+        actions = tuple(value for tag, value in parts if tag == "effect_action")
+        return n.Effect(label, event, where, when, actions, span=self._span(meta))
+
+    def effect_date(self, children):
+        return ("effect_date", children[0])
+
+    def effect_action(self, children):
+        return ("effect_action", children[0])
+
+    @v_args(meta=True)
+    def refund_stmt(self, meta, children):
+        way = [str(c) for c in children[1]]
+        return n.Refund(str(children[0]), "deducted" in way, "paid" in way, span=self._span(meta))
+
+    def refund_way(self, children):
+        return list(children)
 
     @v_args(meta=True)
     def billing_from(self, meta, children):

@@ -218,9 +218,18 @@ class DaysThrough:
     span: Span = _span()
 
 
+@node
+class NextEvent:
+    """`next EVENT`: inside a statement run on an event, EVENT's first occurrence at or after that event."""
+
+    event: str
+    span: Span = _span()
+
+
 Expr = Union[
     Num, Str, DateLit, DateTimeLit, Bool, Name, Attr, Call, Unary, Binary, Compare, In, ListExpr, IfExpr,
     Aggregate, Tier, MonthPoint, Expiry, NthBusinessDay, BusinessDay, Extreme, DaysThrough, ClearBefore,
+    NextEvent,
 ]
 
 # ------------------------------------------------------------------ declarations
@@ -406,7 +415,34 @@ class ChangeItem:
     span: Span = _span()
 
 
-Action = Union[StartContract, EndContract, StartItem, EndItem, SetQuantity, ChangeItem]
+@node
+class AccelerateDebts:
+    """`accelerates debts`: every unpaid amount falls due on the effect's date (期限の利益喪失)."""
+
+    span: Span = _span()
+
+
+@node
+class SuspendService:
+    """`suspends service [until DATE]`: the service is suspended from the effect's date; fees keep running."""
+
+    until: Expr | None
+    span: Span = _span()
+
+
+@node
+class WaiveFees:
+    """`waives fees [of KIND, …] [for ITEMS] from A through B`: those fees arising in the span are not owed."""
+
+    kinds: tuple[str, ...]
+    items: tuple[Expr, ...]
+    start: Expr
+    end: Expr
+    span: Span = _span()
+
+
+Action = Union[StartContract, EndContract, StartItem, EndItem, SetQuantity, ChangeItem, AccelerateDebts,
+               SuspendService, WaiveFees]
 
 
 @node
@@ -491,6 +527,7 @@ class Obligation:
     due: Expr | None
     met_by: str | None
     grants: str | None
+    where: Expr | None = None  # `when EVENT where COND`: only the occurrences for which COND holds
     span: Span = _span()
 
 
@@ -521,7 +558,7 @@ class Settle:
     label: str | None
     items: tuple[Expr, ...]
     partial_month: str | None
-    unless_ended_by: str | None
+    unless_ended_by: tuple[str, ...]
     span: Span = _span()
 
 
@@ -668,10 +705,32 @@ class ClaimWindow:
     start: Expr | None = None
 
 
+@node
+class Effect:
+    """`effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }`: actions applied when EVENT happens."""
+
+    label: str | None
+    event: str
+    where: Expr | None
+    date: Expr | None
+    actions: tuple[Action, ...]
+    span: Span = _span()
+
+
+@node
+class Refund:
+    """`refund CREDIT deducted from later fees[, else paid out];` or `refund CREDIT paid out;`."""
+
+    credit: str
+    deducted: bool  # deducted from the fees of the invoices from the credit's month on
+    paid_out: bool  # what is not deducted (or all of it) is paid to the customer
+    span: Span = _span()
+
+
 Statement = Union[
     Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue, BillingPeriod,
     Interest, Emit, Requires, EndsWith, OrderWindow, ServiceEnd, NeverDecreases, Limit, Reject, Distinct,
-    ClaimWindow,
+    ClaimWindow, Effect, Refund,
 ]
 
 

@@ -1,0 +1,172 @@
+"""The `effect` statement and the actions beyond the timeline's own: one vocabulary of what a rule does.
+
+`effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }` applies actions when an event happens, on the
+event's date or on DATE. The actions are those of statements/effects.py (the contract and its items) and:
+
+- `accelerates debts`: every invoice unpaid on the day, for a month begun by then, falls due that day
+  (期限の利益喪失); late interest then runs from the day after it;
+- `suspends service [until DATE]`: the service is suspended; fees keep running unless a rule waives them;
+- `waives fees [of KIND, …] [for ITEMS] from A through B`: the fees arising in that span are not owed.
+
+Every action, wherever it is written (an `effect`, a notice), leaves a `state` entry naming the rule and the
+`.ctr` line. The checks run in `check`, the evaluation in `run`; both are mixins composed by
+interpreter/statements/__init__.py."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from datetime import date
+
+import attrs
+
+from interpreter.check.model import Tables
+from interpreter.check.scope import Scope
+from interpreter.run.compiled import statement_event
+from interpreter.run.expressions import Env, as_date, evaluate, truthy
+from interpreter.run.ledger import Entry
+from interpreter.syntax import nodes as n
+
+if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
+    from interpreter.run.events import Event
+
+
+@attrs.define
+class Acceleration:
+    day: date
+    rule: n.RuleDecl | None
+
+
+@attrs.define
+class Waiver:
+    start: date
+    end: date
+    kinds: tuple[str, ...]
+    items: frozenset[str]
+    rule: n.RuleDecl | None
+
+
+class EffectChecks:
+    """Checks of `effect` statements and of the actions of this module (a mixin of the checker)."""
+
+    def _stmt_Effect(self, s: n.Effect, tables: Tables, scope: Scope) -> None:
+        self._event_name(s.event, s.span, tables)
+        inner = self._event_scope(scope, s.event, tables)
+        if s.where is not None:
+            self._expect(s.where, "bool", inner, tables, "a condition")
+        if s.date is not None:
+            self._expect(s.date, "date", inner, tables, "the day an effect applies")
+        if not s.actions:
+            self.error("E404", "the effect names no action", s.span,
+                       "add an action such as `ends contract;`, `accelerates debts;` or `suspends service;`")
+        for action in s.actions:
+            self._check_action(action, inner, tables)
+
+    def _check_billing_action(self, action, scope: Scope, tables: Tables) -> None:
+        if isinstance(action, n.SuspendService) and action.until is not None:
+            self._expect(action.until, "date", scope, tables, "the end of a suspension")
+        if isinstance(action, n.WaiveFees):  # its kinds are the grammar's fee kinds
+            self._items(action.items, tables)
+            self._expect(action.start, "date", scope, tables, "the start of a waiver")
+            self._expect(action.end, "date", scope, tables, "the end of a waiver")
+
+
+class EffectEvaluation:
+    """Evaluation of `effect` statements and of this module's actions (a mixin of the evaluation)."""
+
+    def _effects_on(self, ev: Event, env: Env) -> None:
+        """`effect … on EVENT`: each action applied on the event's date, or on the statement's `date`."""
+        for rule, s in self.statements_by(ev.date, n.Effect, statement_event).get(ev.name, ()):
+            if s.where is not None and not truthy(evaluate(s.where, env), s.where):
+                continue
+            day = as_date(evaluate(s.date, env), s.date) if s.date is not None else ev.date
+            steps = (self.step("date", s.date, env, str(day)),) if s.date is not None else ()
+            for action in s.actions:
+                self._apply(action, day, env, ev, rule)
+                self._effect_entry(rule, s, action, day, env, (ev.index,), steps)
+
+    def _effect_entry(self, rule, stmt, action, day: date, env: Env, events, steps=(), dated: date | None = None):
+        """The ledger's record of one action: what it did and from which day (its value), by which rule and line.
+        The entry is dated `dated` (a notice's: the day it arrived), else the day the action applies."""
+        period = None
+        if isinstance(action, n.SuspendService) and action.until is not None:
+            period = (day, as_date(evaluate(action.until, env), action.until))
+        elif isinstance(action, n.WaiveFees):
+            period = (as_date(evaluate(action.start, env)), as_date(evaluate(action.end, env)))
+        self.add(rule, stmt, "state", action_text(action, env, self.version(day).tables), date=dated or day,
+                 value=day, period=period, events=events, explanation=tuple(steps))
+
+    def _apply_billing_action(self, action, d: date, env: Env, rule) -> bool:
+        """Apply an action of this module; False when the action is one of the timeline's own."""
+        if isinstance(action, n.AccelerateDebts):
+            self.accelerations.append(Acceleration(d, rule))
+        elif isinstance(action, n.SuspendService):
+            pass  # its ledger entry records it; fees keep running (第27条2, 第10条2) unless a rule waives them
+        elif isinstance(action, n.WaiveFees):
+            items = frozenset(evaluate(i, env).value for i in action.items)
+            self.waivers.append(Waiver(as_date(evaluate(action.start, env)), as_date(evaluate(action.end, env)),
+                                       action.kinds, items, rule))
+        else:
+            return False
+        return True
+
+    def _accelerated(self, month_start: date, due: date | None):
+        """An invoice's due date after any acceleration: the earliest acceleration day in [month start, due)."""
+        for acc in sorted(self.accelerations, key=lambda a: a.day):
+            if due is not None and month_start <= acc.day < due:
+                return acc.day, acc.rule, f"due {due} moved to {acc.day}: every debt falls due at once ({acc.rule.id})"
+        return due, None, None
+
+    def _origin(self, e: Entry):
+        """The statement that produced an entry (None for an entry no statement produced)."""
+        found = self.origins.get(id(e))
+        return found[1] if found is not None and found[0] is e else None
+
+    def _apply_waivers(self) -> None:
+        """Charges of a waived kind arising in a waived span stay in the ledger, marked `waived`, and are not owed."""
+        if not self.waivers:
+            return
+        out = []
+        for e in self.entries:
+            waiver = self._waiver_for(e) if e.kind == "charge" and e.counts else None
+            out.append(e if waiver is None else attrs.evolve(
+                e, status="waived", note=f"waived by {waiver.rule.id}",
+                also=tuple(dict.fromkeys(e.also + (waiver.rule.id,)))))
+        self.entries = out
+
+    def _waiver_for(self, e: Entry) -> Waiver | None:
+        fee = self._origin(e)
+        if not isinstance(fee, n.Fee):
+            return None
+        first, last = e.period if e.period else (e.date, e.date)
+        for w in self.waivers:
+            if w.kinds and fee.kind not in w.kinds:
+                continue
+            if w.items and not w.items & {getattr(i, "name", None) for i in fee.items}:
+                continue
+            if first <= w.end and w.start <= last:
+                return w
+        return None
+
+
+def action_text(action, env: Env, tables: Tables) -> str:
+    """How the ledger names what an action did."""
+    if isinstance(action, n.AccelerateDebts):
+        return "debts fall due"
+    if isinstance(action, n.SuspendService):
+        return "service suspended"
+    if isinstance(action, n.WaiveFees):
+        return f"fees waived ({', '.join(action.kinds) if action.kinds else 'all'})"
+    if isinstance(action, n.EndContract):
+        return "contract ends"
+    if isinstance(action, n.StartContract):
+        return "contract starts"
+    name = evaluate(action.item, env).value
+    decl = tables.items.get(name)
+    item = decl.label if decl and decl.label else name
+    if isinstance(action, n.EndItem):
+        return f"{item} {'stops' if action.stops else 'ends'}"
+    if isinstance(action, n.StartItem):
+        return f"{item} starts"
+    if isinstance(action, n.ChangeItem):
+        return f"{item} changes"
+    return f"{item} changes quantity"

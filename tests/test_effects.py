@@ -1,0 +1,164 @@
+"""The effect vocabulary (`effect`, `accelerates debts`, `suspends service`, `waives fees`, `refund`, `next`,
+`when … where`) on tests/good/effects.ctr: monthly fee 10,000 yen, 加入料 3,000, invoices due at the end of the
+month after, interest 14.6 % a year from the day after the due date to the day before payment, no tax."""
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from small_contract import ledger_of
+
+CONTRACT = Path(__file__).parent / "good" / "effects.ctr"
+
+
+@pytest.fixture
+def run(tmp_path):
+    text = CONTRACT.read_text(encoding="utf-8")
+    return lambda events, as_of: ledger_of(tmp_path, text, f"as_of: {as_of}\nevents:\n"
+                                           + textwrap.indent(events.strip(), "  ") + "\n")
+
+
+def entries(ledger, kind: str, rule: str | None = None) -> list:
+    return [e for e in ledger.entries if e.kind == kind and (rule is None or e.rule == rule)]
+
+
+def test_accelerated_debts_fall_due_on_the_day_and_interest_runs_from_the_next(run):
+    # April 13,000 paid on its due date 05-31. Terminated Tue 06-10: May (due 06-30) and June (due 07-31) fall due
+    # 06-10. 20,000 paid 06-20 → each invoice of 10,000 bears 06-11 … 06-19 = 9 days:
+    # 10,000 × 14.6 % × 9 ÷ 365 = 13,140 ÷ 365 = 36 yen. Without the acceleration neither would bear any.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-05-31, event: payment, amount: 13000}
+- {at: 2025-06-10, event: default_termination}
+- {at: 2025-06-20, event: payment, amount: 20000}
+""", "2025-07-31")
+    invoices = {e.period[0]: e.due for e in entries(ledger, "invoice")}
+    assert invoices[date(2025, 4, 1)] == date(2025, 5, 31)
+    assert invoices[date(2025, 5, 1)] == invoices[date(2025, 6, 1)] == date(2025, 6, 10)
+    interest = [e for e in entries(ledger, "charge") if e.label == "料金" and e.period[0] == date(2025, 6, 11)]
+    assert [(e.amount, e.period) for e in interest] == [(36, (date(2025, 6, 11), date(2025, 6, 19)))] * 2
+    fell_due = entries(ledger, "state", "FX-2")
+    assert sorted((e.label, e.value) for e in fell_due) == [("contract ends", date(2025, 6, 10)),
+                                                             ("debts fall due", date(2025, 6, 10))]
+    assert all(e.source is not None and e.source.line > 0 for e in fell_due)
+
+
+def test_an_effect_on_another_day_and_no_fee_after_it(run):
+    # Abolished from 2025-08-01: the contract's last day is 07-31; August is not billed.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-04-20, event: closure, effective: 2025-08-01}
+""", "2025-09-30")
+    assert [(e.label, e.value) for e in entries(ledger, "state", "FX-3")] == [("contract ends", date(2025, 7, 31))]
+    months = [e.period[0].month for e in entries(ledger, "charge") if e.period]
+    assert months == [4, 5, 6, 7]
+
+
+def test_a_suspension_is_recorded_with_its_span_and_fees_keep_running(run):
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-06-05, event: suspension_notice, begins: 2025-06-10, until: 2025-06-30}
+""", "2025-06-30")
+    [state] = entries(ledger, "state", "FX-4")
+    assert (state.label, state.value, state.period) == ("service suspended", date(2025, 6, 10),
+                                                        (date(2025, 6, 10), date(2025, 6, 30)))
+    assert [e.amount for e in entries(ledger, "charge") if e.period == (date(2025, 6, 1), date(2025, 6, 30))] == [
+        Decimal(10000)]
+
+
+def test_a_suspension_whose_condition_fails_does_nothing(run):
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-06-05, event: suspension_notice, begins: 2025-06-10, until: 2025-06-01}
+""", "2025-06-30")
+    assert entries(ledger, "state", "FX-4") == []
+
+
+def test_waived_fees_stay_in_the_ledger_and_are_not_owed(run):
+    # 初期契約解除 on 04-05: the 加入料 3,000 and April's 10,000 arise inside 04-01 … 04-05 → waived.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-04-05, event: cooling_off}
+""", "2025-05-31")
+    charges = entries(ledger, "charge")
+    assert sorted(e.amount for e in charges) == [3000, 10000]
+    assert {e.status for e in charges} == {"waived"} and all("FX-5" in e.also for e in charges)
+    assert entries(ledger, "invoice") == []
+    assert ledger.totals()["charge"] == 0
+
+
+def test_a_refund_is_deducted_from_the_fees_of_its_month_and_after(run):
+    # May: 90 minutes down → 10 % of 10,000 = 1,000, claimed 05-25 (during May, before the window's end 06-15):
+    # the May invoice is 10,000 − 1,000 = 9,000.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: "2025-05-20T10:00", event: outage, until: "2025-05-20T11:30"}
+- {at: 2025-05-25, event: claim}
+""", "2025-06-30")
+    [credit] = entries(ledger, "credit")
+    assert (credit.amount, credit.status, credit.window) == (1000, "claimed", (date(2025, 5, 20), date(2025, 6, 15)))
+    may = [e for e in entries(ledger, "invoice") if e.period[0] == date(2025, 5, 1)]
+    assert [e.amount for e in may] == [Decimal(9000)]
+
+
+def test_a_refund_after_the_contract_ended_is_paid_out_never_a_negative_invoice(run):
+    # The contract's last day is 05-31; May's 1,000 is claimed 06-05: no later fee to deduct it from → paid out.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-04-10, event: closure, effective: 2025-06-01}
+- {at: "2025-05-20T10:00", event: outage, until: "2025-05-20T11:30"}
+- {at: 2025-06-05, event: claim}
+""", "2025-06-30")
+    [credit] = entries(ledger, "credit")
+    assert (credit.amount, credit.status, credit.date) == (1000, "paid out", date(2025, 6, 5))
+    assert "FX-6" in credit.note or "paid" in credit.note
+    assert all(e.amount >= 0 for e in entries(ledger, "invoice"))
+    assert [e.period[0].month for e in entries(ledger, "invoice")] == [4, 5]
+    assert ledger.totals()["credit"] == 1000
+
+
+def test_next_finds_the_answer_that_follows_each_order(run):
+    ledger = run("""
+- {at: 2025-04-01, event: order}
+- {at: 2025-04-03, event: answer}
+- {at: 2025-05-01, event: order}
+""", "2025-05-31")
+    assert [e.value for e in entries(ledger, "state", "FX-7")] == [date(2025, 4, 3), None]
+
+
+def test_an_obligation_arises_only_where_its_condition_holds(run):
+    # heirs 2 on 2025-05-02: due 2 weeks after (民法140) → 05-16.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-04-02, event: inheritance}
+- {at: 2025-05-02, event: inheritance, heirs: 2}
+""", "2025-05-31")
+    assert [(e.due, e.status) for e in entries(ledger, "obligation", "FX-7")] == [(date(2025, 5, 16), "missed")]
+
+
+BROKEN = {
+    "effect on default_termination { }": ("E404", "the effect names no action"),
+    "effect on cooling_off { waives fees of daily from contract.start through cooling_off.date; }":
+        ("E102", "unexpected `daily`"),
+    "refund sla paid out;": ("E201", "no credit is named `sla`"),
+    "state s on order = (next reply).date;": ("E205", "unknown event `reply`"),
+    "effect on closure { date closure.effective - 1 month; suspends service until 3 yen; }":
+        ("E302", "the end of a suspension must be a date"),
+    "obligation o by customer { when inheritance where inheritance.heirs; due 2025-01-01; }":
+        ("E302", "a condition must be a bool"),
+}
+
+
+@pytest.mark.parametrize("statement", sorted(BROKEN))
+def test_effect_statements_are_checked(statement):
+    from interpreter.loader import compile_source
+    from interpreter.syntax.source import SourceFile
+
+    text = CONTRACT.read_text(encoding="utf-8") + f"\nrule FX-99 第99条 {{\n  {statement}\n}}\n"
+    model, diagnostics = compile_source(SourceFile("fx.ctr", text))
+    code, message = BROKEN[statement]
+    assert model is None
+    assert [(d.code, d.span.line) for d in diagnostics if message in d.message] == [(code, text.count("\n") - 1)]
