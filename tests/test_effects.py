@@ -120,6 +120,50 @@ def test_a_refund_after_the_contract_ended_is_paid_out_never_a_negative_invoice(
     assert ledger.totals()["credit"] == 1000
 
 
+def renewal_reading(tmp_path, events: str, as_of: str):
+    """effects.ctr with a 6-month term counted from the start that renews for 6 months, and the refund deducted only
+    from the renewed term's fees: the first term runs 2025-04-01 … 09-30, the renewal from 2025-10-01."""
+    text = CONTRACT.read_text(encoding="utf-8").replace(
+        "refund outage_refund deducted from later fees, else paid out;",
+        "term 6 months counting from service_start renews for 6 months;\n"
+        "  refund outage_refund deducted from renewal fees, else paid out;")
+    assert "renewal fees" in text
+    return ledger_of(tmp_path, text, f"as_of: {as_of}\nevents:\n" + textwrap.indent(events.strip(), "  ") + "\n")
+
+
+def test_a_refund_from_renewal_fees_waits_for_the_renewed_term(tmp_path):
+    # May: 90 minutes down → 10 % of 10,000 = 1,000, claimed 05-25. May … September belong to the first term and
+    # stay 10,000 each (April 10,000 + 加入料 3,000); October, the renewed term's first month, is 10,000 − 1,000.
+    events = """
+- {at: 2025-04-01, event: service_start}
+- {at: "2025-05-20T10:00", event: outage, until: "2025-05-20T11:30"}
+- {at: 2025-05-25, event: claim}
+"""
+    ledger = renewal_reading(tmp_path, events, "2025-10-31")
+    [credit] = entries(ledger, "credit")
+    assert (credit.amount, credit.status, credit.date) == (1000, "claimed", date(2025, 10, 1))
+    assert "renewed term" in credit.note
+    by_month = {e.period[0].month: e.amount for e in entries(ledger, "invoice")}
+    assert by_month == {4: 13000, 5: 10000, 6: 10000, 7: 10000, 8: 10000, 9: 10000, 10: 9000}
+    # the day before the renewal: nothing is deducted yet, the refund waits
+    [waiting] = entries(renewal_reading(tmp_path, events, "2025-09-30"), "credit")
+    assert (waiting.amount, waiting.status) == (1000, "to be deducted")
+
+
+def test_a_refund_from_renewal_fees_is_paid_out_when_the_contract_ends_before_the_renewal(tmp_path):
+    # The contract's last day is 05-31 (closure effective 06-01), inside the first term: the 1,000 of May, claimed
+    # 05-25, is never deducted (May's invoice stays 10,000) and is paid out on the last day, 05-31.
+    ledger = renewal_reading(tmp_path, """
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-04-10, event: closure, effective: 2025-06-01}
+- {at: "2025-05-20T10:00", event: outage, until: "2025-05-20T11:30"}
+- {at: 2025-05-25, event: claim}
+""", "2025-06-30")
+    [credit] = entries(ledger, "credit")
+    assert (credit.amount, credit.status, credit.date) == (1000, "paid out", date(2025, 5, 31))
+    assert [e.amount for e in entries(ledger, "invoice")] == [13000, 10000]  # April with the 加入料 3,000
+
+
 def test_next_finds_the_answer_that_follows_each_order(run):
     ledger = run("""
 - {at: 2025-04-01, event: order}
@@ -144,6 +188,7 @@ BROKEN = {
     "effect on cooling_off { waives fees of daily from contract.start through cooling_off.date; }":
         ("E102", "unexpected `daily`"),
     "refund sla paid out;": ("E201", "no credit is named `sla`"),
+    "refund outage_refund deducted from renewal fees;": ("E404", "needs a term that renews"),
     "state s on order = (next reply).date;": ("E205", "unknown event `reply`"),
     "effect on closure { date closure.effective - 1 month; suspends service until 3 yen; }":
         ("E302", "the end of a suspension must be a date"),

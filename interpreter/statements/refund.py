@@ -1,14 +1,15 @@
-"""Refunds: `refund CREDIT deducted from later fees[, else paid out];` and `refund CREDIT paid out;`.
+"""Refunds: `refund CREDIT deducted from later|renewal fees[, else paid out];` and `refund CREDIT paid out;`.
 
 A refunded credit is not netted wherever it arises: it is deducted from the charges of the invoice of its own
-month, then of the following months of the contract, never taking an invoice below zero; what no invoice of the
+month, then of the following months of the contract (with `renewal fees`, only from the months of the term that
+begins after the credit's month: the renewed contract's fees), never taking an invoice below zero; what no invoice of the
 contract can absorb is paid out to the customer (status `paid out`, outside every invoice), or, without
 `else paid out`, waits for a later invoice (status `to be deducted`). The checks run in `check`, the evaluation in
 `run`; both are mixins composed by interpreter/statements/__init__.py."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import attrs
@@ -28,6 +29,12 @@ class RefundChecks:
         if s.credit not in credits:
             self.error("E201", f"no credit is named `{s.credit}`", s.span,
                        did_you_mean(s.credit, credits) or "name the credit: `credit NAME \"label\" …`")
+        renewing = any(isinstance(t, n.FixedTerm) and t.renews is not None
+                       for r in tables.rules.values() for t in r.statements)
+        if s.renewal and not renewing:
+            self.error("E404", "`deducted from renewal fees` needs a term that renews", s.span,
+                       "declare the term, e.g. `term 1 year counting from service_start renews for 1 year;`, "
+                       "or deduct from `later fees`")
 
 
 class RefundEvaluation:
@@ -57,10 +64,12 @@ class RefundEvaluation:
         contract, never below zero) and what is paid out or waits."""
         own = self._period_of(e.date)
         last = self._period_of(self.contract_end).start if self.contract_end else None
-        also = tuple(dict.fromkeys(e.also + (rule.id,)))
+        # the refund rule, and the reading choices its condition tests, name every piece
+        also = tuple(dict.fromkeys(e.also + (rule.id,) + tuple(c.id for c in self._choices_of(rule))))
         remaining, pieces = e.amount, []
-        later = sorted((p for p in room if p.start >= own.start and (last is None or p.start <= last)),
-                       key=lambda p: p.start)
+        first = self._renewal_start(own.end) if s.renewal else own.start
+        later = sorted((p for p in room if first is not None and p.start >= first
+                        and (last is None or p.start <= last)), key=lambda p: p.start)
         for period in later if s.deducted else ():
             take = min(remaining, max(room[period], Decimal(0)))
             if take <= 0:
@@ -69,7 +78,8 @@ class RefundEvaluation:
             remaining -= take
             pieces.append(attrs.evolve(e, date=max(e.date, period.start), amount=take, also=also,
                                        tax=None if e.tax is None else e.tax * take / e.amount,
-                                       note=f"deducted from the fees of {period} ({rule.id})"))
+                                       note=f"deducted from the fees of {period}"
+                                            f"{' (renewed term)' if s.renewal else ''} ({rule.id})"))
             if remaining == 0:
                 return pieces
         if remaining > 0 and s.paid_out and (self.contract_end is not None or not s.deducted):
@@ -78,5 +88,14 @@ class RefundEvaluation:
                                        note=f"{format_decimal(remaining)} yen paid to the customer's account ({rule.id})"))
         elif remaining > 0:
             pieces.append(attrs.evolve(e, amount=remaining, status="to be deducted", also=also, tax=None,
-                                       note=f"{format_decimal(remaining)} yen to be deducted from later fees ({rule.id})"))
+                                       note=f"{format_decimal(remaining)} yen to be deducted from "
+                                            f"{'the renewed term' if s.renewal else 'later'} fees ({rule.id})"))
         return pieces
+
+    def _renewal_start(self, after: date) -> date | None:
+        """The first day of the renewed term that follows the term holding `after` (None without a renewing term)."""
+        found = self._fixed_term()
+        if found is None or found[1].renews is None:
+            return None
+        ends = [end for end in self._term_ends(after) if end >= after]
+        return ends[0] + timedelta(days=1) if ends else None
