@@ -18,8 +18,9 @@ _KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 
 # The fields of the JSON form (entry_json) an entry of each kind can have; a scenario's `expect:` items are
 # checked against them, so that an expectation naming a field no such entry has is an error, not a pass.
-_COMMON = ("id", "kind", "label", "rule", "clause", "note", "events", "source")
-_MONEY = ("also", "date", "period", "amount", "tax", "currency")
+# `also` is common: an entry of any kind from a rule whose condition tests a reading choice names the choice there.
+_COMMON = ("id", "kind", "label", "rule", "clause", "note", "events", "source", "also")
+_MONEY = ("date", "period", "amount", "tax", "currency")
 FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
     "charge": _COMMON + _MONEY + ("status", "window"),
     "credit": _COMMON + _MONEY + ("status", "window"),
