@@ -131,6 +131,8 @@ class NoticeEvaluation:
             if late and effective is not None and moved:
                 note = f"notice arrived {ev.date}, after {due_for_desired}: the effect moves to {effective}"
                 steps.append(note)
+            elif late and effective is not None and s.if_late == "stands":
+                note = f"notice arrived {ev.date}, after {due_for_desired}: late; it takes effect on {effective} as notified"
             elif late and effective is None:
                 note = f"notice arrived {ev.date}, after {due_for_desired}: it has no effect"
             self.add(rule, s, "obligation", label, party=s.party, due=due_for_desired,
