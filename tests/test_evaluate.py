@@ -90,6 +90,21 @@ def test_an_obligation_lapses_when_the_contract_ends_before_it_is_due(run):
     assert [(h.due, h.status) for h in heir] == [(date(2025, 7, 9), "lapsed")]
 
 
+def test_an_obligation_performed_late_is_missed_and_never_noted_as_met(run):
+    # Inheritance 2025-06-25: due 2025-07-09 (2 weeks after, 民法140). The notice of 07-09 meets it; one of 07-10,
+    # a day late, leaves it missed, and its note says it came late, not "met by".
+    on_time, late = ("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-06-26, event: inheritance, started: 2025-06-25}
+- {at: %s, event: heir_notice}
+""" % day for day in ("2025-07-09", "2025-07-10"))
+    [met] = [e for e in run(on_time, "2025-07-31").entries if e.rule == "T-3"]
+    assert (met.status, met.note) == ("met", "met by heir_notice (2025-07-09 00:00)")
+    [missed] = [e for e in run(late, "2025-07-31").entries if e.rule == "T-3"]
+    assert missed.status == "missed" and "met by" not in missed.note
+    assert missed.note == "performed late by heir_notice (2025-07-10 00:00), after the due date 2025-07-09"
+
+
 def test_an_obligation_is_open_until_due_and_missed_after(run):
     events = """
 - {at: 2025-04-01, event: service_start}

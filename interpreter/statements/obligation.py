@@ -74,6 +74,16 @@ class ObligationEvaluation:
                 pending.met = met[0] if met else None
                 self.pending.append(pending)
 
+    @staticmethod
+    def _performance_note(p: PendingObligation, status: str) -> str | None:
+        """What performed the duty: "met by …" only when it came in time; a late performance leaves the duty
+        missed, and the note says it came late rather than that it met the duty."""
+        if p.met is None:
+            return None
+        if status == "met":
+            return f"met by {occurrence(p.met)}"
+        return f"performed late by {occurrence(p.met)}, after the due date {p.due}"
+
     def _close_obligations(self) -> None:
         for p in self.pending:
             label = p.stmt.label or p.rule.label or p.stmt.name
@@ -86,7 +96,7 @@ class ObligationEvaluation:
                 status = "missed" if self.as_of > p.due else "open"
             self.add(p.rule, p.stmt, "obligation", label, party=p.stmt.party, due=p.due, status=status,
                      events=events, date=p.trigger.date if p.trigger else None,
-                     note=f"met by {occurrence(p.met)}" if p.met else None)
+                     note=self._performance_note(p, status))
             if status == "missed" and p.stmt.grants:
                 self.add(p.rule, p.stmt, "state", p.stmt.grants, date=p.due + timedelta(days=1),
                          value=p.due + timedelta(days=1), events=events)
