@@ -104,14 +104,17 @@ def test_a_refund_is_deducted_from_the_fees_of_its_month_and_after(run):
     assert [e.amount for e in may] == [Decimal(9000)]
 
 
-def test_a_refund_after_the_contract_ended_is_paid_out_never_a_negative_invoice(run):
-    # The contract's last day is 05-31; May's 1,000 is claimed 06-05: no later fee to deduct it from → paid out.
-    ledger = run("""
+# Started 04-01, closed from 06-01 (the contract's last day is 05-31), 90 minutes down on 05-20.
+CLOSED_AFTER_A_MAY_OUTAGE = """
 - {at: 2025-04-01, event: service_start}
 - {at: 2025-04-10, event: closure, effective: 2025-06-01}
 - {at: "2025-05-20T10:00", event: outage, until: "2025-05-20T11:30"}
-- {at: 2025-06-05, event: claim}
-""", "2025-06-30")
+"""
+
+
+def test_a_refund_after_the_contract_ended_is_paid_out_never_a_negative_invoice(run):
+    # The contract's last day is 05-31; May's 1,000 is claimed 06-05: no later fee to deduct it from → paid out.
+    ledger = run(CLOSED_AFTER_A_MAY_OUTAGE + "- {at: 2025-06-05, event: claim}\n", "2025-06-30")
     [credit] = entries(ledger, "credit")
     assert (credit.amount, credit.status, credit.date) == (1000, "paid out", date(2025, 6, 5))
     assert "FX-6" in credit.note or "paid" in credit.note
@@ -153,12 +156,7 @@ def test_a_refund_from_renewal_fees_waits_for_the_renewed_term(tmp_path):
 def test_a_refund_from_renewal_fees_is_paid_out_when_the_contract_ends_before_the_renewal(tmp_path):
     # The contract's last day is 05-31 (closure effective 06-01), inside the first term: the 1,000 of May, claimed
     # 05-25, is never deducted (May's invoice stays 10,000) and is paid out on the last day, 05-31.
-    ledger = renewal_reading(tmp_path, """
-- {at: 2025-04-01, event: service_start}
-- {at: 2025-04-10, event: closure, effective: 2025-06-01}
-- {at: "2025-05-20T10:00", event: outage, until: "2025-05-20T11:30"}
-- {at: 2025-05-25, event: claim}
-""", "2025-06-30")
+    ledger = renewal_reading(tmp_path, CLOSED_AFTER_A_MAY_OUTAGE + "- {at: 2025-05-25, event: claim}\n", "2025-06-30")
     [credit] = entries(ledger, "credit")
     assert (credit.amount, credit.status, credit.date) == (1000, "paid out", date(2025, 5, 31))
     assert [e.amount for e in entries(ledger, "invoice")] == [13000, 10000]  # April with the 加入料 3,000
