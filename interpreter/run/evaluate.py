@@ -86,8 +86,8 @@ class EvaluationCore:
         self.states: dict[str, Value] = {}
         self.pending: list[PendingObligation] = []
         self._invoice_lines: dict[str, list[Entry]] = {}
-        self.accelerations: list = []  # `accelerates debts` (statements/effects.py)
-        self.waivers: list = []  # `waives fees` (statements/effects.py)
+        self.accelerations: list = []  # `accelerates debts` (statements/effect.py)
+        self.waivers: list = []  # `waives fees` (statements/effect.py)
         self.origins: dict[int, tuple] = {}  # id(entry) -> (entry, the statement that produced it)
         self.claimable: list[tuple] = []
         self.minimums: list[tuple[str | None, Subscription | None, date]] = []  # (item or None, sub, last day)

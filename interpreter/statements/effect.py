@@ -1,7 +1,7 @@
 """The `effect` statement and the actions beyond the timeline's own: one vocabulary of what a rule does.
 
 `effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }` applies actions when an event happens, on the
-event's date or on DATE. The actions are those of statements/effects.py (the contract and its items) and:
+event's date or on DATE. The actions are those of statements/actions.py (the contract and its items) and:
 
 - `accelerates debts`: every invoice unpaid on the day, for a month begun by then, falls due that day
   (期限の利益喪失); late interest then runs from the day after it;

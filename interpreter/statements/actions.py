@@ -1,4 +1,4 @@
-"""Effects: what events and notices do to the contract and its items (start, end, stop, change, set quantity).
+"""Actions: what events and notices do to the contract and its items (start, end, stop, change, set quantity).
 
 The checks run in `check`, the evaluation in `run`; both are mixins composed by
 interpreter/statements/__init__.py."""
@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
     from interpreter.run.events import Event
 
 
-class EffectsChecks:
+class ActionsChecks:
     """Checks of effects statements (a mixin of the checker)."""
 
     def _check_action(self, action, scope: Scope, tables: Tables) -> None:
@@ -35,7 +35,7 @@ class EffectsChecks:
             self._expect(action.to, "item", scope, tables, "what an item changes to")
 
 
-class EffectsEvaluation:
+class ActionsEvaluation:
     """Evaluation of effects statements (a mixin of the evaluation)."""
 
     def _apply(self, action, d: date, env: Env, ev: Event | None, rule: n.RuleDecl | None) -> None:
