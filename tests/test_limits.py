@@ -112,6 +112,13 @@ CASES = [
     ("day-beyond-a-month", "due effective - 30 days;",
      "due business day on or before day 99999999999999999999999999999 of month before effective;",
      "case.ctr", 18, 39, "E108", "it has 29 digits before the point"),
+    # found by fuzzing: an ordinal of 5,001 digits (Python refuses to turn more than 4,300 digits into an int)
+    ("business-day-ordinal", "due effective - 30 days;",
+     "due " + "1" + "0" * 5000 + "th business day counting from effective;",
+     "case.ctr", 18, 9, "E108", "at most 1,000 are counted"),
+    ("business-day-ordinal-beyond-the-bound", "due effective - 30 days;",
+     "due 1001st business day counting from effective;",
+     "case.ctr", 18, 9, "E108", "at most 1,000 are counted"),
     # an event in 2100 needs business days of 2100 (the notice's deadline is counted in business days)
     ("holiday-past-2099", "due effective - 30 days;", "due business day on or before effective - 30 days;",
      "case.ctr", 18, 9, "E611", "only known for 1949–2099, not for 2100"),
