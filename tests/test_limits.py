@@ -98,10 +98,11 @@ CASES = [
      "case.ctr", 13, 15, "E611", "a value reaches 10^25"),
     ("billing-start-from-itself", "monthly fee 1,000 yen for basic;",
      "monthly fee 1,000 yen for basic;\n  billing from contract.billing_start;",
-     "case.ctr", 14, 3, "E406", "`contract.billing_start` is computed from itself"),
+     "case.ctr", 14, 16, "E406", "`billing from` defines `contract.billing_start`, so it cannot be computed"),
     ("term-end-from-itself", "minimum term 1 month counting from service_start;",
      "term 1 year counting from contract.term_end renews for 1 year;",
-     "case.ctr", 23, 3, "E406", "`contract.term_end` is computed from itself"),
+     "case.ctr", 23, 29, "E406", "`term` defines `contract.term_end`, so it cannot be computed from it"),
+    # through each other: found while evaluating, where it would have recursed without end
     ("billing-and-term-from-each-other", "minimum term 1 month counting from service_start;",
      "term 1 year counting from contract.billing_start renews for 1 year;\n  billing from contract.term_end;",
      "case.ctr", 23, 3, "E406", "is computed from itself"),
