@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUN_CONTRACT := contracts/itscom-hosting.ctr
 RUN_SCENARIO := contracts/scenarios/itscom-hosting/cancel-inside-minimum-term.yaml
 
-.PHONY: run test check clean bench fuzz
+.PHONY: run test check clean bench bench-itscom fuzz
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -27,6 +27,9 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+bench-itscom: $(STAMP)
+	$(BIN)/python bench/compare_itscom.py --customers 10000
 
 fuzz: $(STAMP)
 	$(BIN)/python bench/fuzz.py --contracts 100000 --scenarios 20000

@@ -1,9 +1,7 @@
-"""Scenario files with `expect:` sections are tests: pytest collects each one, so `make test` runs them."""
+"""Test settings. Scenario files with `expect:` sections are collected by the project's own pytest plugin
+(interpreter/tools/pytest_plugin.py, installed with the package), so `make test` runs them."""
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from hypothesis import settings
 
 # Timing is measured in bench/, not in tests: on a loaded 2-core machine a first holiday lookup for a year
@@ -11,44 +9,3 @@ from hypothesis import settings
 settings.register_profile("yakkan", deadline=None)
 settings.load_profile("yakkan")
 
-
-def pytest_collect_file(parent, file_path: Path):
-    if file_path.suffix in (".yaml", ".yml") and "scenarios" in file_path.parts and "contracts" in file_path.parts:
-        return ScenarioFile.from_parent(parent, path=file_path)
-    return None
-
-
-class ScenarioFile(pytest.File):
-    def collect(self):
-        yield ScenarioItem.from_parent(self, name=self.path.stem)
-
-
-class ScenarioItem(pytest.Item):
-    def runtest(self) -> None:
-        from interpreter.diagnostics import render_diagnostics
-        from interpreter.run.runner import check_expectations, evaluate_files
-
-        outcome = evaluate_files(None, str(self.path))
-        if not outcome.ok:
-            raise ScenarioFailure(render_diagnostics(list(outcome.diagnostics), outcome.sources, "text"))
-        if not outcome.scenario.expect:
-            raise ScenarioFailure("the scenario has no `expect:` items, so it proves nothing")
-        mismatches = check_expectations(outcome.ledger, outcome.scenario)
-        if mismatches:
-            lines = []
-            for m in mismatches:
-                lines.append(f"{m.span}: expected {m.expected}")
-                lines += [f"    got: {c}" for c in m.closest] or ["    got: no entry of that rule and kind"]
-            raise ScenarioFailure("\n".join(lines))
-
-    def repr_failure(self, excinfo):
-        if isinstance(excinfo.value, ScenarioFailure):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo)
-
-    def reportinfo(self):
-        return self.path, 0, f"scenario {self.name}"
-
-
-class ScenarioFailure(Exception):
-    pass

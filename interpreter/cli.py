@@ -9,6 +9,7 @@ from pathlib import Path
 
 from interpreter.diagnostics import has_errors, render_diagnostics
 from interpreter.loader import load_contract
+from interpreter.render.wording import LANGUAGES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +56,8 @@ def cmd_check(args) -> int:
         print(out)
     elif args.format == "text":
         print(f"{len(files)} file{'s' if len(files) != 1 else ''} checked: no problems")
+    if args.strict and all_diagnostics:
+        return 1  # --strict: a warning fails the check too
     return 1 if has_errors(all_diagnostics) else 0
 
 
@@ -93,7 +96,7 @@ def cmd_run(args) -> int:
 
         print(render_html(outcome.ledger, outcome.model, outcome.events, outcome.timeline, Path(args.scenario).stem))
         return 0
-    print(render_json(outcome.ledger) if args.format == "json" else render_text(outcome.ledger))
+    print(render_json(outcome.ledger) if args.format == "json" else render_text(outcome.ledger, args.lang))
     return 0
 
 
@@ -122,43 +125,47 @@ def cmd_explain(args) -> int:
 
 
 def cmd_test(args) -> int:
-    from interpreter.render.text import explain_entry
-    from interpreter.run.runner import check_expectations, evaluate_files
-    from interpreter.run.scenario import load_scenario
+    from interpreter.tools.expectations import run_test_file
 
-    files, missing = _files(args.paths, (".yaml", ".yml"))
+    paths = list(args.paths)
+    # `yakkan test CONTRACT SCENARIO…`, as `run` takes it: the contract is used for every scenario.
+    contract = paths.pop(0) if paths and paths[0].endswith(".ctr") else None
+    if contract is not None and not Path(contract).is_file():
+        print(f"yakkan: error: no such contract: {contract}", file=sys.stderr)
+        return 2
+    if not paths:
+        print("yakkan: error: name the scenario files or folders to test after the contract", file=sys.stderr)
+        return 2
+    files, missing = _files(paths, (".yaml", ".yml"))
     if missing:
         print(f"yakkan: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
-        return 1
+        return 2
     failed = passed = 0
     for f in files:
-        scenario, _ = load_scenario(f)
-        if scenario is not None and not scenario.expect:
-            continue
-        outcome = evaluate_files(None, f, root=args.root)
-        if not outcome.ok:
+        result = run_test_file(f, contract, root=args.root)
+        if result.status == "pass":
+            passed += 1
+            print(f"ok   {f} ({result.expectations} expectations)")
+        elif result.status == "fail":
             failed += 1
             print(f"FAIL {f}")
-            print(render_diagnostics(list(outcome.diagnostics), outcome.sources, "text"))
-            continue
-        mismatches = check_expectations(outcome.ledger, outcome.scenario)
-        if not mismatches:
-            passed += 1
-            print(f"ok   {f} ({len(outcome.scenario.expect)} expectations)")
-            continue
-        failed += 1
-        print(f"FAIL {f}")
-        events_text = {e.index: str(e) for e in outcome.events}
-        for m in mismatches:
-            print(f"  {m.span}: expected {m.expected}")
-            if not m.closest:
-                print("    got: no entry of that rule and kind")
-            for entry in m.closest:
-                print(f"    got: {entry}")
-                found = outcome.ledger.find(entry["id"])
-                print("      " + explain_entry(found, outcome.model, events_text).replace("\n", "\n      "))
+            print(result.report)
     print(f"{passed} passed, {failed} failed")
+    if not passed and not failed:
+        # A run that tests nothing must not look like a run that passed.
+        print(f"yakkan: error: no scenario file with `expect:` in {', '.join(paths)}: nothing was tested",
+              file=sys.stderr)
+        return 1
     return 1 if failed else 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("yakkan")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
 
 
 def _add_root(p: argparse.ArgumentParser) -> None:
@@ -169,20 +176,33 @@ def _add_root(p: argparse.ArgumentParser) -> None:
 
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="yakkan", description="Executable Japanese service terms (約款).")
+    parser.add_argument("--version", action="version", version=f"yakkan {_version()}",
+                        help="print the version of yakkan and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = sub.add_parser("check", help="parse and statically check .ctr files (folders are searched recursively)")
-    check.add_argument("paths", nargs="+", metavar="PATH")
-    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.add_argument("paths", nargs="+", metavar="PATH", help=".ctr files, or folders searched for them recursively")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="text for people (default), json for tools, github for workflow annotations")
+    check.add_argument("--strict", action="store_true",
+                       help="exit 1 when there is any warning, not only on errors (for CI)")
     check.set_defaults(func=cmd_check)
     for name, func, help_text in (("run", cmd_run, "evaluate a contract over a scenario and print the ledger"),
                                   ("explain", cmd_explain, "show how each ledger entry was derived")):
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("positional", metavar="CONTRACT" if name == "run" else "CONTRACT [ENTRY]", nargs="*")
-        p.add_argument("--scenario", required=True, metavar="FILE")
-        p.add_argument("--as-of", metavar="DATE")
+        p.add_argument("positional", metavar="CONTRACT" if name == "run" else "CONTRACT [ENTRY]", nargs="*",
+                       help="the .ctr file (optional when the scenario names it with `contract:`)"
+                       + ("" if name == "run" else "; an entry id such as E7 explains that entry only"))
+        p.add_argument("--scenario", required=True, metavar="FILE", help="the customer's scenario (YAML)")
+        p.add_argument("--as-of", metavar="DATE",
+                       help="derive what is known on this date (overrides the scenario's as_of)")
         formats = ("text", "json", "html") if name == "run" else ("text", "json")
         p.add_argument("--format", choices=formats, default="text",
-                       help="html (run only): one self-contained page with a timeline, for people")
+                       help="text for people (default) or json, the ledger of docs/interface.md"
+                       + ("; html, one self-contained page with a timeline" if name == "run" else ""))
+        if name == "run":
+            p.add_argument("--lang", choices=LANGUAGES, default=None,
+                           help="the language of the text ledger's headings, parties, statuses and the labels "
+                                "the interpreter gives (default: the contract's); JSON is the same in both")
         _add_root(p)
         p.set_defaults(func=func)
     # Authoring tools (fmt, diff, repl) add their subcommands below this line, one line each.
@@ -190,8 +210,11 @@ def make_parser() -> argparse.ArgumentParser:
     from interpreter.tools import compare; compare.add_parser(sub)
     from interpreter.tools import repl; repl.add_parser(sub)
     from interpreter.tools import lsp; lsp.add_parser(sub)
-    test = sub.add_parser("test", help="run the expect: sections of scenario files")
-    test.add_argument("paths", nargs="+", metavar="PATH")
+    test = sub.add_parser("test", help="run the expect: sections of scenario files",
+                          usage="yakkan test [-h] [CONTRACT] PATH [PATH ...]")
+    test.add_argument("paths", nargs="+", metavar="PATH",
+                      help="scenario files or folders (searched recursively for *.yaml, *.yml); a first "
+                           "argument ending in .ctr is the CONTRACT for all of them, overriding `contract:`")
     _add_root(test)
     test.set_defaults(func=cmd_test)
     return parser

@@ -167,10 +167,18 @@ def _gh_escape(text: str, prop: bool = False) -> str:
 
 
 def render_github(d: Diagnostic) -> str:
+    """A workflow command: `::error file=F,line=L,col=C,title=CODE,endLine=L,endColumn=C2::message`.
+
+    GitHub accepts columns only within one line, so a span over several lines is annotated on its first
+    line from its column on (no endColumn). endColumn is the column of the last character marked."""
     props = []
     if d.span:
         props += [f"file={_gh_escape(d.span.file, True)}", f"line={d.span.line}", f"col={d.span.column}"]
     props.append(f"title={d.code}")
+    if d.span:
+        props.append(f"endLine={d.span.line}")
+        if d.span.end_line == d.span.line and d.span.end_column > d.span.column:
+            props.append(f"endColumn={d.span.end_column - 1}")
     message = d.message + (f" (hint: {d.hint})" if d.hint else "")
     return f"::{d.severity} {','.join(props)}::{_gh_escape(message)}"
 

@@ -5,19 +5,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from small_contract import HEADER, evaluate_text
 
 from interpreter.loader import compile_source
 from interpreter.run.ledger import entry_json
-from interpreter.run.runner import evaluate_files
 from interpreter.syntax.source import SourceFile
 
-CONTRACT = """
-contract t "テスト" {
-  provider "例示株式会社";
-  document "テスト約款" revised 2025-04-01;
-  currency JPY;
-}
-conventions { periods civil_code; month_end clamp; first_month full; last_month full; }
+CONTRACT = HEADER + """
 plan base "基本";
 choice C-1 第5条 start_month "提供開始月の料金" {
   billed "提供開始月から請求する";
@@ -36,13 +30,9 @@ rule T-2 第5条 "月額料金（翌月分から）" when start_month == free {
 
 @pytest.fixture
 def run(tmp_path):
-    (tmp_path / "t.ctr").write_text(CONTRACT, encoding="utf-8")
-
     def evaluate(params: str = ""):
-        scenario = tmp_path / "s.yaml"
-        scenario.write_text("contract: t.ctr\nas_of: 2025-06-30\n" + params +
-                            "events:\n  - {at: 2025-04-10, event: service_start}\n", encoding="utf-8")
-        return evaluate_files(None, str(scenario))
+        return evaluate_text(tmp_path, CONTRACT, "as_of: 2025-06-30\n" + params +
+                             "events:\n  - {at: 2025-04-10, event: service_start}\n")
 
     return evaluate
 
@@ -111,4 +101,5 @@ def test_the_choice_is_in_the_json_ledger(run):
     outcome = run()
     state = next(e for e in outcome.ledger.entries if e.rule == "C-1")
     out = entry_json(state, None) if entry_json.__code__.co_argcount > 1 else entry_json(state)
-    assert out["rule"] == "C-1" and out["value"] == "billed" and out["source"]["line"] == 9
+    line = CONTRACT.split("\n").index('choice C-1 第5条 start_month "提供開始月の料金" {') + 1
+    assert out["rule"] == "C-1" and out["value"] == "billed" and out["source"]["line"] == line

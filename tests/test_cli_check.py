@@ -96,7 +96,8 @@ def test_github_format(capsys, tmp_path):
     code, out, _ = run(capsys, "check", "--format", "github", str(path))
     assert code == 1
     (line,) = out.splitlines()
-    assert line.startswith(f"::error file={path},line=6,col=21,title=E301::cannot add money and duration")
+    assert line.startswith(f"::error file={path},line=6,col=21,title=E301,endLine=6,endColumn=")
+    assert "::cannot add money and duration" in line
 
 
 def test_several_independent_errors_in_one_run(capsys, tmp_path):

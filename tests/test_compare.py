@@ -3,10 +3,6 @@ format, exit codes, ledgers of scenarios compared — and the CI workflow in doc
 from __future__ import annotations
 
 import re
-import shlex
-import shutil
-import subprocess
-import sys
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,7 +17,6 @@ from interpreter.run.ledger import Entry, Ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 AIRNET = "contracts/airnet-allinone.ctr"
-YAKKAN = Path(sys.executable).parent / "yakkan"
 NOTE = "ウィルス対策製品の変更およびウィルスチェック対象先を追加致しました。"
 
 OLD_BASIC = "ウィルス対策（WithSecure Elements）、迷惑メール対策（CLOUDMARK）"
@@ -378,60 +373,7 @@ def test_ledger_entries_matched_by_identity_not_id():
     assert changes[("changed", "charge", "月額")].new["amount"] == "120"
 
 
-# ------------------------------------------------------------------ docs/ci.md and the pre-commit hooks
-
-
-def _workflow() -> dict:
-    import yaml
-
-    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```yaml\n(.*?)```", text, re.S)
-    assert len(blocks) == 1
-    return yaml.safe_load(blocks[0])
-
-
-def _yakkan_lines() -> list[str]:
-    lines = []
-    for job in _workflow()["jobs"].values():
-        for step in job["steps"]:
-            for line in step.get("run", "").splitlines():
-                if line.strip().startswith("yakkan "):
-                    lines.append(line.strip())
-    return lines
-
-
-def test_workflow_shape():
-    wf = _workflow()
-    assert "pull_request" in wf[True] if True in wf else "pull_request" in wf["on"]  # YAML 1.1 reads `on` as true
-    lines = _yakkan_lines()
-    assert "yakkan check --format github contracts" in lines
-    assert "yakkan fmt --check contracts" in lines
-    assert "yakkan test contracts" in lines
-    diff_line = next(x for x in lines if x.startswith("yakkan diff"))
-    assert "--format markdown" in diff_line and "--scenarios" in diff_line
-    body = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-    assert "git show \"origin/$BASE:$path\" > /tmp/base.ctr" in body and "github.base_ref" in body
-    assert "gh pr comment" in body
-
-
-@pytest.mark.skipif(not YAKKAN.exists(), reason="the yakkan script is not installed in this environment")
-@pytest.mark.parametrize("command", ["check", "fmt", "test", "diff"])
-def test_workflow_commands_run_here(command, tmp_path):
-    line = next(x for x in _yakkan_lines() if x.startswith(f"yakkan {command} "))
-    argv = shlex.split(line)
-    if command == "diff":
-        # as the loop runs it for contracts/airnet-allinone.ctr, with the base branch holding the same file
-        shutil.copy(ROOT / AIRNET, tmp_path / "base.ctr")
-        argv = argv[: argv.index(">")] if ">" in argv else argv
-        values = {"/tmp/base.ctr": str(tmp_path / "base.ctr"), "$path": AIRNET,
-                  "$scenarios": "contracts/scenarios/airnet-allinone"}
-        argv = [values.get(a, a) for a in argv]
-    done = subprocess.run([str(YAKKAN), *argv[1:]], capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0, done.stdout + done.stderr
-    if command == "check":
-        assert "::error" not in done.stdout
-    if command == "diff":
-        assert "違いはありません" in done.stdout and "台帳に変化のないシナリオ（5）" in done.stdout
+# ------------------------------------------------------------------ the pre-commit hooks (docs/ci.md: tests/test_ci.py)
 
 
 def test_pre_commit_hooks():

@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from small_contract import HEADER, ledger_of
 
 from interpreter.run.expressions import Env, evaluate
-from interpreter.run.runner import evaluate_files
 from interpreter.syntax import nodes as n
 from interpreter.time.calendar import BusinessCalendar
 
@@ -35,13 +35,7 @@ def test_clear_periods(count, unit, day, expected):
     assert clear_before(count, unit, day) == expected
 
 
-CONTRACT = """
-contract t "テスト" {
-  provider "例示株式会社";
-  document "テスト約款" revised 2025-04-01;
-  currency JPY;
-}
-conventions { periods civil_code; month_end clamp; first_month full; last_month full; }
+CONTRACT = HEADER + """
 plan base "基本";
 event service_start { starts contract, starts base; }
 event maintenance_notice { scheduled: date; }
@@ -66,15 +60,9 @@ rule T-3 第3条 "返金" {
 
 @pytest.fixture
 def run(tmp_path):
-    (tmp_path / "t.ctr").write_text(CONTRACT, encoding="utf-8")
-
     def evaluate_events(events: str):
-        scenario = tmp_path / "s.yaml"
-        scenario.write_text("contract: t.ctr\nas_of: 2025-12-31\nevents:\n  - {at: 2025-04-01, event: service_start}\n"
-                            + events, encoding="utf-8")
-        outcome = evaluate_files(None, str(scenario))
-        assert outcome.ok, outcome.diagnostics
-        return outcome.ledger
+        return ledger_of(tmp_path, CONTRACT, "as_of: 2025-12-31\nevents:\n  - {at: 2025-04-01, event: service_start}\n"
+                         + events)
 
     return evaluate_events
 

@@ -315,7 +315,7 @@ def test_check_searches_folders(capsys, files):
 def test_diff_prints_the_changes_and_writes_nothing(capsys, files):
     messy, tidy = files
     code, out, _ = run(capsys, "fmt", "--diff", str(messy), str(tidy))
-    assert code == 0
+    assert code == 1  # a file would change, as `ruff format --diff` says
     assert out.startswith(f"--- {messy} (original)\n+++ {messy} (formatted)\n@@")
     assert "-contract   t \"テスト\"{provider \"例示\";   # eol\n" in out
     assert "+  provider \"例示\";  # eol\n" in out
@@ -323,6 +323,25 @@ def test_diff_prints_the_changes_and_writes_nothing(capsys, files):
     assert messy.read_text(encoding="utf-8") == MESSY
     code, out, _ = run(capsys, "fmt", "--diff", "--check", str(messy))
     assert code == 1 and out.startswith("---")
+    assert run(capsys, "fmt", "--diff", str(tidy))[:2] == (0, "")  # nothing would change
+
+
+def test_a_dash_reads_standard_input_and_writes_standard_output(capsys, monkeypatch):
+    import io
+
+    def with_stdin(text: str, *flags):
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode("utf-8")), encoding="utf-8"))
+        return run(capsys, "fmt", *flags, "-")
+
+    assert with_stdin(MESSY) == (0, MESSY_FORMATTED, "")
+    assert with_stdin(MESSY_FORMATTED) == (0, MESSY_FORMATTED, "")  # a filter prints even unchanged text
+    assert with_stdin(MESSY, "--check") == (1, "<stdin>\n", "")
+    assert with_stdin(MESSY_FORMATTED, "--check") == (0, "", "")
+    code, out, _ = with_stdin(MESSY, "--diff")
+    assert code == 1 and out.startswith("--- <stdin> (original)\n+++ <stdin> (formatted)\n@@")
+    code, out, err = with_stdin("plan a {\n  includes 10 GB\n  includes 5 account;\n}\n")
+    assert (code, out) == (1, "") and "<stdin>:3:3: error[E102]" in err
+    assert run(capsys, "fmt", "-", "x.ctr")[0] == 2
 
 
 def test_fmt_rewrites_files_in_place(capsys, files):

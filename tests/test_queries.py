@@ -5,18 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from small_contract import HEADER, ledger_of
 
 from interpreter.loader import compile_source
-from interpreter.run.runner import evaluate_files
 from interpreter.syntax.source import SourceFile
 
-CONTRACT = """
-contract t "テスト" {
-  provider "例示株式会社";
-  document "テスト約款" revised 2025-04-01;
-  currency JPY;
-}
-conventions { periods civil_code; month_end clamp; first_month full; last_month full; }
+CONTRACT = HEADER + """
 calendar business { holidays japan; }
 plan base "基本";
 event service_start { starts contract, starts base; }
@@ -45,15 +39,9 @@ rule T-2 第2条 "料金不払いによる解除" {
 
 @pytest.fixture
 def run(tmp_path):
-    (tmp_path / "t.ctr").write_text(CONTRACT, encoding="utf-8")
-
     def evaluate(events: str):
-        scenario = tmp_path / "s.yaml"
-        scenario.write_text("contract: t.ctr\nas_of: 2025-12-31\nevents:\n  - {at: 2025-04-01, event: service_start}\n"
-                            + events, encoding="utf-8")
-        outcome = evaluate_files(None, str(scenario))
-        assert outcome.ok, outcome.diagnostics
-        return outcome.ledger
+        return ledger_of(tmp_path, CONTRACT, "as_of: 2025-12-31\nevents:\n  - {at: 2025-04-01, event: service_start}\n"
+                         + events)
 
     return evaluate
 

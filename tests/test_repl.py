@@ -57,9 +57,9 @@ def test_piped_script(tmp_path):
     assert "2025-11-30 (Sun, 日曜日: not a business day)" in out
     assert "added #0: service_start at 2025-04-01 (plan=mail_secure_mx)" in out
     assert "added #1: cancel_notice at 2025-04-15 (desired_end=2025-05-31)" in out
-    assert "as of 2025-05-31" in out
+    assert "2025-05-31 時点" in out  # the ledger in the contract's language
     assert re.search(r"E6 +残余期間に相当する額 +4,500 +ITS-3 第33条", out)
-    assert re.search(r"customer 解約の通知 +due 2025-04-30 +met", out)
+    assert re.search(r"契約者 +解約の通知 +期日 2025-04-30 +履行", out)
     # the mistake is on stderr, located as `yakkan check` locates it, and the session went on
     assert result.stderr.startswith("<input>:6:12: error[E102]: unexpected `previous`\n")
     assert "   6 | 2026-03-20 previous business day" in result.stderr
@@ -257,6 +257,43 @@ def test_completion():
     assert "ITS-21" in completions(session, "ITS-2")  # rule ids
     assert "provider" in completions(session, "provid")  # enum cases (and the keyword)
     assert "acts" in completions(session, ":load contr")  # file names: :load contr<Tab> gives contracts
+
+
+def test_completion_of_values_after_the_equals_sign():
+    session = Session(io.StringIO(), io.StringIO(), cwd=str(ROOT))
+    session.execute(f":load {ITSCOM}")
+    # service_start's `plan: plan`: the contract's plans (www, mail_secure_mx, mail_standard, …)
+    plans = completions(session, ":event service_start plan=")
+    assert plans[:3] == ["www", "mail_secure_mx", "mail_standard"] and "mini_pack" in plans
+    assert completions(session, ":event service_start plan=mail_s") == ["mail_secure_mx", "mail_standard",
+                                                                        "mail_secure"]
+    assert completions(session, ":event outage cause=") == ["provider", "customer"]  # enum cause
+    assert completions(session, ":params settle_after_purpose_failure=") == ["true", "false"]
+    assert completions(session, ":params digital_id_fee=") == []  # money: nothing to offer
+    assert "exit" in completions(session, "ex") and "help" in completions(session, "he")
+
+
+def test_help_exit_and_quit_are_words(tmp_path):
+    done = repl("help\n1 + 1\nexit\n2 + 2\n", tmp_path=tmp_path)
+    assert ":clear" in done.stdout and "2\n" in done.stdout and "4" not in done.stdout.split(":quit")[-1]
+    assert done.returncode == 0 and done.stderr == ""
+    done = repl("quit\n2 + 2\n", tmp_path=tmp_path)
+    assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_load_of_another_contract_starts_clean_and_clear_empties_the_timeline():
+    out = io.StringIO()
+    session = Session(out, io.StringIO(), cwd=str(ROOT))
+    session.execute(f":load {ITSCOM}")
+    session.execute(":params mailing_list_rate=100")
+    session.execute(":event service_start plan=mail_secure_mx at=2025-04-01")
+    session.execute(":load contracts/iij-secure-mx.ctr")
+    assert "started clean: dropped the 1 event and 1 parameter of the previous contract" in out.getvalue()
+    assert session.events == [] and session.params == {}
+    session.execute(":event service_start billing_start=2025-04-01 accounts=10 at=2025-04-01")
+    session.execute(":clear")
+    assert out.getvalue().rstrip().endswith("cleared 1 event") and session.events == []
+    assert session.model is not None  # the contract stays
 
 
 # ------------------------------------------------------------------------------ a terminal session

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from interpreter.diagnostics import display_width
-from interpreter.run.ledger import Entry, Ledger
 from interpreter.check.model import Model
+from interpreter.diagnostics import display_width
+from interpreter.render.wording import Wording, language_of
+from interpreter.run.ledger import Entry, Ledger
 
 
 def yen(d: Decimal | None) -> str:
@@ -42,57 +43,60 @@ def _fit(text: str, width: int) -> str:
     return _pad(cut + "…", width)
 
 
-def render_text(ledger: Ledger) -> str:
+def render_text(ledger: Ledger, lang: str | None = None) -> str:
+    """The ledger for people, in `lang` ('ja' or 'en'; by default the contract's language)."""
+    w = Wording(lang or language_of(ledger.contract_name))
     money_rows = [e for e in ledger.entries if e.kind in ("charge", "credit")]
     width = min(60, max([display_width(e.label) for e in money_rows] + [24]))
-    out = [f"{ledger.contract_name}  ({ledger.contract_file}" +
-           (f", version {ledger.version}" if ledger.version else "") + f")  as of {ledger.as_of}", ""]
+    version = f", {w('version', version=ledger.version)}" if ledger.version else ""
+    out = [f"{ledger.contract_name}  ({ledger.contract_file}{version})  {w('as_of', date=ledger.as_of)}", ""]
     by_id = {e.id: e for e in ledger.entries}
     in_invoice = set()
     invoices = [e for e in ledger.entries if e.kind == "invoice"]
     for inv in invoices:
-        due = f", due {inv.due}" if inv.due else ""
-        out.append(f"Invoice {inv.period[0]:%Y-%m} ({inv.id}{due})")
+        due = w("invoice_due", date=inv.due) if inv.due else ""
+        out.append(f"{w('invoice', month=w.month(inv.period[0]))} ({inv.id}{due})")
         for line_id in inv.lines:
             line = by_id[line_id]
             in_invoice.add(line_id)
             sign = "-" if line.kind == "credit" else ""
             out.append(f"  {_pad(line.id, 5)}{_fit(line.label, width)} {sign + yen(line.amount):>12}  {_cite(line)}")
-        out.append(f"  {'':5}{_pad('subtotal', width)} {yen(inv.amount):>12}")
-        out.append(f"  {'':5}{_pad('consumption tax', width)} {yen(inv.tax):>12}")
-        out.append(f"  {'':5}{_pad('total', width)} {yen(inv.amount + (inv.tax or 0)):>12}")
+        out.append(f"  {'':5}{_pad(w('subtotal'), width)} {yen(inv.amount):>12}")
+        out.append(f"  {'':5}{_pad(w('tax'), width)} {yen(inv.tax):>12}")
+        out.append(f"  {'':5}{_pad(w('total'), width)} {yen(inv.amount + (inv.tax or 0)):>12}")
         out.append("")
     pending = [e for e in ledger.entries if e.kind in ("charge", "credit") and e.id not in in_invoice]
     if pending:
-        out.append("Credits and charges not (yet) owed")
+        out.append(w("pending"))
         for e in pending:
-            window = f" window {e.window[0]}–{e.window[1]}" if e.window else ""
-            out.append(f"  {_pad(e.id, 5)}{_fit(e.label, width)} {yen(e.amount):>12}  {e.status}{window}  {_cite(e)}")
+            window = w("window", start=e.window[0], end=e.window[1]) if e.window else ""
+            out.append(f"  {_pad(e.id, 5)}{_fit(e.label, width)} {yen(e.amount):>12}  "
+                       f"{w.status(e.status, e.kind)}{window}  {_cite(e)}")
         out.append("")
     sections = (
-        ("Obligations", "obligation", obligation_lines),
-        ("Findings", "finding", lambda e: [f"  {_pad(e.id, 5)}{e.date}  {e.label}  {_cite(e)}"]),
-        ("Derived facts", "state", lambda e: [f"  {_pad(e.id, 5)}{_pad(e.label, 44)} {_value(e.value)}  {_cite(e)}"]),
+        ("obligations", "obligation", lambda e: obligation_lines(e, w)),
+        ("findings", "finding", lambda e: [f"  {_pad(e.id, 5)}{e.date}  {w.label(e.label)}  {_cite(e)}"]),
+        ("states", "state",
+         lambda e: [f"  {_pad(e.id, 5)}{_pad(w.label(e.label), 44)} {_value(e.value)}  {_cite(e)}"]),
     )
     for title, kind, lines in sections:
         chosen = [e for e in ledger.entries if e.kind == kind]
         if chosen:
-            out.append(title)
+            out.append(w(title))
             for e in chosen:
                 out += lines(e)
             out.append("")
-    totals = ledger.totals()
-    out.append(f"Totals: charges {yen(totals['charge'])} yen, credits {yen(totals['credit'])} yen, "
-               f"tax {yen(totals['tax'])} yen")
+    totals = {k: yen(v) for k, v in ledger.totals().items()}
+    out.append(w("totals", **totals))
     return "\n".join(out)
 
 
-def obligation_lines(e: Entry) -> list[str]:
+def obligation_lines(e: Entry, w: Wording = Wording("en")) -> list[str]:
     """One obligation: who, what, by when, its status and article; then its note, if any."""
-    lines = [f"  {_pad(e.id, 5)}{_pad(e.party or '', 9)}{_pad(e.label, 40)} due {e.due}  "
-             f"{_pad(e.status or '', 7)} {_cite(e)}"]
+    lines = [f"  {_pad(e.id, 5)}{_pad(w.party(e.party), 9)}{_pad(w.label(e.label), 40)} "
+             f"{w('due', date=e.due)}  {_pad(w.status(e.status, e.kind), 7)} {_cite(e)}"]
     if e.note:
-        lines.append(f"  {'':14}{e.note}")
+        lines.append(f"  {'':14}{w.note(e.note)}")
     return lines
 
 

@@ -67,6 +67,7 @@ class EvaluationCore:
                            **self._query_functions()}
         self.state_changes = 0
         self._env_cache: dict[date, Env] = {}
+        self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None)
         self._names_cache: dict = {}
         self._events_cache: dict = {}
@@ -265,7 +266,8 @@ class EvaluationCore:
             kw["explanation"] = tuple(kw.get("explanation", ())) + tuple(
                 f"reading {c.id} ({c.name}) = {self.params[c.name].value}" for c in choices if c.name in self.params)
         entry = Entry(kind=kind, label=label, rule=rule.id if rule else None,
-                      clause=", ".join(rule.articles) if rule else None,
+                      clause=self._clauses.get(rule.id) or self._clauses.setdefault(rule.id, ", ".join(rule.articles))
+                      if rule else None,
                       source=stmt.span if stmt is not None else None, **kw)
         self.entries.append(entry)
         return entry
@@ -305,10 +307,12 @@ class EvaluationCore:
         """Entries in ledger order with ids E1…; an invoice lists the ids of its lines."""
         ordered = sort_entries(self.entries, self.rank)
         ids = {id(e): f"E{i}" for i, e in enumerate(ordered, 1)}
+        position = {id(e): i for i, e in enumerate(ordered)}
         for e in ordered:
             lines = ()
-            if e.kind == "invoice":
-                lines = tuple(ids[id(x)] for x in self._invoice_lines.get(e.key, []) if id(x) in ids)
+            if e.kind == "invoice":  # its lines in ledger order
+                mine = sorted(position[id(x)] for x in self._invoice_lines.get(e.key, []) if id(x) in position)
+                lines = tuple(f"E{i + 1}" for i in mine)
             number_entry(e, ids[id(e)], lines)
         return ordered
 

@@ -14,6 +14,23 @@ import attrs
 from interpreter.syntax.source import Span
 
 KINDS = ("charge", "credit", "obligation", "finding", "state", "invoice")
+_KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
+
+# The fields of the JSON form (entry_json) an entry of each kind can have; a scenario's `expect:` items are
+# checked against them, so that an expectation naming a field no such entry has is an error, not a pass.
+_COMMON = ("id", "kind", "label", "rule", "clause", "note", "events", "source")
+_MONEY = ("also", "date", "period", "amount", "tax", "currency")
+FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "charge": _COMMON + _MONEY + ("status", "window"),
+    "credit": _COMMON + _MONEY + ("status", "window"),
+    "obligation": _COMMON + ("date", "party", "due", "status"),
+    "finding": _COMMON + ("date",),
+    "state": _COMMON + ("date", "value"),
+    "invoice": _COMMON + _MONEY + ("due", "lines"),
+}
+ENTRY_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS_BY_KIND.values() for f in fields))
+STATUSES = ("met", "missed", "open", "lapsed", "claimed")
+PARTIES = ("customer", "provider", "either")  # grammar/yakkan.lark, `party`
 
 
 def number_entry(entry: "Entry", entry_id: str, lines: tuple[str, ...] = ()) -> None:
@@ -67,11 +84,12 @@ def sort_entries(entries: list[Entry], rank: dict[int, int] | None = None) -> li
     `rank` maps an event's position in the file to its position in the sorted timeline, so that the order
     (and so the ids) does not depend on the order the scenario file lists its events in."""
     rank = rank or {}
+    kind_order = _KIND_ORDER
 
     def key(e: Entry):
         src = (e.source.line, e.source.column) if e.source else (1 << 30, 0)
         timeline = tuple(rank.get(i, i) for i in e.events)
-        return (e.sort_date, src, KINDS.index(e.kind), e.label, str(e.value), timeline, str(e.amount), e.key)
+        return (e.sort_date, src, kind_order[e.kind], e.label, str(e.value), timeline, str(e.amount), e.key)
 
     return sorted(entries, key=key)
 

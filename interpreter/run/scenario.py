@@ -36,6 +36,7 @@ import attrs
 import yaml
 
 from interpreter.diagnostics import Diagnostic, Note, did_you_mean, sort_key
+from interpreter.run.ledger import ENTRY_FIELDS, FIELDS_BY_KIND, KINDS, PARTIES, STATUSES
 from interpreter.syntax.source import SourceFile, Span, decode
 from interpreter.time.timestamps import parse_date, parse_instant
 from interpreter.files import FileProblem, FileTooLarge, read_regular
@@ -205,8 +206,9 @@ class Scenario:
     params: tuple[tuple[str, Value], ...]
     param_spans: SpanMap
     events: tuple[RawEvent, ...]  # in file order; see sorted_events
-    expect: tuple[MapValue, ...]
+    expect: tuple[MapValue, ...]  # the valid items of `expect:`
     span: Span  # the top-level mapping
+    expect_span: Span | None = None  # where `expect:` is written; None when the file has none (not a test)
 
     @property
     def as_of_date(self) -> date | None:
@@ -634,28 +636,14 @@ def _shape(reader: _Reader, top: MapValue) -> Scenario:
     value = top.get("expect")
     if isinstance(value, SeqValue):
         for index, item in enumerate(value.items):
-            if not isinstance(item, MapValue):
-                reader.error(
-                    "E602",
-                    f"expect[{index}] must be a mapping of ledger fields, but it is {_kind(item)}",
-                    item.span,
-                    "write e.g. `- {kind: charge, rule: ITS-3, amount: 4500}`",
-                )
-            elif not item.items:
-                reader.error(
-                    "E602",
-                    f"expect[{index}] names no field, so it would match any ledger entry",
-                    item.span,
-                    "name the fields the entry must have, e.g. `{kind: charge, rule: ITS-3, amount: 4500}`",
-                )
-            else:
+            if _expectation(reader, index, item):
                 expect.append(item)
     elif value is not None and not (isinstance(value, Scalar) and value.is_null):
         reader.error(
             "E602",
             f"`expect:` must be a list of expected ledger entries, but it is {_kind(value)}",
             value.span,
-            "write e.g. `expect: [{kind: charge, rule: ITS-3, amount: 4500}]`",
+            "start each expected entry with `- `, e.g. `expect: [{kind: charge, rule: ITS-3, amount: 4500}]`",
         )
 
     return Scenario(
@@ -668,6 +656,7 @@ def _shape(reader: _Reader, top: MapValue) -> Scenario:
         events=tuple(events),
         expect=tuple(expect),
         span=top.span,
+        expect_span=top.key_spans.get("expect"),
     )
 
 
@@ -736,3 +725,165 @@ def _event(reader: _Reader, index: int, item: Value) -> RawEvent | None:
         span=item.span,
         instant=instant,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# expectations
+
+# Keys of an `expect:` item that are not ledger fields: how the item is matched, and the figures it may
+# name besides the entry's own (`total` is amount + tax).
+EXPECT_KEYS = ("absent", "count", "total", "totals")
+FIGURES = ("amount", "tax", "total", "value", "status", "note", "lines", "currency", "also")
+TOTALS_KEYS = ("charge", "credit", "tax")
+_EXPECT_EXAMPLE = "e.g. `- {kind: charge, rule: ITS-3, amount: 4500}`"
+
+
+def _fields_of(key: str) -> str:
+    return "amount" if key == "total" else key
+
+
+def _expectation(reader: _Reader, index: int, item: Value) -> bool:
+    """Check one `expect:` item; report what is wrong with it. True when it can be matched.
+
+    Every key must be a ledger field (or one of EXPECT_KEYS), and some kind of entry must have every field
+    named: an item that can match no entry would make `absent: true` pass, and nothing else, vacuously."""
+    where = f"expect[{index}]"
+    if not isinstance(item, MapValue):
+        reader.error("E602", f"{where} must be a mapping of ledger fields, but it is {_kind(item)}", item.span,
+                     "write " + _EXPECT_EXAMPLE[5:])
+        return False
+    if not item.items:
+        reader.error("E602", f"{where} names no field, so it would match any ledger entry", item.span,
+                     "name the fields the entry must have, " + _EXPECT_EXAMPLE)
+        return False
+    before = len(reader.diags)
+    if "totals" in item:
+        return _totals_expectation(reader, where, item)
+    known = ENTRY_FIELDS + EXPECT_KEYS
+    for key in item.keys():
+        if key not in known:
+            reader.error("E602", f"unknown field `{_short(key)}` in {where}", item.key_spans[key],
+                         did_you_mean(key, known) or "the fields are those of the JSON ledger: "
+                         + ", ".join(f"`{k}`" for k in ENTRY_FIELDS) + "; and `absent`, `count`, `total`, `totals`")
+    if len(reader.diags) > before:
+        return False
+    fields = [k for k in item.keys() if k not in ("absent", "count")]
+    kind = item.get("kind")
+    kinds = KINDS
+    if kind is not None:
+        if not isinstance(kind, Scalar) or kind.raw not in KINDS:
+            text = kind.raw if isinstance(kind, Scalar) else ""
+            reader.error("E606", f"`kind:` of {where} must be one of {', '.join(KINDS)}, but it is {_kind(kind)}",
+                         kind.span, did_you_mean(text, KINDS) or "write e.g. `kind: charge`")
+            return False
+        kinds = (kind.raw,)
+    having = [k for k in kinds if all(_fields_of(f) in FIELDS_BY_KIND[k] for f in fields)]
+    if not having:
+        if kind is not None:
+            missing = [f for f in fields if _fields_of(f) not in FIELDS_BY_KIND[kind.raw]]
+            reader.error("E602", f"a {kind.raw} entry has no `{missing[0]}`, so {where} can never match one",
+                         item.key_spans[missing[0]],
+                         f"a {kind.raw} has " + ", ".join(f"`{f}`" for f in FIELDS_BY_KIND[kind.raw]))
+        else:
+            reader.error("E602", f"no ledger entry has all of " + ", ".join(f"`{f}`" for f in fields)
+                         + f", so {where} can never match one", item.span,
+                         "name the `kind:` of the entry and only fields that kind has")
+        return False
+    _mode(reader, where, item, fields)
+    for key, value in item.items:
+        _expected_value(reader, where, key, value)
+    return len(reader.diags) == before
+
+
+def _mode(reader: _Reader, where: str, item: MapValue, fields: list[str]) -> None:
+    """`absent: true` (no entry), `absent: allowed` (the figures, or no entry), `count: N` (exactly N)."""
+    absent, count = item.get("absent"), item.get("count")
+    if absent is not None:
+        if not isinstance(absent, Scalar) or absent.raw not in ("true", "false", "allowed"):
+            reader.error("E606", f"`absent:` of {where} must be true, false or allowed, but it is {_kind(absent)}",
+                         absent.span, "`absent: true`: no entry matches; `absent: allowed`: the entry matches, "
+                                      "or there is no such entry (0 or no entry)")
+        elif absent.raw == "allowed" and not any(f in FIGURES for f in fields):
+            reader.error("E602", f"`absent: allowed` in {where} names no figure to expect of the entry",
+                         absent.span, "name what the entry must have if there is one, e.g. `amount: 0`")
+        elif absent.raw == "allowed" and all(f in FIGURES for f in fields):
+            reader.error("E602", f"`absent: allowed` in {where} says nothing about which entry it means",
+                         absent.span, "name the entry's `kind:`, `rule:` and when it arises (`period:`, `date:`)")
+    if count is not None:
+        if not isinstance(count, Scalar) or count.tag != "int" or count.raw.startswith("-"):
+            reader.error("E606", f"`count:` of {where} must be a whole number, but it is {_kind(count)}",
+                         count.span, "write e.g. `count: 12` (exactly 12 entries match the other fields)")
+        elif absent is not None:
+            reader.error("E602", f"{where} has both `count:` and `absent:`", item.key_spans["count"],
+                         "`count: 0` already means that no entry matches; keep one of them")
+    if not fields:
+        key = "absent" if absent is not None else "count"
+        reader.error("E602", f"{where} names no field besides `{key}:`, so it would concern every entry",
+                     item.key_spans[key], "name the fields of the entries it concerns, e.g. `kind: charge, rule: ITS-5`")
+
+
+def _decimal_text(value: Value) -> bool:
+    from decimal import Decimal, InvalidOperation
+
+    if not isinstance(value, Scalar) or value.tag not in ("int", "float", "str"):
+        return False
+    try:
+        Decimal(value.raw.replace(",", ""))
+        return True
+    except InvalidOperation:
+        return False
+
+
+def _expected_value(reader: _Reader, where: str, key: str, value: Value) -> None:
+    """Values that can be checked without the ledger: amounts, dates, periods, statuses, parties."""
+    problem = hint = None
+    if key in ("amount", "tax", "total") and not _decimal_text(value):
+        problem, hint = "an amount", f"write e.g. `{key}: 4500` or `{key}: \"16,000\"`"
+    elif key in ("date", "due"):
+        problem, hint = _date_problem(value), f"write e.g. `{key}: 2025-04-30`"
+    elif key in ("period", "window"):
+        if not isinstance(value, SeqValue) or len(value.items) != 2:
+            problem = "a list of two dates"
+        else:
+            problem = next((p for p in map(_date_problem, value.items) if p), None)
+        hint = f"write e.g. `{key}: [2025-09-01, 2025-09-30]`"
+    elif key == "status" and not (isinstance(value, Scalar) and value.raw in STATUSES):
+        problem = "one of " + ", ".join(STATUSES)
+        hint = did_you_mean(value.raw, STATUSES) if isinstance(value, Scalar) else None
+    elif key == "party" and not (isinstance(value, Scalar) and value.raw in PARTIES):
+        problem, hint = "one of " + ", ".join(PARTIES), "write e.g. `party: customer`"
+    if problem:
+        reader.error("E606", f"`{key}:` of {where} must be {problem}, but it is {_kind(value)}", value.span,
+                     hint or "")
+
+
+def _date_problem(value: Value) -> str | None:
+    if not isinstance(value, Scalar) or value.is_null:
+        return "a date"
+    try:
+        parse_date(value.raw)
+    except ValueError:
+        return "a date (YYYY-MM-DD)"
+    return None
+
+
+def _totals_expectation(reader: _Reader, where: str, item: MapValue) -> bool:
+    """`- totals: {charge: 16000, credit: 0, tax: 1600}`: the ledger's totals (all of them or some)."""
+    before = len(reader.diags)
+    for key in item.keys():
+        if key != "totals":
+            reader.error("E602", f"`totals:` stands alone in {where}, but it has `{_short(key)}` too",
+                         item.key_spans[key], "the totals are the ledger's; expect an entry in an item of its own")
+    totals = item.get("totals")
+    if not isinstance(totals, MapValue) or not totals.items:
+        reader.error("E606", f"`totals:` of {where} must be a mapping of totals, but it is {_kind(totals)}",
+                     totals.span, "write e.g. `- totals: {charge: 16000, credit: 0, tax: 1600}`")
+        return False
+    for key, value in totals.items:
+        if key not in TOTALS_KEYS:
+            reader.error("E602", f"unknown total `{_short(key)}` in {where}", totals.key_spans[key],
+                         did_you_mean(key, TOTALS_KEYS) or "the totals are `charge`, `credit` and `tax`")
+        elif not _decimal_text(value):
+            reader.error("E606", f"`{key}:` of the totals in {where} must be an amount, but it is {_kind(value)}",
+                         value.span, f"write e.g. `{key}: 16000`")
+    return len(reader.diags) == before

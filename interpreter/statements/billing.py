@@ -11,7 +11,7 @@ from decimal import ROUND_FLOOR, Decimal
 from interpreter.check.types import DATE
 from interpreter.run.events import Event
 from interpreter.run.expressions import Month, Value, as_date, evaluate, format_decimal
-from interpreter.run.ledger import Entry, sort_entries
+from interpreter.run.ledger import Entry
 from interpreter.syntax import nodes as n
 
 INVOICE_NAMES = {"closing": DATE}
@@ -128,14 +128,13 @@ class BillingEvaluation:
         if due_stmt is not None:
             rule, stmt = due_stmt
             due = as_date(evaluate(stmt.due, self.env(month.end, {"closing": Value("date", month.end)})))
-        ordered = sort_entries(items, self.rank)
         _, tax_rule = self._tax_rate(month.end)
         also = (tax_rule.id,) if tax_rule is not None and tax_rule is not rule else ()
         entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=month.end, period=(month.start, month.end),
                          amount=total, tax=tax, due=due, also=also,
                          explanation=tuple(steps), key=f"invoice:{(month.year, month.month)}")
-        # Line ids are only known after sorting; remember the entries themselves.
-        self._invoice_lines[entry.key] = ordered
+        # Line ids are only known once the ledger is sorted; remember the entries themselves.
+        self._invoice_lines[entry.key] = items
         return entry
 
     def _fees_paid(self, start: Value, end: Value) -> Value:

@@ -540,11 +540,13 @@ class Comparison:
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "diff", help="compare two versions of the terms (新旧対照表): two files, or one file --at DATE --at DATE")
-    p.add_argument("files", nargs="+", metavar="CONTRACT")
+    p.add_argument("files", nargs="+", metavar="CONTRACT",
+                   help="OLD.ctr NEW.ctr, or one contract compared with itself on two dates (--at)")
     p.add_argument("--at", action="append", default=[], metavar="DATE",
                    help="with one file: the two dates whose versions are compared; with two files: one date "
                         "for both, or one per file")
-    p.add_argument("--format", choices=("text", "markdown", "html"), default="text")
+    p.add_argument("--format", choices=("text", "markdown", "html"), default="text",
+                   help="text (default), markdown for a pull-request comment, html for a printable 新旧対照表")
     p.add_argument("--scenarios", metavar="DIR", help="run every scenario in DIR against both sides")
     p.add_argument("--context", type=int, default=0, metavar="N",
                    help="unchanged lines shown around a changed one (default 0)")

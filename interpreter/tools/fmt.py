@@ -330,17 +330,40 @@ def format_text(text: str, name: str = "<text>") -> str:
 
 # ---------------------------------------------------------------- command line
 
+STDIN = "<stdin>"  # the name `yakkan fmt -` gives standard input in messages and diffs
+
+
+def _read_stdin() -> tuple[SourceFile | None, list[Diagnostic], bytes]:
+    from interpreter.syntax.source import Span, decode
+
+    data = sys.stdin.buffer.read()
+    source, bad = decode(STDIN, data)
+    if source is None:
+        return None, [Diagnostic("E101", f"byte 0x{data[bad]:02x} at offset {bad} of standard input is not UTF-8",
+                                 Span(STDIN, 1, 1), hint="send the contract as UTF-8")], data
+    return source, [], data
+
+
 def cmd_fmt(args) -> int:
     from interpreter.cli import _files
     from interpreter.loader import read_source
 
-    files, missing = _files(args.paths, (".ctr",))
+    if "-" in args.paths:
+        if len(args.paths) > 1:
+            print("yakkan: error: `-` (standard input) cannot be mixed with files", file=sys.stderr)
+            return 2
+        files, missing = ["-"], []
+    else:
+        files, missing = _files(args.paths, (".ctr",))
     if missing:
         print(f"yakkan: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
     failed = changed = False
     for f in files:
-        source, diagnostics = read_source(f)
+        if f == "-":
+            source, diagnostics, original = _read_stdin()
+        else:
+            (source, diagnostics), original = read_source(f), None
         formatted = None
         if source is not None:
             formatted, diagnostics = format_source(source)
@@ -349,22 +372,25 @@ def cmd_fmt(args) -> int:
             print(render_diagnostics(diagnostics, sources, "text"), file=sys.stderr)
             failed = True
             continue
-        original = Path(f).read_bytes()
-        if formatted.encode("utf-8") == original:
-            continue
-        changed = True
-        if args.diff:
-            before = original.decode("utf-8", errors="replace").splitlines(keepends=True)
-            sys.stdout.writelines(difflib.unified_diff(before, formatted.splitlines(keepends=True),
-                                                       f"{f} (original)", f"{f} (formatted)"))
-        if args.check:
-            if not args.diff:
-                print(f)
-        elif not args.diff:
+        name = STDIN if f == "-" else f
+        original = Path(f).read_bytes() if original is None else original
+        is_new = formatted.encode("utf-8") != original
+        changed = changed or is_new
+        if args.diff or args.check:
+            if is_new and args.diff:
+                before = original.decode("utf-8", errors="replace").splitlines(keepends=True)
+                sys.stdout.writelines(difflib.unified_diff(before, formatted.splitlines(keepends=True),
+                                                           f"{name} (original)", f"{name} (formatted)"))
+            elif is_new:
+                print(name)
+        elif f == "-":
+            sys.stdout.write(formatted)  # a filter: the canonical text on standard output, always
+        elif is_new:
             with open(f, "w", encoding="utf-8", newline="\n") as out:
                 out.write(formatted)
             print(f"formatted {f}")
-    if failed or (args.check and changed):
+    # --check and --diff fail when something would change, as `ruff format --check/--diff` and `gofmt -l` do.
+    if failed or ((args.check or args.diff) and changed):
         return 1
     return 0
 
@@ -373,8 +399,11 @@ def add_parser(sub) -> None:
     p = sub.add_parser("fmt", help="rewrite .ctr files in the canonical layout (folders are searched recursively)",
                        description="Rewrite .ctr files in the canonical layout. Comments are kept and the "
                                    "meaning never changes.")
-    p.add_argument("paths", nargs="+", metavar="FILE")
+    p.add_argument("paths", nargs="+", metavar="FILE",
+                   help=".ctr files or folders (searched recursively); `-` reads standard input and writes the "
+                        "formatted text to standard output")
     p.add_argument("--check", action="store_true",
                    help="write nothing; list the files that would change and exit 1 if there are any")
-    p.add_argument("--diff", action="store_true", help="write nothing; print a unified diff of the changes")
+    p.add_argument("--diff", action="store_true",
+                   help="write nothing; print a unified diff of the changes and exit 1 if there are any")
     p.set_defaults(func=cmd_fmt)

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 from typing import Iterable, TextIO
 
-from interpreter.tools.repl_commands import COMMANDS, COMMAND_NAMES, Session, needs_more, split_words
+from interpreter.render.wording import LANGUAGES
+from interpreter.tools.repl_commands import BARE_WORDS, COMMANDS, COMMAND_NAMES, Session, needs_more, split_words
 
 PROMPT = "yakkan> "
 CONTINUATION = "   ...> "
@@ -21,6 +22,8 @@ CONTINUATION = "   ...> "
 def add_parser(sub) -> None:
     p = sub.add_parser("repl", help="an interactive session: evaluate dates and amounts, add events, ask for deadlines")
     p.add_argument("contract", nargs="?", metavar="CONTRACT", help="a .ctr file to load first")
+    p.add_argument("--lang", choices=LANGUAGES, default=None,
+                   help="the language of the ledgers printed (default: the contract's), as for `run`")
     p.add_argument("--root", metavar="DIR", help="a scenario's `contract:` may name any .ctr file under DIR "
                                                  "(default: inside the scenario's repository)")
     p.set_defaults(func=cmd_repl)
@@ -33,7 +36,7 @@ def history_path(environ=os.environ) -> Path:
 
 
 def cmd_repl(args) -> int:
-    session = Session(sys.stdout, sys.stderr, root=args.root)
+    session = Session(sys.stdout, sys.stderr, lang=args.lang, root=args.root)
     if args.contract:
         session.execute(f":load {_quote(args.contract)}")
         session.lines.clear()  # the command line is not something the user typed at the prompt
@@ -97,19 +100,24 @@ def _completer(session: Session):
                     sub = Document(current, len(current))
                     yield from paths.get_completions(sub, complete_event)
                     return
+                key = current.split("=", 1)[0] if "=" in current else None
                 if command == ":deadline" and position == 1:
                     candidates = session.notice_names()
                 elif command == ":event" and position == 1:
                     candidates = list(session.model.versions[-1].tables.events) if session.model else []
+                elif command == ":event" and position > 1 and key is not None:  # plan=<Tab>: its values
+                    candidates = session.field_values(words[1].text, key)
                 elif command == ":event" and position > 1:
                     candidates = [f + "=" for f in session.event_fields(words[1].text) + ["at"]]
+                elif command == ":params" and key is not None:
+                    candidates = session.param_values(key)
                 elif command == ":params":
                     candidates = [p + "=" for p in (session.model.base.tables.params if session.model else ())]
                 else:
                     candidates = session.names()
             else:
-                candidates = session.names() + list(KEYWORDS)
-            word = current.split("=")[-1] if "=" in current and not current.endswith("=") else current
+                candidates = session.names() + list(KEYWORDS) + list(BARE_WORDS)
+            word = current.split("=", 1)[1] if "=" in current else current
             for c in dict.fromkeys(candidates):
                 if c.startswith(word) and c != word:
                     yield Completion(c, -len(word))
@@ -139,7 +147,7 @@ def interactive(session: Session) -> int:
         prompt_continuation=lambda width, line, soft: CONTINUATION[-width:] if width else "",
         complete_while_typing=False,
     )
-    print("yakkan repl — type :help for the commands, :quit to leave")
+    print("yakkan repl — type help (or :help) for the commands, exit to leave")
     while True:
         try:
             text = prompt.prompt(PROMPT)

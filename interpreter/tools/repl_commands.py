@@ -57,8 +57,11 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     (":version", "DATE", "which version of the terms is in force on DATE"),
     (":deadline", "NOTICE DATE", "by when must the notice arrive to take effect on DATE?"),
     (":save", "FILE", "write the parameters and events as a scenario YAML"),
-    (":quit", "", "leave (so does end of input)"),
+    (":clear", "", "forget the parameters, events and as_of date (the contract stays loaded)"),
+    (":quit", "", "leave (so do `exit`, `quit` and end of input)"),
 )
+# Words typed alone that mean a command, as in other interactive shells; none is an expression.
+BARE_WORDS = {"help": ":help", "exit": ":quit", "quit": ":quit"}
 COMMAND_NAMES = tuple(c[0] for c in COMMANDS)
 
 
@@ -135,8 +138,10 @@ class Problem(Exception):
 
 
 class Session:
-    def __init__(self, out: TextIO, err: TextIO, cwd: str | None = None, root: str | None = None):
+    def __init__(self, out: TextIO, err: TextIO, cwd: str | None = None, lang: str | None = None,
+                 root: str | None = None):
         self.out = out
+        self.lang = lang  # of the ledgers printed: 'ja', 'en', or None for the contract's language
         self.err = err
         self.cwd = cwd
         self.root = root  # where a scenario's `contract:` may point (interpreter.files)
@@ -175,6 +180,8 @@ class Session:
         try:
             if not stripped or stripped.startswith("#"):
                 pass
+            elif stripped in BARE_WORDS:
+                self.command(BARE_WORDS[stripped])
             elif stripped.startswith(":"):
                 self.command(text)
             else:
@@ -242,16 +249,41 @@ class Session:
         self.report(diagnostics)
         if model is None:
             return False
+        again = self.contract_path is not None and _same_file(self.contract_path, self._path(path))
+        kept = self._timeline_text()
+        if not again:  # another contract: its events and parameters mean nothing here; start clean
+            self._clear()
         self.model, self.contract_path = model, self._path(path)
         rules = len(model.versions[-1].tables.rules)
         label = f" 「{model.contract.label}」" if model.contract and model.contract.label else ""
         name = model.contract.name if model.contract else path
         versions = f", {len(model.versions)} versions" if len(model.versions) > 1 else ""
         self.say(f"loaded {name}{label}: {rules} rules, {len(model.base.tables.events)} events{versions}")
-        if self.events or self.params:
+        if kept and not again:
+            self.say(f"started clean: dropped the {kept} of the previous contract")
+        elif kept:
+            self.say(f"kept the {kept} (the same contract, read again)")
             _, _, problems = self._validate(self.params, self.events)
             self.report(problems)
         return True
+
+    def _timeline_text(self) -> str:
+        """`2 events and 1 parameter`: what the session holds besides the contract ('' when nothing)."""
+        parts = [f"{len(self.events)} event{'s' if len(self.events) != 1 else ''}" if self.events else "",
+                 f"{len(self.params)} parameter{'s' if len(self.params) != 1 else ''}" if self.params else "",
+                 f"as_of {self.as_of}" if self.as_of else ""]
+        return " and ".join(p for p in parts if p)
+
+    def _clear(self) -> None:
+        self.params, self.events, self.as_of, self.last_as_of = {}, [], None, None
+
+    def cmd_clear(self, args, line) -> None:
+        if args:
+            raise self.error("E102", f"unexpected `{args[0].text}`", args[0].column, len(args[0].text),
+                             hint=":clear takes no argument")
+        held = self._timeline_text()
+        self._clear()
+        self.say(f"cleared {held}" if held else "nothing to clear: no events, parameters or as_of date")
 
     def _need_model(self) -> Model:
         if self.model is None:
@@ -481,18 +513,20 @@ class Session:
         from interpreter.render.text import render_text
 
         ledger, _ = self._ledger(self._date_argument(args, line, False, ":ledger"))
-        self.say(render_text(ledger))
+        self.say(render_text(ledger, self.lang))
 
     def cmd_obligations(self, args, line) -> None:
         from interpreter.render.text import obligation_lines
+        from interpreter.render.wording import Wording, language_of
 
         ledger, _ = self._ledger(self._date_argument(args, line, False, ":obligations"))
         obligations = [e for e in ledger.entries if e.kind == "obligation"]
-        self.say(f"as of {ledger.as_of}")
+        words = Wording(self.lang or language_of(ledger.contract_name))
+        self.say(words("as_of", date=ledger.as_of))
         if not obligations:
             self.say("no obligations")
         for e in obligations:
-            for text in obligation_lines(e):
+            for text in obligation_lines(e, words):
                 self.say(text)
 
     def cmd_explain(self, args, line) -> None:
@@ -746,8 +780,38 @@ class Session:
         decl = self.model.versions[-1].tables.events.get(event)
         return [f.name for f in decl.fields] if decl else []
 
+    def values_of(self, type_name: str) -> list[str]:
+        """The values a field or parameter of a type can take, where they are few: an enum's cases, the
+        plans (options, items, features) of the contract, true and false."""
+        if self.model is None:
+            return []
+        tables = self.model.versions[-1].tables
+        if type_name in tables.enums:
+            return [case.name for case in tables.enums[type_name].cases]
+        if type_name in ("plan", "option", "feature"):
+            return [name for name, item in tables.items.items() if item.kind == type_name]
+        if type_name == "item":
+            return list(tables.items)
+        return ["true", "false"] if type_name == "bool" else []
+
+    def field_values(self, event: str, field: str) -> list[str]:
+        decl = self.model.versions[-1].tables.events.get(event) if self.model else None
+        found = next((f for f in decl.fields if f.name == field), None) if decl else None
+        return self.values_of(found.type.name) if found else []
+
+    def param_values(self, name: str) -> list[str]:
+        decl = self.model.base.tables.params.get(name) if self.model else None
+        return self.values_of(decl.type.name) if decl else []
+
 
 _EMPTY_TABLES = Tables(units={}, enums={}, params={}, items={}, item_parent={}, events={}, calendars={}, rules={})
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # the earlier file is gone: it cannot be the same
+        return False
 
 
 def _plain_text(value) -> str:

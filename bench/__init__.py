@@ -1,0 +1,1 @@
+"""Benchmarks: throughput of the pipeline and the iTSCOM portfolio measured against a hand-written evaluator."""
