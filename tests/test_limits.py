@@ -113,6 +113,9 @@ CASES = [
     ("day-beyond-a-month", "due effective - 30 days;",
      "due business day on or before day 99999999999999999999999999999 of month before effective;",
      "case.ctr", 18, 39, "E108", "it has 29 digits before the point"),
+    # found by fuzzing (7 times in 100,000): the checker's deadline probe evaluated `day 0 of month`
+    ("day-0-of-a-month", "due effective - 30 days;", "due business day on or before day 0 of month before effective;",
+     "case.ctr", 18, 39, "E107", "there is no day 0 in a month"),
     # found by fuzzing: an ordinal of 5,001 digits (Python refuses to turn more than 4,300 digits into an int)
     ("business-day-ordinal", "due effective - 30 days;",
      "due " + "1" + "0" * 5000 + "th business day counting from effective;",

@@ -164,6 +164,7 @@ class ExpressionSyntax:
         day = int(self._number(children[0]))
         if not 1 <= day <= 31:
             self._error("E107", f"there is no day {day} in a month", self._tspan(children[0]))
+            day = 1  # a stand-in, so that the rest of the file is still checked (nothing is evaluated)
         offset, base = children[1]
         return n.MonthPoint("day", day, offset, base, span=self._span(meta))
 
