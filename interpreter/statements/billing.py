@@ -28,6 +28,7 @@ class BillingChecks:
 
     def _stmt_BillingFrom(self, s: n.BillingFrom, tables, scope) -> None:
         self._expect(s.start, "date", scope, tables, "the start of billing")
+        self._not_from_itself(s.start, "billing_start", "billing from")
 
     def _stmt_InvoiceDue(self, s: n.InvoiceDue, tables, scope) -> None:
         if s.issued is not None:

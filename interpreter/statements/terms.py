@@ -29,6 +29,7 @@ class TermsChecks:
         if s.renews is not None:
             self._period_length(s.renews, scope, tables, "a renewal")
         self._check_anchor(s.anchor, tables, scope)
+        self._not_from_itself(s.anchor.base, "term_end", "term")
 
 
 class TermsEvaluation:
