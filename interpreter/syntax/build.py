@@ -357,7 +357,7 @@ class BuilderCore:
 
     @v_args(meta=True)
     def accelerate_debts(self, meta, children):
-        return n.AccelerateDebts(span=self._span(meta))
+        return n.AccelerateDebts(children[0] if children else None, span=self._span(meta))
 
     @v_args(meta=True)
     def suspend_service(self, meta, children):

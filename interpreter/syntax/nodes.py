@@ -417,8 +417,10 @@ class ChangeItem:
 
 @node
 class AccelerateDebts:
-    """`accelerates debts`: every unpaid amount falls due on the effect's date (期限の利益喪失)."""
+    """`accelerates debts [to DATE]`: every unpaid amount arisen by the effect's date falls due on DATE, or on
+    the effect's date without one (期限の利益喪失)."""
 
+    to: Expr | None = None
     span: Span = _span()
 
 
