@@ -25,16 +25,21 @@ def entries(ledger, kind: str, rule: str | None = None) -> list:
     return [e for e in ledger.entries if e.kind == kind and (rule is None or e.rule == rule)]
 
 
+def terminated(run, event: str, day: str, paid: str, as_of: str):
+    """April's 13,000 paid on its due date 05-31; terminated by EVENT on DAY; 20,000 paid on PAID."""
+    return run(f"""
+- {{at: 2025-04-01, event: service_start}}
+- {{at: 2025-05-31, event: payment, amount: 13000}}
+- {{at: {day}, event: {event}}}
+- {{at: {paid}, event: payment, amount: 20000}}
+""", as_of)
+
+
 def test_accelerated_debts_fall_due_on_the_day_and_interest_runs_from_the_next(run):
     # April 13,000 paid on its due date 05-31. Terminated Tue 06-10: May (due 06-30) and June (due 07-31) fall due
     # 06-10. 20,000 paid 06-20 → each invoice of 10,000 bears 06-11 … 06-19 = 9 days:
     # 10,000 × 14.6 % × 9 ÷ 365 = 13,140 ÷ 365 = 36 yen. Without the acceleration neither would bear any.
-    ledger = run("""
-- {at: 2025-04-01, event: service_start}
-- {at: 2025-05-31, event: payment, amount: 13000}
-- {at: 2025-06-10, event: default_termination}
-- {at: 2025-06-20, event: payment, amount: 20000}
-""", "2025-07-31")
+    ledger = terminated(run, "default_termination", "2025-06-10", "2025-06-20", "2025-07-31")
     invoices = {e.period[0]: e.due for e in entries(ledger, "invoice")}
     assert invoices[date(2025, 4, 1)] == date(2025, 5, 31)
     assert invoices[date(2025, 5, 1)] == invoices[date(2025, 6, 1)] == date(2025, 6, 10)
@@ -52,12 +57,7 @@ def test_debts_accelerated_to_a_later_day_fall_due_then_and_no_due_date_is_postp
     # 07-10: May bears 07-01 … 07-09 = 9 days: 10,000 × 14.6 % × 9 ÷ 365 = 13,140 ÷ 365 = 36 yen; June bears
     # 07-06 … 07-09 = 4 days: 5,840 ÷ 365 = 16 yen. The interest is billed in July, a month begun after the
     # termination: its invoice keeps its own due date 08-31 (with the debts' day 07-05 as the cut-off it would move).
-    ledger = run("""
-- {at: 2025-04-01, event: service_start}
-- {at: 2025-05-31, event: payment, amount: 13000}
-- {at: 2025-06-25, event: termination_with_grace}
-- {at: 2025-07-10, event: payment, amount: 20000}
-""", "2025-08-31")
+    ledger = terminated(run, "termination_with_grace", "2025-06-25", "2025-07-10", "2025-08-31")
     invoices = {e.period[0].month: (e.due, "FX-8" in e.also) for e in entries(ledger, "invoice")}
     assert invoices == {4: (date(2025, 5, 31), False), 5: (date(2025, 6, 30), False),
                         6: (date(2025, 7, 5), True), 7: (date(2025, 8, 31), False)}
