@@ -46,13 +46,13 @@ class BillingEvaluation:
 
     def _declared_convention(self, name: str):
         """The `conventions { NAME …; }` entry, as the provenance of what it governs: (a stand-in for the rule,
-        the convention's node), or (None, None) when it is not declared."""
-        for decl in self.model.program.decls:
-            if isinstance(decl, n.Conventions):
-                for c in decl.items:
-                    if c.name == name:
-                        return Declared(f"conventions: {name} {' '.join(c.values)}", ("conventions",)), c
-        return None, None
+        the convention's node), or (None, None) when it is not declared. Looked up once per evaluation."""
+        found = self.__dict__.setdefault("_declared_conventions", {})
+        if name not in found:
+            found[name] = next(((Declared(f"conventions: {name} {' '.join(c.values)}", ("conventions",)), c)
+                                for decl in self.model.program.decls if isinstance(decl, n.Conventions)
+                                for c in decl.items if c.name == name), (None, None))
+        return found[name]
 
     def _billing_start(self) -> date | None:
         d = self.contract_start or self.as_of

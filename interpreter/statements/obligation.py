@@ -81,14 +81,14 @@ class ObligationEvaluation:
     def _daily_obligations(self) -> None:
         """`when each day`: one duty per calendar day from the contract's start through its end (or as_of),
         met by a `met by` event on or after that day and by its due date; a day nothing met is `missed`."""
-        if self.contract_start is None:
+        if self.contract_start is None or not any(
+                s.trigger == "each day" for v in self.model.versions for r in v.tables.rules.values()
+                for s in r.statements if isinstance(s, n.Obligation)):
             return
         last = min(self.contract_end or self.as_of, self.as_of)
         day = self.contract_start
         while day <= last:
-            for rule, s in self.statements(day, n.Obligation):
-                if s.trigger != "each day":
-                    continue
+            for rule, s in self.statements_by(day, n.Obligation, obligation_trigger).get("each day", ()):
                 env = self.env(day, {"today": Value("date", day)})
                 if s.where is not None and not truthy(evaluate(s.where, env), s.where):
                     continue
