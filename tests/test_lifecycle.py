@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from interpreter.loader import load_contract
+from interpreter.run.evaluate import run
+from interpreter.run.events import Event
+from interpreter.run.expressions import ABSENT, Value
 from interpreter.run.lifecycle import Subscription, midnight
 from interpreter.run.runner import check_expectations, evaluate_files
 from interpreter.time.timestamps import JST
@@ -77,3 +82,41 @@ def test_the_worked_example_of_the_docs():
     assert outcome.ok, outcome.diagnostics
     assert len(outcome.scenario.expect) >= 9
     assert check_expectations(outcome.ledger, outcome.scenario) == []
+
+
+@lru_cache(maxsize=1)
+def _example_model():
+    model, diagnostics, _ = load_contract(str(ROOT / "docs" / "examples" / "lifecycle" / "lifecycle.ctr"))
+    assert model is not None, diagnostics
+    return model
+
+
+def _ev(i: int, name: str, d: date, **fields) -> Event:
+    return Event(i, name, datetime(d.year, d.month, d.day, 9, tzinfo=JST), fields)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 60), st.integers(0, 90), st.integers(0, 120), st.one_of(st.none(), st.integers(0, 150)))
+def test_an_option_bills_only_from_its_billing_start_through_its_end(order_at, lead, stop_at, designated_at):
+    """Law: an option's monthly charges cover only days from its billing start through its last day; one
+    that ends before its billing start has no charge and no minimum term at all."""
+    start = date(2025, 4, 1)
+    ordered = start + timedelta(days=order_at)
+    billing = ordered + timedelta(days=lead)
+    stop = ordered + timedelta(days=stop_at)
+    # left out of a scenario, an optional field has no value (what validate() gives it)
+    fields = {"designated": ABSENT if designated_at is None else Value("date", ordered + timedelta(days=designated_at))}
+    events = [_ev(0, "service_start", start, accounts=Value("count", Decimal(3))),
+              _ev(1, "option_order", ordered, option=Value("item", "mailbox"), billing_start=Value("date", billing),
+                  accounts=Value("count", Decimal(2))),
+              _ev(2, "option_stop", stop, option=Value("item", "mailbox"), **fields)]
+    ledger = run(_example_model(), {}, events, date(2026, 3, 31))
+    # 民法第140条: the stop takes effect on the later of arrival + 30 days and the designated day
+    end = max(stop + timedelta(days=30), ordered + timedelta(days=designated_at) if designated_at is not None else stop)
+    charges = [e for e in ledger.entries if e.kind == "charge" and "メールボックス" in e.label]
+    terms = [e for e in ledger.entries if e.kind == "state" and e.label == "minimum term of mailbox ends"]
+    if end < billing:
+        assert charges == [] and terms == []
+    else:
+        assert charges and len(terms) == 1
+        assert all(billing <= e.period[0] and e.period[1] <= end for e in charges)
