@@ -96,7 +96,7 @@ class LifecycleEvaluation:
     def _lifecycle_date(self, sub: Subscription, name: str) -> date | None:
         """`X.ordered`, `X.accepted`, `X.start`, `X.billing_start`, `X.stop_requested`, `X.end`."""
         if name == "billing_start":
-            return self._item_billing_start(sub)
+            return self.billing_start_of(sub)
         return {"ordered": sub.ordered, "accepted": sub.start, "start": sub.start,
                 "stop_requested": sub.stop_requested, "end": sub.end}.get(name)
 
@@ -115,7 +115,7 @@ class LifecycleEvaluation:
             self._billing_floor = self._billing_start()
         return self._billing_floor
 
-    def _item_billing_start(self, sub: Subscription) -> date:
+    def billing_start_of(self, sub: Subscription) -> date:
         """Its own billing start, not before the contract's (`billing from`); fixed once the timeline is
         complete, so each month billed reads it from a table."""
         found = sub.billing_start_fixed
@@ -129,7 +129,7 @@ class LifecycleEvaluation:
 
     def _never_billed(self, sub: Subscription) -> bool:
         """It ended before its billing start (an option stopped before 課金開始日): no fee and no term."""
-        return sub.end is not None and sub.end < self._item_billing_start(sub)
+        return sub.end is not None and sub.end < self.billing_start_of(sub)
 
     def _monthly_billed(self, day, items):
         """The monthly fees billed for the calendar month holding `day`, for the items given and the items

@@ -255,7 +255,7 @@ class FeeEvaluation:
 
     def _month_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day):
         """What a monthly fee bills one holding for one period: (amount, steps, period), or None."""
-        floor = max(billing_start or sub.start, self._item_billing_start(sub))
+        floor = max(billing_start or sub.start, self.billing_start_of(sub))
         if month.end < floor or not self._in_schedule(stmt, month):
             return None
         first_policy = self._policy(stmt, "first")
