@@ -15,7 +15,8 @@ from interpreter.run.evaluate import run
 from interpreter.run.events import Event
 from interpreter.run.expressions import ABSENT, Value
 from interpreter.run.lifecycle import Subscription, midnight
-from interpreter.run.runner import check_expectations, evaluate_files
+from interpreter.run.runner import evaluate_files
+from interpreter.tools.expectations import check_expectations
 from interpreter.time.timestamps import JST
 
 ROOT = Path(__file__).parent.parent
@@ -81,7 +82,7 @@ def test_the_worked_example_of_the_docs():
     outcome = evaluate_files(None, str(path))
     assert outcome.ok, outcome.diagnostics
     assert len(outcome.scenario.expect) >= 9
-    assert check_expectations(outcome.ledger, outcome.scenario) == []
+    assert check_expectations(outcome.ledger, outcome.scenario.expect) == []
 
 
 @lru_cache(maxsize=1)
