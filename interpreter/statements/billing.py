@@ -15,6 +15,7 @@ from interpreter.run.expressions import Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import Entry
 from interpreter.syntax import nodes as n
 from interpreter.time.billing_periods import Period, period_name
+from interpreter.run.state import Declared
 
 if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
     from interpreter.run.events import Event
@@ -42,6 +43,16 @@ class BillingChecks:
 
 class BillingEvaluation:
     """Evaluation of billing statements (a mixin of the evaluation)."""
+
+    def _declared_convention(self, name: str):
+        """The `conventions { NAME …; }` entry, as the provenance of what it governs: (a stand-in for the rule,
+        the convention's node), or (None, None) when it is not declared. Looked up once per evaluation."""
+        found = self.__dict__.setdefault("_declared_conventions", {})
+        if name not in found:
+            found[name] = next(((Declared(f"conventions: {name} {' '.join(c.values)}", ("conventions",)), c)
+                                for decl in self.model.program.decls if isinstance(decl, n.Conventions)
+                                for c in decl.items if c.name == name), (None, None))
+        return found[name]
 
     def _billing_start(self) -> date | None:
         d = self.contract_start or self.as_of
@@ -149,7 +160,7 @@ class BillingEvaluation:
         total, tax = self._invoice_tax(items, steps)
         due = None
         issued = month.end
-        rule = stmt = None
+        rule, stmt = self._declared_convention("invoices")
         if due_stmt is not None:
             rule, stmt = due_stmt
             closing = {"closing": Value("date", month.end)}

@@ -22,7 +22,7 @@ import attrs
 from interpreter.check.model import Tables
 from interpreter.check.scope import Scope
 from interpreter.run.compiled import statement_event
-from interpreter.run.expressions import Env, as_date, evaluate, truthy
+from interpreter.run.expressions import ABSENT, Env, as_date, evaluate, truthy
 from interpreter.run.ledger import Entry
 from interpreter.syntax import nodes as n
 
@@ -174,7 +174,8 @@ def action_text(action, env: Env, tables: Tables) -> str:
     if isinstance(action, n.EndItem):
         return f"{item} {'stops' if action.stops else 'ends'}"
     if isinstance(action, n.StartItem):
-        return f"{item} starts"
+        billing = evaluate(action.billing_from, env) if action.billing_from is not None else ABSENT
+        return f"{item} starts" + (f", billing from {billing.value}" if billing.kind != "absent" else "")
     if isinstance(action, n.ChangeItem):
         return f"{item} changes"
     return f"{item} changes quantity"

@@ -102,6 +102,8 @@ class TermsEvaluation:
         for item_expr in s.items:
             item = evaluate(item_expr, env).value
             for sub in self.subs.get(item, []):
+                if self._never_billed(sub):
+                    continue  # a term counted from a billing start that never came does not run
                 # read on the subscription's first day, so that `X.start` is this subscription's
                 v = evaluate(s.anchor.base, self.env(sub.start))
                 anchor = as_date(v) if v.kind != "absent" else sub.start
