@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
-from interpreter.check.types import DATE
+from interpreter.check.types import MONTH, DATE
 from interpreter.run.expressions import Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import Entry
 from interpreter.syntax import nodes as n
@@ -20,8 +20,8 @@ from interpreter.run.state import Declared
 if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
     from interpreter.run.events import Event
 
-INVOICE_NAMES = {"closing": DATE}
-DUE_NAMES = {"closing": DATE, "issued": DATE}
+INVOICE_NAMES = {"closing": DATE, "period": MONTH}  # the billing period the invoice is for
+DUE_NAMES = {**INVOICE_NAMES, "issued": DATE}
 
 
 class BillingChecks:
@@ -163,7 +163,7 @@ class BillingEvaluation:
         rule, stmt = self._declared_convention("invoices")
         if due_stmt is not None:
             rule, stmt = due_stmt
-            closing = {"closing": Value("date", month.end)}
+            closing = {"closing": Value("date", month.end), "period": Value("month", month)}
             if stmt.issued is not None:
                 issued = as_date(evaluate(stmt.issued, self.env(month.end, closing)))
                 steps.append(f"issued {issued}")
