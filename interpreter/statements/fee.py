@@ -193,7 +193,10 @@ class FeeEvaluation:
             return None
         if policy == "prorated" and partial_first and first_policy == "full":
             first = month.start  # the first period counts whole: a proration later in it runs from its first day
-        raw = self._share(raw, first, last, month, policy, steps)
+        counted_to = last
+        if partial_first and partial_last and last_policy == "full":
+            counted_to = month.end  # an end inside the period takes nothing off: the first period's share runs to its end
+        raw = self._share(raw, first, counted_to, month, policy, steps)
         return self.money(raw, month.end, steps), steps, (first, last)
 
     def _share(self, whole: Decimal, first: date, last: date, month: Period, policy: str, steps) -> Decimal:
