@@ -100,7 +100,7 @@ def main() -> int:
     deadline = time.perf_counter() + args.minutes * 60 if args.minutes else None
     crashes: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     slow: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
-    examples: dict[str, str] = {}
+    examples: dict[str, list[str]] = {}
     done = collections.Counter()
     started = time.perf_counter()
     with multiprocessing.Pool(args.jobs) as pool:
@@ -108,7 +108,9 @@ def main() -> int:
             done[kind] += 1
             if site is not None:
                 crashes[kind][site] += 1
-                examples.setdefault(f"{kind} {site}", f"{kind}:{index}")
+                examples.setdefault(f"{kind} {site}", [])
+                if len(examples[f"{kind} {site}"]) < 5:
+                    examples[f"{kind} {site}"].append(f"{kind}:{index}")
             if seconds > args.slow:
                 slow[kind][f"{seconds:.1f} s (--show {kind}:{index})"] += 1
             if sum(done.values()) % 5000 == 0:
@@ -125,7 +127,7 @@ def main() -> int:
         print(f"{kind}s: {total} tracebacks at {len(crashes[kind])} sites, {sum(slow[kind].values())} over "
               f"{args.slow:g} s")
         for site, count in crashes[kind].most_common():
-            print(f"  {count:6d}  {site}  (e.g. --show {examples[f'{kind} {site}']})")
+            print(f"  {count:6d}  {site}  (--show {', '.join(examples[f'{kind} {site}'])})")
         for took, count in sorted(slow[kind].items()):
             print(f"  {count:6d}  slow: {took}")
     return 1 if any(crashes.values()) or any(slow.values()) else 0

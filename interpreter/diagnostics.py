@@ -47,6 +47,7 @@ CODES: dict[str, str] = {
     "E405": "statement not allowed here",
     "E406": "invalid value",
     "E407": "contract-wide declaration made twice",
+    "E408": "optional field with a default",
     # scenarios
     "E601": "scenario is not valid YAML",
     "E602": "scenario has the wrong shape",

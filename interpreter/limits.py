@@ -6,6 +6,7 @@
   (decimal.Overflow) rather than a rounded figure. Every value below 10^25 has at most 25 digits before
   the point, so the yen (and sen) of any amount are always exact; only quotients are rounded, at the
   60th significant digit, far below the 1-yen roundings rules declare.
+- `Nth business day` counts at most MAX_BUSINESS_DAYS (about four years of business days).
 - Dates are those of the proleptic Gregorian calendar with four-digit years, 0001-01-01 to 9999-12-31,
   the dates ISO 8601 (YYYY-MM-DD) can write in a contract or a scenario. A computation that leaves them
   (`9999-12-31 + 1 day`, a term of a million months) is an error where it is written. Business days are
@@ -22,6 +23,7 @@ MAX_INTEGER_DIGITS = 18
 MAX_FRACTION_DIGITS = 12
 MAX_MAGNITUDE_DIGITS = 25  # results are below 10^25
 MAX_ENTRIES = 100_000
+MAX_BUSINESS_DAYS = 1000  # `Nth business day`: each is a step through the calendar; terms count a few dozen
 MAX_MONTHS = 1200
 
 DECIMAL_CONTEXT = decimal.Context(

@@ -138,4 +138,4 @@ def test_test_reports_a_mismatch_with_the_entry_explained(capsys, tmp_path):
 
 def test_test_passes_on_the_bundled_scenarios(capsys):
     code, out, _ = run(capsys, "test", str(SCEN / "airnet-allinone"))
-    assert code == 0 and out.rstrip().endswith("5 passed, 0 failed")
+    assert code == 0 and out.rstrip().endswith("6 passed, 0 failed")

@@ -99,8 +99,10 @@ def test_airnet_schedule_shows_exactly_the_two_changed_lines():
     rows = [(r.tag, r.old_text, r.new_text) for ch in items for r in ch.rows]
     assert rows == [("change", OLD_BASIC, NEW_BASIC), ("change", OLD_GW, NEW_GW)]
     # the nested feature is read from tables.items: its path goes up through item_parent
-    assert items[1].title == "ALL in Oneメール Gateway › セキュリティプラス › ウィルス対策、迷惑メール対策"
-    assert items[0].title == "ALL in Oneメール Pro › 基本メール機能"
+    # 名称 and 該当箇所 as the document's own table: the 別表 (`section`) and the labels down to the item
+    assert items[1].title == ("〔名称〕別表第２号　〔該当箇所〕別表第２号　サービス内容 › ALL in Oneメール Gateway › "
+                              "セキュリティプラス › ウィルス対策、迷惑メール対策")
+    assert items[0].title == "〔名称〕別表第１号　〔該当箇所〕別表第１号　サービス内容 › ALL in Oneメール Pro › 基本メール機能"
     assert c.notes == (NOTE,)
 
 
@@ -113,14 +115,13 @@ def test_airnet_word_level_marks():
     assert [s.text for s in gw.old if s.changed] == [" Elements"]
 
 
-def test_airnet_rules_are_a_separate_section():
+def test_airnet_shows_only_what_the_document_changed():
+    # The amendment restates no rule: the rules that depend on the version read `contract.version`, so the
+    # comparison holds the two schedule lines the document changed and nothing else.
     c = airnet()
-    assert [ch.name for ch in c.section("rules")] == ["AIR-1a", "AIR-3"]
+    assert c.section("rules") == []
     assert c.section("params") == []
-    air3 = c.section("rules")[1]
-    assert ('  state version_in_force "適用される約款" on service_start = "現行約款";',
-            '  state version_in_force "適用される約款" on service_start = "改定後約款";') in \
-        [(r.old_text, r.new_text) for r in air3.rows]
+    assert [ch.name for ch in c.changes] == ["basic_mail", "gw_virus_spam"]
 
 
 def test_airnet_cli_text_and_markdown(capsys):

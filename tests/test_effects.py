@@ -25,16 +25,21 @@ def entries(ledger, kind: str, rule: str | None = None) -> list:
     return [e for e in ledger.entries if e.kind == kind and (rule is None or e.rule == rule)]
 
 
+def terminated(run, event: str, day: str, paid: str, as_of: str):
+    """April's 13,000 paid on its due date 05-31; terminated by EVENT on DAY; 20,000 paid on PAID."""
+    return run(f"""
+- {{at: 2025-04-01, event: service_start}}
+- {{at: 2025-05-31, event: payment, amount: 13000}}
+- {{at: {day}, event: {event}}}
+- {{at: {paid}, event: payment, amount: 20000}}
+""", as_of)
+
+
 def test_accelerated_debts_fall_due_on_the_day_and_interest_runs_from_the_next(run):
     # April 13,000 paid on its due date 05-31. Terminated Tue 06-10: May (due 06-30) and June (due 07-31) fall due
     # 06-10. 20,000 paid 06-20 → each invoice of 10,000 bears 06-11 … 06-19 = 9 days:
     # 10,000 × 14.6 % × 9 ÷ 365 = 13,140 ÷ 365 = 36 yen. Without the acceleration neither would bear any.
-    ledger = run("""
-- {at: 2025-04-01, event: service_start}
-- {at: 2025-05-31, event: payment, amount: 13000}
-- {at: 2025-06-10, event: default_termination}
-- {at: 2025-06-20, event: payment, amount: 20000}
-""", "2025-07-31")
+    ledger = terminated(run, "default_termination", "2025-06-10", "2025-06-20", "2025-07-31")
     invoices = {e.period[0]: e.due for e in entries(ledger, "invoice")}
     assert invoices[date(2025, 4, 1)] == date(2025, 5, 31)
     assert invoices[date(2025, 5, 1)] == invoices[date(2025, 6, 1)] == date(2025, 6, 10)
@@ -44,6 +49,23 @@ def test_accelerated_debts_fall_due_on_the_day_and_interest_runs_from_the_next(r
     assert sorted((e.label, e.value) for e in fell_due) == [("contract ends", date(2025, 6, 10)),
                                                              ("debts fall due", date(2025, 6, 10))]
     assert all(e.source is not None and e.source.line > 0 for e in fell_due)
+
+
+def test_debts_accelerated_to_a_later_day_fall_due_then_and_no_due_date_is_postponed(run):
+    # April 13,000 paid on time. Terminated Wed 06-25, everything payable by 06-25 + 10 days = 07-05. May's invoice
+    # (due 06-30) keeps its date: an acceleration never postpones. June's (due 07-31) falls due 07-05. 20,000 paid
+    # 07-10: May bears 07-01 … 07-09 = 9 days: 10,000 × 14.6 % × 9 ÷ 365 = 13,140 ÷ 365 = 36 yen; June bears
+    # 07-06 … 07-09 = 4 days: 5,840 ÷ 365 = 16 yen. The interest is billed in July, a month begun after the
+    # termination: its invoice keeps its own due date 08-31 (with the debts' day 07-05 as the cut-off it would move).
+    ledger = terminated(run, "termination_with_grace", "2025-06-25", "2025-07-10", "2025-08-31")
+    invoices = {e.period[0].month: (e.due, "FX-8" in e.also) for e in entries(ledger, "invoice")}
+    assert invoices == {4: (date(2025, 5, 31), False), 5: (date(2025, 6, 30), False),
+                        6: (date(2025, 7, 5), True), 7: (date(2025, 8, 31), False)}
+    interest = sorted((e.period, e.amount) for e in entries(ledger, "charge", "FX-1") if e.label == "料金"
+                      and e.period[1] == date(2025, 7, 9))
+    assert interest == [((date(2025, 7, 1), date(2025, 7, 9)), 36), ((date(2025, 7, 6), date(2025, 7, 9)), 16)]
+    [fell_due] = [e for e in entries(ledger, "state", "FX-8") if e.label == "debts fall due"]
+    assert (fell_due.date, fell_due.value) == (date(2025, 6, 25), date(2025, 7, 5))
 
 
 def test_an_effect_on_another_day_and_no_fee_after_it(run):
@@ -187,6 +209,7 @@ BROKEN = {
         ("E102", "unexpected `daily`"),
     "refund sla paid out;": ("E201", "no credit is named `sla`"),
     "refund outage_refund deducted from renewal fees;": ("E404", "needs a term that renews"),
+    "effect on order { accelerates debts to 3 yen; }": ("E302", "the day accelerated debts fall due must be a date"),
     "state s on order = (next reply).date;": ("E205", "unknown event `reply`"),
     "effect on closure { date closure.effective - 1 month; suspends service until 3 yen; }":
         ("E302", "the end of a suspension must be a date"),

@@ -12,7 +12,9 @@ import fuzzing
 
 CONTRACTS = fuzzing.contracts_text()
 SCENARIOS = fuzzing.scenarios_by_contract()
-BUDGET = settings(deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: the suite runs the same inputs every time, so a CI run cannot fail on a crash that a different
+# draw happened to find; exploring new inputs is bench/fuzz.py's job (`make fuzz`), whose finds become tests.
+BUDGET = settings(deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 
 @settings(BUDGET, max_examples=100)

@@ -22,6 +22,7 @@ from interpreter.check.types import (
     is_dateish,
 )
 from interpreter.diagnostics import Diagnostic, Note, did_you_mean
+from interpreter.run.compiled import walk
 from interpreter.statements import STATEMENT_CHECKS
 from interpreter.syntax import nodes as n
 from interpreter.syntax.source import SourceFile, Span
@@ -298,6 +299,14 @@ class CheckerCore:
                 and e.value >= 1):
             self.error("E406", f"{what} is a positive whole number of days, weeks, months or years", e.span,
                        "write it as a number and a unit, e.g. `3 months`")
+
+    def _not_from_itself(self, expr, attribute: str, statement: str) -> None:
+        """The statement that defines `contract.ATTRIBUTE` must not read it: it would be computed from itself."""
+        for node in walk(expr):
+            if (isinstance(node, n.Attr) and node.name == attribute and isinstance(node.obj, n.Name)
+                    and node.obj.name == "contract"):
+                self.error("E406", f"`{statement}` defines `contract.{attribute}`, so it cannot be computed from it",
+                           node.span, "count from the event it starts with, e.g. `service_start`")
 
     def _items(self, exprs, tables: Tables) -> None:
         for e in exprs:

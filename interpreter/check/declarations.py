@@ -15,6 +15,7 @@ CONVENTIONS: dict[str, tuple[str, ...]] = {
     "interest_year": ("365 days",),
     "first_month": ("free", "full", "prorated", "daily_rate"),
     "last_month": ("full", "prorated", "daily_rate"),
+    "invoices": ("monthly",),  # charges and credits are invoiced per calendar month (when no `invoice due` rule)
 }
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -92,6 +93,9 @@ class DeclarationChecks:
                            f.span)
             names[f.name] = f
             self._check_typed(f.name, f.type, f.default, tables, scope)
+            if f.optional and f.default is not None:
+                self.error("E408", f"field `{f.name}` is optional and has a default", f.default.span,
+                           "an optional field has no value when left out; drop `optional` or the default")
         if d.interval and "until" not in names:
             self.error("E404", f"interval event `{d.name}` needs an `until: datetime;` field", d.span,
                        "an interval runs from the event's `at` to its `until`")

@@ -42,13 +42,23 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "paid_fees": (2, 2, MONEY),  # payments from one date up to another, less what they paid of late interest
     "occurrences": (3, 3, NUMBER),  # events of a kind from one date through another
     "period_of": (1, 1, MONTH),  # the billing period that holds a day
+    # items' lifecycles (docs/language.md, "Items' lifecycles")
+    "monthly_billed": (2, 2, MONEY),  # the monthly fees billed for the month of a date, for items and their parts
+    "active": (2, 2, BOOL),  # whether an item is held on a date
+    "quantity": (2, 2, T("count")),  # an item's quantity in force at the end of a date
+    "maximum_quantity": (3, 3, T("count")),  # an item's largest quantity in a period, its first instant included
 }
 # Functions whose value depends on the customer's timeline, not only on the contract and its parameters.
-TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "fees_paid", "unpaid", "unpaid_periods", "paid_fees", "occurrences"})
+TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "fees_paid", "unpaid", "unpaid_periods", "paid_fees", "occurrences",
+                                "monthly_billed", "active", "quantity", "maximum_quantity"})
 
 # Names every contract can use, with their types.
 GLOBALS: dict[str, T] = {"contract": T("contract")}
-CONTRACT_ATTRS = {"start": DATE, "end": DATE, "formed": DATE, "billing_start": DATE, "term_end": DATE}
+CONTRACT_ATTRS = {"start": DATE, "end": DATE, "formed": DATE, "billing_start": DATE, "term_end": DATE,
+                  "version": TEXT}
+# An item's lifecycle: each a date of its own (docs/language.md, "Items' lifecycles").
+ITEM_ATTRS = {"quantity": T("count"), "ordered": DATE, "accepted": DATE, "start": DATE, "billing_start": DATE,
+              "stop_requested": DATE, "end": DATE}
 EVENT_ATTRS = {"at": DATETIME, "date": DATE, "until": DATETIME, "duration": EXACT}
 MONTH_ATTRS = {"start": DATE, "end": DATE, "days": NUMBER, "number": NUMBER}
 
@@ -115,8 +125,12 @@ class ExpressionTypes:
             self.error("E206", f"{obj.kind} has no attribute `{e.name}`", e.span,
                        did_you_mean(e.name, table) or f"its attributes are: {', '.join(table)}")
             return UNKNOWN
-        if obj.kind == "item" and e.name in ("quantity", "start", "end"):
-            return {"quantity": T("count"), "start": DATE, "end": DATE}[e.name]
+        if obj.kind == "item":
+            if e.name in ITEM_ATTRS:
+                return ITEM_ATTRS[e.name]
+            self.error("E206", f"an item has no attribute `{e.name}`", e.span,
+                       did_you_mean(e.name, ITEM_ATTRS) or f"its attributes are: {', '.join(ITEM_ATTRS)}")
+            return UNKNOWN
         self.error("E206", f"a value of type {obj} has no attribute `{e.name}`", e.span)
         return UNKNOWN
 
@@ -147,10 +161,18 @@ class ExpressionTypes:
             if not isinstance(e.args[1], n.Name) or e.args[1].name not in UNIT_WORDS:
                 self.error("E406", "truncate's second argument is a unit such as minutes", e.args[1].span)
             return args[0]
-        if e.func == "monthly_fee" and len(e.args) == 2:
+        if e.func in ("monthly_fee", "monthly_billed") and len(e.args) == 2:
             self._items([e.args[1]], tables)
-        if e.func in ("monthly_fee", "days_in_month", "date_of", "period_of") and not (is_dateish(args[0]) or args[0] == MONTH):
+        if e.func in ("monthly_fee", "monthly_billed", "days_in_month", "date_of", "period_of") and not (
+                is_dateish(args[0]) or args[0] == MONTH):
             self.error("E302", f"`{e.func}` takes a date, not {args[0]}", e.args[0].span)
+        if e.func in ("active", "quantity", "maximum_quantity"):
+            # the item first, then the day (or the first and last days of the period)
+            if args[0].kind not in ("item", "unknown"):
+                self.error("E302", f"`{e.func}` takes an item first, not {args[0]}", e.args[0].span)
+            for a, t in zip(e.args[1:], args[1:]):
+                if not (is_dateish(t) or t.kind == "unknown"):
+                    self.error("E302", f"`{e.func}` takes dates after the item, not {t}", a.span)
         if e.func == "months_from":
             for a, t in zip(e.args, args):
                 if not (is_dateish(t) or t == MONTH):

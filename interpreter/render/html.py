@@ -263,10 +263,10 @@ class HtmlReport(_TimelineChart):
             quantities = ", ".join(f"{d}: {q}" for d, q in c.quantities)
             events = ", ".join(f'<a href="#event-{x}">#{x}</a>' for x in c.events)
             rows.append(f'<tr id="item-{i}"><td>{_esc(self._item_label(c.item))} <code>{_esc(c.item)}</code></td>'
-                        f'<td>{c.start}</td><td>{c.end or "—"}</td><td>{_esc(c.end_reason or "")}</td>'
-                        f'<td>{_esc(quantities)}</td><td>{events}</td></tr>')
+                        f'<td>{c.start}</td><td>{c.billing_start or c.start}</td><td>{c.end or "—"}</td>'
+                        f'<td>{_esc(c.end_reason or "")}</td><td>{_esc(quantities)}</td><td>{events}</td></tr>')
         return _table("items", "品目と期間 items and their lifecycles",
-                      ["item", "from", "until", "ended because", "quantity", "events"], rows)
+                      ["item", "from", "billing from", "until", "ended because", "quantity", "events"], rows)
 
     def _entry_rows(self, entries: list[Entry], cells) -> list[str]:
         return [f'<tr id="{_esc(e.id)}" class="entry {e.kind}"><td>{_esc(e.id)}</td>{cells(e)}'
@@ -348,13 +348,16 @@ class HtmlReport(_TimelineChart):
             if rule is None:  # a reading choice's entries cite the choice
                 rule = next((c for v in self.model.versions for c in v.tables.choices.values() if c.id == rule_id),
                             None)
-            if rule is None:
-                continue
-            where = f"{rule.span.file}:{rule.span.line}" if rule.span else ""
-            line = self.model.source.line_text(rule.span.line).strip() if rule.span else ""
+            if rule is not None:
+                span, articles, title = rule.span, ", ".join(rule.articles), rule.label or ""
+            else:  # a declaration in place of a rule (a convention, an event's effects, an amendment)
+                first = next(e for e in self.ledger.entries if e.rule == rule_id)
+                span, articles, title = first.source, first.clause or "", "declaration"
+            where = f"{span.file}:{span.line}" if span else ""
+            line = self.model.source.line_text(span.line).strip() if span and span.file == self.model.file else ""
             used = ", ".join(_entry_link(e.id) for e in self.ledger.entries if e.rule == rule_id)
-            rows.append(f'<tr id="rule-{_esc(rule_id)}"><td>{_esc(rule_id)}</td><td>{_esc(", ".join(rule.articles))}</td>'
-                        f'<td>{_esc(rule.label or "")}</td><td><code>{_esc(where)}</code><div class="src">'
+            rows.append(f'<tr id="rule-{_esc(rule_id)}"><td>{_esc(rule_id)}</td><td>{_esc(articles)}</td>'
+                        f'<td>{_esc(title)}</td><td><code>{_esc(where)}</code><div class="src">'
                         f"{_esc(line)}</div></td><td>{used}</td></tr>")
         return _table("rules", "条項 rules and articles", ["rule", "article", "title", "written at", "entries"],
                       rows)

@@ -12,6 +12,8 @@ from interpreter.run.ledger import Entry, Ledger
 from interpreter.time.billing_periods import period_name
 
 
+CONTINUATIONS = ("= ", "× ", "÷ ", "+ ", "- ")  # explanation steps that start with their own operator
+
 def yen(d: Decimal | None) -> str:
     if d is None:
         return ""
@@ -134,7 +136,8 @@ def explain_entry(e: Entry, model: Model, events_text: dict[int, str]) -> str:
     for c in e.conventions:
         out.append(f"  counting {c}")
     for step in e.explanation:
-        out.append(f"  = {step}")
+        # a step that continues the one before (`× 19 days ÷ 31 days`, `= 3,677 yen`) carries its own operator
+        out.append(f"    {step}" if step.startswith(CONTINUATIONS) else f"  = {step}")
     if e.note:
         out.append(f"  note     {e.note}")
     if e.lines:

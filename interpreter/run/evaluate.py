@@ -37,7 +37,8 @@ from interpreter.run.ledger import Entry, Ledger, number_entry, sort_entries
 from interpreter.run.compiled import StatementTables, compiled
 from interpreter.run.queries import TimelineQueries
 from interpreter.run.show import show
-from interpreter.run.state import Subscription
+from interpreter.run.lifecycle import LifecycleEvaluation, Subscription
+from interpreter.run.state import Declared
 from interpreter.statements import STATEMENT_EVALUATIONS
 from interpreter.statements.obligation import PendingObligation
 from interpreter.syntax import nodes as n
@@ -67,7 +68,7 @@ class EvaluationCore:
         self._choice_cache: dict = {}
         self._functions = {"monthly_fee": self._monthly_fee, "fees_paid": self._fees_paid,
                            "period_of": lambda day: Value("month", self._period_of(as_date(day))),
-                           **self._query_functions()}
+                           **self._query_functions(), **self._lifecycle_functions()}
         self.state_changes = 0
         self._env_cache: dict[date, Env] = {}
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
@@ -86,10 +87,13 @@ class EvaluationCore:
         self.states: dict[str, Value] = {}
         self.pending: list[PendingObligation] = []
         self._invoice_lines: dict[str, list[Entry]] = {}
-        self.accelerations: list = []  # `accelerates debts` (statements/effects.py)
-        self.waivers: list = []  # `waives fees` (statements/effects.py)
+        self.accelerations: list = []  # `accelerates debts` (statements/effect.py)
+        self.waivers: list = []  # `waives fees` (statements/effect.py)
         self.origins: dict[int, tuple] = {}  # id(entry) -> (entry, the statement that produced it)
         self.claimable: list[tuple] = []
+        self.timeline_complete = False  # set once every event has been processed
+        self.deferred: list[tuple] = []  # (rule, statement, event) of credits with a claim window
+        self.contract_end_source: tuple = (None, None)  # the rule and statement whose effect ended the contract
         self.minimums: list[tuple[str | None, Subscription | None, date]] = []  # (item or None, sub, last day)
         self.current = None  # the statement being evaluated (see statements)
         self._computing: set[str] = set()  # contract attributes being computed, to stop a cycle
@@ -193,6 +197,9 @@ class EvaluationCore:
                 return Value("exact", minutes_between(ev.until, ev.instant))
             raise EvalError(f"event `{ev.name}` has no field `{name}`")
         if obj.kind == "contract":
+            if name == "version":  # the label of the version of the terms in force on the day
+                version = self.version(today)
+                return Value("text", version.label or version.name)
             return self._contract_attribute(name)
         if obj.kind == "item":
             # An item's attributes are those of its subscription on the day the expression is evaluated for:
@@ -202,12 +209,10 @@ class EvaluationCore:
                 return ABSENT
             earlier = [x for x in subs if x.start <= today]
             sub = next((x for x in subs if x.active_on(today)), earlier[-1] if earlier else subs[0])
-            if name == "start":
-                return Value("date", sub.start)
-            if name == "end":
-                return Value("date", sub.end) if sub.end else ABSENT
             if name == "quantity":
                 return Value("count", sub.quantity_on(max(today, sub.start)))
+            value = self._lifecycle_date(sub, name)
+            return Value("date", value) if value else ABSENT
         raise EvalError(f"no attribute `{name}` here")
 
     def _contract_attribute(self, name: str) -> Value:
@@ -300,9 +305,11 @@ class EvaluationCore:
     def _passes(self) -> Ledger:
         for ev in self.events:
             self._event(ev)
+        self.timeline_complete = True
         for stage in (self._service_ends, self._reading_choices, self._version_states, self._terms,
-                      self._recurring_fees, self._settlements, self._per_month, self._contract_end_entries,
-                      self._claims, self._close_obligations, self._invoices):
+                      self._recurring_fees, self._settlements, self._deferred_emits, self._per_month,
+                      self._contract_end_entries, self._claims, self._daily_obligations, self._close_obligations,
+                      self._invoices):
             self.current = None  # an error before a stage reaches its statements belongs to the whole run
             stage()
         entries = self._numbered()
@@ -334,8 +341,9 @@ class EvaluationCore:
         if self._rejected_event(ev, decl, env):
             return
         self._limits_on(ev, env)
+        declared = Declared(f"event {decl.name}", (decl.label or decl.name,))
         for action in decl.effects:
-            self._apply(action, ev.date, env, ev, None)
+            self._apply(action, ev.date, env, ev, declared, ev.instant)
         self._notices_on(ev, env)
         self._fees_on(ev, env, decl)
         self._emits_on(ev)
@@ -388,8 +396,8 @@ class EvaluationCore:
         self._emits_at_contract_end()
         self._obligations_at_contract_end()
         if not any(e.kind == "state" and e.label == "contract ends" for e in self.entries):
-            self.add(None, None, "state", "contract ends", date=self.contract_end, value=self.contract_end,
-                     events=self.contract_end_events)
+            self.add(*self.contract_end_source, "state", "contract ends", date=self.contract_end,
+                     value=self.contract_end, events=self.contract_end_events)
 
     def _version_states(self) -> None:
         if len(self.model.versions) < 2 or not self.events:
@@ -397,13 +405,16 @@ class EvaluationCore:
         first = self.events[0].date
         for version in self.model.versions[1:]:
             if version.effective and first <= version.effective <= self.as_of:
-                self.add(None, None, "state", "version in force", date=version.effective,
+                amendment = next((d for d in self.model.program.decls
+                                  if isinstance(d, n.Amendment) and d.name == version.name), None)
+                declared = Declared(f"amendment {version.name}", (version.label or version.name,))
+                self.add(declared, amendment, "state", "version in force", date=version.effective,
                          value=version.label or version.name, note="; ".join(version.notes) or None)
 
     # ------------------------------------------------------------- invoices, payments, interest
 
 
-class Evaluation(*STATEMENT_EVALUATIONS, TimelineQueries, EvaluationCore):
+class Evaluation(*STATEMENT_EVALUATIONS, LifecycleEvaluation, TimelineQueries, EvaluationCore):
     """One customer's evaluation: the core and every statement kind's evaluation."""
 
 

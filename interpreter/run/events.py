@@ -15,7 +15,7 @@ from interpreter.check.model import Model, Tables
 from interpreter.check.types import UNIT_WORDS
 from interpreter.limits import number_problem
 from interpreter.diagnostics import Diagnostic, Note, did_you_mean
-from interpreter.run.expressions import Env, EvalError, Value, evaluate
+from interpreter.run.expressions import ABSENT, Env, EvalError, Value, evaluate
 from interpreter.run.scenario import Scalar, Scenario
 from interpreter.syntax import nodes as n
 from interpreter.syntax.eras import normalize_digits
@@ -198,6 +198,9 @@ def validate(model: Model, scenario: Scenario) -> tuple[dict[str, Value], list[E
         for fname, fdecl in declared.items():
             value = raw.field(fname)
             if value is None or (isinstance(value, Scalar) and value.is_null):
+                if fdecl.optional:
+                    fields[fname] = ABSENT  # left out: the field has no value (`later of` skips it)
+                    continue
                 default = _default(fdecl, model, {**enum_scope, **params})
                 if default is None:
                     ok = False

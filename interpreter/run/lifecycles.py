@@ -7,6 +7,7 @@ from decimal import Decimal
 import attrs
 
 from interpreter.run.evaluate import Evaluation
+from interpreter.time.timestamps import JST
 
 
 @attrs.frozen
@@ -20,6 +21,7 @@ class Lifecycle:
     end_reason: str | None
     quantities: tuple[tuple[date, Decimal], ...]
     events: tuple[int, ...]
+    billing_start: date | None = None  # the day its fees run from (docs/language.md, "Items' lifecycles")
 
 
 @attrs.frozen
@@ -32,7 +34,9 @@ class Timeline:
 
 
 def timeline_of(evaluation: Evaluation) -> Timeline:
-    lifecycles = [Lifecycle(s.item, s.start, s.end, s.end_reason, tuple(s.quantities), tuple(s.events))
+    lifecycles = [Lifecycle(s.item, s.start, s.end, s.end_reason,
+                            tuple((at.astimezone(JST).date(), q) for at, q in s.quantities), tuple(s.events),
+                            evaluation.billing_start_of(s))
                   for subs in evaluation.subs.values() for s in subs]
     lifecycles.sort(key=lambda c: (c.start, c.item))
     return Timeline(evaluation.contract_start, evaluation.contract_end, tuple(lifecycles))

@@ -1,9 +1,6 @@
 """The state of one customer's timeline while it is evaluated: items in force, traces of computations."""
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 import attrs
 
 from interpreter.check.model import Tables
@@ -20,31 +17,15 @@ class Trace(list):
         self.rules: list[str] = []
 
 
-@attrs.define
-class Subscription:
-    """An item in force for a customer: from `start` to `end` (its last day; None while it runs)."""
+@attrs.frozen
+class Declared:
+    """A declaration that is not a rule but puts entries in the ledger (a declared convention, the effects an
+    event declares, an amendment): it stands in for the rule the entry names."""
 
-    item: str
-    start: date
-    end: date | None
-    quantities: list[tuple[date, Decimal]]
-    events: list[int]
-    fields: dict[str, Value]
-    end_reason: str | None = None
-
-    def active_on(self, d: date) -> bool:
-        return self.start <= d and (self.end is None or d <= self.end)
-
-    def quantity_on(self, d: date) -> Decimal:
-        q = self.quantities[0][1]
-        for day, value in self.quantities:
-            if day <= d:
-                q = value
-        return q
-
-    def maximum_in(self, first: date, last: date) -> Decimal:
-        values = [self.quantity_on(first)] + [v for day, v in self.quantities if first <= day <= last]
-        return max(values)
+    id: str
+    articles: tuple[str, ...]
+    label: str | None = None
+    condition: None = None  # never conditional: it applies to every customer
 
 
 def plain_value(v: Value):

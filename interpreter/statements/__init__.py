@@ -12,7 +12,7 @@ from interpreter.statements.choice import ChoiceChecks, ChoiceEvaluation
 from interpreter.statements.constraints import ConstraintsChecks, ConstraintsEvaluation
 from interpreter.statements.conventions import ConventionsChecks, ConventionsEvaluation
 from interpreter.statements.effect import EffectChecks, EffectEvaluation
-from interpreter.statements.effects import EffectsChecks, EffectsEvaluation
+from interpreter.statements.actions import ActionsChecks, ActionsEvaluation
 from interpreter.statements.emit import EmitChecks, EmitEvaluation
 from interpreter.statements.fee import FeeChecks, FeeEvaluation
 from interpreter.statements.interest import InterestChecks, InterestEvaluation
@@ -24,9 +24,9 @@ from interpreter.statements.settle import SettleChecks, SettleEvaluation
 from interpreter.statements.terms import TermsChecks, TermsEvaluation
 
 STATEMENT_CHECKS = (ConventionsChecks, TermsChecks, NoticeChecks, ObligationChecks, FeeChecks, SettleChecks,
-                    BillingChecks, PeriodsChecks, InterestChecks, EmitChecks, ConstraintsChecks, EffectsChecks,
+                    BillingChecks, PeriodsChecks, InterestChecks, EmitChecks, ConstraintsChecks, ActionsChecks,
                     EffectChecks, RefundChecks, ChoiceChecks)
 STATEMENT_EVALUATIONS = (ConventionsEvaluation, TermsEvaluation, NoticeEvaluation, ObligationEvaluation,
                          FeeEvaluation, SettleEvaluation, BillingEvaluation, PeriodsEvaluation, InterestEvaluation,
-                         EmitEvaluation, ConstraintsEvaluation, EffectsEvaluation, EffectEvaluation, RefundEvaluation,
+                         EmitEvaluation, ConstraintsEvaluation, ActionsEvaluation, EffectEvaluation, RefundEvaluation,
                          ChoiceEvaluation)

@@ -10,17 +10,18 @@ from collections import defaultdict
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
-from interpreter.check.types import DATE
+from interpreter.check.types import MONTH, DATE
 from interpreter.run.expressions import Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import Entry
 from interpreter.syntax import nodes as n
 from interpreter.time.billing_periods import Period, period_name
+from interpreter.run.state import Declared
 
 if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
     from interpreter.run.events import Event
 
-INVOICE_NAMES = {"closing": DATE}
-DUE_NAMES = {"closing": DATE, "issued": DATE}
+INVOICE_NAMES = {"closing": DATE, "period": MONTH}  # the billing period the invoice is for
+DUE_NAMES = {**INVOICE_NAMES, "issued": DATE}
 
 
 class BillingChecks:
@@ -28,6 +29,7 @@ class BillingChecks:
 
     def _stmt_BillingFrom(self, s: n.BillingFrom, tables, scope) -> None:
         self._expect(s.start, "date", scope, tables, "the start of billing")
+        self._not_from_itself(s.start, "billing_start", "billing from")
 
     def _stmt_InvoiceDue(self, s: n.InvoiceDue, tables, scope) -> None:
         if s.issued is not None:
@@ -41,6 +43,16 @@ class BillingChecks:
 
 class BillingEvaluation:
     """Evaluation of billing statements (a mixin of the evaluation)."""
+
+    def _declared_convention(self, name: str):
+        """The `conventions { NAME …; }` entry, as the provenance of what it governs: (a stand-in for the rule,
+        the convention's node), or (None, None) when it is not declared. Looked up once per evaluation."""
+        found = self.__dict__.setdefault("_declared_conventions", {})
+        if name not in found:
+            found[name] = next(((Declared(f"conventions: {name} {' '.join(c.values)}", ("conventions",)), c)
+                                for decl in self.model.program.decls if isinstance(decl, n.Conventions)
+                                for c in decl.items if c.name == name), (None, None))
+        return found[name]
 
     def _billing_start(self) -> date | None:
         d = self.contract_start or self.as_of
@@ -148,10 +160,10 @@ class BillingEvaluation:
         total, tax = self._invoice_tax(items, steps)
         due = None
         issued = month.end
-        rule = stmt = None
+        rule, stmt = self._declared_convention("invoices")
         if due_stmt is not None:
             rule, stmt = due_stmt
-            closing = {"closing": Value("date", month.end)}
+            closing = {"closing": Value("date", month.end), "period": Value("month", month)}
             if stmt.issued is not None:
                 issued = as_date(evaluate(stmt.issued, self.env(month.end, closing)))
                 steps.append(f"issued {issued}")

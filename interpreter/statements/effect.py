@@ -1,10 +1,10 @@
 """The `effect` statement and the actions beyond the timeline's own: one vocabulary of what a rule does.
 
 `effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }` applies actions when an event happens, on the
-event's date or on DATE. The actions are those of statements/effects.py (the contract and its items) and:
+event's date or on DATE. The actions are those of statements/actions.py (the contract and its items) and:
 
-- `accelerates debts`: every invoice unpaid on the day, for a month begun by then, falls due that day
-  (期限の利益喪失); late interest then runs from the day after it;
+- `accelerates debts [to DATE]`: every invoice unpaid on the day, for a month begun by then, falls due that day,
+  or on DATE (期限の利益喪失, a lump sum payable by a later day); late interest then runs from the day after it;
 - `suspends service [until DATE]`: the service is suspended; fees keep running unless a rule waives them;
 - `waives fees [of KIND, …] [for ITEMS] from A through B`: the fees arising in that span are not owed.
 
@@ -22,7 +22,7 @@ import attrs
 from interpreter.check.model import Tables
 from interpreter.check.scope import Scope
 from interpreter.run.compiled import statement_event
-from interpreter.run.expressions import Env, as_date, evaluate, truthy
+from interpreter.run.expressions import ABSENT, Env, as_date, evaluate, truthy
 from interpreter.run.ledger import Entry
 from interpreter.syntax import nodes as n
 
@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
 
 @attrs.define
 class Acceleration:
-    day: date
+    day: date  # the debts of the months begun by this day fall due …
+    due: date  # … on this day (the same, unless `to DATE`)
     rule: n.RuleDecl | None
 
 
@@ -62,6 +63,8 @@ class EffectChecks:
             self._check_action(action, inner, tables)
 
     def _check_billing_action(self, action, scope: Scope, tables: Tables) -> None:
+        if isinstance(action, n.AccelerateDebts) and action.to is not None:
+            self._expect(action.to, "date", scope, tables, "the day accelerated debts fall due")
         if isinstance(action, n.SuspendService) and action.until is not None:
             self._expect(action.until, "date", scope, tables, "the end of a suspension")
         if isinstance(action, n.WaiveFees):  # its kinds are the grammar's fee kinds
@@ -85,20 +88,24 @@ class EffectEvaluation:
                 self._effect_entry(rule, s, action, day, env, (ev.index,), steps)
 
     def _effect_entry(self, rule, stmt, action, day: date, env: Env, events, steps=(), dated: date | None = None):
-        """The ledger's record of one action: what it did and from which day (its value), by which rule and line.
-        The entry is dated `dated` (a notice's: the day it arrived), else the day the action applies."""
-        period = None
-        if isinstance(action, n.SuspendService) and action.until is not None:
+        """The ledger's record of one action: what it did and from which day (its value; for debts accelerated
+        `to DATE`, that day), by which rule and line. The entry is dated `dated` (a notice's: the day it arrived),
+        else the day the action applies."""
+        period, value = None, day
+        if isinstance(action, n.AccelerateDebts) and action.to is not None:
+            value = as_date(evaluate(action.to, env), action.to)
+        elif isinstance(action, n.SuspendService) and action.until is not None:
             period = (day, as_date(evaluate(action.until, env), action.until))
         elif isinstance(action, n.WaiveFees):
             period = (as_date(evaluate(action.start, env)), as_date(evaluate(action.end, env)))
         self.add(rule, stmt, "state", action_text(action, env, self.version(day).tables), date=dated or day,
-                 value=day, period=period, events=events, explanation=tuple(steps))
+                 value=value, period=period, events=events, explanation=tuple(steps))
 
     def _apply_billing_action(self, action, d: date, env: Env, rule) -> bool:
         """Apply an action of this module; False when the action is one of the timeline's own."""
         if isinstance(action, n.AccelerateDebts):
-            self.accelerations.append(Acceleration(d, rule))
+            due = as_date(evaluate(action.to, env), action.to) if action.to is not None else d
+            self.accelerations.append(Acceleration(d, due, rule))
         elif isinstance(action, n.SuspendService):
             pass  # its ledger entry records it; fees keep running (第27条2, 第10条2) unless a rule waives them
         elif isinstance(action, n.WaiveFees):
@@ -110,10 +117,11 @@ class EffectEvaluation:
         return True
 
     def _accelerated(self, month_start: date, due: date | None):
-        """An invoice's due date after any acceleration: the earliest acceleration day in [month start, due)."""
-        for acc in sorted(self.accelerations, key=lambda a: a.day):
-            if due is not None and month_start <= acc.day < due:
-                return acc.day, acc.rule, f"due {due} moved to {acc.day}: every debt falls due at once ({acc.rule.id})"
+        """An invoice's due date after any acceleration: the earliest day debts fall due, among the accelerations
+        made once its month had begun, when that is before its own due date (an acceleration never postpones)."""
+        for acc in sorted(self.accelerations, key=lambda a: a.due):
+            if due is not None and month_start <= acc.day and acc.due < due:
+                return acc.due, acc.rule, f"due {due} moved to {acc.due}: every debt falls due at once ({acc.rule.id})"
         return due, None, None
 
     def _origin(self, e: Entry):
@@ -166,7 +174,8 @@ def action_text(action, env: Env, tables: Tables) -> str:
     if isinstance(action, n.EndItem):
         return f"{item} {'stops' if action.stops else 'ends'}"
     if isinstance(action, n.StartItem):
-        return f"{item} starts"
+        billing = evaluate(action.billing_from, env) if action.billing_from is not None else ABSENT
+        return f"{item} starts" + (f", billing from {billing.value}" if billing.kind != "absent" else "")
     if isinstance(action, n.ChangeItem):
         return f"{item} changes"
     return f"{item} changes quantity"

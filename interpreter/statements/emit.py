@@ -86,9 +86,18 @@ class EmitEvaluation:
         """The entries written on an event, in the order of the rules: each sees the states the ones before set."""
         env, seen = None, None
         for rule, stmt in self.statements_by(ev.date, n.Emit, emit_event).get(ev.name, ()):
+            if self._claim_window(rule, stmt, ev.date) is not None:
+                # A credit that must be claimed is reckoned once the whole timeline is known: its amount may
+                # read what the month bills (a maximum reached later that month, an end after it).
+                self.deferred.append((rule, stmt, ev))
+                continue
             if seen != self.state_changes:
                 env, seen = self.event_env(ev), self.state_changes
             self._emit(rule, stmt, env, ev.date, (ev.index,))
+
+    def _deferred_emits(self) -> None:
+        for rule, stmt, ev in self.deferred:
+            self._emit(rule, stmt, self.event_env(ev), ev.date, (ev.index,))
 
     def _emits_at_contract_end(self) -> None:
         d = self.contract_end

@@ -22,7 +22,8 @@ from interpreter.run.expressions import (
     truthy,
 )
 from interpreter.run.compiled import fee_event, fee_items
-from interpreter.run.state import Subscription, Trace, item_label
+from interpreter.run.lifecycle import Subscription
+from interpreter.run.state import Trace, item_label
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 from interpreter.time.billing_periods import Period
@@ -165,7 +166,7 @@ class FeeEvaluation:
         if first > last:
             return None
         steps = Trace()
-        changes = [day for day, _ in sub.quantities if first < day <= last]
+        changes = [day for day in sub.change_days() if first < day <= last]
         if stmt.on_change and changes:
             # each quantity for its own days, as the change policy says (the period's other policies give way)
             raw = Decimal(0)
@@ -190,7 +191,12 @@ class FeeEvaluation:
             policy = last_policy
         if policy == "free":
             return None
-        raw = self._share(raw, first, last, month, policy, steps)
+        if policy == "prorated" and partial_first and first_policy == "full":
+            first = month.start  # the first period counts whole: a proration later in it runs from its first day
+        counted_to = last
+        if partial_first and partial_last and last_policy == "full":
+            counted_to = month.end  # an end inside the period takes nothing off: the first period's share runs to its end
+        raw = self._share(raw, first, counted_to, month, policy, steps)
         return self.money(raw, month.end, steps), steps, (first, last)
 
     def _share(self, whole: Decimal, first: date, last: date, month: Period, policy: str, steps) -> Decimal:
@@ -217,6 +223,8 @@ class FeeEvaluation:
         billing_start = self._billing_start()
         for item, subs in sorted(self.subs.items()):
             for sub in subs:
+                if self._never_billed(sub):
+                    continue  # ended before its billing start: no monthly fee is ever owed (IIJ 第7条第4項)
                 last_day = min(sub.end or horizon, horizon)
                 for month in self._months(sub.start, last_day):
                     for rule, stmt in self.statements_by(month.start, n.Fee, fee_items).get(item, ()):
@@ -248,14 +256,19 @@ class FeeEvaluation:
                 return False
         return True
 
+    def _month_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day):
+        """What a monthly fee bills one holding for one period: (amount, steps, period), or None."""
+        floor = max(billing_start or sub.start, self.billing_start_of(sub))
+        if month.end < floor or not self._in_schedule(stmt, month):
+            return None
+        first_policy = self._policy(stmt, "first")
+        if sub.waits_for(self._parent_holding(sub)):
+            first_policy = "full"  # part of what its parent starts billing with, not a start of its own
+        return self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
+                                  first_policy, self._policy(stmt, "last"))
+
     def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day) -> None:
-        floor = billing_start
-        if floor is not None and month.end < floor:
-            return
-        if not self._in_schedule(stmt, month):
-            return
-        result = self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
-                                    self._policy(stmt, "first"), self._policy(stmt, "last"))
+        result = self._month_amount(rule, stmt, sub, month, billing_start, last_day)
         if result is None:
             return
         amount, steps, period = result

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from datetime import date, timedelta
 
 from interpreter.check.types import DATE
-from interpreter.run.expressions import Env, EvalError, Value, as_date, evaluate
+from interpreter.run.expressions import Env, EvalError, Value, as_date, evaluate, truthy
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 from interpreter.run.compiled import statement_event
@@ -29,6 +29,8 @@ class NoticeChecks:
     def _stmt_Notice(self, s: n.Notice, tables, scope) -> None:
         decl = self._event_name(s.event, s.span, tables)
         inner = self._event_scope(scope, s.event, tables).child({"effective": DATE})
+        if s.where is not None:
+            self._expect(s.where, "bool", self._event_scope(scope, s.event, tables), tables, "the notice's condition")
         if s.effective is not None:
             self._expect(s.effective, "date", inner, tables, "the effective date")
         if s.allowed is not None and s.allowed not in ALLOWED_DATES:
@@ -99,6 +101,8 @@ class NoticeEvaluation:
             d = d + timedelta(days=1)
 
     def _notice(self, rule: n.RuleDecl, s: n.Notice, ev: Event, env: Env) -> None:
+        if s.where is not None and not truthy(evaluate(s.where, env), s.where):
+            return  # `on EVENT where COND`: this event is not such a notice
         desired = as_date(evaluate(s.effective, env), s.effective)
         label = s.label or rule.label or s.name
         steps = [self.step("effective", s.effective, env, str(desired))]

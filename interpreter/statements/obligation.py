@@ -10,7 +10,8 @@ from datetime import date, timedelta
 
 import attrs
 
-from interpreter.run.expressions import Env, as_date, evaluate, truthy
+from interpreter.check.types import DATE
+from interpreter.run.expressions import Env, Value, as_date, evaluate, truthy
 from interpreter.run.compiled import obligation_trigger
 from interpreter.run.state import occurrence
 from interpreter.syntax import nodes as n
@@ -26,6 +27,7 @@ class PendingObligation:
     trigger: Event | None
     due: date
     met: Event | None = None
+    day: date | None = None  # the day a daily duty arose on
 
 
 class ObligationChecks:
@@ -33,7 +35,9 @@ class ObligationChecks:
 
     def _stmt_Obligation(self, s: n.Obligation, tables, scope) -> None:
         inner = scope
-        if s.trigger and s.trigger != "contract ends":
+        if s.trigger == "each day":
+            inner = scope.child({"today": DATE})  # `when each day where COND`: COND and `due` read `today`
+        elif s.trigger and s.trigger != "contract ends":
             self._event_name(s.trigger, s.span, tables)
             inner = self._event_scope(scope, s.trigger, tables)
         if s.where is not None:
@@ -46,7 +50,7 @@ class ObligationChecks:
             self._event_name(s.met_by, s.span, tables)
         if s.trigger is None:
             self.error("E404", f"obligation `{s.name}` does not say when it arises", s.span,
-                       "add `when EVENT;` or `when contract ends;`")
+                       "add `when EVENT;`, `when contract ends;` or `when each day;`")
 
 
 class ObligationEvaluation:
@@ -84,6 +88,26 @@ class ObligationEvaluation:
             return f"met by {occurrence(p.met)}"
         return f"performed late by {occurrence(p.met)}, after the due date {p.due}"
 
+    def _daily_obligations(self) -> None:
+        """`when each day`: one duty per calendar day from the contract's start through its end (or as_of),
+        met by a `met by` event on or after that day and by its due date; a day nothing met is `missed`."""
+        if self.contract_start is None or not any(
+                s.trigger == "each day" for v in self.model.versions for r in v.tables.rules.values()
+                for s in r.statements if isinstance(s, n.Obligation)):
+            return
+        last = min(self.contract_end or self.as_of, self.as_of)
+        day = self.contract_start
+        while day <= last:
+            for rule, s in self.statements_by(day, n.Obligation, obligation_trigger).get("each day", ()):
+                env = self.env(day, {"today": Value("date", day)})
+                if s.where is not None and not truthy(evaluate(s.where, env), s.where):
+                    continue
+                due = as_date(evaluate(s.due, env), s.due)
+                met = next((e for e in self.seen.get(s.met_by or "", [])
+                            if e.index not in self.rejected and day <= e.date <= due), None)
+                self.pending.append(PendingObligation(rule, s, None, due, met, day=day))
+            day += timedelta(days=1)
+
     def _close_obligations(self) -> None:
         for p in self.pending:
             label = p.stmt.label or p.rule.label or p.stmt.name
@@ -95,7 +119,7 @@ class ObligationEvaluation:
             else:
                 status = "missed" if self.as_of > p.due else "open"
             self.add(p.rule, p.stmt, "obligation", label, party=p.stmt.party, due=p.due, status=status,
-                     events=events, date=p.trigger.date if p.trigger else None,
+                     events=events, date=p.trigger.date if p.trigger else p.day,
                      note=self._performance_note(p, status))
             if status == "missed" and p.stmt.grants:
                 self.add(p.rule, p.stmt, "state", p.stmt.grants, date=p.due + timedelta(days=1),

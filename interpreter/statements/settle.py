@@ -11,7 +11,8 @@ import attrs
 
 from interpreter.run.expressions import evaluate, format_decimal
 from interpreter.run.compiled import fee_items
-from interpreter.run.state import Subscription, Trace, item_label
+from interpreter.run.lifecycle import Subscription
+from interpreter.run.state import Trace, item_label
 from interpreter.syntax import nodes as n
 
 

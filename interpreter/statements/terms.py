@@ -29,6 +29,7 @@ class TermsChecks:
         if s.renews is not None:
             self._period_length(s.renews, scope, tables, "a renewal")
         self._check_anchor(s.anchor, tables, scope)
+        self._not_from_itself(s.anchor.base, "term_end", "term")
 
 
 class TermsEvaluation:
@@ -101,6 +102,8 @@ class TermsEvaluation:
         for item_expr in s.items:
             item = evaluate(item_expr, env).value
             for sub in self.subs.get(item, []):
+                if self._never_billed(sub):
+                    continue  # a term counted from a billing start that never came does not run
                 # read on the subscription's first day, so that `X.start` is this subscription's
                 v = evaluate(s.anchor.base, self.env(sub.start))
                 anchor = as_date(v) if v.kind != "absent" else sub.start

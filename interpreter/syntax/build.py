@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import attrs
 from lark import Token, Transformer_NonRecursive, Tree, v_args
 
 from interpreter.syntax import nodes as n
@@ -20,6 +21,15 @@ from interpreter.syntax.eras import normalize_digits, parse_japanese_date
 from interpreter.syntax.source import SourceFile, Span
 
 _STAND_IN_DATE = date(1, 1, 1)
+
+
+@attrs.frozen
+class _BillingFrom:
+    """The `billing from D` part of a `starts` effect, until start_item places it."""
+    date: object
+
+
+_OPTIONAL = object()  # the `optional` mark of a field declaration
 
 
 def _unquote(token: Token) -> str:
@@ -263,7 +273,12 @@ class BuilderCore:
 
     @v_args(meta=True)
     def field_decl(self, meta, children):
-        return n.FieldDecl(*self._typed(children), span=self._span(meta))
+        optional = _OPTIONAL in children
+        return n.FieldDecl(*self._typed([c for c in children if c is not _OPTIONAL]), span=self._span(meta),
+                           optional=optional)
+
+    def optional(self, children):
+        return _OPTIONAL
 
     def item_kind(self, children):
         return str(children[0])
@@ -276,9 +291,11 @@ class BuilderCore:
         if len(children) == 4:
             label = children[2]
         includes, texts, items = [], [], []
-        measured = None
+        measured = section = None
         for tag, value in body:
-            if tag == "includes":
+            if tag == "section":
+                section = value
+            elif tag == "includes":
                 includes.append(value)
             elif tag == "measured_in":
                 measured = value
@@ -287,7 +304,7 @@ class BuilderCore:
             else:
                 items.append(value)
         return n.ItemDecl(kind, name, label, tuple(includes), measured, tuple(texts), tuple(items),
-                          span=self._span(meta))
+                          span=self._span(meta), section=section)
 
     def empty_body(self, children):
         return []
@@ -297,6 +314,9 @@ class BuilderCore:
 
     def includes(self, children):
         return ("includes", children[0])
+
+    def item_section(self, children):
+        return ("section", (self._text(children[0]), self._text(children[1])))
 
     def measured_in(self, children):
         return ("measured_in", str(children[0]))
@@ -337,7 +357,12 @@ class BuilderCore:
 
     @v_args(meta=True)
     def start_item(self, meta, children):
-        return n.StartItem(children[0], children[1] if len(children) > 1 else None, span=self._span(meta))
+        billing = next((c.date for c in children if isinstance(c, _BillingFrom)), None)
+        rest = [c for c in children if not isinstance(c, _BillingFrom)]
+        return n.StartItem(rest[0], rest[1] if len(rest) > 1 else None, billing, span=self._span(meta))
+
+    def start_billing(self, children):
+        return _BillingFrom(children[0])
 
     @v_args(meta=True)
     def end_item(self, meta, children):
@@ -357,7 +382,7 @@ class BuilderCore:
 
     @v_args(meta=True)
     def accelerate_debts(self, meta, children):
-        return n.AccelerateDebts(span=self._span(meta))
+        return n.AccelerateDebts(children[0] if children else None, span=self._span(meta))
 
     @v_args(meta=True)
     def suspend_service(self, meta, children):

@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from lark import Token, v_args
 
+from interpreter.limits import MAX_BUSINESS_DAYS
 from interpreter.syntax import nodes as n
 from interpreter.syntax.source import Span
 from interpreter.syntax.eras import normalize_digits
@@ -189,6 +190,7 @@ class ExpressionSyntax:
         day = int(self._number(children[0]))
         if not 1 <= day <= 31:
             self._error("E107", f"there is no day {day} in a month", self._tspan(children[0]))
+            day = 1  # a stand-in, so that the rest of the file is still checked (nothing is evaluated)
         offset, base = children[1]
         return n.MonthPoint("day", day, offset, base, span=self._span(meta))
 
@@ -205,10 +207,16 @@ class ExpressionSyntax:
 
     @v_args(meta=True)
     def nth_business_day(self, meta, children):
-        digits = "".join(ch for ch in normalize_digits(str(children[0])) if ch.isdigit())
-        count = int(digits)
+        digits = "".join(ch for ch in normalize_digits(str(children[0])) if ch.isdigit()).lstrip("0") or "0"
+        # compared as text first: a count of thousands of digits is not even turned into a number
+        count = int(digits) if len(digits) <= len(str(MAX_BUSINESS_DAYS)) else MAX_BUSINESS_DAYS + 1
         if count < 1:
             self._error("E406", "business days are counted from 1st", self._tspan(children[0]))
+        elif count > MAX_BUSINESS_DAYS:
+            self._error("E108", f"this count of business days is out of range: at most {MAX_BUSINESS_DAYS:,} "
+                                "are counted", self._tspan(children[0]),
+                        "each business day is looked up in the calendar; write the count the terms state")
+            count = 1  # a stand-in, so that the rest of the file is still checked
         return n.NthBusinessDay(count, children[1], span=self._span(meta))
 
     @v_args(meta=True)

@@ -96,11 +96,14 @@ class RuleSyntax:
             len(rest) > 1 and isinstance(rest[1], str) and rest[1] in ("customer", "provider", "either")
             and isinstance(rest[0], str)) else None
         party, event = rest[0], str(rest[1])
-        parts = dict(effective=None, allowed=None, due=None, effect=(), if_late=None)
+        parts = dict(effective=None, allowed=None, due=None, effect=(), if_late=None, where=None)
         for tag, value in rest[2:]:
             parts[tag] = value
         return n.Notice(name, label, party, event, parts["effective"], parts["allowed"], parts["due"],
-                        tuple(parts["effect"]), parts["if_late"], span=self._span(meta))
+                        tuple(parts["effect"]), parts["if_late"], span=self._span(meta), where=parts["where"])
+
+    def notice_where(self, children):
+        return ("where", children[0])
 
     def effective(self, children):
         return ("effective", children[0])
@@ -142,6 +145,9 @@ class RuleSyntax:
 
     def on_contract_end(self, children):
         return "contract ends"
+
+    def on_each_day(self, children):
+        return "each day"
 
     def met_by(self, children):
         return ("met_by", str(children[0]))

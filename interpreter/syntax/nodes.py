@@ -364,6 +364,9 @@ class ItemDecl:
     texts: tuple[str, ...]
     children: tuple["ItemDecl", ...]
     span: Span = _span()
+    # `section "別表第１号" "別表第１号　サービス内容";`: the part of the document that prints this item (its 名称)
+    # and the heading under which it is printed (the start of its 該当箇所), for the 新旧対照表
+    section: tuple[str, str] | None = None
 
 
 @node
@@ -373,6 +376,7 @@ class FieldDecl:
     default: Expr | None
     label: str | None
     span: Span = _span()
+    optional: bool = False  # `NAME: optional TYPE`: a scenario may leave it out; it then has no value
 
 
 @node
@@ -387,8 +391,10 @@ class EndContract:
 
 @node
 class StartItem:
+    """`starts X [quantity N] [billing from D]`: X is held from the effect's date; its fees run from D."""
     item: Expr
     quantity: Expr | None
+    billing_from: Expr | None = None
     span: Span = _span()
 
 
@@ -417,8 +423,10 @@ class ChangeItem:
 
 @node
 class AccelerateDebts:
-    """`accelerates debts`: every unpaid amount falls due on the effect's date (期限の利益喪失)."""
+    """`accelerates debts [to DATE]`: every unpaid amount arisen by the effect's date falls due on DATE, or on
+    the effect's date without one (期限の利益喪失)."""
 
+    to: Expr | None = None
     span: Span = _span()
 
 
@@ -516,6 +524,7 @@ class Notice:
     effects: tuple[Action, ...]
     if_late: str | None
     span: Span = _span()
+    where: Expr | None = None  # `on EVENT where COND`: an event for which COND is false is no such notice
 
 
 @node
@@ -523,7 +532,7 @@ class Obligation:
     name: str
     label: str | None
     party: str
-    trigger: str | None  # an event name, or "contract ends"
+    trigger: str | None  # an event name, "contract ends", or "each day" (a duty every calendar day; `today` in scope)
     due: Expr | None
     met_by: str | None
     grants: str | None

@@ -201,6 +201,27 @@ def item_path(tables, name: str) -> list[str]:
     return path[::-1]
 
 
+def item_section(tables, name: str) -> tuple[str, str] | None:
+    """The `section` (名称, heading) an item or the nearest item it is declared in gives, if any."""
+    seen = set()
+    while name and name not in seen and name in tables.items:
+        seen.add(name)
+        if tables.items[name].section is not None:
+            return tables.items[name].section
+        name = tables.item_parent.get(name)
+    return None
+
+
+def item_place(tables, name: str) -> str:
+    """How the 新旧対照表 names an item: 〔名称〕 the part of the document, 〔該当箇所〕 its heading and the labels
+    down to the item, as the document's own table does; without a `section`, the labels alone."""
+    path = " › ".join(item_path(tables, name))
+    section = item_section(tables, name)
+    if section is None:
+        return path
+    return f"〔名称〕{section[0]}　〔該当箇所〕{section[1]} › {path}"
+
+
 def item_lines(side: Side, name: str) -> list[str]:
     tables = side.version.tables
     decl: n.ItemDecl = tables.items[name]
@@ -284,8 +305,7 @@ def compare_sides(old: Side, new: Side, context: int = 0) -> list[Change]:
     changes: list[Change] = []
 
     def item_title(name, in_new):
-        tables = nt if in_new else ot
-        return " › ".join(item_path(tables, name))
+        return item_place(nt if in_new else ot, name)
 
     changes += _section(
         "items", list(ot.items), list(nt.items),

@@ -31,14 +31,14 @@ KEYWORDS = DECLARATION_WORDS + (
     "with", "accepts", "orders", "until", "service", "never", "decreases", "limit", "reject", "where",
     "distinct", "across", "then", "else", "and", "or", "not", "in", "sum", "count", "maximum", "each",
     "tier", "otherwise", "later", "earlier", "expiry", "business", "day", "end", "start", "through",
-    "true", "false", "default", "graduated", "issued", "outside",
+    "true", "false", "default", "graduated", "issued", "outside", "optional", "section",
 )
 UNIT_WORDS = (
     "yen", "JPY", "second", "seconds", "minute", "minutes", "hour", "hours", "week", "weeks", "months", "years",
 )
 BUILTINS = ("floor", "ceil", "round", "truncate", "max", "min", "monthly_fee", "fees_paid", "unpaid", "unpaid_periods",
             "paid_fees", "occurrences", "days_in_month",
-            "date_of", "period_of")
+            "date_of", "period_of", "monthly_billed", "active", "quantity", "maximum_quantity")
 
 _DATETIME = rf"{_DIGIT}{{4}}-{_DIGIT}{{2}}-{_DIGIT}{{2}}[T ]{_DIGIT}{{2}}:{_DIGIT}{{2}}(:{_DIGIT}{{2}})?([+-][0-9]{{2}}:[0-9]{{2}}|Z)?"
 _DATE = rf"{_DIGIT}{{4}}-{_DIGIT}{{2}}-{_DIGIT}{{2}}"

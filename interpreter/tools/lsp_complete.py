@@ -12,12 +12,11 @@ import re
 import attrs
 from lark.exceptions import LarkError
 
-from interpreter.check.infer import BUILTINS, CONTRACT_ATTRS, EVENT_ATTRS, MONTH_ATTRS
+from interpreter.check.infer import BUILTINS, CONTRACT_ATTRS, EVENT_ATTRS, ITEM_ATTRS, MONTH_ATTRS
 from interpreter.tools.highlight import KEYWORDS
 from interpreter.tools.lsp_index import Document
 from interpreter.syntax.parse import parser
 
-ITEM_ATTRS = ("quantity", "start", "end")
 _PARTIAL = re.compile(r"[^\W\d]\w*$")
 _WORD_END = re.compile(r"([^\W\d]\w*)\s*$")
 # After these words a new name is being declared: nothing the contract has already declared fits there.

@@ -353,10 +353,15 @@ _CONTRACT_ATTR_TEXT = {
     "formed": "the day the contract was formed: the date of the state named `formed`",
     "billing_start": "the day billing starts (`billing from`)",
     "term_end": "the last day of the contract's first term (`term` or `minimum term`)",
+    "version": "the label of the version of the terms in force on the day the expression is evaluated",
 }
 _ITEM_ATTR_TEXT = {
     "quantity": "how many of the item the customer has, on the day the expression is evaluated",
-    "start": "the item's first day",
+    "ordered": "the date of the event that brought the item",
+    "accepted": "the day the item was taken on (its start)",
+    "start": "the item's first day: it is held from then",
+    "billing_start": "the day the item's fees run from (`starts … billing from`, else its start)",
+    "stop_requested": "the day the notice that ends the item arrived",
     "end": "the item's last day, once it has ended",
 }
 _MONTH_ATTR_TEXT = {

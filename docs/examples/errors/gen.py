@@ -24,7 +24,7 @@ TEXT = {
           "Split the expression with `let` bindings."),
  "E107": ("A date that does not exist (February 30, 令和 year 0, an era year past the era's end), a date-time with an impossible time, a `closed every` day that is not a day of the year, or `day N of month` with N outside 1–31.",
           "Write a real date. ISO (`2025-04-01`), `2025年4月1日` and era dates (`令和7年4月1日`) are all accepted."),
- "E108": ("A number with more than 18 digits before the point or more than 12 after it. Amounts are computed exactly (no rounding to 28 digits as Python's default would); these bounds keep every amount, count and duration a contract can produce exact, and a result of 10^25 or more is an error when a scenario is evaluated (E611).",
+ "E108": ("A number with more than 18 digits before the point or more than 12 after it, or an `Nth business day` with N above 1,000. Amounts are computed exactly (no rounding to 28 digits as Python's default would); these bounds keep every amount, count and duration a contract can produce exact, and a result of 10^25 or more is an error when a scenario is evaluated (E611).",
           "Write the figure the terms state. No real fee, count or duration comes near 10^18."),
  "E201": ("A name, unit, function or convention that is not declared. The hint names the closest declared one.",
           "Fix the spelling, or declare it (`param`, `unit`, `plan` …, or `let` inside a charge)."),
