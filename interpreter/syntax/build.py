@@ -9,24 +9,20 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import attrs
 from lark import Token, Transformer_NonRecursive, Tree, v_args
 
 from interpreter.syntax import nodes as n
 from interpreter.syntax.build_expressions import ExpressionSyntax
 from interpreter.syntax.build_rules import RuleSyntax
+from interpreter.syntax.build_money import MoneySyntax
+from interpreter.syntax.build_actions import ActionSyntax
+from interpreter.syntax.build_calendar import CalendarSyntax
 from interpreter.diagnostics import Diagnostic
 from interpreter.limits import number_problem
 from interpreter.syntax.eras import normalize_digits, parse_japanese_date
 from interpreter.syntax.source import SourceFile, Span
 
 _STAND_IN_DATE = date(1, 1, 1)
-
-
-@attrs.frozen
-class _BillingFrom:
-    """The `billing from D` part of a `starts` effect, until start_item places it."""
-    date: object
 
 
 _OPTIONAL = object()  # the `optional` mark of a field declaration
@@ -146,68 +142,6 @@ class BuilderCore:
         return self._date(children[0])
 
     # ------------------------------------------------------------- conventions and calendars
-
-    @v_args(meta=True)
-    def conventions_decl(self, meta, children):
-        return n.Conventions(tuple(children), span=self._span(meta))
-
-    @v_args(meta=True)
-    def convention(self, meta, children):
-        values = []
-        for c in children[1:]:
-            if isinstance(c, n.Num):
-                values.append(f"{c.value}{(' ' + c.unit) if c.unit else ''}")
-            else:
-                values.append(str(c))
-        return n.Convention(str(children[0]), tuple(values), span=self._span(meta))
-
-    @v_args(meta=True)
-    def calendar_decl(self, meta, children):
-        name = str(children[0])
-        label = None
-        holidays = None
-        weekend = None
-        closed, yearly = [], []
-        for c in children[1:]:
-            if isinstance(c, str) and not isinstance(c, Token):
-                label = c
-            elif isinstance(c, tuple) and c[0] == "holidays":
-                holidays = c[1]
-            elif isinstance(c, tuple) and c[0] == "weekend":
-                weekend = c[1]
-            elif isinstance(c, n.Closed):
-                closed.append(c)
-            elif isinstance(c, n.ClosedYearly):
-                yearly.append(c)
-        return n.Calendar(name, label, holidays, weekend, tuple(closed), tuple(yearly), span=self._span(meta))
-
-    def cal_holidays(self, children):
-        return ("holidays", str(children[0]))
-
-    def cal_weekend(self, children):
-        return ("weekend", tuple(str(c) for c in children))
-
-    @v_args(meta=True)
-    def cal_closed(self, meta, children):
-        dates = [c for c in children if isinstance(c, date)]
-        label = next((c for c in children if isinstance(c, str)), None)
-        return n.Closed(dates[0], dates[-1], label, span=self._span(meta))
-
-    @v_args(meta=True)
-    def cal_closed_yearly(self, meta, children):
-        days = []
-        for tok in children[:2]:
-            text = normalize_digits(str(tok))
-            month, day = int(text[:2]), int(text[3:])
-            try:
-                date(2000, month, day)  # a leap year, so 02-29 is allowed
-            except ValueError:
-                self._error("E107", f"`{tok}` is not a day of the year", self._tspan(tok),
-                            "write month and day as MM-DD, such as 12-29")
-                month, day = 1, 1
-            days.append((month, day))
-        label = self._text(children[2]) if len(children) > 2 else None
-        return n.ClosedYearly(days[0], days[1], label, span=self._span(meta))
 
     # ------------------------------------------------------------- declarations
 
@@ -344,60 +278,6 @@ class BuilderCore:
                 label = c
         return n.EventDecl(name, label, interval, tuple(fields), tuple(effects), span=self._span(meta))
 
-    def event_effect(self, children):
-        return list(children)
-
-    @v_args(meta=True)
-    def start_contract(self, meta, children):
-        return n.StartContract(span=self._span(meta))
-
-    @v_args(meta=True)
-    def end_contract(self, meta, children):
-        return n.EndContract(span=self._span(meta))
-
-    @v_args(meta=True)
-    def start_item(self, meta, children):
-        billing = next((c.date for c in children if isinstance(c, _BillingFrom)), None)
-        rest = [c for c in children if not isinstance(c, _BillingFrom)]
-        return n.StartItem(rest[0], rest[1] if len(rest) > 1 else None, billing, span=self._span(meta))
-
-    def start_billing(self, children):
-        return _BillingFrom(children[0])
-
-    @v_args(meta=True)
-    def end_item(self, meta, children):
-        return n.EndItem(children[0], span=self._span(meta))
-
-    @v_args(meta=True)
-    def stop_item(self, meta, children):
-        return n.EndItem(children[0], True, span=self._span(meta))
-
-    @v_args(meta=True)
-    def set_quantity(self, meta, children):
-        return n.SetQuantity(children[0], children[1], span=self._span(meta))
-
-    @v_args(meta=True)
-    def change_item(self, meta, children):
-        return n.ChangeItem(children[0], children[1], span=self._span(meta))
-
-    @v_args(meta=True)
-    def accelerate_debts(self, meta, children):
-        return n.AccelerateDebts(children[0] if children else None, span=self._span(meta))
-
-    @v_args(meta=True)
-    def suspend_service(self, meta, children):
-        return n.SuspendService(children[0] if children else None, span=self._span(meta))
-
-    @v_args(meta=True)
-    def waive_fees(self, meta, children):
-        rest = list(children)
-        kinds = rest.pop(0)[1] if rest and isinstance(rest[0], tuple) and rest[0][:1] == ("fee_kinds",) else ()
-        items = tuple(rest.pop(0)) if len(rest) > 2 else ()
-        return n.WaiveFees(kinds, items, rest[0], rest[1], span=self._span(meta))
-
-    def fee_kinds(self, children):
-        return ("fee_kinds", tuple(str(c) for c in children))
-
     # ------------------------------------------------------------- versions
 
     @v_args(meta=True)
@@ -428,7 +308,7 @@ def n_diag(code: str, message: str, span: Span, hint: str | None) -> Diagnostic:
     return Diagnostic(code, message, span, hint=hint)
 
 
-class _Builder(ExpressionSyntax, RuleSyntax, BuilderCore, Transformer_NonRecursive):
+class _Builder(ExpressionSyntax, RuleSyntax, MoneySyntax, ActionSyntax, CalendarSyntax, BuilderCore, Transformer_NonRecursive):
     """Parse tree -> AST: one method per grammar rule, spread over the mixins by area."""
 
 

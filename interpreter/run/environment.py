@@ -1,0 +1,149 @@
+"""The environment of expressions on a customer's timeline: names, attributes of events, items and the contract, events in a period (a mixin of the evaluation)."""
+from __future__ import annotations
+from collections import ChainMap
+from datetime import date, datetime, time, timedelta
+import attrs
+from interpreter.check.model import Version
+from interpreter.run.events import Event
+from interpreter.run.expressions import (
+    ABSENT,
+    Env,
+    EvalError,
+    Month,
+    Value,
+    evaluate,
+    minutes_between,
+)
+from interpreter.time.timestamps import JST
+
+
+class Environment:
+    """The environment of expressions on a customer's timeline: names, attributes of events, items and the contract, events in a period (a mixin of the evaluation)."""
+
+    def _event_names(self, version: Version) -> dict:
+        """An event's name stands for its first occurrence in the whole timeline (the ledger is what is known
+        as of `as_of`): a deemed date can look at an acceptance that came later in the file. Recomputed only
+        when an event has been rejected since."""
+        key = (version.name, len(self.rejected))
+        cached = self._events_cache.get(key)
+        if cached is None:
+            cached = {}
+            for name in version.tables.events:
+                known = [e for e in self.by_name.get(name, []) if e.index not in self.rejected]
+                cached[name] = Value("event", known[0]) if known else ABSENT
+            self._events_cache[key] = cached
+        return cached
+
+    def _names(self, version: Version) -> dict:
+        """Every name an expression can use, but those of the moment (event fields, `let`s), in one dict:
+        rebuilt only when a state is set or an event rejected."""
+        key = (version.name, len(self.rejected), self.state_changes)
+        found = self._names_cache.get(key)
+        if found is None:
+            found = {**self.compiled.static_names(version), **self._event_names(version), **self.params,
+                     **self.states, "contract": self._contract_value}
+            self._names_cache = {key: found}
+        return found
+
+    def value(self, expr, d: date) -> Value:
+        """An expression's value on a day: a constant is computed once per contract (run/compiled.py)."""
+        found = self.compiled.constant(expr)
+        return found if found is not None else evaluate(expr, self.env(d))
+
+    def set_state(self, name: str, value: Value) -> None:
+        self.states[name] = value
+        self.state_changes += 1
+
+    def env(self, d: date, extra: dict | None = None) -> Env:
+        """The environment of an expression evaluated for a day, with the names of the moment (`extra`)."""
+        names = self._names(self.version(d))
+        if extra:
+            return Env(names=ChainMap(extra, names), calendar=self.model.calendar,
+                       conventions=self.model.conventions, functions=self._functions, events_in=self._events_in,
+                       attribute=lambda obj, name: self._attribute(obj, name, d))
+        cached = self._env_cache.get(d)
+        if cached is None or cached.names is not names:
+            cached = Env(names=names, calendar=self.model.calendar, conventions=self.model.conventions,
+                         functions=self._functions, events_in=self._events_in,
+                         attribute=lambda obj, name: self._attribute(obj, name, d))
+            self._env_cache[d] = cached
+        return cached
+
+    def _attribute(self, obj: Value, name: str, today: date) -> Value:
+        if obj.kind == "event":
+            ev: Event = obj.value
+            if name in ev.fields:
+                return ev.fields[name]
+            if name == "at":
+                return Value("datetime", ev.instant)
+            if name == "date":
+                return Value("date", ev.date)
+            if name == "duration":  # exact, in minutes (seconds kept as a fraction); cut only where a rule says
+                return Value("exact", minutes_between(ev.until, ev.instant))
+            raise EvalError(f"event `{ev.name}` has no field `{name}`")
+        if obj.kind == "contract":
+            if name == "version":  # the label of the version of the terms in force on the day
+                version = self.version(today)
+                return Value("text", version.label or version.name)
+            return self._contract_attribute(name)
+        if obj.kind == "item":
+            # An item's attributes are those of its subscription on the day the expression is evaluated for:
+            # the one in force then, else the latest one before, else (like an event name) the first one.
+            subs = self.subs.get(obj.value, [])
+            if not subs:
+                return ABSENT
+            earlier = [x for x in subs if x.start <= today]
+            sub = next((x for x in subs if x.active_on(today)), earlier[-1] if earlier else subs[0])
+            if name == "quantity":
+                return Value("count", sub.quantity_on(max(today, sub.start)))
+            value = self._lifecycle_date(sub, name)
+            return Value("date", value) if value else ABSENT
+        raise EvalError(f"no attribute `{name}` here")
+
+    def _contract_attribute(self, name: str) -> Value:
+        """`contract.NAME`. billing_start and term_end are computed from statements whose expressions may
+        read contract attributes themselves: one that comes back to itself is an error, not an endless loop."""
+        computed = {"billing_start": self._billing_start, "term_end": self._first_term_end}
+        if name in computed:
+            if name in self._computing:
+                raise EvalError(f"`contract.{name}` is computed from itself: the statement that defines it "
+                                f"reads it (perhaps through another contract attribute)", self.current)
+            self._computing.add(name)
+            try:
+                value = computed[name]()
+            finally:
+                self._computing.discard(name)
+        else:
+            value = {"start": self.contract_start, "end": self.contract_end, "formed": self.formed}.get(name)
+        return Value("date", value) if value else ABSENT
+
+    def _events_in(self, name: str, month: Month) -> list[Value]:
+        """Events of one kind that touch a month; an interval is clipped to the month (Japan time)."""
+        start = datetime.combine(month.start, time(0), JST)
+        end = datetime.combine(month.end + timedelta(days=1), time(0), JST)
+        out = []
+        for ev in self.seen.get(name, []):
+            if ev.index in self.rejected:
+                continue
+            if ev.until is not None:
+                lo, hi = max(ev.instant, start), min(ev.until, end)
+                if lo < hi:
+                    fields = dict(ev.fields, until=Value("datetime", hi))
+                    out.append(Value("event", attrs.evolve(ev, instant=lo, fields=fields)))
+            elif start <= ev.instant < end:
+                out.append(Value("event", ev))
+        return out
+
+    def event_env(self, ev: Event) -> Env:
+        """The environment of the statements on an event: its name and fields, and `next EVENT` from it."""
+        env = self.env(ev.date, {ev.name: Value("event", ev), **ev.fields})
+        env.functions = {**env.functions, "next": lambda name: self._next_event(name, ev)}
+        return env
+
+    def _next_event(self, name: str, current: Event) -> Value:
+        """`next NAME`: NAME's first occurrence, not rejected, at or after `current` in the timeline."""
+        position = self.rank[current.index]
+        for ev in self.by_name.get(name, []):
+            if self.rank[ev.index] >= position and ev.index not in self.rejected:
+                return Value("event", ev)
+        return ABSENT
