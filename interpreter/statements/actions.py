@@ -1,7 +1,4 @@
-"""Actions: what events and notices do to the contract and its items (start, end, stop, change, set quantity).
-
-The checks run in `check`, the evaluation in `run`; both are mixins composed by
-interpreter/statements/__init__.py."""
+"""Actions: what events and notices do to the contract and its items (start, end, stop, change, set quantity)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

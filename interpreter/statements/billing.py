@@ -1,7 +1,4 @@
-"""Billing start, invoices per billing period with tax, their issue and due dates and the payments that meet them.
-
-The checks run in `check`, the evaluation in `run`; both are mixins composed by
-interpreter/statements/__init__.py."""
+"""Billing start, invoices per billing period with tax, their issue and due dates and the payments that meet them."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

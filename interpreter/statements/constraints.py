@@ -1,7 +1,4 @@
-"""Constraints on orders and usage: requires, ends with, order windows, service end, limits, rejections, distinct values.
-
-The checks run in `check`, the evaluation in `run`; both are mixins composed by
-interpreter/statements/__init__.py."""
+"""Constraints on orders and usage: requires, ends with, order windows, service end, limits, rejections, distinct values."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -1,7 +1,4 @@
-"""Rounding and tax: how amounts are rounded and taxed (`rounding`, `tax`).
-
-The checks run in `check`, the evaluation in `run`; both are mixins composed by
-interpreter/statements/__init__.py."""
+"""Rounding and tax: how amounts are rounded and taxed (`rounding`, `tax`)."""
 from __future__ import annotations
 
 from datetime import date

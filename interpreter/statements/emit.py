@@ -1,7 +1,4 @@
-"""Entries a rule writes: charges, credits, states and findings, on an event, per month or at the end; claim windows.
-
-The checks run in `check`, the evaluation in `run`; both are mixins composed by
-interpreter/statements/__init__.py."""
+"""Entries a rule writes: charges, credits, states and findings, on an event, per month or at the end; claim windows."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -1,9 +1,6 @@
 """Fees: initial, monthly, yearly and per-occurrence fees, per unit, with first/last period policies, and fee
 schedules: a recurring fee's amount evaluated per billing period (`period` in scope: volume tiers on the period's
-usage), bounded by `from`/`until` dates and `for N periods`.
-
-The checks run in `check`, the evaluation in `run`; both are mixins composed by
-interpreter/statements/__init__.py."""
+usage), bounded by `from`/`until` dates and `for N periods`."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

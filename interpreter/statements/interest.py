@@ -1,7 +1,4 @@
-"""Late-payment interest by the day (`interest … per year`).
-
-The checks run in `check`, the evaluation in `run`; both are mixins composed by
-interpreter/statements/__init__.py."""
+"""Late-payment interest by the day (`interest … per year`)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -1,7 +1,4 @@
-"""Notices: when a notice takes effect, by when it is due, what it does, and what happens if late.
-
-The checks run in `check`, the evaluation in `run`; both are mixins composed by
-interpreter/statements/__init__.py."""
+"""Notices: when a notice takes effect, by when it is due, what it does, and what happens if late."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -1,7 +1,4 @@
-"""Obligations: a duty that arises on an event or at the contract's end, due by a date, met by an event.
-
-The checks run in `check`, the evaluation in `run`; both are mixins composed by
-interpreter/statements/__init__.py."""
+"""Obligations: a duty that arises on an event or at the contract's end, due by a date, met by an event."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

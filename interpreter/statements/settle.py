@@ -1,7 +1,4 @@
-"""Settlement of the remaining minimum term when a contract or item ends early (`settle`).
-
-The checks run in `check`, the evaluation in `run`; both are mixins composed by
-interpreter/statements/__init__.py."""
+"""Settlement of the remaining minimum term when a contract or item ends early (`settle`)."""
 from __future__ import annotations
 
 from datetime import date, timedelta

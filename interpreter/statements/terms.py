@@ -1,7 +1,4 @@
-"""Minimum terms and fixed terms with renewal (`minimum term`, `term … renews for`).
-
-The checks run in `check`, the evaluation in `run`; both are mixins composed by
-interpreter/statements/__init__.py."""
+"""Minimum terms and fixed terms with renewal (`minimum term`, `term … renews for`)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
