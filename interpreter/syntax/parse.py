@@ -5,8 +5,6 @@ from a wheel (`interpreter/_grammar/`) and in the repository's `grammar/` folder
 """
 from __future__ import annotations
 
-import os
-import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +14,7 @@ import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from interpreter.cache import private_cache_file
 from interpreter.diagnostics import Diagnostic
 from interpreter.syntax.source import SourceFile, Span
 
@@ -30,49 +29,15 @@ def grammar_path() -> Path:
     raise FileNotFoundError("grammar/yakkan.lark is missing from this installation")
 
 
-def _private_cache_dir() -> Path | None:
-    """A folder only this user can write, for the parser tables; None when there is no such folder.
-
-    Lark stores its tables with pickle, and unpickling runs code: a table file that someone else could
-    have written (a shared temporary folder, a group-writable home) must never be loaded. The folder is
-    $XDG_CACHE_HOME/yakkan or ~/.cache/yakkan, created with mode 0700; it is used only when it is a real
-    folder (not a symbolic link) owned by this user that neither group nor others can write.
-    """
-    if not hasattr(os, "getuid"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):
-        return None
-    folder = Path(base) / "yakkan"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return folder if _only_mine(folder) else None
-    except OSError:
-        return None
-
-
-def _only_mine(path: Path) -> bool:
-    info = os.lstat(path)
-    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not stat.S_ISLNK(
-        info.st_mode)
-
-
 def _cache_file(grammar: str, keep_all_tokens: bool) -> str | bool:
-    """Where Lark may keep the tables for this grammar, or False (build them every time)."""
-    folder = _private_cache_dir()
-    if folder is None:
-        return False
+    """Where Lark may keep the tables for this grammar, or False (build them every time). Lark stores them
+    with pickle, so only in the user's private cache folder (see interpreter.cache)."""
     import hashlib
 
     key = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
     version = f"{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
-    path = folder / f"parser-{key}-{'tokens' if keep_all_tokens else 'tree'}-{version}.lark"
-    try:
-        if path.exists() and not (path.is_file() and _only_mine(path)):
-            return False  # not ours to trust, and not ours to overwrite
-    except OSError:
-        return False
-    return str(path)
+    path = private_cache_file(f"parser-{key}-{'tokens' if keep_all_tokens else 'tree'}-{version}.lark")
+    return False if path is None else str(path)
 
 
 @lru_cache(maxsize=2)
@@ -87,7 +52,7 @@ def parser(keep_all_tokens: bool = False) -> Lark:
         maybe_placeholders=False,
         keep_all_tokens=keep_all_tokens,
         # The LALR tables take seconds to build and milliseconds to load, so they are kept between runs,
-        # but only in a folder no one else can write (see _private_cache_dir).
+        # but only in a folder no one else can write (see _cache_file).
         cache=_cache_file(grammar, keep_all_tokens),
     )
 
