@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-__all__ = ["private_cache_dir", "private_cache_file", "read_json", "write_json"]
+__all__ = ["private_cache_dir", "private_cache_file", "read_json", "write_json", "write_atomically"]
 
 
 def private_cache_dir() -> Path | None:
@@ -63,15 +63,20 @@ def read_json(path: Path):
 
 
 def write_json(path: Path, value) -> None:
-    """Keep `value` at `path`, replacing the file at once so that a reader never sees half of it. A cache
+    """Keep `value` at `path` (see write_atomically)."""
+    write_atomically(path, json.dumps(value, ensure_ascii=False).encode("utf-8"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` at `path`, replacing the file at once so that a reader never sees half of it. A cache
     that cannot be written is not an error: the next run computes the value again."""
     import tempfile
 
     try:
         fd, temporary = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(value, f, ensure_ascii=False)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)

@@ -5,6 +5,7 @@ from a wheel (`interpreter/_grammar/`) and in the repository's `grammar/` folder
 """
 from __future__ import annotations
 
+import gc
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -30,31 +31,41 @@ def grammar_path() -> Path:
 
 
 def _cache_file(grammar: str, keep_all_tokens: bool) -> str | bool:
-    """Where Lark may keep the tables for this grammar, or False (build them every time). Lark stores them
-    with pickle, so only in the user's private cache folder (see interpreter.cache)."""
+    """Where the parser for this grammar may be kept between runs, or False (build it every time). It is
+    kept with pickle, so only in the user's private cache folder (see interpreter.cache)."""
     import hashlib
 
     key = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
     version = f"{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
-    path = private_cache_file(f"parser-{key}-{'tokens' if keep_all_tokens else 'tree'}-{version}.lark")
+    path = private_cache_file(f"parser-{key}-{'tokens' if keep_all_tokens else 'tree'}-{version}.pickle")
     return False if path is None else str(path)
+
+
+def build_parser(grammar: str, keep_all_tokens: bool) -> Lark:
+    """A new parser for the grammar's text: its LALR tables take seconds to build."""
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False,
+                keep_all_tokens=keep_all_tokens)
 
 
 @lru_cache(maxsize=2)
 def parser(keep_all_tokens: bool = False) -> Lark:
-    """The parser; `keep_all_tokens` keeps keywords and punctuation in the tree (for the formatter)."""
+    """The parser; `keep_all_tokens` keeps keywords and punctuation in the tree (for the formatter). Built
+    once and then loaded, ready, from the private cache folder (see interpreter.syntax.parser_cache)."""
+    from interpreter.syntax.parser_cache import lean, load_parser, save_parser
+
     grammar = grammar_path().read_text(encoding="utf-8")
-    return Lark(
-        grammar,
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-        keep_all_tokens=keep_all_tokens,
-        # The LALR tables take seconds to build and milliseconds to load, so they are kept between runs,
-        # but only in a folder no one else can write (see _cache_file).
-        cache=_cache_file(grammar, keep_all_tokens),
-    )
+    path = _cache_file(grammar, keep_all_tokens)
+    if path:
+        kept = load_parser(Path(path))
+        if kept is not None:
+            # The parser's hundred thousand objects live as long as the process: left to the garbage
+            # collector, they would be traversed again at every full collection of the parse that follows.
+            gc.freeze()
+            return kept
+    built = lean(build_parser(grammar, keep_all_tokens))
+    if path:
+        save_parser(built, Path(path))
+    return built
 
 
 def bracket_depths(text: str):
