@@ -6,6 +6,7 @@ from a wheel (`interpreter/_grammar/`) and in the repository's `grammar/` folder
 from __future__ import annotations
 
 import gc
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -68,12 +69,17 @@ def parser(keep_all_tokens: bool = False) -> Lark:
     return built
 
 
+# The only characters that open or close a bracket, a string or a comment: bracket_depths looks at no other.
+_BRACKETS_QUOTES_COMMENTS = re.compile(r'[()\[\]{}"「」#\n]')
+
+
 def bracket_depths(text: str):
     """(offset, depth after it) for every bracket outside strings and comments."""
     depth = 0
     quote: str | None = None
     comment = False
-    for i, ch in enumerate(text):
+    for match in _BRACKETS_QUOTES_COMMENTS.finditer(text):
+        i, ch = match.start(), match.group()
         if comment:
             comment = ch != "\n"
         elif quote:
