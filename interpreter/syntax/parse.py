@@ -36,7 +36,10 @@ def _cache_file(grammar: str, keep_all_tokens: bool) -> str | bool:
     kept with pickle, so only in the user's private cache folder (see interpreter.cache)."""
     import hashlib
 
-    key = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
+    from interpreter.syntax import shared_scanner
+
+    # The kept parser holds StateLexer objects: a change to their module makes a new file, as a new grammar does.
+    key = hashlib.sha256(grammar.encode("utf-8") + Path(shared_scanner.__file__).read_bytes()).hexdigest()[:16]
     version = f"{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
     path = private_cache_file(f"parser-{key}-{'tokens' if keep_all_tokens else 'tree'}-{version}.pickle")
     return False if path is None else str(path)
@@ -53,6 +56,7 @@ def parser(keep_all_tokens: bool = False) -> Lark:
     """The parser; `keep_all_tokens` keeps keywords and punctuation in the tree (for the formatter). Built
     once and then loaded, ready, from the private cache folder (see interpreter.syntax.parser_cache)."""
     from interpreter.syntax.parser_cache import lean, load_parser, save_parser
+    from interpreter.syntax.shared_scanner import share_root_scanner
 
     grammar = grammar_path().read_text(encoding="utf-8")
     path = _cache_file(grammar, keep_all_tokens)
@@ -64,6 +68,7 @@ def parser(keep_all_tokens: bool = False) -> Lark:
             gc.freeze()
             return kept
     built = lean(build_parser(grammar, keep_all_tokens))
+    share_root_scanner(built.parser.lexer)
     if path:
         save_parser(built, Path(path))
     return built

@@ -5,7 +5,8 @@ state's table, every rule and terminal and a lexer for each set of terminals: mo
 `yakkan check` before this module. Here the parser object, as Lark built it and before it has parsed anything,
 is pickled whole; loading it is one `pickle.load`.
 
-Two things in it are not data: the `re` module the lexers compile with, kept as its name, and the two LALR
+It is kept with its lexers replaced by interpreter.syntax.shared_scanner's, which need no regular
+expression compiled per parser state. Two things in it are not data: the `re` module the lexers compile with, kept as its name, and the two LALR
 actions, `Shift` and `Reduce`, which the parser compares by identity (`action is Shift`), kept as references to
 lark's own objects. Unpickling runs code, so the file is kept only in the user's private cache folder
 (interpreter.cache), named after the grammar, lark's version and Python's; a file that cannot be loaded is

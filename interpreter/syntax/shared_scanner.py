@@ -1,0 +1,153 @@
+"""One scanner for every parser state, where it gives the token the state's own scanner would give.
+
+Lark's contextual lexer has a scanner for each set of terminals a parser state accepts: one regular expression,
+the alternation of those terminals, compiled the first time the state is met. The first parse of a process
+meets over a hundred of them, and compiling them was a third of a cold `yakkan check`. The lexer's root
+scanner (every terminal, one alternation, compiled once) finds the same token for a state in nearly every case;
+`StateLexer` asks it first and goes to the state's own scanner only when it cannot be sure.
+
+Why the answer is then the same. An alternation gives its first alternative that matches, and both scanners list
+the terminals in lark's one order. Say the root scanner's first match is terminal m, and the state accepts m as
+an alternative of its own. The state's scanner tries the same alternatives before m, less those it does not
+accept, and none of them matched, plus the keywords that the root scanner folds into a name-like terminal
+(lark's "unless": `for` is scanned as NAME and then retyped) but the state keeps as alternatives because it does
+not accept that terminal. Those keywords are plain strings, so whether one of them matches is a `startswith`;
+if one does, the state's own scanner decides. A name-like match is retyped by the root scanner to the first
+keyword it spells; the state retypes to the first keyword it accepts among the same list, the same one when the
+state accepts it, and when it does not, the state's own scanner decides. Every table this needs is computed
+with lark's own functions when the parser is built, and kept with it.
+"""
+from __future__ import annotations
+
+import re
+
+import lark
+from lark.lexer import BasicLexer, ContextualLexer, PatternStr, Token, _create_unless
+
+
+# The versions of lark whose BasicLexer.next_token and "unless" tables StateLexer was written against; with any
+# other, the parser keeps lark's own lexers (correct, only slower to start).
+KNOWN_LARK = ("1.3.",)
+
+
+class StateLexer:
+    """The lexer of one set of parser states: the shared root scanner first, the states' own lexer if need be."""
+
+    def __init__(self, own: BasicLexer, root: BasicLexer, interned: dict):
+        self.own = own
+        self.root = root
+        self.accepted = frozenset(t.name for t in own.terminals)
+        self.ignore_types = own.ignore_types
+        self.newline_types = own.newline_types
+        alternatives, retypes = _create_unless(own.terminals, own.g_regex_flags, own.re, own.use_bytes)
+        self.alternatives = frozenset(t.name for t in alternatives)
+        self.retyped_by_own = frozenset(retypes)
+        # A name-like terminal the state retypes: the keyword each spelling becomes (lark's UnlessCallback:
+        # the first of the state's keywords that the whole token matches, which for a plain string is the
+        # first one equal to it). A terminal retyped otherwise (a pattern with flags) is left to the own scanner.
+        self.spellings: dict[str, dict[str, str]] = {}
+        for name, callback in retypes.items():
+            keywords = callback.scanner.terminals
+            if all(isinstance(t.pattern, PatternStr) and not t.pattern.flags for t in keywords):
+                spelling: dict[str, str] = {}
+                for t in keywords:
+                    spelling.setdefault(t.pattern.value, t.name)
+                self.spellings[name] = _intern(interned, spelling)
+        # (root's terminal, the state's terminal) -> what the state tries first that the root scanner did not:
+        # keywords, and patterns of terminals the root scanner tries later. The state's answer is its terminal
+        # when none of them matches at the position.
+        self.tried_first: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        root_order = {t.name: i for i, t in enumerate(root.scanner.terminals)}
+        order = {t.name: i for i, t in enumerate(alternatives)}
+        for found in root.scanner.terminals:
+            answers = [found.name] if found.name in order else []
+            if found.name in root.callback:  # a name-like terminal: the keywords it may spell
+                answers += [t.name for t in root.callback[found.name].scanner.terminals
+                            if t.name in order and t.name not in root_order]
+            for answer in answers:
+                keywords, patterns = [], []
+                for tried in alternatives[:order[answer]]:
+                    if tried.name in root_order and root_order[tried.name] < root_order[found.name]:
+                        continue  # the root scanner tried it first, and it did not match
+                    if isinstance(tried.pattern, PatternStr) and not tried.pattern.flags:
+                        keywords.append(tried.pattern.value)
+                    else:
+                        patterns.append(tried.pattern.to_regexp())
+                self.tried_first[_intern(interned, (found.name, answer))] = _intern(
+                    interned, (tuple(keywords), tuple(patterns)))
+
+    def next_token(self, lex_state, parser_state=None) -> Token:
+        line_ctr = lex_state.line_ctr
+        text = lex_state.text
+        root = self.root
+        while line_ctr.char_pos < text.end:
+            position = line_ctr.char_pos
+            found = root.scanner.match(text, position)
+            if found is None:
+                return self.own.next_token(lex_state, parser_state)
+            value, found_type = found
+            spelled = found_type
+            if found_type in root.callback:
+                spelled = root.callback[found_type](Token(found_type, value)).type
+            if found_type in self.alternatives:  # the state scans it too, then retypes it its own way
+                type_ = final = found_type
+                if found_type in self.retyped_by_own:
+                    if found_type not in self.spellings:
+                        return self.own.next_token(lex_state, parser_state)
+                    final = self.spellings[found_type].get(value, found_type)
+            elif spelled != found_type and spelled in self.alternatives:  # the state scans the keyword itself
+                type_ = final = spelled
+            else:
+                return self.own.next_token(lex_state, parser_state)
+            keywords, patterns = self.tried_first[(found_type, type_)]
+            if (any(text.text.startswith(k, position, text.end) for k in keywords)
+                    or any(_compiled(p).match(text.text, position, text.end) for p in patterns)):
+                return self.own.next_token(lex_state, parser_state)
+            # From here as lark's BasicLexer.next_token, with the type the state's own scanner gives.
+            ignored = type_ in self.ignore_types
+            token = None
+            if not ignored or type_ in self.retyped_by_own:
+                token = Token(type_, value, position, line_ctr.line, line_ctr.column)
+            line_ctr.feed(value, type_ in self.newline_types)
+            if token is not None:
+                token.end_line = line_ctr.line
+                token.end_column = line_ctr.column
+                token.end_pos = line_ctr.char_pos
+                token.type = final
+                if not ignored:
+                    lex_state.last_token = token
+                    return token
+        raise EOFError(self)
+
+
+def _intern(interned: dict, value):
+    """One object for equal tables, so that the kept parser holds (and loads) each once."""
+    key = tuple(sorted(value.items())) if isinstance(value, dict) else value
+    return interned.setdefault(key, value)
+
+
+_COMPILED: dict[str, re.Pattern] = {}
+
+
+def _compiled(pattern: str) -> re.Pattern:
+    """One terminal's pattern, compiled once a process (as the alternative it is in a scanner, alone)."""
+    compiled = _COMPILED.get(pattern)
+    if compiled is None:
+        compiled = _COMPILED[pattern] = re.compile(pattern)
+    return compiled
+
+
+def share_root_scanner(lexer: ContextualLexer) -> None:
+    """Give every parser state of `lexer` a StateLexer (one per set of states that shared a lexer). The parser
+    must not have parsed yet: the tables are computed here, and no compiled scanner is kept with the parser."""
+    root = lexer.root_lexer
+    if not lark.__version__.startswith(KNOWN_LARK) or root.user_callbacks or root.g_regex_flags or root.use_bytes:
+        return  # StateLexer reproduces this version's BasicLexer.next_token, for a lexer without these
+    shared: dict[int, StateLexer] = {}
+    interned: dict = {}
+    for state, own in lexer.lexers.items():
+        if id(own) not in shared:
+            shared[id(own)] = StateLexer(own, root, interned)
+        lexer.lexers[state] = shared[id(own)]
+    root._scanner = None  # compiled again, once, in the process that parses
+    root.__dict__.pop("callback", None)  # (set again with the scanner)
