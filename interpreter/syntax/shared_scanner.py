@@ -36,34 +36,28 @@ class StateLexer:
     def __init__(self, own: BasicLexer, root: BasicLexer, interned: dict):
         self.own = own
         self.root = root
-        self.accepted = frozenset(t.name for t in own.terminals)
         self.ignore_types = own.ignore_types
         self.newline_types = own.newline_types
         alternatives, retypes = _create_unless(own.terminals, own.g_regex_flags, own.re, own.use_bytes)
         self.alternatives = frozenset(t.name for t in alternatives)
         self.retyped_by_own = frozenset(retypes)
-        # A name-like terminal the state retypes: the keyword each spelling becomes (lark's UnlessCallback:
-        # the first of the state's keywords that the whole token matches, which for a plain string is the
-        # first one equal to it). A terminal retyped otherwise (a pattern with flags) is left to the own scanner.
-        self.spellings: dict[str, dict[str, str]] = {}
-        for name, callback in retypes.items():
-            keywords = callback.scanner.terminals
-            if all(isinstance(t.pattern, PatternStr) and not t.pattern.flags for t in keywords):
-                spelling: dict[str, str] = {}
-                for t in keywords:
-                    spelling.setdefault(t.pattern.value, t.name)
-                self.spellings[name] = _intern(interned, spelling)
-        # (root's terminal, the state's terminal) -> what the state tries first that the root scanner did not:
-        # keywords, and patterns of terminals the root scanner tries later. The state's answer is its terminal
-        # when none of them matches at the position.
-        self.tried_first: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        root_order = {t.name: i for i, t in enumerate(root.scanner.terminals)}
+        # A name-like terminal the state retypes: the keyword each spelling becomes, as the root's own
+        # `root_spellings` (see share_root_scanner); a terminal retyped otherwise is left to the own scanner.
+        self.spellings = {name: _intern(interned, spelling) for name, callback in retypes.items()
+                          if (spelling := _spellings(callback)) is not None}
+        root_alternatives = root.scanner.terminals  # (building the root scanner sets root.callback)
+        self.root_spellings = {name: _intern(interned, spelling) for name, callback in root.callback.items()
+                               if (spelling := _spellings(callback)) is not None}
+        # (root's terminal, the state's terminal) -> what the state tries before its terminal that the root
+        # scanner did not try before its own: keywords (for str.startswith) and one pattern, the alternation of
+        # the others; None when there is nothing. The state's answer is its terminal when none of them matches.
+        self.tried_first: dict[tuple[str, str], tuple[tuple[str, ...], str | None] | None] = {}
+        root_order = {t.name: i for i, t in enumerate(root_alternatives)}
         order = {t.name: i for i, t in enumerate(alternatives)}
-        for found in root.scanner.terminals:
+        for found in root_alternatives:
             answers = [found.name] if found.name in order else []
-            if found.name in root.callback:  # a name-like terminal: the keywords it may spell
-                answers += [t.name for t in root.callback[found.name].scanner.terminals
-                            if t.name in order and t.name not in root_order]
+            answers += [keyword for keyword in self.root_spellings.get(found.name, {}).values()
+                        if keyword in order and keyword not in root_order]
             for answer in answers:
                 keywords, patterns = [], []
                 for tried in alternatives[:order[answer]]:
@@ -73,36 +67,41 @@ class StateLexer:
                         keywords.append(tried.pattern.value)
                     else:
                         patterns.append(tried.pattern.to_regexp())
-                self.tried_first[_intern(interned, (found.name, answer))] = _intern(
-                    interned, (tuple(keywords), tuple(patterns)))
+                first = (tuple(keywords), "|".join(f"(?:{p})" for p in patterns) or None)
+                self.tried_first[_intern(interned, (found.name, answer))] = (
+                    _intern(interned, first) if keywords or patterns else None)
 
     def next_token(self, lex_state, parser_state=None) -> Token:
         line_ctr = lex_state.line_ctr
         text = lex_state.text
-        root = self.root
-        while line_ctr.char_pos < text.end:
+        source, end = text.text, text.end
+        scanner = self.root.scanner
+        while line_ctr.char_pos < end:
             position = line_ctr.char_pos
-            found = root.scanner.match(text, position)
+            found = scanner.match(text, position)
             if found is None:
                 return self.own.next_token(lex_state, parser_state)
             value, found_type = found
-            spelled = found_type
-            if found_type in root.callback:
-                spelled = root.callback[found_type](Token(found_type, value)).type
             if found_type in self.alternatives:  # the state scans it too, then retypes it its own way
                 type_ = final = found_type
                 if found_type in self.retyped_by_own:
-                    if found_type not in self.spellings:
+                    spelling = self.spellings.get(found_type)
+                    if spelling is None:
                         return self.own.next_token(lex_state, parser_state)
-                    final = self.spellings[found_type].get(value, found_type)
-            elif spelled != found_type and spelled in self.alternatives:  # the state scans the keyword itself
-                type_ = final = spelled
-            else:
-                return self.own.next_token(lex_state, parser_state)
-            keywords, patterns = self.tried_first[(found_type, type_)]
-            if (any(text.text.startswith(k, position, text.end) for k in keywords)
-                    or any(_compiled(p).match(text.text, position, text.end) for p in patterns)):
-                return self.own.next_token(lex_state, parser_state)
+                    final = spelling.get(value, found_type)
+            else:  # a keyword the root scanner reads as a name, and the state as itself
+                spelling = self.root_spellings.get(found_type)
+                type_ = final = spelling.get(value) if spelling is not None else None
+                if type_ not in self.alternatives:
+                    return self.own.next_token(lex_state, parser_state)
+            first = self.tried_first.get((found_type, type_), _UNKNOWN)
+            if first is not None:
+                if first is _UNKNOWN:
+                    return self.own.next_token(lex_state, parser_state)
+                keywords, pattern = first
+                if ((keywords and source.startswith(keywords, position, end))
+                        or (pattern is not None and _compiled(pattern).match(source, position, end))):
+                    return self.own.next_token(lex_state, parser_state)
             # From here as lark's BasicLexer.next_token, with the type the state's own scanner gives.
             ignored = type_ in self.ignore_types
             token = None
@@ -118,6 +117,22 @@ class StateLexer:
                     lex_state.last_token = token
                     return token
         raise EOFError(self)
+
+
+_UNKNOWN = object()  # a pair of terminals with no table: the own scanner decides
+
+
+def _spellings(callback) -> dict[str, str] | None:
+    """lark's UnlessCallback as a table: each spelling -> the keyword the token becomes. The callback gives the
+    first of its keywords that the whole token matches, which for a keyword written as a plain string is the
+    first one equal to it; None for keywords written otherwise (with flags), which only the callback can tell."""
+    keywords = getattr(getattr(callback, "scanner", None), "terminals", None)
+    if keywords is None or not all(isinstance(t.pattern, PatternStr) and not t.pattern.flags for t in keywords):
+        return None
+    table: dict[str, str] = {}
+    for t in keywords:
+        table.setdefault(t.pattern.value, t.name)
+    return table
 
 
 def _intern(interned: dict, value):
