@@ -2,20 +2,26 @@
 
 Lark's contextual lexer has a scanner for each set of terminals a parser state accepts: one regular expression,
 the alternation of those terminals, compiled the first time the state is met. The first parse of a process
-meets over a hundred of them, and compiling them was a third of a cold `yakkan check`. The lexer's root
+meets over a hundred of them, and compiling them was a fifth of a cold `yakkan check`. The lexer's root
 scanner (every terminal, one alternation, compiled once) finds the same token for a state in nearly every case;
-`StateLexer` asks it first and goes to the state's own scanner only when it cannot be sure.
+`StateLexer` asks it first and goes to the state's own scanner only when it cannot be sure. Once warm, a parse
+is slower by about a tenth (the root scanner tries more alternatives at each position).
 
 Why the answer is then the same. An alternation gives its first alternative that matches, and both scanners list
-the terminals in lark's one order. Say the root scanner's first match is terminal m, and the state accepts m as
-an alternative of its own. The state's scanner tries the same alternatives before m, less those it does not
-accept, and none of them matched, plus the keywords that the root scanner folds into a name-like terminal
-(lark's "unless": `for` is scanned as NAME and then retyped) but the state keeps as alternatives because it does
-not accept that terminal. Those keywords are plain strings, so whether one of them matches is a `startswith`;
-if one does, the state's own scanner decides. A name-like match is retyped by the root scanner to the first
-keyword it spells; the state retypes to the first keyword it accepts among the same list, the same one when the
-state accepts it, and when it does not, the state's own scanner decides. Every table this needs is computed
-with lark's own functions when the parser is built, and kept with it.
+the terminals in lark's one order. Say the root scanner's first match is terminal m at this position.
+
+- The state has m as an alternative of its own. Its scanner tries, before m, alternatives the root scanner
+  also tried before m (none matched) and others: keywords that the root scanner folds into a name-like
+  terminal (lark's "unless": `for` is scanned as NAME, then retyped) but the state keeps as alternatives because
+  it does not accept that terminal, and terminals the root scanner tries only after m. Those are tried here,
+  keywords with `startswith` and the others as one pattern; if one matches, the state's own scanner decides.
+  Otherwise the state's answer is m, retyped as the state retypes it: to the first of its keywords equal to the
+  text (the state's keywords are plain strings; when they are not, its own scanner decides).
+- m is name-like and the state does not accept it, but the text spells a keyword the state has as an alternative
+  of its own: the state's answer is that keyword, after the same check of what it tries first.
+- Anything else (no match, a terminal the state does not accept): the state's own scanner decides.
+
+Every table this needs is computed with lark's own functions when the parser is built, and kept with it.
 """
 from __future__ import annotations
 
