@@ -220,9 +220,13 @@ class DaysThrough:
 
 @node
 class NextEvent:
-    """`next EVENT`: inside a statement run on an event, EVENT's first occurrence at or after that event."""
+    """`next EVENT`: inside a statement run on an event, EVENT's first occurrence at or after that event;
+    `(next EVENT where COND)`: its first such occurrence for which COND holds (COND names it EVENT);
+    `(last EVENT where COND)` (`backward`): its latest occurrence at or before that event for which COND holds."""
 
     event: str
+    where: "Expr | None" = None
+    backward: bool = False
     span: Span = _span()
 
 
