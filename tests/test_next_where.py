@@ -19,14 +19,17 @@ rule FX-1 第1条 "応答" {
 """
 
 
+def run(tmp_path, events: str):
+    return ledger_of(tmp_path, CONTRACT, "as_of: 2025-04-30\nevents:\n" + events)
+
+
 def states(ledger, label: str) -> list:
     return [e.value for e in ledger.entries if e.kind == "state" and e.rule == "FX-1" and e.label == label]
 
 
 def test_each_order_takes_the_answer_that_names_it_not_the_one_that_follows_it(tmp_path):
     # order 1 on 04-01, order 2 on 04-02; 2 is answered on 04-03, 1 on 04-05. By position both would take 04-03.
-    ledger = ledger_of(tmp_path, CONTRACT, """as_of: 2025-04-30
-events:
+    ledger = run(tmp_path, """\
   - {at: 2025-04-01, event: order, number: "1"}
   - {at: 2025-04-02, event: order, number: "2"}
   - {at: 2025-04-03, event: answer, answers: "2"}
@@ -38,8 +41,7 @@ events:
 
 def test_an_answer_naming_no_earlier_order_is_rejected_and_answers_nothing(tmp_path):
     # the answer of 04-01 names order "1", which arrives only on 04-02: rejected, so order 1 has no answer.
-    ledger = ledger_of(tmp_path, CONTRACT, """as_of: 2025-04-30
-events:
+    ledger = run(tmp_path, """\
   - {at: 2025-04-01, event: answer, answers: "1"}
   - {at: 2025-04-02, event: order, number: "1"}
   - {at: 2025-04-03, event: answer, answers: "9"}
