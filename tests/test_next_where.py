@@ -3,20 +3,11 @@ answers, picked by a condition on the candidate rather than by position in the t
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
-from small_contract import HEADER, evaluate_text, ledger_of
+from small_contract import evaluate_text, ledger_of
 
-CONTRACT = HEADER + """
-item svc "サービス";
-event service_start { starts contract, starts svc; }
-event order "注文" { number: text "注文番号"; }
-event answer "応答" { answers: text "応答する注文の番号"; }
-rule FX-1 第1条 "応答" {
-  reject "応答する注文がない" on answer where not ((last order where order.number == answer.answers).date <= answer.date);
-  state answered "応答の日" on order = (next answer where answer.answers == order.number).date;
-  state by_position "直後の応答の日" on order = (next answer).date;
-}
-"""
+CONTRACT = (Path(__file__).parent / "good" / "next_where.ctr").read_text(encoding="utf-8")
 
 
 def run(tmp_path, events: str):
