@@ -183,6 +183,14 @@ def fee_items(s: n.Fee) -> list[str]:
     return [i.name for i in s.items]  # the checker made sure each is the name of an item
 
 
+def monthly_fee_items(s: n.Fee) -> list[str]:
+    return fee_items(s) if s.kind == "monthly" else []
+
+
+def yearly_fee_items(s: n.Fee) -> list[str]:
+    return fee_items(s) if s.kind == "yearly" else []
+
+
 def fee_event(s: n.Fee) -> list[str]:
     return [s.on_event] if s.on_event else []
 

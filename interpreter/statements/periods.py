@@ -14,7 +14,7 @@ from interpreter.run.expressions import as_date, evaluate
 from interpreter.syntax import nodes as n
 from interpreter.limits import MAX_MONTHS
 from interpreter.run.expressions import EvalError
-from interpreter.time.billing_periods import BillingPeriods, Period, calendar_months
+from interpreter.time.billing_periods import BillingPeriods, Period, billing_periods, calendar_months
 
 # Statements a version holds at most once, wherever they are written: they apply to the whole contract.
 CONTRACT_WIDE = {n.BillingPeriod: "billing period", n.Rounding: "rounding", n.Tax: "tax",
