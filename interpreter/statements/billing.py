@@ -175,11 +175,3 @@ class BillingEvaluation:
         # Line ids are only known once the ledger is sorted; remember the entries themselves.
         self._invoice_lines[entry.key] = items
         return entry
-
-    def _fees_paid(self, start: Value, end: Value) -> Value:
-        lo, hi = as_date(start), as_date(end)
-        total = Decimal(0)
-        for ev in self._payments():
-            if lo <= ev.date < hi:
-                total += ev.fields["amount"].value
-        return Value("money", total)

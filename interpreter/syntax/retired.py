@@ -1,0 +1,27 @@
+"""Statements and functions the language no longer has, each replaced by a general form.
+
+Each was written for one clause of one contract; the general forms (a `reject`, a dated `effect`, the
+lifecycle queries, `paid_fees`) say the same and serve the next contract too (docs/language.md, "Constructs
+written for one kind of clause"). A contract that still uses one gets E109 naming the general form, from the
+parser (statements: the line the parse stopped on) or from the checker (functions)."""
+from __future__ import annotations
+
+import re
+
+# (pattern matched against the line the parser stopped on, the retired form, the general form)
+RETIRED_STATEMENTS: tuple[tuple[re.Pattern, str, str], ...] = ()
+
+# function name -> the general form
+RETIRED_FUNCTIONS: dict[str, str] = {
+    "fees_paid": "write `paid_fees(a, b)`: the payments from a up to b, less the late interest they paid "
+                 "(民法第489条)",
+}
+
+
+def retired_statement(line: str) -> tuple[str, str] | None:
+    """The retired form a source line uses and its general form, or None."""
+    code = line.split("#", 1)[0]
+    for pattern, form, general in RETIRED_STATEMENTS:
+        if pattern.search(code):
+            return form, general
+    return None
