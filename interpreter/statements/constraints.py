@@ -1,4 +1,4 @@
-"""Constraints on orders and usage: requires, ends with, order windows, service end, limits, rejections, distinct values."""
+"""Constraints on orders and usage: requires, ends with, service end, limits, rejections, distinct values."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -28,12 +28,6 @@ class ConstraintsChecks:
 
     def _stmt_EndsWith(self, s: n.EndsWith, tables, scope) -> None:
         self._items([s.item, *s.prerequisites], tables)
-
-    def _stmt_OrderWindow(self, s: n.OrderWindow, tables, scope) -> None:
-        self._items([s.item], tables)
-        if s.start is not None:
-            self._expect(s.start, "date", scope, tables, "the first day of orders")
-        self._expect(s.until, "date", scope, tables, "the last day of orders")
 
     def _stmt_ServiceEnd(self, s: n.ServiceEnd, tables, scope) -> None:
         self._items([s.item], tables)
@@ -93,13 +87,6 @@ class ConstraintsEvaluation:
         d = ev.date
         tables = self.version(d).tables
         items = [i for i, _ in started]
-        for rule, s in self.statements(d, n.OrderWindow):
-            item = evaluate(s.item, env).value
-            if item in items and self._active(item, d) is None:
-                until = as_date(evaluate(s.until, env))
-                start = as_date(evaluate(s.start, env)) if s.start is not None else None
-                if d > until or (start and d < start):
-                    return rule, s, f"order for {item_label(tables, item)} rejected: orders were accepted until {until}"
         for rule, s in self.statements(d, n.ServiceEnd):
             item = evaluate(s.item, env).value
             end = as_date(evaluate(s.date, env))

@@ -257,11 +257,6 @@ class RuleSyntax:
         return n.EndsWith(children[0], tuple(children[1]), span=self._span(meta))
 
     @v_args(meta=True)
-    def order_window(self, meta, children):
-        start = children[1] if len(children) == 3 else None
-        return n.OrderWindow(children[0], start, children[-1], span=self._span(meta))
-
-    @v_args(meta=True)
     def service_end(self, meta, children):
         return n.ServiceEnd(children[0], children[1], span=self._span(meta))
 

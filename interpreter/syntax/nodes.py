@@ -660,14 +660,6 @@ class EndsWith:
 
 
 @node
-class OrderWindow:
-    item: Expr
-    start: Expr | None
-    until: Expr
-    span: Span = _span()
-
-
-@node
 class ServiceEnd:
     item: Expr
     date: Expr
@@ -739,7 +731,7 @@ class Refund:
 
 Statement = Union[
     Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue, BillingPeriod,
-    Interest, Emit, Requires, EndsWith, OrderWindow, ServiceEnd, NeverDecreases, Limit, Reject, Distinct,
+    Interest, Emit, Requires, EndsWith, ServiceEnd, NeverDecreases, Limit, Reject, Distinct,
     ClaimWindow, Effect, Refund,
 ]
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 
 # (pattern matched against the line the parser stopped on, the retired form, the general form)
-RETIRED_STATEMENTS: tuple[tuple[re.Pattern, str, str], ...] = ()
+RETIRED_STATEMENTS: tuple[tuple[re.Pattern, str, str], ...] = (
+    (re.compile(r"\baccepts\s+orders\b"), "ITEM accepts orders … until D",
+     "reject the orders after the last day on the events that start the item: "
+     "`reject \"受付終了\" on EVENT where EVENT.plan == ITEM and EVENT.date > D;`"),
+)
 
 # function name -> the general form
 RETIRED_FUNCTIONS: dict[str, str] = {

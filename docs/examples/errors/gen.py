@@ -34,7 +34,7 @@ TEXT = {
           "Rename one of them. To change a declaration in a later version of the terms, put the new one in an `amendment`."),
  "E203": ("Two rules in the same version have the same id.",
           "Give each rule its own id; number parts of one article `ITS-5a`, `ITS-5b`."),
- "E204": ("A statement names an item (in `for …`, `requires`, `ends with`, `accepts orders`, …) that no `plan`, `option`, `item` or `feature` declares.",
+ "E204": ("A statement names an item (in `for …`, `requires`, `ends with`, …) that no `plan`, `option`, `item` or `feature` declares.",
           "Declare the item or fix the name."),
  "E205": ("A statement names an event (`on EVENT`, `when EVENT`, `met by`, `via`, `unless ended by`, `limit … on`, an aggregate) that is not declared.",
           "Declare it with `event NAME { … }`."),
