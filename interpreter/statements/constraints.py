@@ -7,7 +7,6 @@ from interpreter.run.expressions import (
     Env,
     as_date,
     evaluate,
-    format_decimal,
     format_value,
     truthy,
 )
@@ -32,9 +31,6 @@ class ConstraintsChecks:
     def _stmt_ServiceEnd(self, s: n.ServiceEnd, tables, scope) -> None:
         self._items([s.item], tables)
         self._expect(s.date, "date", scope, tables, "the end of a service")
-
-    def _stmt_NeverDecreases(self, s: n.NeverDecreases, tables, scope) -> None:
-        self._items([s.item], tables)
 
     def _stmt_Limit(self, s: n.Limit, tables, scope) -> None:
         self._event_name(s.event, s.span, tables)
@@ -62,8 +58,10 @@ class ConstraintsEvaluation:
             return False
         rule, stmt, message = reason
         self.rejected.add(ev.index)
+        # a `reject` shows its condition with the figures it compared (`explain`)
+        why = (f"{show(stmt.condition, env)} is true",) if isinstance(stmt, n.Reject) else ()
         self.add(rule, stmt, "finding", message, date=ev.date, events=(ev.index,),
-                 note=f"{occurrence(ev)} rejected: it changes nothing else")
+                 note=f"{occurrence(ev)} rejected: it changes nothing else", explanation=why)
         return True
 
     def _limits_on(self, ev: Event, env: Env) -> None:
@@ -99,13 +97,6 @@ class ConstraintsEvaluation:
                 if not any(self._active(o, d) or o in items for o in options):
                     names = " or ".join(item_label(tables, o) for o in options)
                     return rule, s, f"order for {item_label(tables, item)} rejected: it requires {names}"
-        for rule, s in self.statements(d, n.NeverDecreases):
-            item = evaluate(s.item, env).value
-            for i, qty in started:
-                sub = self._active(item, d)
-                if i == item and qty is not None and sub is not None and qty < sub.quantity_on(d):
-                    return rule, s, (f"change of {item_label(tables, item)} rejected: its quantity cannot be reduced "
-                                     f"({format_decimal(sub.quantity_on(d))} → {format_decimal(qty)})")
         for rule, s in self.statements(d, n.Distinct):
             field = s.field.name
             if field not in ev.fields:

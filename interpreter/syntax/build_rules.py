@@ -260,10 +260,6 @@ class RuleSyntax:
     def service_end(self, meta, children):
         return n.ServiceEnd(children[0], children[1], span=self._span(meta))
 
-    @v_args(meta=True)
-    def never_decreases(self, meta, children):
-        return n.NeverDecreases(children[0], span=self._span(meta))
-
     def _labelled(self, children):
         if len(children) == 3:
             return children[0], str(children[1]), children[2]

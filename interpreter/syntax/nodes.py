@@ -667,12 +667,6 @@ class ServiceEnd:
 
 
 @node
-class NeverDecreases:
-    item: Expr
-    span: Span = _span()
-
-
-@node
 class Limit:
     label: str | None
     event: str
@@ -731,7 +725,7 @@ class Refund:
 
 Statement = Union[
     Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue, BillingPeriod,
-    Interest, Emit, Requires, EndsWith, ServiceEnd, NeverDecreases, Limit, Reject, Distinct,
+    Interest, Emit, Requires, EndsWith, ServiceEnd, Limit, Reject, Distinct,
     ClaimWindow, Effect, Refund,
 ]
 
