@@ -128,10 +128,27 @@ class ExpressionTypes:
         if obj.kind == "item":
             if e.name in ITEM_ATTRS:
                 return ITEM_ATTRS[e.name]
-            self.error("E206", f"an item has no attribute `{e.name}`", e.span,
-                       did_you_mean(e.name, ITEM_ATTRS) or f"its attributes are: {', '.join(ITEM_ATTRS)}")
-            return UNKNOWN
+            return self._ordered_field_type(e, tables)
         self.error("E206", f"a value of type {obj} has no attribute `{e.name}`", e.span)
+        return UNKNOWN
+
+    def _ordered_field_type(self, e: n.Attr, tables) -> T:
+        """`ITEM.FIELD`: a field of the event that started the item's holding (the domain an option was ordered
+        for), typed as the events that declare a field of that name type it, which must agree."""
+        types = {}
+        for decl in tables.events.values():
+            for f in decl.fields:
+                if f.name == e.name:
+                    types.setdefault(str(self.resolve_type(f.type, tables)), self.resolve_type(f.type, tables))
+        if len(types) == 1:
+            return next(iter(types.values()))
+        if types:
+            self.error("E302", f"the events that declare a field `{e.name}` give it different types: "
+                       f"{', '.join(sorted(types))}", e.span, "rename the fields so that one name has one type")
+            return UNKNOWN
+        self.error("E206", f"an item has no attribute `{e.name}`", e.span,
+                   did_you_mean(e.name, ITEM_ATTRS) or f"its attributes are: {', '.join(ITEM_ATTRS)}, or a field "
+                   "of the event that ordered it")
         return UNKNOWN
 
     def _infer_NextEvent(self, e: n.NextEvent, scope, tables) -> T:

@@ -1,4 +1,4 @@
-"""Constraints on orders and usage: requires, ends with, service end, limits, rejections, distinct values."""
+"""Constraints on orders and usage: requires, ends with, service end, limits, rejections."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -7,7 +7,6 @@ from interpreter.run.expressions import (
     Env,
     as_date,
     evaluate,
-    format_value,
     truthy,
 )
 from interpreter.run.show import show
@@ -39,13 +38,6 @@ class ConstraintsChecks:
     def _stmt_Reject(self, s: n.Reject, tables, scope) -> None:
         self._event_name(s.event, s.span, tables)
         self._expect(s.condition, "bool", self._event_scope(scope, s.event, tables), tables, "a condition")
-
-    def _stmt_Distinct(self, s: n.Distinct, tables, scope) -> None:
-        self._items(s.items, tables)
-        if not isinstance(s.field, n.Name):
-            self.error("E406", "`distinct` takes the name of an event field", s.field.span)
-        elif not any(s.field.name in {f.name for f in e.fields} for e in tables.events.values()):
-            self.error("E206", f"no event has a field `{s.field.name}`", s.field.span)
 
 
 class ConstraintsEvaluation:
@@ -97,19 +89,6 @@ class ConstraintsEvaluation:
                 if not any(self._active(o, d) or o in items for o in options):
                     names = " or ".join(item_label(tables, o) for o in options)
                     return rule, s, f"order for {item_label(tables, item)} rejected: it requires {names}"
-        for rule, s in self.statements(d, n.Distinct):
-            field = s.field.name
-            if field not in ev.fields:
-                continue
-            group = [evaluate(x, env).value for x in s.items]
-            for item in items:
-                if item not in group:
-                    continue
-                for other in group:
-                    sub = self._active(other, d)
-                    if other != item and sub and sub.fields.get(field) == ev.fields[field]:
-                        return rule, s, (f"order for {item_label(tables, item)} rejected: {field} "
-                                         f"{format_value(ev.fields[field])} is already used by {item_label(tables, other)}")
         return None
 
     def _service_ends(self) -> None:

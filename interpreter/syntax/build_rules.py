@@ -274,10 +274,6 @@ class RuleSyntax:
         return n.Reject(*self._labelled(children), span=self._span(meta))
 
     @v_args(meta=True)
-    def distinct(self, meta, children):
-        return n.Distinct(children[0], tuple(children[1]), span=self._span(meta))
-
-    @v_args(meta=True)
     def claim_window(self, meta, children):
         start = children[1] if len(children) == 4 else None
         return n.ClaimWindow(str(children[0]), children[-2], str(children[-1]), span=self._span(meta), start=start)

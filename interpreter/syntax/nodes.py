@@ -683,13 +683,6 @@ class Reject:
 
 
 @node
-class Distinct:
-    field: Expr
-    items: tuple[Expr, ...]
-    span: Span = _span()
-
-
-@node
 class ClaimWindow:
     """`claims for CREDIT by DATE via EVENT;`: the window of a named credit, when another article sets it."""
 
@@ -725,7 +718,7 @@ class Refund:
 
 Statement = Union[
     Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue, BillingPeriod,
-    Interest, Emit, Requires, EndsWith, ServiceEnd, Limit, Reject, Distinct,
+    Interest, Emit, Requires, EndsWith, ServiceEnd, Limit, Reject,
     ClaimWindow, Effect, Refund,
 ]
 

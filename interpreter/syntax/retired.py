@@ -13,6 +13,10 @@ RETIRED_STATEMENTS: tuple[tuple[re.Pattern, str, str], ...] = (
     (re.compile(r"\baccepts\s+orders\b"), "ITEM accepts orders … until D",
      "reject the orders after the last day on the events that start the item: "
      "`reject \"受付終了\" on EVENT where EVENT.plan == ITEM and EVENT.date > D;`"),
+    (re.compile(r"\bdistinct\s+\w+\s+across\b"), "distinct FIELD across ITEMS",
+     "reject the order that gives one item the value another holds: `reject \"…\" on EVENT where "
+     "active(OTHER, EVENT.date) and EVENT.FIELD == OTHER.FIELD;` (OTHER.FIELD: the field of the event that "
+     "ordered OTHER)"),
     (re.compile(r"\bnever\s+decreases\b"), "quantity of ITEM never decreases",
      "reject the events that would lower it: "
      "`reject \"削減できない\" on EVENT where EVENT.quantity < quantity(ITEM, EVENT.date);`"),

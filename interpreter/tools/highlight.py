@@ -29,7 +29,7 @@ KEYWORDS = DECLARATION_WORDS + (
     "partial", "ended", "billing", "invoice", "paid", "interest", "year", "days", "charge", "credit",
     "state", "finding", "let", "require", "amount", "value", "date", "claim", "claims", "via", "requires",
     "with", "until", "service", "limit", "reject", "where",
-    "distinct", "across", "then", "else", "and", "or", "not", "in", "sum", "count", "maximum", "each",
+    "then", "else", "and", "or", "not", "in", "sum", "count", "maximum", "each",
     "tier", "otherwise", "later", "earlier", "expiry", "business", "day", "end", "start", "through",
     "true", "false", "default", "graduated", "issued", "outside", "optional", "section",
 )

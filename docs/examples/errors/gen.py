@@ -38,7 +38,7 @@ TEXT = {
           "Declare the item or fix the name."),
  "E205": ("A statement names an event (`on EVENT`, `when EVENT`, `met by`, `via`, `unless ended by`, `limit … on`, an aggregate) that is not declared.",
           "Declare it with `event NAME { … }`."),
- "E206": ("`x.name` where x has no such field or attribute: an event field that is not declared, `until`/`duration` on an event that is not `interval`, or an unknown attribute of `contract` or `month`. Also `distinct FIELD` when no event has that field.",
+ "E206": ("`x.name` where x has no such field or attribute: an event field that is not declared, `until`/`duration` on an event that is not `interval`, or an unknown attribute of `contract` or `month`. Also `ITEM.FIELD` when no event has a field of that name (an item's attributes are its lifecycle dates, its quantity and the fields of the event that ordered it).",
           "Use a declared field (the hint lists them) or declare it in the event."),
  "E207": ("A type in a `param` or event field that is not a built-in type, a declared unit or a declared enum; or `X per UNIT` where X is not `money` or the unit is unknown.",
           "Use one of money, number, percent, count, date, datetime, days, hours, minutes, months, years, text, bool, plan, option, item, feature, a declared unit or enum, or `money per UNIT`. (The unknown type also makes the default mismatch, hence the second error.)"),
