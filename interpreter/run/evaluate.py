@@ -62,6 +62,7 @@ class EvaluationCore:
         self._last_version: Version | None = None
         self._last_tables: StatementTables | None = None
         self._choice_cache: dict = {}
+        self.billed_holding = None  # the holding whose fee is being priced (fee.py, _fee_rate)
         self._functions = {"monthly_fee": self._monthly_fee,
                            "period_of": lambda day: Value("month", self._period_of(as_date(day))),
                            **self._query_functions(), **self._lifecycle_functions()}

@@ -549,7 +549,6 @@ class Fee:
     items: tuple[Expr, ...]
     on_event: str | None
     where: Expr | None
-    monthly_maximum: bool
     first_month: str | None
     last_month: str | None
     start: Expr | None

@@ -17,6 +17,10 @@ RETIRED_STATEMENTS: tuple[tuple[re.Pattern, str, str], ...] = (
      "reject the order that gives one item the value another holds: `reject \"…\" on EVENT where "
      "active(OTHER, EVENT.date) and EVENT.FIELD == OTHER.FIELD;` (OTHER.FIELD: the field of the event that "
      "ordered OTHER)"),
+    (re.compile(r"\bon\s+monthly\s+maximum\b"), "… on monthly maximum",
+     "price the period's largest quantity in the fee's amount: "
+     "`monthly fee RATE × maximum_quantity(ITEM, period.start, period.end) for ITEM;` (the quantity at the "
+     "period's first instant counts)"),
     (re.compile(r"\bnever\s+decreases\b"), "quantity of ITEM never decreases",
      "reject the events that would lower it: "
      "`reject \"削減できない\" on EVENT where EVENT.quantity < quantity(ITEM, EVENT.date);`"),
