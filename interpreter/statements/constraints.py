@@ -1,11 +1,10 @@
-"""Constraints on orders and usage: requires, ends with, service end, limits, rejections."""
+"""Constraints on orders and usage: requires, ends with, limits, rejections."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from interpreter.run.expressions import (
     Env,
-    as_date,
     evaluate,
     truthy,
 )
@@ -26,10 +25,6 @@ class ConstraintsChecks:
 
     def _stmt_EndsWith(self, s: n.EndsWith, tables, scope) -> None:
         self._items([s.item, *s.prerequisites], tables)
-
-    def _stmt_ServiceEnd(self, s: n.ServiceEnd, tables, scope) -> None:
-        self._items([s.item], tables)
-        self._expect(s.date, "date", scope, tables, "the end of a service")
 
     def _stmt_Limit(self, s: n.Limit, tables, scope) -> None:
         self._event_name(s.event, s.span, tables)
@@ -77,11 +72,6 @@ class ConstraintsEvaluation:
         d = ev.date
         tables = self.version(d).tables
         items = [i for i, _ in started]
-        for rule, s in self.statements(d, n.ServiceEnd):
-            item = evaluate(s.item, env).value
-            end = as_date(evaluate(s.date, env))
-            if item in items and d > end:
-                return rule, s, f"order for {item_label(tables, item)} rejected: the service ended on {end}"
         for rule, s in self.statements(d, n.Requires):
             item = evaluate(s.item, env).value
             if item in items:
@@ -90,20 +80,3 @@ class ConstraintsEvaluation:
                     names = " or ".join(item_label(tables, o) for o in options)
                     return rule, s, f"order for {item_label(tables, item)} rejected: it requires {names}"
         return None
-
-    def _service_ends(self) -> None:
-        horizon = self._horizon()
-        for rule, s in self.statements(horizon, n.ServiceEnd):
-            env = self.env(horizon)
-            item = evaluate(s.item, env).value
-            end = as_date(evaluate(s.date, env))
-            sub = self._active(item, end)
-            if sub is not None and (sub.end is None or sub.end > end):
-                tables = self.version(end).tables
-                self.add(rule, s, "state", f"{item_label(tables, item)}: service ends", date=end, value=end,
-                         events=tuple(sub.events))
-                self._end_item(item, end, tuple(sub.events), "service ends", rule, s)
-                if self.contract_end is None and not any(
-                        x.end is None or x.end > end for subs in self.subs.values() for x in subs):
-                    self._end_contract(end, tuple(sub.events), rule, s, None)
-                    self.add(rule, s, "state", "contract ends", date=end, value=end, events=tuple(sub.events))

@@ -659,13 +659,6 @@ class EndsWith:
 
 
 @node
-class ServiceEnd:
-    item: Expr
-    date: Expr
-    span: Span = _span()
-
-
-@node
 class Limit:
     label: str | None
     event: str
@@ -694,14 +687,16 @@ class ClaimWindow:
 
 @node
 class Effect:
-    """`effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }`: actions applied when EVENT happens."""
+    """`effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }`: actions applied when EVENT happens;
+    `effect "label" on DATE [where COND] { … }`: applied on a date the terms name, to a contract in force then."""
 
     label: str | None
-    event: str
+    event: str | None  # None for an effect on a date
     where: Expr | None
     date: Expr | None
     actions: tuple[Action, ...]
     span: Span = _span()
+    on_date: date | None = None
 
 
 @node
@@ -717,7 +712,7 @@ class Refund:
 
 Statement = Union[
     Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue, BillingPeriod,
-    Interest, Emit, Requires, EndsWith, ServiceEnd, Limit, Reject,
+    Interest, Emit, Requires, EndsWith, Limit, Reject,
     ClaimWindow, Effect, Refund,
 ]
 

@@ -21,6 +21,9 @@ RETIRED_STATEMENTS: tuple[tuple[re.Pattern, str, str], ...] = (
      "price the period's largest quantity in the fee's amount: "
      "`monthly fee RATE × maximum_quantity(ITEM, period.start, period.end) for ITEM;` (the quantity at the "
      "period's first instant counts)"),
+    (re.compile(r"\bservice\s+ends\b"), "ITEM service ends D",
+     "end it by an effect on that date: `effect \"提供終了\" on D where active(ITEM, D) { ends ITEM; }` "
+     "(`ends contract;` when the terms end the contract with it)"),
     (re.compile(r"\bnever\s+decreases\b"), "quantity of ITEM never decreases",
      "reject the events that would lower it: "
      "`reject \"削減できない\" on EVENT where EVENT.quantity < quantity(ITEM, EVENT.date);`"),
@@ -35,7 +38,7 @@ RETIRED_FUNCTIONS: dict[str, str] = {
 
 def retired_statement(line: str) -> tuple[str, str] | None:
     """The retired form a source line uses and its general form, or None."""
-    code = line.split("#", 1)[0]
+    code = re.sub(r'"[^"]*"|「[^」]*」', '""', line).split("#", 1)[0]
     for pattern, form, general in RETIRED_STATEMENTS:
         if pattern.search(code):
             return form, general
