@@ -26,7 +26,7 @@ TEXT = {
           "Write a real date. ISO (`2025-04-01`), `2025年4月1日` and era dates (`令和7年4月1日`) are all accepted."),
  "E108": ("A number with more than 18 digits before the point or more than 12 after it, or an `Nth business day` with N above 1,000. Amounts are computed exactly (no rounding to 28 digits as Python's default would); these bounds keep every amount, count and duration a contract can produce exact, and a result of 10^25 or more is an error when a scenario is evaluated (E611).",
           "Write the figure the terms state. No real fee, count or duration comes near 10^18."),
- "E109": ('A statement or function the language had for one clause of one contract, and has replaced by a general form (see [Constructs written for one kind of clause](language.md#constructs-written-for-one-kind-of-clause)): `fees_paid(a, b)`. The hint names the general form that says the same.',
+ "E109": ('A statement or function the language had for one clause of one contract, and has replaced by a general form (see [Constructs written for one kind of clause](language.md#constructs-written-for-one-kind-of-clause)): the statements `ITEM accepts orders … until D`, `ITEM service ends D`, `quantity of ITEM never decreases`, `distinct FIELD across ITEMS` and `… on monthly maximum` (reported by the parser, on the line it stops at), and the function `fees_paid(a, b)`. The hint names the general form that says the same.',
           'Write the general form the hint names; the table in language.md shows each retired form beside it.'),
  "E201": ("A name, unit, function or convention that is not declared. The hint names the closest declared one.",
           "Fix the spelling, or declare it (`param`, `unit`, `plan` …, or `let` inside a charge)."),
