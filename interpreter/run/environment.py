@@ -152,13 +152,18 @@ class Environment:
     def event_env(self, ev: Event) -> Env:
         """The environment of the statements on an event: its name and fields, and `next EVENT` from it."""
         env = self.env(ev.date, {ev.name: Value("event", ev), **ev.fields})
-        env.functions = {**env.functions, "next": lambda name: self._next_event(name, ev)}
+        env.functions = {**env.functions, "next": lambda name, matches=None, backward=False:
+                         self._next_event(name, ev, matches, backward)}
         return env
 
-    def _next_event(self, name: str, current: Event) -> Value:
-        """`next NAME`: NAME's first occurrence, not rejected, at or after `current` in the timeline."""
+    def _next_event(self, name: str, current: Event, matches=None, backward: bool = False) -> Value:
+        """`next NAME`: NAME's first occurrence, not rejected, at or after `current` in the timeline (and, given
+        `matches`, for which it holds); `backward`: the latest at or before `current`."""
         position = self.rank[current.index]
-        for ev in self.by_name.get(name, []):
-            if self.rank[ev.index] >= position and ev.index not in self.rejected:
-                return Value("event", ev)
+        found = self.by_name.get(name, [])
+        for ev in reversed(found) if backward else found:
+            if (self.rank[ev.index] <= position if backward else self.rank[ev.index] >= position) \
+                    and ev.index not in self.rejected:
+                if matches is None or matches(Value("event", ev)):
+                    return Value("event", ev)
         return ABSENT
