@@ -196,10 +196,3 @@ class BillingEvaluation:
                 self.compiled.invoice_dates[key] = found
         return found
 
-    def _fees_paid(self, start: Value, end: Value) -> Value:
-        lo, hi = as_date(start), as_date(end)
-        total = Decimal(0)
-        for ev in self._payments():
-            if lo <= ev.date < hi:
-                total += ev.fields["amount"].value
-        return Value("money", total)

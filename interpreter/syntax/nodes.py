@@ -567,7 +567,6 @@ class Fee:
     items: tuple[Expr, ...]
     on_event: str | None
     where: Expr | None
-    monthly_maximum: bool
     first_month: str | None
     last_month: str | None
     start: Expr | None
@@ -678,27 +677,6 @@ class EndsWith:
 
 
 @node
-class OrderWindow:
-    item: Expr
-    start: Expr | None
-    until: Expr
-    span: Span = _span()
-
-
-@node
-class ServiceEnd:
-    item: Expr
-    date: Expr
-    span: Span = _span()
-
-
-@node
-class NeverDecreases:
-    item: Expr
-    span: Span = _span()
-
-
-@node
 class Limit:
     label: str | None
     event: str
@@ -715,13 +693,6 @@ class Reject:
 
 
 @node
-class Distinct:
-    field: Expr
-    items: tuple[Expr, ...]
-    span: Span = _span()
-
-
-@node
 class ClaimWindow:
     """`claims for CREDIT by DATE via EVENT;`: the window of a named credit, when another article sets it."""
 
@@ -734,14 +705,16 @@ class ClaimWindow:
 
 @node
 class Effect:
-    """`effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }`: actions applied when EVENT happens."""
+    """`effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }`: actions applied when EVENT happens;
+    `effect "label" on DATE [where COND] { … }`: applied on a date the terms name, to a contract in force then."""
 
     label: str | None
-    event: str
+    event: str | None  # None for an effect on a date
     where: Expr | None
     date: Expr | None
     actions: tuple[Action, ...]
     span: Span = _span()
+    on_date: date | None = None
 
 
 @node
@@ -758,7 +731,7 @@ class Refund:
 
 Statement = Union[
     Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue, BillingPeriod,
-    Interest, Emit, Requires, EndsWith, OrderWindow, ServiceEnd, NeverDecreases, Limit, Reject, Distinct,
+    Interest, Emit, Requires, EndsWith, Limit, Reject,
     ClaimWindow, Effect, Refund,
 ]
 
