@@ -194,7 +194,10 @@ class FeeEvaluation:
         if partial_first and partial_last and last_policy == "full":
             counted_to = month.end  # an end inside the period takes nothing off: the first period's share runs to its end
         raw = self._share(raw, first, counted_to, month, policy, steps)
-        return self.money(raw, month.end, steps), steps, (first, last)
+        # The period shown is the one the amount is for: a share counted by days shows the days it counts (to the
+        # period's end when an end inside it takes nothing off); a fee charged in full shows the days held.
+        shown = (first, counted_to) if policy in ("prorated", "daily_rate") else (first, last)
+        return self.money(raw, month.end, steps), steps, shown
 
     def _share(self, whole: Decimal, first: date, last: date, month: Period, policy: str, steps) -> Decimal:
         """What a period's fee `whole` owes for the days first…last: in full, prorated (rounded once, later), or
