@@ -68,7 +68,7 @@ class EvaluationCore:
         self.state_changes = 0
         self._env_cache: dict[date, Env] = {}
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
-        self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None)
+        self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None, still owed)
         self._names_cache: dict = {}
         self._events_cache: dict = {}
         self._contract_value = Value("contract", self)
