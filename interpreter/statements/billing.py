@@ -203,8 +203,9 @@ class BillingEvaluation:
             due = as_date(evaluate(stmt.due, self.env(month.end, {**closing, "issued": Value("date", issued)})))
         due, accelerated_by, note = self._accelerated(month.start, due)
         _, tax_rule, _ = self._tax_rate(month.end)
-        also = tuple(dict.fromkeys(r.id for r in (tax_rule, self._period_rule(), accelerated_by)
-                                   if r is not None and r is not rule))
+        also = tuple(dict.fromkeys([r.id for r in (tax_rule, self._period_rule(), accelerated_by)
+                                    if r is not None and r is not rule]  # and the readings the moving rule rests on
+                                   + ([c.id for c in self._choices_of(accelerated_by)] if accelerated_by else [])))
         entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=issued, period=(month.start, month.end),
                          amount=total, tax=tax, due=due, also=also, note=note,
                          explanation=tuple(steps), key=f"invoice:{month}")
