@@ -16,21 +16,16 @@ plan base "基本";
 event service_start { starts contract, starts base; }
 event payment { amount: money; applied_to: optional date; }
 event provider_termination "当社からの解除";
-rule T-1 第1条 "料金" {
+rule T-1 第1条 "料金の支払と充当" {
+  invoice due end of month after closing paid by payment;
+  payments settle payment.applied_to first;  # the payer's designation, else the oldest first
+  refund overpayments deducted from later fees, else paid out;
   monthly fee 1,000 yen for base;
   tax consumption 10% from 2019-10-01;
-  rounding floor to 1 yen;
-  invoice due end of month after closing paid by payment;
-  payments settle payment.applied_to first;
-  refund overpayments deducted from later fees, else paid out;
 }
-rule T-2 第2条 "料金不払いによる解除" {
-  reject "2か月連続の不払いがない" on provider_termination
-    where unpaid_periods(provider_termination.date) < 2;
-  notice termination by provider on provider_termination {
-    effective provider_termination.date;
-    effect ends contract;
-  }
+rule T-2 第2条 "連続する2か月の不払いによる解除" {
+  reject "2か月連続の不払いがない" on provider_termination where unpaid_periods(provider_termination.date) < 2;
+  effect "解除" on provider_termination { ends contract; }
   state owed "解除時の未払額" on provider_termination = unpaid(provider_termination.date);
 }
 """
