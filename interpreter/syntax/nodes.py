@@ -19,7 +19,21 @@ def _span():
     return attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
-node = attrs.frozen
+class _Node:
+    """What every node shares. Its `__repr__` is attrs' own format (`Num(value=Decimal('3'), unit='months')`,
+    spans left out), written once here rather than generated and compiled for each of the eighty classes
+    at every start."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{a.name}={getattr(self, a.name)!r}" for a in attrs.fields(type(self)) if a.repr)
+        return f"{type(self).__name__}({shown})"
+
+
+def node(cls):
+    """A frozen attrs class (slots, equality and hash from every field but the span) with _Node's repr."""
+    return attrs.frozen(repr=False)(type(cls.__name__, (_Node,), dict(cls.__dict__)))
 
 # ------------------------------------------------------------------ expressions
 
