@@ -189,8 +189,8 @@ class ExpressionTypes:
                 is_dateish(args[0]) or args[0] == MONTH):
             self.error("E302", f"`{e.func}` takes a date, not {args[0]}", e.args[0].span)
         if e.func in ("active", "quantity", "maximum_quantity"):
-            # the item first, then the day (or the first and last days of the period)
-            if args[0].kind not in ("item", "unknown"):
+            # the item first (for `active`, also the contract), then the day (or the first and last days)
+            if args[0].kind not in ("item", "unknown") and not (e.func == "active" and args[0].kind == "contract"):
                 self.error("E302", f"`{e.func}` takes an item first, not {args[0]}", e.args[0].span)
             for a, t in zip(e.args[1:], args[1:]):
                 if not (is_dateish(t) or t.kind == "unknown"):

@@ -54,6 +54,8 @@ _LABELS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), ja) for p, j
     (r"reading choice ([^:]+): (.+)", r"解釈の選択 \1: \2"),
     (r"claim deadline: (.+)", r"\1の請求期限"),
     (r"(.+) ends with (.+)", r"\2の終了に伴う\1の終了"),
+    (r"overpayment refunded", "過払金の返還"),
+    (r"overpayment", "過払金"),
     (r"debts fall due", "期限の利益の喪失（全債務の弁済期の到来）"),
     (r"service suspended", "利用停止"),
     (r"fees waived \((.+)\)", r"料金の免除（\1）"),

@@ -74,7 +74,7 @@ class EvaluationCore:
         self._declared_events: dict[str, Declared] = {}
         self._schedules: dict[int, tuple] = {}  # id(fee) -> (the names read with, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
-        self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None)
+        self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None, still owed)
         self._names_cache: dict = {}
         self._events_cache: dict = {}
         self._contract_value = Value("contract", self)

@@ -166,7 +166,13 @@ class LifecycleEvaluation:
         return [billed] if billed is not None and billed.item == item else self.subs.get(item, [])
 
     def _is_active(self, item, day):
-        return Value("bool", self._active(item.value, as_date(day)) is not None)
+        """Whether an item is held on a day; `active(contract, d)`: whether the contract is in force then
+        (from its start through its last day, as far as the timeline has gone)."""
+        d = as_date(day)
+        if item.kind == "contract":
+            start, end = self.contract_start, self.contract_end
+            return Value("bool", start is not None and start <= d and (end is None or d <= end))
+        return Value("bool", self._active(item.value, d) is not None)
 
     def _quantity_of(self, item, day):
         d = as_date(day)

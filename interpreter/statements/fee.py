@@ -195,8 +195,11 @@ class FeeEvaluation:
         counted_to = last
         if partial_first and partial_last and last_policy == "full":
             counted_to = month.end  # an end inside the period takes nothing off: the first period's share runs to its end
+        # The period shown is the one the amount is for: a share counted by days shows the days it counts (to the
+        # period's end when an end inside it takes nothing off); a fee charged in full shows the days held.
+        shown_period = (first, counted_to) if policy in ("prorated", "daily_rate") else (first, last)
         if not constant:
-            return self._period_share(stmt, raw, qty, first, counted_to, month, policy, steps), steps, (first, last)
+            return self._period_share(stmt, raw, qty, first, counted_to, month, policy, steps), steps, shown_period
         # A constant fee's charge depends only on what the key holds: worked out once for every customer.
         # (The statement tables in force stand for the rounding rules that apply to this customer.)
         key = (id(stmt), id(self._tables(self.version(month.end))), month.start, month.end, qty, policy, first,
@@ -209,7 +212,7 @@ class FeeEvaluation:
         amount, shown, rules = known
         steps = Trace(shown)
         steps.rules.extend(rules)
-        return amount, steps, (first, last)
+        return amount, steps, shown_period
 
     def _period_share(self, stmt: n.Fee, rate: Decimal, qty: Decimal, first: date, last: date, month: Period,
                       policy: str, steps: Trace) -> Decimal:

@@ -103,6 +103,10 @@ class MoneySyntax:
         paid_by = str(children[1]) if len(children) > 1 else None
         return n.InvoiceDue(children[0], paid_by, issued, span=self._span(meta))
 
+    @v_args(meta=True)
+    def payments_settle(self, meta, children):
+        return n.PaymentsSettle(children[0], span=self._span(meta))
+
     def invoice_issued(self, children):
         return ("issued", children[0])
 

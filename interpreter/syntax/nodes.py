@@ -603,6 +603,15 @@ class InvoiceDue:
 
 
 @node
+class PaymentsSettle:
+    """`payments settle EXPR first;`: a payment settles first the invoice of the billing period that holds the day
+    EXPR gives (the payer's designation, 民法第488条第1項), then the others oldest first."""
+
+    first: Expr  # evaluated with the payment event in scope; no value: oldest first
+    span: Span = _span()
+
+
+@node
 class BillingPeriod:
     """`billing period "料金月" months counting from X;` or `… calendar months [closing day N];`."""
 
@@ -732,7 +741,7 @@ class Refund:
 Statement = Union[
     Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue, BillingPeriod,
     Interest, Emit, Requires, EndsWith, Limit, Reject,
-    ClaimWindow, Effect, Refund,
+    ClaimWindow, Effect, Refund, PaymentsSettle,
 ]
 
 
