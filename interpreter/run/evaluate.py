@@ -62,7 +62,7 @@ class EvaluationCore:
         self._last_version: Version | None = None
         self._last_tables: StatementTables | None = None
         self._choice_cache: dict = {}
-        self._functions = {"monthly_fee": self._monthly_fee, "fees_paid": self._fees_paid,
+        self._functions = {"monthly_fee": self._monthly_fee, "monthly_rate": self._monthly_rate, "fees_paid": self._fees_paid,
                            "period_of": lambda day: Value("month", self._period_of(as_date(day))),
                            **self._query_functions(), **self._lifecycle_functions()}
         self.state_changes = 0
