@@ -61,6 +61,9 @@ CONTRACT_ATTRS = {"start": DATE, "end": DATE, "formed": DATE, "billing_start": D
 ITEM_ATTRS = {"quantity": T("count"), "ordered": DATE, "accepted": DATE, "start": DATE, "billing_start": DATE,
               "stop_requested": DATE, "end": DATE}
 EVENT_ATTRS = {"at": DATETIME, "date": DATE, "until": DATETIME, "duration": EXACT}
+# A version of the terms (the base version or an amendment) by its name: the day it took effect, and whether it or
+# a later version is in force on the day the expression is evaluated for.
+VERSION_ATTRS = {"effective": DATE, "in_force": BOOL}
 MONTH_ATTRS = {"start": DATE, "end": DATE, "days": NUMBER, "number": NUMBER}
 
 
@@ -119,7 +122,7 @@ class ExpressionTypes:
             self.error("E206", f"event `{obj.detail}` has no field `{e.name}`", e.span,
                        did_you_mean(e.name, known) or f"its fields are: {', '.join(known)}")
             return UNKNOWN
-        table = {"contract": CONTRACT_ATTRS, "month": MONTH_ATTRS}.get(obj.kind)
+        table = {"contract": CONTRACT_ATTRS, "month": MONTH_ATTRS, "version": VERSION_ATTRS}.get(obj.kind)
         if table is not None:
             if e.name in table:
                 return table[e.name]
