@@ -121,8 +121,13 @@ class BillingEvaluation:
                     extra_lines[self._period_of(entry.date)].append(entry)
         for period, entries in extra_lines.items():
             self.entries = [e for e in self.entries if not (e.kind == "invoice" and e.key == f"invoice:{period}")]
-            all_lines = lines.get(period, []) + entries
-            self._invoice(period, all_lines, due_stmt)
+            # Interest that arises (on its payment day) after the period's debts were accelerated is a debt of its
+            # own: not one the customer had when the benefit of time was lost, so it keeps the period's own due date.
+            accelerated = self._invoice_accelerations.get(f"invoice:{period}")
+            later = [e for e in entries if accelerated is not None and e.date > accelerated.day]
+            self._invoice(period, lines.get(period, []) + [e for e in entries if e not in later], due_stmt)
+            if later:
+                self._invoice(period, later, due_stmt, arose_after=accelerated.day)
 
     def _invoice_tax(self, items: list[Entry], steps: list[str]) -> tuple[Decimal, Decimal]:
         """(amount without tax, tax) of an invoice: tax added once per rate on prices without tax, or the tax
@@ -152,7 +157,9 @@ class BillingEvaluation:
             tax += t
         return total, tax
 
-    def _invoice(self, month: Period, items: list[Entry], due_stmt) -> Entry:
+    def _invoice(self, month: Period, items: list[Entry], due_stmt, arose_after: date | None = None) -> Entry:
+        """The invoice of one billing period. `arose_after`: an invoice of the period's debts that arose after an
+        acceleration on that day, which they are not part of (late interest paid later)."""
         steps: list[str] = []
         total, tax = self._invoice_tax(items, steps)
         due = None
@@ -165,13 +172,22 @@ class BillingEvaluation:
                 issued = as_date(evaluate(stmt.issued, self.env(month.end, closing)))
                 steps.append(f"issued {issued}")
             due = as_date(evaluate(stmt.due, self.env(month.end, {**closing, "issued": Value("date", issued)})))
-        due, accelerated_by, note = self._accelerated(month.start, due)
+        key, note, accelerated_by = f"invoice:{month}", None, None
+        acceleration = self._acceleration(month.start, due) if arose_after is None else None
+        if acceleration is not None:
+            self._invoice_accelerations[key] = acceleration
+            accelerated_by = acceleration.rule
+            note = f"due {due} moved to {acceleration.due}: every debt falls due at once ({acceleration.rule.id})"
+            due = acceleration.due
+        elif arose_after is not None:
+            key = f"{key}:after {arose_after}"
+            note = f"arose after the debts fell due on {arose_after}: not accelerated, due {due}"
         _, tax_rule, _ = self._tax_rate(month.end)
         also = tuple(dict.fromkeys(r.id for r in (tax_rule, self._period_rule(), accelerated_by)
                                    if r is not None and r is not rule))
         entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=issued, period=(month.start, month.end),
                          amount=total, tax=tax, due=due, also=also, note=note,
-                         explanation=tuple(steps), key=f"invoice:{month}")
+                         explanation=tuple(steps), key=key)
         # Line ids are only known once the ledger is sorted; remember the entries themselves.
         self._invoice_lines[entry.key] = items
         return entry
