@@ -53,6 +53,15 @@ class CompiledContract:
         self._static: dict[str, dict] = {}
         self._defaults: dict[str, dict] = {}
         self._constants: dict[int, Value | None] = {}
+        self._names_only: dict[int, bool] = {}
+        self._outside_tax: dict[int, frozenset[str]] = {}
+        self._reads_only: dict[tuple, bool] = {}
+        self.tax_rates: dict[tuple, tuple] = {}  # (statement tables, day) -> the tax in force (constant rates)
+        # An invoice's issue and due dates when they read only the period (`end of month after closing`).
+        self.invoice_dates: dict[tuple, tuple] = {}
+        # A monthly fee's charge for one period, by everything it depends on (see FeeEvaluation._month_charge):
+        # customers holding the same item in the same period share the arithmetic.
+        self.month_charges: dict[tuple, tuple] = {}
         self._tables: dict[tuple[str, frozenset[str]], StatementTables] = {}
         # rules whose application depends on the customer's parameters, per version
         self.conditional = {v.name: tuple(r for r in v.tables.rules.values() if r.condition is not None)
@@ -94,6 +103,40 @@ class CompiledContract:
             self._constants[key] = value
         return self._constants[key]
 
+    def names_only(self, expr) -> bool:
+        """Whether an expression reads nothing but names (no attribute, function, gathering of events or `next`
+        event): its value on a customer's timeline is the same on every day while the names keep their values."""
+        key = id(expr)
+        found = self._names_only.get(key)
+        if found is None:
+            found = self._names_only[key] = not any(isinstance(node, _READS_THE_DAY) for node in walk(expr))
+        return found
+
+    def reads_only(self, expr, names: frozenset[str]) -> bool:
+        """Whether an expression reads no name but `names` (and their attributes), nothing of a customer's
+        timeline: its value is a function of those names' values, the same for every customer."""
+        key = (id(expr), names)
+        found = self._reads_only.get(key)
+        if found is None:
+            found = True
+            for node in walk(expr):
+                if isinstance(node, n.Name) and node.name not in names:
+                    found = False
+                elif isinstance(node, n.Attr) and not (isinstance(node.obj, n.Name) and node.obj.name in names):
+                    found = False
+                elif isinstance(node, (n.Call, n.Aggregate, n.NextEvent)):
+                    found = False
+            self._reads_only[key] = found
+        return found
+
+    def outside_tax(self, tax_rule) -> frozenset[str]:
+        """The kinds a rule's tax declaration puts outside tax (named charges, `interest`)."""
+        found = self._outside_tax.get(id(tax_rule))
+        if found is None:
+            found = frozenset(name for s in tax_rule.statements if isinstance(s, n.Tax) for name in s.outside)
+            self._outside_tax[id(tax_rule)] = found
+        return found
+
     def parameter_defaults(self, version: Version) -> dict[str, Value]:
         """The declared defaults of a version's parameters (and the default readings of its choices), for
         a customer whose parameters were not validated against the contract (the Python API)."""
@@ -126,6 +169,10 @@ def compiled(model: Model) -> CompiledContract:
         found = CompiledContract(model)
         model.cache["compiled"] = found
     return found
+
+
+# Nodes whose value can depend on the day an expression is evaluated for, or on more than the names in scope.
+_READS_THE_DAY = (n.Attr, n.Call, n.Aggregate, n.NextEvent)
 
 
 def walk(expr):

@@ -46,9 +46,21 @@ class Environment:
         return found
 
     def value(self, expr, d: date) -> Value:
-        """An expression's value on a day: a constant is computed once per contract (run/compiled.py)."""
+        """An expression's value on a day: a constant is computed once per contract (run/compiled.py); one that
+        reads only names once while the names keep their values (a fee's `from start of month after X`, read
+        for every period)."""
         found = self.compiled.constant(expr)
-        return found if found is not None else evaluate(expr, self.env(d))
+        if found is not None:
+            return found
+        if not self.compiled.names_only(expr):
+            return evaluate(expr, self.env(d))
+        names = self._names(self.version(d))
+        known = self._values.get(id(expr))
+        if known is not None and known[0] is names:
+            return known[1]
+        found = evaluate(expr, self.env(d))
+        self._values[id(expr)] = (names, found)
+        return found
 
     def set_state(self, name: str, value: Value) -> None:
         self.states[name] = value

@@ -67,6 +67,10 @@ class EvaluationCore:
                            **self._query_functions(), **self._lifecycle_functions()}
         self.state_changes = 0
         self._env_cache: dict[date, Env] = {}
+        self._values: dict[int, tuple] = {}
+        self._fee_labels: dict[tuple, str] = {}
+        self._declared_events: dict[str, Declared] = {}
+        self._schedules: dict[int, tuple] = {}  # id(fee) -> (the names read with, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None)
         self._names_cache: dict = {}
@@ -109,7 +113,8 @@ class EvaluationCore:
 
     def statements_by(self, d: date, kind: type, key_of) -> dict[str, list]:
         """The statements of a kind in force on a day, by the key `key_of` gives each (see run/compiled.py)."""
-        return self._tables(self.version(d)).keyed(kind, key_of)
+        single = self.compiled.single_version
+        return self._tables(single or self.model.version_on(d)).keyed(kind, key_of)
 
     def _tables(self, version: Version) -> StatementTables:
         """The compiled statement tables of a version for the rules that apply to this customer; rule
@@ -206,14 +211,13 @@ class EvaluationCore:
     def _numbered(self) -> list[Entry]:
         """Entries in ledger order with ids E1…; an invoice lists the ids of its lines."""
         ordered = sort_entries(self.entries, self.rank)
-        ids = {id(e): f"E{i}" for i, e in enumerate(ordered, 1)}
         position = {id(e): i for i, e in enumerate(ordered)}
-        for e in ordered:
+        for i, e in enumerate(ordered, 1):
             lines = ()
             if e.kind == "invoice":  # its lines in ledger order
                 mine = sorted(position[id(x)] for x in self._invoice_lines.get(e.key, []) if id(x) in position)
-                lines = tuple(f"E{i + 1}" for i in mine)
-            number_entry(e, ids[id(e)], lines)
+                lines = tuple(f"E{p + 1}" for p in mine)
+            number_entry(e, f"E{i}", lines)
         return ordered
 
     def _event(self, ev: Event) -> None:
@@ -224,15 +228,24 @@ class EvaluationCore:
         if self._rejected_event(ev, decl, env):
             return
         self._limits_on(ev, env)
-        declared = Declared(f"event {decl.name}", (decl.label or decl.name,))
+        declared = self._event_declared(decl)
         for action in decl.effects:
             self._apply(action, ev.date, env, ev, declared, ev.instant)
         self._notices_on(ev, env)
         self._fees_on(ev, env, decl)
+        names = env.names.maps[-1]
         self._emits_on(ev)
-        env = self.event_env(ev)  # with the states the entries on this event derived
+        if self._names(self.version(ev.date)) is not names:
+            env = self.event_env(ev)  # with the states the entries on this event derived
         self._obligations_on(ev, env)
         self._effects_on(ev, env)
+
+    def _event_declared(self, decl: n.EventDecl) -> Declared:
+        """What an event's own effects name as their rule: the event's declaration."""
+        found = self._declared_events.get(decl.name)
+        if found is None:
+            found = self._declared_events[decl.name] = Declared(f"event {decl.name}", (decl.label or decl.name,))
+        return found
 
     def _active(self, item: str, d: date) -> Subscription | None:
         for sub in self.subs.get(item, []):

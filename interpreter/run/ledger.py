@@ -91,8 +91,10 @@ def sort_entries(entries: list[Entry], rank: dict[int, int] | None = None) -> li
 
     def key(e: Entry):
         src = (e.source.line, e.source.column) if e.source else (1 << 30, 0)
-        timeline = tuple(rank.get(i, i) for i in e.events)
-        return (e.sort_date, src, kind_order[e.kind], e.label, str(e.value), timeline, str(e.amount), e.key)
+        timeline = tuple([rank.get(i, i) for i in e.events]) if e.events else ()
+        value, amount = e.value, e.amount
+        return (e.sort_date, src, kind_order[e.kind], e.label, "None" if value is None else str(value), timeline,
+                "None" if amount is None else str(amount), e.key)
 
     return sorted(entries, key=key)
 

@@ -45,6 +45,8 @@ class Subscription:
 
     def quantity_at(self, instant: datetime) -> Decimal:
         """The quantity in force at an instant (before the first change: the first quantity)."""
+        if len(self.quantities) == 1:  # never changed
+            return self.quantities[0][1]
         q = self.quantities[0][1]
         for at, value in self.quantities:
             if at <= instant:
@@ -53,6 +55,8 @@ class Subscription:
 
     def quantity_on(self, d: date) -> Decimal:
         """The quantity in force at the end of a day."""
+        if len(self.quantities) == 1:  # never changed
+            return self.quantities[0][1]
         return self.quantity_at(midnight(d + timedelta(days=1)) - timedelta(microseconds=1))
 
     def maximum_in(self, first: date, last: date) -> Decimal:

@@ -38,6 +38,10 @@ class BillingChecks:
                 self.error("E404", f"payment event `{s.paid_by}` needs an `amount: money;` field", s.span)
 
 
+# The names an invoice's issue and due dates see besides the contract's (grammar: `invoice issued … due …`).
+PERIOD_NAMES = frozenset({"closing", "period", "issued"})
+
+
 class BillingEvaluation:
     """Evaluation of billing statements (a mixin of the evaluation)."""
 
@@ -164,14 +168,13 @@ class BillingEvaluation:
         total, tax = self._invoice_tax(items, steps)
         due = None
         issued = month.end
-        rule, stmt = self._declared_convention("invoices")
         if due_stmt is not None:
             rule, stmt = due_stmt
-            closing = {"closing": Value("date", month.end), "period": Value("month", month)}
+            issued, due = self._invoice_dates(stmt, month)
             if stmt.issued is not None:
-                issued = as_date(evaluate(stmt.issued, self.env(month.end, closing)))
                 steps.append(f"issued {issued}")
-            due = as_date(evaluate(stmt.due, self.env(month.end, {**closing, "issued": Value("date", issued)})))
+        else:
+            rule, stmt = self._declared_convention("invoices")
         key, note, accelerated_by = f"invoice:{month}", None, None
         acceleration = self._acceleration(month.start, due) if arose_after is None else None
         if acceleration is not None:
@@ -191,6 +194,23 @@ class BillingEvaluation:
         # Line ids are only known once the ledger is sorted; remember the entries themselves.
         self._invoice_lines[entry.key] = items
         return entry
+
+    def _invoice_dates(self, stmt: n.InvoiceDue, month: Period) -> tuple[date, date]:
+        """(issued, due) of the invoice for a period. Dates that read only the period (`closing`, `period`,
+        `issued`) are the same for every customer: worked out once per period."""
+        shared = all(self.compiled.reads_only(e, PERIOD_NAMES) for e in (stmt.issued, stmt.due) if e is not None)
+        key = (id(stmt), month.start, month.end)
+        found = self.compiled.invoice_dates.get(key) if shared else None
+        if found is None:
+            closing = {"closing": Value("date", month.end), "period": Value("month", month)}
+            issued = month.end
+            if stmt.issued is not None:
+                issued = as_date(evaluate(stmt.issued, self.env(month.end, closing)))
+            due = as_date(evaluate(stmt.due, self.env(month.end, {**closing, "issued": Value("date", issued)})))
+            found = (issued, due)
+            if shared:
+                self.compiled.invoice_dates[key] = found
+        return found
 
     def _fees_paid(self, start: Value, end: Value) -> Value:
         lo, hi = as_date(start), as_date(end)

@@ -77,10 +77,15 @@ class ConventionsEvaluation:
     def _tax_rate(self, d: date):
         """(rate in percent, the rule that declares the tax, whether prices include it) on a day. The rate is
         None when no tax applies, or when prices include a tax the terms do not state."""
-        cache = self.__dict__.setdefault("_tax_rates", {})
-        found = cache.get(d)
+        # The rates are constants in every contract so far: then the answer is the same for every customer
+        # under the same statement tables, and is shared through the compiled contract.
+        key = (id(self._tables(self.version(d))), d)
+        found = self.compiled.tax_rates.get(key)
         if found is None:
-            found = cache[d] = self._tax_rate_on(d)
+            found = self._tax_rate_on(d)
+            if found[1] is None or all(self.compiled.constant(r.rate) is not None
+                                       for s in found[1].statements if isinstance(s, n.Tax) for r in s.rates):
+                self.compiled.tax_rates[key] = found
         return found
 
     def _tax_rate_on(self, d: date):
@@ -94,12 +99,11 @@ class ConventionsEvaluation:
             return None, rule, s.included
         return None, None, False
 
-    @staticmethod
-    def _outside_tax(stmt, tax_rule) -> bool:
+    def _outside_tax(self, stmt, tax_rule) -> bool:
         """Whether an amount is of a kind the tax declaration puts outside tax (a named charge, `interest`)."""
         if tax_rule is None:
             return False
-        outside = {name for s in tax_rule.statements if isinstance(s, n.Tax) for name in s.outside}
+        outside = self.compiled.outside_tax(tax_rule)
         if isinstance(stmt, n.Interest):
             return "interest" in outside
         return getattr(stmt, "name", None) in outside

@@ -146,7 +146,8 @@ class FeeEvaluation:
                      exempt=stmt.tax_exempt)
 
     def _policy(self, stmt, which: str) -> str:
-        value = getattr(stmt, f"{which}_month", None)
+        """How a fee charges a partial first or last period: its own words, else the conventions'."""
+        value = stmt.first_month if which == "first" else stmt.last_month
         if value:
             return value
         return self.model.conventions.get(f"{which}_month", ("full",))[0]
@@ -163,8 +164,8 @@ class FeeEvaluation:
         if first > last:
             return None
         steps = Trace()
-        changes = [day for day in sub.change_days() if first < day <= last]
-        if stmt.on_change and changes:
+        changes = [day for day in sub.change_days() if first < day <= last] if stmt.on_change else ()
+        if changes:
             # each quantity for its own days, as the change policy says (the period's other policies give way)
             raw = Decimal(0)
             bounds = [first, *changes, last + timedelta(days=1)]
@@ -176,9 +177,8 @@ class FeeEvaluation:
             qty = sub.maximum_in(first, last)
         else:
             qty = sub.quantity_on(last)
-        raw = self._fee_rate(stmt, month.start, qty, steps, month)
-        if stmt.per_unit and stmt.monthly_maximum:
-            steps[-1] += f" (the month's maximum, {format_decimal(qty)} {stmt.per_unit})"
+        constant = self.compiled.constant(stmt.amount) is not None
+        raw = None if constant else self._fee_rate(stmt, month.start, qty, steps, month)
         partial_first = first > month.start and first == max(sub.start, start_floor or sub.start)
         partial_last = last < month.end
         policy = "full"
@@ -193,8 +193,28 @@ class FeeEvaluation:
         counted_to = last
         if partial_first and partial_last and last_policy == "full":
             counted_to = month.end  # an end inside the period takes nothing off: the first period's share runs to its end
-        raw = self._share(raw, first, counted_to, month, policy, steps)
-        return self.money(raw, month.end, steps), steps, (first, last)
+        if not constant:
+            return self._period_share(stmt, raw, qty, first, counted_to, month, policy, steps), steps, (first, last)
+        # A constant fee's charge depends only on what the key holds: worked out once for every customer.
+        # (The statement tables in force stand for the rounding rules that apply to this customer.)
+        key = (id(stmt), id(self._tables(self.version(month.end))), month.start, month.end, qty, policy, first,
+               counted_to)
+        known = self.compiled.month_charges.get(key)
+        if known is None:
+            raw = self._fee_rate(stmt, month.start, qty, steps, month)
+            amount = self._period_share(stmt, raw, qty, first, counted_to, month, policy, steps)
+            known = self.compiled.month_charges[key] = (amount, tuple(steps), tuple(steps.rules))
+        amount, shown, rules = known
+        steps = Trace(shown)
+        steps.rules.extend(rules)
+        return amount, steps, (first, last)
+
+    def _period_share(self, stmt: n.Fee, rate: Decimal, qty: Decimal, first: date, last: date, month: Period,
+                      policy: str, steps: Trace) -> Decimal:
+        """A period's fee at `rate` for the days first…last as `policy` says, rounded as the contract says."""
+        if stmt.per_unit and stmt.monthly_maximum:
+            steps[-1] += f" (the month's maximum, {format_decimal(qty)} {stmt.per_unit})"
+        return self.money(self._share(rate, first, last, month, policy, steps), month.end, steps)
 
     def _share(self, whole: Decimal, first: date, last: date, month: Period, policy: str, steps) -> Decimal:
         """What a period's fee `whole` owes for the days first…last: in full, prorated (rounded once, later), or
@@ -237,21 +257,38 @@ class FeeEvaluation:
         (only N of them with `for N periods`) and on or before `until`."""
         if stmt.start is None and stmt.until is None:
             return True
-        env = self.env(month.start)
+        if all(self.compiled.names_only(e) for e in (stmt.start, stmt.until) if e is not None):
+            # dates that read only names: the same for every period while the names keep their values
+            known = self._schedules.get(id(stmt))
+            names = self._names(self.version(month.start))
+            if known is None or known[0] is not names:
+                known = self._schedules[id(stmt)] = (names, self._schedule_bounds(stmt, month.start))
+            first, after, until = known[1]
+        else:
+            first, after, until = self._schedule_bounds(stmt, month.start)
+        if first is False:
+            return False  # `from` a date the timeline does not have
+        if first is not None and (month.start < first.start or (after is not None and month.number >= after)):
+            return False
+        return until is None or month.start <= until
+
+    def _schedule_bounds(self, stmt: n.Fee, d: date):
+        """(the first period charged, the number of the first period no longer charged, the last day a charged
+        period may begin on) of a fee's schedule, read on day d; the first is False when `from` is absent."""
+        first = after = until = None
         if stmt.start is not None:
-            v = evaluate(stmt.start, env)
+            v = self.value(stmt.start, d)
             if v.kind == "absent":
-                return False
-            first = self._first_period_from(as_date(v))
-            if month.start < first.start:
-                return False
-            if stmt.periods is not None and month.number >= first.number + stmt.periods:
-                return False
+                first = False
+            else:
+                first = self._first_period_from(as_date(v))
+                if stmt.periods is not None:
+                    after = first.number + stmt.periods
         if stmt.until is not None:
-            v = evaluate(stmt.until, env)
-            if v.kind != "absent" and month.start > as_date(v):
-                return False
-        return True
+            v = self.value(stmt.until, d)
+            if v.kind != "absent":
+                until = as_date(v)
+        return first, after, until
 
     def _month_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day):
         """What a monthly fee bills one holding for one period: (amount, steps, period), or None."""
@@ -269,13 +306,21 @@ class FeeEvaluation:
         if result is None:
             return
         amount, steps, period = result
-        tables = self.version(month.start).tables
         period_rule = self._period_rule()
         if period_rule is not None:
             steps.rules.append(period_rule.id)
-        label = f"{stmt.label or rule.label or 'monthly fee'}: {item_label(tables, sub.item)}"
+        label = self._fee_label(rule, stmt, sub.item, month.start)
         self._charge(rule, stmt, label, month.end,
                      period, amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{month}")
+
+    def _fee_label(self, rule, stmt: n.Fee, item: str, d: date) -> str:
+        """`<the fee's label>: <the item's label>`, the same for every period of a holding."""
+        key = (id(stmt), item)
+        found = self._fee_labels.get(key)
+        if found is None:
+            found = f"{stmt.label or rule.label or 'monthly fee'}: {item_label(self.version(d).tables, item)}"
+            self._fee_labels[key] = found
+        return found
 
     def _bill_year(self, rule, stmt: n.Fee, sub: Subscription, month: Period, last_day: date) -> None:
         k = (month.year - sub.start.year) * 12 + month.month - sub.start.month

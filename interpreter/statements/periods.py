@@ -14,7 +14,7 @@ from interpreter.run.expressions import as_date, evaluate
 from interpreter.syntax import nodes as n
 from interpreter.limits import MAX_MONTHS
 from interpreter.run.expressions import EvalError
-from interpreter.time.billing_periods import BillingPeriods, Period, calendar_months
+from interpreter.time.billing_periods import BillingPeriods, Period, billing_periods, calendar_months
 
 # Statements a version holds at most once, wherever they are written: they apply to the whole contract.
 CONTRACT_WIDE = {n.BillingPeriod: "billing period", n.Rounding: "rounding", n.Tax: "tax",
@@ -51,8 +51,13 @@ class PeriodsEvaluation:
     """The billing periods of one customer's contract (a mixin of the evaluation)."""
 
     def _period_rule(self):
-        """The rule that declares the billing periods, or None for calendar months."""
+        """The rule that declares the billing periods, or None for calendar months (found once the timeline is
+        complete, for every entry that names it)."""
+        if self.timeline_complete and "_period_rule_found" in self.__dict__:
+            return self._period_rule_found
         found = next(iter(self.statements(self.contract_start or self.as_of, n.BillingPeriod)), None)
+        if self.timeline_complete:
+            self._period_rule_found = found[0] if found else None
         return found[0] if found else None
 
     def _billing_periods(self) -> BillingPeriods:
@@ -66,10 +71,10 @@ class PeriodsEvaluation:
         if found is not None:
             _, s = found
             if s.anchor is None:
-                result = BillingPeriods(start, s.closing_day or 31)
+                result = billing_periods(start, s.closing_day or 31)
             else:
                 v = evaluate(s.anchor, self.env(start))
-                result = BillingPeriods(as_date(v)) if v.kind != "absent" else None
+                result = billing_periods(as_date(v)) if v.kind != "absent" else None
         if result is None:  # counted from a day not known yet: nothing can be billed before it
             return calendar_months(start)
         if self.contract_start is not None:

@@ -8,6 +8,7 @@ runs over the periods this module gives.
 """
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import Iterator
 
@@ -45,6 +46,7 @@ class Period:
         return period_name(self.start, self.end)
 
 
+@functools.lru_cache(maxsize=4096)  # a customer's entries and invoices name the same few periods again and again
 def period_name(start: date, end: date) -> str:
     """A calendar month as 2025-04; any other period as 2026-04-10–2026-05-09."""
     if start.day == 1 and end == periods.end_of_month(start):
@@ -128,6 +130,13 @@ class BillingPeriods:
         return p if p.start == d else self.period(p.number + 1)
 
 
+@functools.lru_cache(maxsize=2048)
+def billing_periods(anchor: date, closing_day: int | None = None) -> BillingPeriods:
+    """The periods counted from an anchor. They are a function of the anchor and the closing day, so customers
+    who start on the same day share one object (and the periods it has computed)."""
+    return BillingPeriods(anchor, closing_day)
+
+
 def calendar_months(anchor: date) -> BillingPeriods:
     """Calendar months, the 1st to the last day, numbered from the anchor's month."""
-    return BillingPeriods(anchor, 31)
+    return billing_periods(anchor, 31)
