@@ -42,12 +42,6 @@ DISAGREEMENTS = {
         "the month still had the higher count from 00:00 until then. The project takes the count in force on the "
         "1st after the change (`maximum_in` starts from the quantity on the first day), so it bills the lower "
         "count."),
-    hand.INTEREST_ON_WHOLE_INVOICE: (
-        "第35条 (C-7)",
-        "遅延損害金 runs \"遅延期間につき\" on what is paid late. When part of an invoice is paid in time (money left "
-        "over from an earlier payment, or a partial payment) and the rest late, the text charges interest on the "
-        "late part only; the project charges it on the whole invoice, from the due date to the payment that "
-        "completes it."),
 }
 
 

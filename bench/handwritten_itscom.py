@@ -110,8 +110,7 @@ DNS_SETTING_FEE = 3_000  # 設定変更 ※18, every domain type
 
 # Where the project reads the text otherwise (see bench/compare_itscom.py, DISAGREEMENTS).
 LIST_MAXIMUM_FROM_FIRST_DAY = "list-maximum-from-first-day"
-INTEREST_ON_WHOLE_INVOICE = "interest-on-whole-invoice"
-PROJECT_READINGS = (LIST_MAXIMUM_FROM_FIRST_DAY, INTEREST_ON_WHOLE_INVOICE)
+PROJECT_READINGS = (LIST_MAXIMUM_FROM_FIRST_DAY,)
 
 
 # ------------------------------------------------------------------ calendar
@@ -503,8 +502,6 @@ class _Account:
                 left -= take
             if owed > 0:
                 continue  # not yet paid in full: its interest is billed when it is
-            if INTEREST_ON_WHOLE_INVOICE in self.readings:
-                pieces = [(invoice.total, pieces[-1][1])]
             per_mille_yen_days = sum(yen * max(0, (day - invoice.due).days) for yen, day in pieces)
             yen = per_mille_yen_days * INTEREST_PER_MILLE_YEAR // (1000 * 365)
             if yen > 0:

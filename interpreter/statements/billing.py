@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
@@ -91,21 +91,7 @@ class BillingEvaluation:
         interest_found = next(iter(self.statements(d, n.Interest)), None)
         payments = sorted(self._payments(), key=lambda e: (e.instant, e.index))
         remaining = [(inv, inv.amount + (inv.tax or 0)) for inv in invoices]
-        paid_on: dict[str, Event | None] = {}
-        pay_iter = iter(payments)
-        credit = Decimal(0)
-        current_payment: Event | None = None
-        for inv, owed in remaining:
-            while credit < owed:
-                current_payment = next(pay_iter, None)
-                if current_payment is None:
-                    break
-                credit += current_payment.fields["amount"].value
-            if credit >= owed and current_payment is not None:
-                credit -= owed
-                paid_on[inv.key] = current_payment
-            else:
-                paid_on[inv.key] = None
+        paid_on, parts = self._apply_payments(remaining, payments)
         self.settled_invoices = [(inv, owed, paid_on[inv.key]) for inv, owed in remaining]
         extra_lines: dict[Period, list[Entry]] = defaultdict(list)
         for inv, owed in remaining:
@@ -120,7 +106,7 @@ class BillingEvaluation:
                      note=f"paid {payment.date}" if payment else None)
             if payment and payment.date > inv.due and interest_found is not None:
                 irule, istmt = interest_found
-                entry = self._interest(irule, istmt, inv, owed, payment)
+                entry = self._interest(irule, istmt, inv, parts[inv.key], payment)
                 if entry is not None:
                     extra_lines[self._period_of(entry.date)].append(entry)
         for period, entries in extra_lines.items():
@@ -132,6 +118,39 @@ class BillingEvaluation:
             self._invoice(period, lines.get(period, []) + [e for e in entries if e not in later], due_stmt)
             if later:
                 self._invoice(period, later, due_stmt, arose_after=accelerated.day)
+
+    @staticmethod
+    def _apply_payments(remaining: list[tuple[Entry, Decimal]], payments: list[Event]):
+        """Payments applied to the invoices in order (民法第488条第4項: the one due first): for each invoice, the
+        payment that completed it (None while unpaid) and the parts it was paid in, each with its payment (None for
+        the surplus of an invoice whose credits exceed its charges, which pays the next ones from the start)."""
+        paid_on: dict[str, Event | None] = {}
+        parts: dict[str, list[tuple[Decimal, Event | None]]] = {}
+        available: deque[list] = deque()  # [amount, payment]: money received and not yet applied
+        pay_iter = iter(payments)
+        last_payment: Event | None = None
+        for inv, owed in remaining:
+            taken, need = [], owed
+            while need > 0:
+                if not available:
+                    last_payment = next(pay_iter, None)
+                    if last_payment is None:
+                        break
+                    available.append([last_payment.fields["amount"].value, last_payment])
+                amount, payment = available[0]
+                take = min(amount, need)
+                taken.append((take, payment))
+                need -= take
+                if take == amount:
+                    available.popleft()
+                else:
+                    available[0][0] -= take
+            if need < 0:
+                available.appendleft([-need, None])
+            completed = taken[-1][1] if taken and taken[-1][1] is not None else last_payment
+            paid_on[inv.key] = completed if need <= 0 else None
+            parts[inv.key] = taken
+        return paid_on, parts
 
     def _invoice_tax(self, items: list[Entry], steps: list[str]) -> tuple[Decimal, Decimal]:
         """(amount without tax, tax) of an invoice: tax added once per rate on prices without tax, or the tax
