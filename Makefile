@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 RUN_CONTRACT := contracts/itscom-hosting.ctr
 RUN_SCENARIO := contracts/scenarios/itscom-hosting/cancel-inside-minimum-term.yaml
 
-.PHONY: run test check clean bench bench-itscom bench-batch fuzz
+.PHONY: run test check clean bench bench-itscom bench-batch bench-cold fuzz
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,6 +33,9 @@ bench-itscom: $(STAMP)
 
 bench-batch: $(STAMP)
 	$(BIN)/python bench/batch_bench.py
+
+bench-cold: $(STAMP)
+	$(BIN)/python bench/cold_start.py
 
 fuzz: $(STAMP)
 	$(BIN)/python bench/fuzz.py --contracts 100000 --scenarios 20000

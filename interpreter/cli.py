@@ -10,7 +10,6 @@ from pathlib import Path
 
 from interpreter.diagnostics import has_errors, render_diagnostics
 from interpreter.loader import load_contract
-from interpreter.render.wording import LANGUAGES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -169,6 +168,17 @@ def _version() -> str:
         return "(not installed)"
 
 
+class _VersionAction(argparse.Action):
+    """`--version`: the installed version is looked up only when asked for (importlib.metadata is slow to load)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"yakkan {_version()}")
+        parser.exit()
+
+
 def _add_root(p: argparse.ArgumentParser) -> None:
     p.add_argument("--root", metavar="DIR",
                    help="a scenario's `contract:` may name any .ctr file under DIR (default: inside the "
@@ -188,8 +198,7 @@ TOOLS = (
 def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command-line parser; given the `command` about to run, only that tool's module is imported."""
     parser = _Parser(prog="yakkan", description="Executable Japanese service terms (約款).")
-    parser.add_argument("--version", action="version", version=f"yakkan {_version()}",
-                        help="print the version of yakkan and exit")
+    parser.add_argument("--version", action=_VersionAction, help="print the version of yakkan and exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     check = sub.add_parser("check", help="parse and statically check .ctr files (folders are searched recursively)")
     check.add_argument("paths", nargs="+", metavar="PATH", help=".ctr files, or folders searched for them recursively")
@@ -200,6 +209,9 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
     for name, func, help_text in (("run", cmd_run, "evaluate a contract over a scenario and print the ledger"),
                                   ("explain", cmd_explain, "show how each ledger entry was derived")):
+        if command not in (None, name):
+            sub.add_parser(name)  # its arguments are never parsed in this run
+            continue
         p = sub.add_parser(name, help=help_text)
         p.add_argument("positional", metavar="CONTRACT" if name == "run" else "CONTRACT [ENTRY]", nargs="*",
                        help="the .ctr file (optional when the scenario names it with `contract:`)"
@@ -212,6 +224,8 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
                        help="text for people (default) or json, the ledger of docs/interface.md"
                        + ("; html, one self-contained page with a timeline" if name == "run" else ""))
         if name == "run":
+            from interpreter.render.wording import LANGUAGES
+
             p.add_argument("--lang", choices=LANGUAGES, default=None,
                            help="the language of the text ledger's headings, parties, statuses and the labels "
                                 "the interpreter gives (default: the contract's); JSON is the same in both")

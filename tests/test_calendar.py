@@ -319,12 +319,64 @@ def test_every_year_in_range_has_its_holidays() -> None:
         JP.after(D(2099, 12, 31))
 
 
-def test_only_the_japan_module_of_holidays_is_imported() -> None:
+def test_only_the_japan_module_of_holidays_is_imported_and_then_not_even_that(tmp_path) -> None:
+    import os
     import subprocess
     import sys
 
     code = ("import sys; from datetime import date; from interpreter.time.calendar import BusinessCalendar; "
-            "assert not BusinessCalendar().is_business_day(date(2025, 1, 1)); "
-            "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "['holidays.countries.japan']"
+            "print(BusinessCalendar().closure_reason(date(2025, 1, 1))); "
+            "print(sorted(m for m in sys.modules if m.startswith('holidays.countries'))); "
+            "print(any(m.startswith('holidays') for m in sys.modules))")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
+
+    def run() -> list[str]:
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env=env).stdout.split("\n")[:3]
+
+    # The first run computes 2025's holidays with the package's Japan module alone; the second reads them.
+    assert run() == ["元日", "['holidays.countries.japan']", "True"]
+    assert [p.name.endswith("-2025.json") for p in (tmp_path / "yakkan").iterdir()] == [True]
+    assert run() == ["元日", "[]", "False"]
+
+
+def _holidays_cached_in(folder, monkeypatch):
+    """japanese_holidays with its cache in `folder`, and nothing remembered in this process."""
+    from interpreter.time import calendar
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    calendar.japanese_holidays.cache_clear()
+    monkeypatch.setattr(calendar, "japanese_holidays", calendar.japanese_holidays.__wrapped__)
+    return calendar
+
+
+def test_cached_holidays_are_the_packages(tmp_path, monkeypatch) -> None:
+    calendar = _holidays_cached_in(tmp_path, monkeypatch)
+    for year in (1949, 1989, 2019, 2025, 2099):  # 2019: the year of 即位の日 and a ten-day Golden Week
+        computed = calendar.japanese_holidays(year)  # computed by the package, and written
+        public = holidays.Japan(years=year, categories=("public",), language="ja")
+        bank = holidays.Japan(years=year, categories=("bank",), language="ja")
+        assert computed == {"public": {d: "・".join(public.get_list(d)) for d in public},
+                            "bank": {d: "・".join(bank.get_list(d)) for d in bank}}
+        assert calendar.japanese_holidays(year) == computed  # read back from the file
+    assert computed["public"][D(2099, 1, 1)] == "元日"
+    assert calendar.japanese_holidays(2019)["public"][D(2019, 5, 1)] == "天皇の即位の日"
+
+
+def test_a_holiday_file_others_could_write_or_that_is_damaged_is_not_believed(tmp_path, monkeypatch) -> None:
+    import json
+
+    calendar = _holidays_cached_in(tmp_path, monkeypatch)
+    calendar.japanese_holidays(2025)
+    (path,) = (tmp_path / "yakkan").iterdir()
+    # 2025-06-02, a Monday, made a holiday by someone else: not believed while others can write the file
+    forged = {"public": {"2025-06-02": "偽の祝日"}, "bank": {}}
+    path.write_text(json.dumps(forged), encoding="utf-8")
+    path.chmod(0o666)
+    assert D(2025, 6, 2) not in calendar.japanese_holidays(2025)["public"]
+    assert path.read_text(encoding="utf-8") == json.dumps(forged)  # nor overwritten
+    # a damaged file of our own is computed again and replaced
+    path.chmod(0o600)
+    path.write_text('{"public": {"2025-13-01": 1}, "bank": {}}', encoding="utf-8")
+    assert calendar.japanese_holidays(2025)["public"][D(2025, 1, 1)] == "元日"
+    assert json.loads(path.read_text(encoding="utf-8"))["public"]["2025-01-01"] == "元日"

@@ -147,14 +147,15 @@ def test_a_refund_after_the_contract_ended_is_paid_out_never_a_negative_invoice(
     assert ledger.totals()["credit"] == 1000
 
 
-def renewal_reading(tmp_path, events: str, as_of: str):
+def renewal_reading(tmp_path, events: str, as_of: str, fees: str = "renewal fees"):
     """effects.ctr with a 6-month term counted from the start that renews for 6 months, and the refund deducted only
-    from the renewed term's fees: the first term runs 2025-04-01 … 09-30, the renewal from 2025-10-01."""
+    from renewed terms' fees (`fees`): the first term runs 2025-04-01 … 09-30, the renewals from 2025-10-01 and
+    2026-04-01."""
     text = CONTRACT.read_text(encoding="utf-8").replace(
         "refund outage_refund deducted from later fees, else paid out;",
         "term 6 months counting from service_start renews for 6 months;\n"
-        "  refund outage_refund deducted from renewal fees, else paid out;")
-    assert "renewal fees" in text
+        f"  refund outage_refund deducted from {fees}, else paid out;")
+    assert fees in text
     return ledger_of(tmp_path, text, f"as_of: {as_of}\nevents:\n" + textwrap.indent(events.strip(), "  ") + "\n")
 
 
@@ -174,6 +175,30 @@ def test_a_refund_from_renewal_fees_waits_for_the_renewed_term(tmp_path):
     assert by_month == {4: 13000, 5: 10000, 6: 10000, 7: 10000, 8: 10000, 9: 10000, 10: 9000}
     # the day before the renewal: nothing is deducted yet, the refund waits
     [waiting] = entries(renewal_reading(tmp_path, events, "2025-09-30"), "credit")
+    assert (waiting.amount, waiting.status) == (1000, "to be deducted")
+
+
+NOVEMBER_OUTAGE = """
+- {at: 2025-04-01, event: service_start}
+- {at: "2025-11-20T10:00", event: outage, until: "2025-11-20T11:30"}
+- {at: 2025-11-25, event: claim}
+"""
+
+
+def test_a_refund_earned_inside_a_renewed_term_is_deducted_from_that_term(tmp_path):
+    # November 2025 lies in the renewed term 2025-10-01 … 2026-03-31: its 1,000 comes off November's own invoice
+    # (10,000 − 1,000 = 9,000); nothing waits for the renewal of 2026-04-01.
+    ledger = renewal_reading(tmp_path, NOVEMBER_OUTAGE, "2026-04-30")
+    by_month = {(e.period[0].year, e.period[0].month): e.amount for e in entries(ledger, "invoice")}
+    assert (by_month[(2025, 11)], by_month[(2026, 4)]) == (9000, 10000)
+
+
+def test_a_refund_from_next_renewal_fees_waits_for_the_term_after_the_credits_term(tmp_path):
+    # `next renewal fees`: November 2025's 1,000 waits for the term that begins 2026-04-01 (10,000 − 1,000 = 9,000).
+    ledger = renewal_reading(tmp_path, NOVEMBER_OUTAGE, "2026-04-30", "next renewal fees")
+    by_month = {(e.period[0].year, e.period[0].month): e.amount for e in entries(ledger, "invoice")}
+    assert (by_month[(2025, 11)], by_month[(2026, 3)], by_month[(2026, 4)]) == (10000, 10000, 9000)
+    [waiting] = entries(renewal_reading(tmp_path, NOVEMBER_OUTAGE, "2026-03-31", "next renewal fees"), "credit")
     assert (waiting.amount, waiting.status) == (1000, "to be deducted")
 
 

@@ -176,3 +176,46 @@ def test_the_parser_never_uses_the_temporary_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     syntax.parser.__wrapped__(False).parse('contract t "t" { currency JPY; }')
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("keep_all_tokens", [False, True])
+def test_the_kept_parser_parses_as_a_new_one(tmp_path, monkeypatch, keep_all_tokens):
+    # The parser is kept as a pickled object (interpreter/syntax/parser_cache.py): the one loaded from the
+    # file must give the trees of one built from the grammar, keywords and positions included, and the same
+    # errors at the same place.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    grammar = syntax.grammar_path().read_text(encoding="utf-8")
+    built = syntax.build_parser(grammar, keep_all_tokens)
+    syntax.parser.__wrapped__(keep_all_tokens)  # builds it and keeps it
+    (kept_file,) = (tmp_path / "yakkan").iterdir()
+    from interpreter.syntax.parser_cache import load_parser
+
+    kept = load_parser(kept_file)
+    assert kept is not None and kept is not built
+
+    def positions(tree):
+        return [(t.type, str(t), t.line, t.column, t.end_line, t.end_column) for t in tree.scan_values(lambda v: True)]
+
+    for contract in sorted((ROOT / "contracts").glob("*.ctr")):
+        text = contract.read_text(encoding="utf-8")
+        expected, got = built.parse(text), kept.parse(text)
+        assert got == expected and positions(got) == positions(expected), contract.name
+    broken = 'contract t "t" { currency JPY }\nrule A-1 第1条 { monthly fee for www 10 yen; }'
+    with pytest.raises(Exception) as from_built:
+        built.parse(broken)
+    with pytest.raises(Exception) as from_kept:
+        kept.parse(broken)
+    assert (type(from_kept.value), str(from_kept.value)) == (type(from_built.value), str(from_built.value))
+
+
+def test_a_damaged_kept_parser_is_built_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    grammar = syntax.grammar_path().read_text(encoding="utf-8")
+    path = Path(syntax._cache_file(grammar, False))
+    path.write_bytes(b"not a pickle")
+    path.chmod(0o600)
+    tree = syntax.parser.__wrapped__(False).parse('contract t "t" { currency JPY; }')
+    assert tree.data == "start"
+    from interpreter.syntax.parser_cache import load_parser
+
+    assert load_parser(path) is not None  # replaced by the parser built from the grammar

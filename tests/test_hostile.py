@@ -159,3 +159,35 @@ def test_large_contract_checks_in_roughly_linear_time():
     small = min(_time(500) for _ in range(3))
     large = min(_time(2000) for _ in range(3))
     assert large / small < 8, f"500 rules: {small:.2f} s, 2000 rules: {large:.2f} s"
+
+
+def _bracket_depths_char_by_char(text: str) -> list[tuple[int, int]]:
+    """The reference: every character read in turn (bracket_depths looks only at the ones that matter)."""
+    out, depth, quote, comment = [], 0, None, False
+    for i, ch in enumerate(text):
+        if comment:
+            comment = ch != "\n"
+        elif quote:
+            quote = None if ch in (quote, "\n") else quote
+        elif ch == "#":
+            comment = True
+        elif ch in "\"「":
+            quote = '"' if ch == '"' else "」"
+        elif ch in "([{)]}":
+            depth += 1 if ch in "([{" else -1
+            out.append((i, depth))
+    return out
+
+
+@given(st.text(alphabet='()[]{}"「」#\n x\\', max_size=60))
+def test_bracket_depths_skip_nothing_that_matters(text):
+    from interpreter.syntax.parse import bracket_depths
+
+    assert list(bracket_depths(text)) == _bracket_depths_char_by_char(text)
+
+
+def test_bracket_depths_of_a_line_with_strings_and_a_comment():
+    from interpreter.syntax.parse import bracket_depths
+
+    # `(` at 0 opens, the `)` inside "…" and 「…」 are text, `]` after `#` is a comment; `)` at 12 closes.
+    assert list(bracket_depths('(a ")" 「)」 b) # ]\n[')) == [(0, 1), (12, 0), (18, 1)]

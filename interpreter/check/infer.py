@@ -141,6 +141,8 @@ class ExpressionTypes:
     def _infer_NextEvent(self, e: n.NextEvent, scope, tables) -> T:
         if self._event_name(e.event, e.span, tables) is None:
             return UNKNOWN
+        if e.where is not None:
+            self._expect(e.where, "bool", self._event_scope(scope, e.event, tables), tables, "a condition")
         return T("event", e.event)
 
     def _infer_Call(self, e: n.Call, scope, tables) -> T:

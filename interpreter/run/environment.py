@@ -1,6 +1,5 @@
 """The environment of expressions on a customer's timeline: names, attributes of events, items and the contract, events in a period (a mixin of the evaluation)."""
 from __future__ import annotations
-from collections import ChainMap
 from datetime import date, datetime, time, timedelta
 import attrs
 from interpreter.check.model import Version
@@ -70,7 +69,8 @@ class Environment:
         """The environment of an expression evaluated for a day, with the names of the moment (`extra`)."""
         names = self._names(self.version(d))
         if extra:
-            return Env(names=ChainMap(extra, names), calendar=self.model.calendar,
+            # one merged dict: its lookups cost less than a ChainMap's, and an expression reads many names
+            return Env(names={**names, **extra}, calendar=self.model.calendar,
                        conventions=self.model.conventions, functions=self._functions, events_in=self._events_in,
                        attribute=lambda obj, name: self._attribute(obj, name, d))
         cached = self._env_cache.get(d)
@@ -163,13 +163,18 @@ class Environment:
     def event_env(self, ev: Event) -> Env:
         """The environment of the statements on an event: its name and fields, and `next EVENT` from it."""
         env = self.env(ev.date, {ev.name: Value("event", ev), **ev.fields})
-        env.functions = {**env.functions, "next": lambda name: self._next_event(name, ev)}
+        env.functions = {**env.functions, "next": lambda name, matches=None, backward=False:
+                         self._next_event(name, ev, matches, backward)}
         return env
 
-    def _next_event(self, name: str, current: Event) -> Value:
-        """`next NAME`: NAME's first occurrence, not rejected, at or after `current` in the timeline."""
+    def _next_event(self, name: str, current: Event, matches=None, backward: bool = False) -> Value:
+        """`next NAME`: NAME's first occurrence, not rejected, at or after `current` in the timeline (and, given
+        `matches`, for which it holds); `backward`: the latest at or before `current`."""
         position = self.rank[current.index]
-        for ev in self.by_name.get(name, []):
-            if self.rank[ev.index] >= position and ev.index not in self.rejected:
-                return Value("event", ev)
+        found = self.by_name.get(name, [])
+        for ev in reversed(found) if backward else found:
+            if (self.rank[ev.index] <= position if backward else self.rank[ev.index] >= position) \
+                    and ev.index not in self.rejected:
+                if matches is None or matches(Value("event", ev)):
+                    return Value("event", ev)
         return ABSENT

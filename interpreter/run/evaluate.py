@@ -224,6 +224,7 @@ class EvaluationCore:
         """What one event does: a rejection stops it; otherwise each statement kind reacts in turn."""
         self.seen[ev.name].append(ev)
         decl = self.version(ev.date).tables.events[ev.name]
+        names = self._names(self.version(ev.date))
         env = self.event_env(ev)
         if self._rejected_event(ev, decl, env):
             return
@@ -233,7 +234,6 @@ class EvaluationCore:
             self._apply(action, ev.date, env, ev, declared, ev.instant)
         self._notices_on(ev, env)
         self._fees_on(ev, env, decl)
-        names = env.names.maps[-1]
         self._emits_on(ev)
         if self._names(self.version(ev.date)) is not names:
             env = self.event_env(ev)  # with the states the entries on this event derived
@@ -258,6 +258,13 @@ class EvaluationCore:
     # ------------------------------------------------------------- notices and obligations
 
     def _calendar_note(self) -> tuple[str, ...]:
+        """What counts as a business day, as a deadline's entry says it (the same for the whole contract)."""
+        found = self.model.cache.get("calendar_note")
+        if found is None:
+            found = self.model.cache["calendar_note"] = self._calendar_wording()
+        return found
+
+    def _calendar_wording(self) -> tuple[str, ...]:
         cal = self.model.calendar
         parts = ["business days: weekdays"]
         if cal.national_holidays:

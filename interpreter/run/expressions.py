@@ -234,11 +234,15 @@ def _quantity(e: n.Num, env: Env) -> Value:
 
 
 def _next_event(e: n.NextEvent, env: Env) -> Value:
-    """The event's first occurrence at or after the event being processed; outside one, its first occurrence."""
+    """The event's first occurrence at or after the event being processed (with `where`, the first for which the
+    condition holds; `backward`, the latest at or before it); outside one, its first occurrence."""
     find = env.functions.get("next")
-    if find is not None:
-        return find(e.event)
-    return wrap(env.names.get(e.event, ABSENT))
+    if e.where is None:
+        return find(e.event) if find is not None else wrap(env.names.get(e.event, ABSENT))
+    if find is None:
+        raise EvalError(f"`{'last' if e.backward else 'next'} {e.event} where …` is asked from an event", e)
+    return find(e.event, lambda candidate: truthy(evaluate(e.where, env.child({e.event: candidate})), e.where),
+                e.backward)
 
 
 def _name(e: n.Name, env: Env) -> Value:

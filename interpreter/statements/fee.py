@@ -18,7 +18,7 @@ from interpreter.run.expressions import (
     format_decimal,
     truthy,
 )
-from interpreter.run.compiled import fee_event, fee_items
+from interpreter.run.compiled import fee_event, fee_items, monthly_fee_items, yearly_fee_items
 from interpreter.run.lifecycle import Subscription
 from interpreter.run.state import Trace, item_label
 from interpreter.syntax import nodes as n
@@ -244,13 +244,14 @@ class FeeEvaluation:
                     continue  # ended before its billing start: no monthly fee is ever owed (IIJ 第7条第4項)
                 last_day = min(sub.end or horizon, horizon)
                 for month in self._months(sub.start, last_day):
-                    for rule, stmt in self.statements_by(month.start, n.Fee, fee_items).get(item, ()):
-                        if stmt.kind == "monthly":
-                            self._bill_month(rule, stmt, sub, month, billing_start, last_day)
+                    for rule, stmt in self.statements_by(month.start, n.Fee, monthly_fee_items).get(item, ()):
+                        self._bill_month(rule, stmt, sub, month, billing_start, last_day)
+                if self.compiled.single_version and not self.statements_by(
+                        sub.start, n.Fee, yearly_fee_items).get(item):
+                    continue  # no yearly fee for the item in any version
                 for month in self._calendar_months(sub.start, last_day):  # a year counts calendar months
-                    for rule, stmt in self.statements_by(month.start, n.Fee, fee_items).get(item, ()):
-                        if stmt.kind == "yearly":
-                            self._bill_year(rule, stmt, sub, month, last_day)
+                    for rule, stmt in self.statements_by(month.start, n.Fee, yearly_fee_items).get(item, ()):
+                        self._bill_year(rule, stmt, sub, month, last_day)
 
     def _in_schedule(self, stmt: n.Fee, month: Period) -> bool:
         """Whether a billing period is one the fee's schedule charges: periods that begin on or after `from`

@@ -1,8 +1,9 @@
-"""Refunds: `refund CREDIT deducted from later|renewal fees[, else paid out];` and `refund CREDIT paid out;`.
+"""Refunds: `refund CREDIT deducted from later|renewal|next renewal fees[, else paid out];` and `refund CREDIT paid out;`.
 
 A refunded credit is not netted wherever it arises: it is deducted from the charges of the invoice of its own
-month, then of the following months of the contract (with `renewal fees`, only from the months of the term that
-begins after the credit's month: the renewed contract's fees), never taking an invoice below zero; what no invoice of the
+month, then of the following months of the contract (with `renewal fees`, only from the months of renewed terms — the
+credit's own term when it is itself a renewed one, else the term after it; with `next renewal fees`, only from the
+term that begins after the credit's term), never taking an invoice below zero; what no invoice of the
 contract can absorb is paid out to the customer (status `paid out`, outside every invoice), or, without
 `else paid out`, waits for a later invoice (status `to be deducted`). The checks run in `check`, the evaluation in
 `run`; both are mixins composed by interpreter/statements/__init__.py."""
@@ -32,7 +33,7 @@ class RefundChecks:
         renewing = any(isinstance(t, n.FixedTerm) and t.renews is not None
                        for r in tables.rules.values() for t in r.statements)
         if s.renewal and not renewing:
-            self.error("E404", "`deducted from renewal fees` needs a term that renews", s.span,
+            self.error("E404", f"`deducted from {'next ' if s.next_term else ''}renewal fees` needs a term that renews", s.span,
                        "declare the term, e.g. `term 1 year counting from service_start renews for 1 year;`, "
                        "or deduct from `later fees`")
 
@@ -67,7 +68,7 @@ class RefundEvaluation:
         # the refund rule, and the reading choices its condition tests, name every piece
         also = tuple(dict.fromkeys(e.also + (rule.id,) + tuple(c.id for c in self._choices_of(rule))))
         remaining, pieces = e.amount, []
-        first = self._renewal_start(own.end) if s.renewal else own.start
+        first = self._renewal_start(own.end, s.next_term) if s.renewal else own.start
         later = sorted((p for p in room if first is not None and p.start >= first
                         and (last is None or p.start <= last)), key=lambda p: p.start)
         for period in later if s.deducted else ():
@@ -92,10 +93,15 @@ class RefundEvaluation:
                                             f"{'the renewed term' if s.renewal else 'later'} fees ({rule.id})"))
         return pieces
 
-    def _renewal_start(self, after: date) -> date | None:
-        """The first day of the renewed term that follows the term holding `after` (None without a renewing term)."""
+    def _renewal_start(self, day: date, next_term: bool) -> date | None:
+        """The first day from which fees of a renewed term absorb a credit of `day`'s billing period: `day`'s own
+        period's start when `day` already lies in a renewed term (unless `next_term`), else the first day of the
+        renewed term that follows the term holding `day` (None without a renewing term)."""
         found = self._fixed_term()
         if found is None or found[1].renews is None:
             return None
-        ends = [end for end in self._term_ends(after) if end >= after]
-        return ends[0] + timedelta(days=1) if ends else None
+        ends = self._term_ends(day)
+        if not next_term and ends and day > ends[0]:
+            return self._period_of(day).start
+        later = [end for end in ends if end >= day]
+        return later[0] + timedelta(days=1) if later else None

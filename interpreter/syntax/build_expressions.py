@@ -50,7 +50,12 @@ class ExpressionSyntax:
 
     @v_args(meta=True)
     def next_event(self, meta, children):
-        return n.NextEvent(str(children[0]), span=self._span(meta))
+        where = children[1] if len(children) > 1 else None
+        return n.NextEvent(str(children[0]), where, span=self._span(meta))
+
+    @v_args(meta=True)
+    def last_event(self, meta, children):
+        return n.NextEvent(str(children[0]), children[1], backward=True, span=self._span(meta))
 
     @v_args(meta=True)
     def call(self, meta, children):

@@ -89,7 +89,7 @@ class MoneySyntax:
     def refund_stmt(self, meta, children):
         way = [str(c) for c in children[1]]
         return n.Refund(str(children[0]), "deducted" in way, "paid" in way, renewal="renewal" in way,
-                        span=self._span(meta))
+                        next_term="next" in way, span=self._span(meta))
 
     def refund_way(self, children):
         return list(children)

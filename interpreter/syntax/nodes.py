@@ -19,7 +19,21 @@ def _span():
     return attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
-node = attrs.frozen
+class _Node:
+    """What every node shares. Its `__repr__` is attrs' own format (`Num(value=Decimal('3'), unit='months')`,
+    spans left out), written once here rather than generated and compiled for each of the eighty classes
+    at every start."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{a.name}={getattr(self, a.name)!r}" for a in attrs.fields(type(self)) if a.repr)
+        return f"{type(self).__name__}({shown})"
+
+
+def node(cls):
+    """A frozen attrs class (slots, equality and hash from every field but the span) with _Node's repr."""
+    return attrs.frozen(repr=False)(type(cls.__name__, (_Node,), dict(cls.__dict__)))
 
 # ------------------------------------------------------------------ expressions
 
@@ -220,9 +234,13 @@ class DaysThrough:
 
 @node
 class NextEvent:
-    """`next EVENT`: inside a statement run on an event, EVENT's first occurrence at or after that event."""
+    """`next EVENT`: inside a statement run on an event, EVENT's first occurrence at or after that event;
+    `(next EVENT where COND)`: its first such occurrence for which COND holds (COND names it EVENT);
+    `(last EVENT where COND)` (`backward`): its latest occurrence at or before that event for which COND holds."""
 
     event: str
+    where: "Expr | None" = None
+    backward: bool = False
     span: Span = _span()
 
 
@@ -728,12 +746,13 @@ class Effect:
 
 @node
 class Refund:
-    """`refund CREDIT deducted from later|renewal fees[, else paid out];` or `refund CREDIT paid out;`."""
+    """`refund CREDIT deducted from later|renewal|next renewal fees[, else paid out];` or `refund CREDIT paid out;`."""
 
     credit: str
     deducted: bool  # deducted from the fees of the invoices from the credit's month on
     paid_out: bool  # what is not deducted (or all of it) is paid to the customer
-    renewal: bool = False  # deducted only from the fees of the term renewed after the credit's month
+    renewal: bool = False  # deducted only from the fees of renewed terms, from the credit's month on
+    next_term: bool = False  # with renewal: only from the term renewed after the credit's term
     span: Span = _span()
 
 

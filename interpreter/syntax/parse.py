@@ -5,8 +5,8 @@ from a wheel (`interpreter/_grammar/`) and in the repository's `grammar/` folder
 """
 from __future__ import annotations
 
-import os
-import stat
+import gc
+import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +16,7 @@ import lark
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from interpreter.cache import private_cache_file
 from interpreter.diagnostics import Diagnostic
 from interpreter.syntax.source import SourceFile, Span
 
@@ -30,66 +31,51 @@ def grammar_path() -> Path:
     raise FileNotFoundError("grammar/yakkan.lark is missing from this installation")
 
 
-def _private_cache_dir() -> Path | None:
-    """A folder only this user can write, for the parser tables; None when there is no such folder.
-
-    Lark stores its tables with pickle, and unpickling runs code: a table file that someone else could
-    have written (a shared temporary folder, a group-writable home) must never be loaded. The folder is
-    $XDG_CACHE_HOME/yakkan or ~/.cache/yakkan, created with mode 0700; it is used only when it is a real
-    folder (not a symbolic link) owned by this user that neither group nor others can write.
-    """
-    if not hasattr(os, "getuid"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):
-        return None
-    folder = Path(base) / "yakkan"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        return folder if _only_mine(folder) else None
-    except OSError:
-        return None
-
-
-def _only_mine(path: Path) -> bool:
-    info = os.lstat(path)
-    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not stat.S_ISLNK(
-        info.st_mode)
-
-
 def _cache_file(grammar: str, keep_all_tokens: bool) -> str | bool:
-    """Where Lark may keep the tables for this grammar, or False (build them every time)."""
-    folder = _private_cache_dir()
-    if folder is None:
-        return False
+    """Where the parser for this grammar may be kept between runs, or False (build it every time). It is
+    kept with pickle, so only in the user's private cache folder (see interpreter.cache)."""
     import hashlib
 
-    key = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
+    from interpreter.syntax import shared_scanner
+
+    # The kept parser holds StateLexer objects: a change to their module makes a new file, as a new grammar does.
+    key = hashlib.sha256(grammar.encode("utf-8") + Path(shared_scanner.__file__).read_bytes()).hexdigest()[:16]
     version = f"{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
-    path = folder / f"parser-{key}-{'tokens' if keep_all_tokens else 'tree'}-{version}.lark"
-    try:
-        if path.exists() and not (path.is_file() and _only_mine(path)):
-            return False  # not ours to trust, and not ours to overwrite
-    except OSError:
-        return False
-    return str(path)
+    path = private_cache_file(f"parser-{key}-{'tokens' if keep_all_tokens else 'tree'}-{version}.pickle")
+    return False if path is None else str(path)
+
+
+def build_parser(grammar: str, keep_all_tokens: bool) -> Lark:
+    """A new parser for the grammar's text: its LALR tables take seconds to build."""
+    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True, maybe_placeholders=False,
+                keep_all_tokens=keep_all_tokens)
 
 
 @lru_cache(maxsize=2)
 def parser(keep_all_tokens: bool = False) -> Lark:
-    """The parser; `keep_all_tokens` keeps keywords and punctuation in the tree (for the formatter)."""
+    """The parser; `keep_all_tokens` keeps keywords and punctuation in the tree (for the formatter). Built
+    once and then loaded, ready, from the private cache folder (see interpreter.syntax.parser_cache)."""
+    from interpreter.syntax.parser_cache import lean, load_parser, save_parser
+    from interpreter.syntax.shared_scanner import share_root_scanner
+
     grammar = grammar_path().read_text(encoding="utf-8")
-    return Lark(
-        grammar,
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=False,
-        keep_all_tokens=keep_all_tokens,
-        # The LALR tables take seconds to build and milliseconds to load, so they are kept between runs,
-        # but only in a folder no one else can write (see _private_cache_dir).
-        cache=_cache_file(grammar, keep_all_tokens),
-    )
+    path = _cache_file(grammar, keep_all_tokens)
+    if path:
+        kept = load_parser(Path(path))
+        if kept is not None:
+            # The parser's hundred thousand objects live as long as the process: left to the garbage
+            # collector, they would be traversed again at every full collection of the parse that follows.
+            gc.freeze()
+            return kept
+    built = lean(build_parser(grammar, keep_all_tokens))
+    share_root_scanner(built.parser.lexer)
+    if path:
+        save_parser(built, Path(path))
+    return built
+
+
+# The only characters that open or close a bracket, a string or a comment: bracket_depths looks at no other.
+_BRACKETS_QUOTES_COMMENTS = re.compile(r'[()\[\]{}"「」#\n]')
 
 
 def bracket_depths(text: str):
@@ -97,7 +83,8 @@ def bracket_depths(text: str):
     depth = 0
     quote: str | None = None
     comment = False
-    for i, ch in enumerate(text):
+    for match in _BRACKETS_QUOTES_COMMENTS.finditer(text):
+        i, ch = match.start(), match.group()
         if comment:
             comment = ch != "\n"
         elif quote:

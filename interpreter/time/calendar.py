@@ -14,10 +14,13 @@ treating its holidays as business days; the evaluator reports it as a located er
 holidays (`holidays none`) works for any date.
 
 Only the Japan module of `holidays` is loaded (see `_japan`), when a holiday is first needed: importing the
-package's `countries` imports every country's module, which costs about as much as the rest of a run.
+package's `countries` imports every country's module, which costs about as much as the rest of a run. And
+a year's holidays, once computed by the package, are kept in the user's private cache folder under the
+identity of the installed package (see `japanese_holidays`), so that later runs do not load it at all.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
 from collections.abc import Iterable
@@ -26,6 +29,7 @@ from functools import lru_cache
 
 import attrs
 
+from interpreter.cache import private_cache_file, read_json, write_json
 from interpreter.time.periods import days_in_month
 
 __all__ = ["HOLIDAY_YEARS", "MAX_SCAN_DAYS", "BusinessCalendar", "HolidaysUnknown", "YearlyRange"]
@@ -81,6 +85,56 @@ def _japan():
         del sys.modules[name]
         raise
     return module.Japan
+
+
+@lru_cache(maxsize=None)
+def japanese_holidays(year: int) -> dict[str, dict[date, str]]:
+    """The Japanese names of the holidays of `year`, by category: "public" (national holidays) and "bank".
+
+    Computed by the `holidays` package, and kept in the user's private cache folder (interpreter.cache) under
+    the identity of the installed package, so that a later run reads them instead of loading the package
+    (which costs more than checking a contract). Installing another version of the package makes a new key,
+    so the names are computed again from it.
+    """
+    path = _holidays_cache_file(year)
+    kept = read_json(path) if path is not None else None
+    if isinstance(kept, dict) and set(kept) == set(_CATEGORIES):
+        try:
+            return {category: {date.fromisoformat(d): name for d, name in kept[category].items()}
+                    for category in _CATEGORIES}
+        except (AttributeError, TypeError, ValueError):
+            pass  # not what this module writes: computed again below and replaced
+    japan = _japan()
+    known = {}
+    for category in _CATEGORIES:
+        days = japan(years=year, categories=(category,), language="ja", expand=False)
+        known[category] = {d: "・".join(days.get_list(d)) for d in days}
+    if path is not None:
+        write_json(path, {category: {d.isoformat(): name for d, name in sorted(days.items())}
+                          for category, days in known.items()})
+    return known
+
+
+_CATEGORIES = ("public", "bank")
+
+
+def _holidays_cache_file(year: int):
+    """The cache file for `year`, named after the installed `holidays` package: its folder, and the size and
+    modification time of its version, Japan module and Japanese translations."""
+    spec = importlib.util.find_spec("holidays")
+    if spec is None or spec.origin is None:
+        return None
+    folder = os.path.dirname(spec.origin)
+    identity = [folder]
+    for part in ("version.py", os.path.join("countries", "japan.py"),
+                 os.path.join("locale", "ja", "LC_MESSAGES", "JP.mo")):
+        try:
+            info = os.stat(os.path.join(folder, part))
+            identity.append(f"{part}:{info.st_size}:{info.st_mtime_ns}")
+        except OSError:
+            identity.append(f"{part}:missing")
+    key = hashlib.sha256("\n".join(identity).encode("utf-8")).hexdigest()[:16]
+    return private_cache_file(f"holidays-japan-{key}-{year}.json")
 
 
 # The years whose Japanese holidays are known (see the module docstring). Fixed here rather than read from
@@ -198,18 +252,14 @@ class BusinessCalendar:
                    "春分の日 and 秋分の日 are announced year by year and predicted only that far")
             raise HolidaysUnknown(f"Japan's national holidays are only known for {first}–{last}, not for {year} "
                                   f"({why}); a business day in {year} cannot be determined")
-        japan = _japan()
+        known = japanese_holidays(year)
         names: dict[date, str] = {}
         if self.bank_holidays:
             # Bank holidays (12/31, 1/2, 1/3; 1/1 is also 元日) are named 銀行休業日; a national holiday
             # name, added below, takes precedence on a day that is both.
-            bank = japan(years=year, categories=("bank",), language="ja", expand=False)
-            for d in bank:
-                names[d] = "・".join(bank.get_list(d))
+            names.update(known["bank"])
         if self.national_holidays:
-            public = japan(years=year, categories=("public",), language="ja", expand=False)
-            for d in public:
-                names[d] = "・".join(public.get_list(d))
+            names.update(known["public"])
         return names
 
     def closure_reason(self, d: date) -> str | None:
