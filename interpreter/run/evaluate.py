@@ -64,7 +64,7 @@ class EvaluationCore:
         self._choice_cache: dict = {}
         self.billed_holding = None  # the holding whose fee is being priced (fee.py, _fee_rate)
         self.pending_dated = None  # the effects on dates not applied yet (effect.py), listed on first use
-        self._functions = {"monthly_fee": self._monthly_fee,
+        self._functions = {"monthly_fee": self._monthly_fee, "monthly_rate": self._monthly_rate,
                            "period_of": lambda day: Value("month", self._period_of(as_date(day))),
                            **self._query_functions(), **self._lifecycle_functions()}
         self.state_changes = 0
@@ -89,6 +89,7 @@ class EvaluationCore:
         self.states: dict[str, Value] = {}
         self.pending: list[PendingObligation] = []
         self._invoice_lines: dict[str, list[Entry]] = {}
+        self._invoice_accelerations: dict = {}  # invoice key -> the acceleration that moved its due date
         self.accelerations: list = []  # `accelerates debts` (statements/effect.py)
         self.waivers: list = []  # `waives fees` (statements/effect.py)
         self.origins: dict[int, tuple] = {}  # id(entry) -> (entry, the statement that produced it)

@@ -346,9 +346,7 @@ class FeeEvaluation:
         """`monthly_fee(d[, ITEMS])`: the monthly fees in force on a day (for the billing period that holds it,
         as the fees' schedules say), at that day's quantities."""
         d = as_date(day)
-        wanted = None
-        if items is not None:
-            wanted = {x.value for x in items.value} if items.kind == "list" else {items.value}
+        wanted = _wanted_items(items)
         total = Decimal(0)
         period = self._period_of(d)
         for item, fees in self.statements_by(d, n.Fee, fee_items).items():
@@ -361,3 +359,45 @@ class FeeEvaluation:
                 if stmt.kind == "monthly" and self._in_schedule(stmt, period):
                     total += self._fee_rate(stmt, d, sub.quantity_on(d), [], period, sub)
         return Value("money", total)
+
+    def _monthly_rate(self, day: Value, items: Value | None = None) -> Value:
+        """`monthly_rate(d[, ITEMS])`: the 料金月額 of the items held on a day, as their fees state it: for each item,
+        the monthly fees of the first billing period, from the day's own, that its fees' schedules charge. A fee
+        not yet billed on that day (第30条3 "翌月分から") counts at the rate it will be billed at; quantities are
+        the day's."""
+        d = as_date(day)
+        wanted = _wanted_items(items)
+        total = Decimal(0)
+        period = self._period_of(d)
+        for item, fees in self.statements_by(d, n.Fee, fee_items).items():
+            sub = self._active(item, d) if wanted is None or item in wanted else None
+            monthly = [stmt for _, stmt in fees if stmt.kind == "monthly"]
+            if sub is None or not monthly:
+                continue
+            charged = self._first_charged_period(monthly, period)
+            if charged is not None:
+                total += sum((self._fee_rate(stmt, d, sub.quantity_on(d), [], charged)
+                              for stmt in monthly if self._in_schedule(stmt, charged)), Decimal(0))
+        return Value("money", total)
+
+    def _first_charged_period(self, fees: list[n.Fee], period: Period) -> Period | None:
+        """The first billing period, from `period`, that one of these monthly fees charges: `period` itself, or
+        the first period of a schedule that begins later."""
+        candidates = [period]
+        env = self.env(period.start)
+        for stmt in fees:
+            if stmt.start is not None:
+                v = evaluate(stmt.start, env)
+                if v.kind != "absent":
+                    candidates.append(self._first_period_from(as_date(v)))
+        for candidate in sorted((c for c in candidates if c.start >= period.start), key=lambda c: c.start):
+            if any(self._in_schedule(stmt, candidate) for stmt in fees):
+                return candidate
+        return None
+
+
+def _wanted_items(items: Value | None) -> set[str] | None:
+    """The items a fee query names (one item or a list), or None for all of them."""
+    if items is None:
+        return None
+    return {x.value for x in items.value} if items.kind == "list" else {items.value}
