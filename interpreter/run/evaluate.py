@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import decimal
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 
 from interpreter.check.model import Model, Version
@@ -194,7 +194,8 @@ class EvaluationCore:
 
     def _passes(self) -> Ledger:
         for ev in self.events:
-            self._effects_dated_through(ev.date)  # an effect on a date comes before that day's events
+            # an effect on a date comes after the events of its day, which it sees (a change taking effect that day)
+            self._effects_dated_through(ev.date - timedelta(days=1))
             self._event(ev)
         self._effects_dated_through(None)
         self.timeline_complete = True

@@ -90,7 +90,7 @@ class EffectEvaluation:
 
     def _effects_dated_through(self, last: date | None) -> None:
         """Apply the effects on dates up to `last` (all of them when None) not applied yet: before the events of
-        a later day, at their day's first instant. Each applies to a contract in force on its day."""
+        a later day, once the events of their own day are in. Each applies to a contract in force on its day."""
         if self.pending_dated is None:
             self.pending_dated = self._dated_effects()
         pending = self.pending_dated
