@@ -212,3 +212,33 @@ def test_a_retired_form_is_E109_with_a_hint_naming_the_general_form(tmp_path, st
     codes = [(d.code, d.span.line) for d in outcome.diagnostics]
     assert codes == [("E109", contract(statement).splitlines().index("  " + statement) + 1)]
     assert general in outcome.diagnostics[0].hint
+
+
+# ---------------------------------------------------------------- `unless ended by EVENT where COND` (iTSCOM C-29)
+
+TERMINATION = 'event termination { by: text; ends contract; }\n'
+SETTLEMENT_UNLESS = """
+minimum term 3 months counting from service_start;
+monthly fee 1,000 yen for legacy;
+settle "残余期間" remaining minimum term as monthly fees partial month full
+  unless ended by termination where termination.by == "customer";
+"""
+
+
+@pytest.mark.parametrize("by, settled", [("customer", []), ("provider", [Decimal(2000)])])
+def test_an_ending_is_exempt_from_the_settlement_only_when_its_condition_holds(tmp_path, by, settled):
+    # legacy from 04-01; minimum term 3 months → 06-30. Ended 04-20: April billed in full; the rest is May and June
+    # = 2 × 1,000 = 2,000, unless the ending event's condition holds (ended by the customer).
+    ledger = ledger_of(tmp_path, TERMINATION + contract(SETTLEMENT_UNLESS), scenario(f"""
+- {{at: 2025-04-01, event: service_start, plan: legacy}}
+- {{at: 2025-04-20, event: termination, by: {by}}}
+""", "2025-07-31"))
+    assert [e.amount for e in entries(ledger, "charge") if e.label == "残余期間"] == settled
+
+
+def test_the_condition_of_an_exempt_ending_must_be_a_condition(tmp_path):
+    # `termination.by` is text, not a condition: the checker says so at the expression.
+    wrong = SETTLEMENT_UNLESS.replace('termination.by == "customer"', "termination.by")
+    outcome = evaluate_text(tmp_path, TERMINATION + contract(wrong),
+                            scenario("- {at: 2025-04-01, event: service_start, plan: legacy}", "2025-07-31"))
+    assert [(d.code, d.span.line) for d in outcome.diagnostics] == [("E302", 23)]

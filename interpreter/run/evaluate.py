@@ -84,7 +84,7 @@ class EvaluationCore:
         self.contract_start: date | None = None
         self.contract_end: date | None = None
         self.contract_end_events: tuple[int, ...] = ()
-        self.ended_by: str | None = None
+        self.ended_by: Event | None = None  # the event whose effect ended the contract
         self.formed: date | None = None
         self.states: dict[str, Value] = {}
         self.pending: list[PendingObligation] = []

@@ -112,7 +112,7 @@ class ActionsEvaluation:
         self.contract_end = last
         self.contract_end_events = events
         self.contract_end_source = (rule, stmt)
-        self.ended_by = ev.name if ev else None
+        self.ended_by = ev
         for item, subs in self.subs.items():
             for sub in subs:
                 if sub.end is None or sub.end > last:

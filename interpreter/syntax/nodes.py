@@ -586,6 +586,7 @@ class Settle:
     partial_month: str | None
     unless_ended_by: tuple[str, ...]
     span: Span = _span()
+    ended_where: tuple[tuple[str, Expr], ...] = ()  # `unless ended by EVENT where COND`: the condition on that event
 
 
 @node
