@@ -114,16 +114,20 @@ def _monthly(invoices, rule: str) -> dict[str, list[int]]:
     return {month: sorted(yen for kind, r, yen in lines if r == rule) for month, _, _, _, lines in invoices}
 
 
+def _ordering(name: str, plan: str, start: str, orders: list[tuple], as_of: date) -> Customer:
+    """A customer who starts `plan` and makes option orders (day, option, quantity, desired day)."""
+    rows = [Row(_at(start), "service_start", {"plan": plan})]
+    rows += [Row(_at(day), "option_order", {"option": option, "quantity": quantity, "desired": desired})
+             for day, option, quantity, desired in orders]
+    return Customer(name, _params(), tuple(rows), as_of)
+
+
 def test_a_disk_reduction_ordered_ahead_is_refused(model):
     # 別表③ (注2): 20 GB ordered 02-01 for 03-01, then 10 GB ordered 02-10 for 04-01 — on 04-01 that would take 20 GB
     # to 10 GB: refused. March, April, May: ceil(20 ÷ 10) × 200 = 400 (not 200 from April).
-    c = Customer("disk-ahead", _params(),
-                 (Row(_at("2025-01-06"), "service_start", {"plan": "mail_secure_mx"}),
-                  Row(_at("2025-02-01"), "option_order", {"option": "extra_disk", "quantity": 20,
-                                                          "desired": date(2025, 3, 1)}),
-                  Row(_at("2025-02-10"), "option_order", {"option": "extra_disk", "quantity": 10,
-                                                          "desired": date(2025, 4, 1)})),
-                 date(2025, 5, 31))
+    c = _ordering("disk-ahead", "mail_secure_mx", "2025-01-06",
+                  [("2025-02-01", "extra_disk", 20, date(2025, 3, 1)), ("2025-02-10", "extra_disk", 10, date(2025, 4, 1))],
+                  date(2025, 5, 31))
     invoices = cmp.hand_invoices(hand.evaluate(c))
     assert [_monthly(invoices, "ITS-7")[m] for m in ("2025-03", "2025-04", "2025-05")] == [[400]] * 3
     assert _project(model, c) == invoices
@@ -132,13 +136,10 @@ def test_a_disk_reduction_ordered_ahead_is_refused(model):
 def test_a_withdrawn_option_held_takes_no_change(model):
     # 別表③ ※2 (C-28 no_change): 10 メールアカウント追加（スタンダード）from 2023-03-01; 20 ordered 2023-06-01 for 07-01:
     # refused, July 1 × 1,000 (not 2,000).
-    c = Customer("withdrawn-change", _params(),
-                 (Row(_at("2023-01-10"), "service_start", {"plan": "mail_standard"}),
-                  Row(_at("2023-02-01"), "option_order", {"option": "account_standard", "quantity": 10,
-                                                          "desired": date(2023, 3, 1)}),
-                  Row(_at("2023-06-01"), "option_order", {"option": "account_standard", "quantity": 20,
-                                                          "desired": date(2023, 7, 1)})),
-                 date(2023, 7, 31))
+    c = _ordering("withdrawn-change", "mail_standard", "2023-01-10",
+                  [("2023-02-01", "account_standard", 10, date(2023, 3, 1)),
+                   ("2023-06-01", "account_standard", 20, date(2023, 7, 1))],
+                  date(2023, 7, 31))
     invoices = cmp.hand_invoices(hand.evaluate(c))
     assert _monthly(invoices, "ITS-7")["2023-07"] == [1_000]
     # the project also bills on to the service end it already knows (2024-03-30, ITS-12); the months to as_of agree
