@@ -3,8 +3,9 @@
 `effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }` applies actions when an event happens, on the
 event's date or on DATE. The actions are those of statements/actions.py (the contract and its items) and:
 
-- `accelerates debts [to DATE]`: every invoice unpaid on the day, for a month begun by then, falls due that day,
-  or on DATE (期限の利益喪失, a lump sum payable by a later day); late interest then runs from the day after it;
+- `accelerates debts [through LAST] [to DATE]`: every invoice unpaid on the day, for a month begun by then (or by
+  LAST: the debts up to an expiry date), falls due that day, or on DATE (期限の利益喪失, a lump sum payable by a later
+  day); late interest then runs from the day after it;
 - `suspends service [until DATE]`: the service is suspended; fees keep running unless a rule waives them;
 - `waives fees [of KIND, …] [for ITEMS] from A through B`: the fees arising in that span are not owed.
 
@@ -32,7 +33,7 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
 
 @attrs.define
 class Acceleration:
-    day: date  # the debts of the months begun by this day fall due …
+    day: date  # the debts of the months begun by this day (the effect's, or `through` a later one) fall due …
     due: date  # … on this day (the same, unless `to DATE`)
     rule: n.RuleDecl | None
 
@@ -65,6 +66,8 @@ class EffectChecks:
     def _check_billing_action(self, action, scope: Scope, tables: Tables) -> None:
         if isinstance(action, n.AccelerateDebts) and action.to is not None:
             self._expect(action.to, "date", scope, tables, "the day accelerated debts fall due")
+        if isinstance(action, n.AccelerateDebts) and action.through is not None:
+            self._expect(action.through, "date", scope, tables, "the last day whose debts are accelerated")
         if isinstance(action, n.SuspendService) and action.until is not None:
             self._expect(action.until, "date", scope, tables, "the end of a suspension")
         if isinstance(action, n.WaiveFees):  # its kinds are the grammar's fee kinds
@@ -132,7 +135,8 @@ class EffectEvaluation:
         """Apply an action of this module; False when the action is one of the timeline's own."""
         if isinstance(action, n.AccelerateDebts):
             due = as_date(evaluate(action.to, env), action.to) if action.to is not None else d
-            self.accelerations.append(Acceleration(d, due, rule))
+            through = as_date(evaluate(action.through, env), action.through) if action.through is not None else d
+            self.accelerations.append(Acceleration(max(through, d), due, rule))
         elif isinstance(action, n.SuspendService):
             pass  # its ledger entry records it; fees keep running (第27条2, 第10条2) unless a rule waives them
         elif isinstance(action, n.WaiveFees):

@@ -441,10 +441,11 @@ class ChangeItem:
 
 @node
 class AccelerateDebts:
-    """`accelerates debts [to DATE]`: every unpaid amount arisen by the effect's date falls due on DATE, or on
-    the effect's date without one (期限の利益喪失)."""
+    """`accelerates debts [through LAST] [to DATE]`: every unpaid amount of a month begun by the effect's date (or
+    by LAST: 「満了日までの未払いの利用料金」) falls due on DATE, or on the effect's date without one (期限の利益喪失)."""
 
     to: Expr | None = None
+    through: Expr | None = None
     span: Span = _span()
 
 
