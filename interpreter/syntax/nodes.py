@@ -724,13 +724,15 @@ class Distinct:
 
 @node
 class ClaimWindow:
-    """`claims for CREDIT by DATE via EVENT;`: the window of a named credit, when another article sets it."""
+    """`claims for CREDIT [from START] by DATE via EVENT [where COND];`: the window of a named credit, when another
+    article sets it; COND (with the credit's `month` and the claim event in scope) says which claims are for it."""
 
     credit: str
     by: Expr
     via: str
     span: Span = _span()
     start: Expr | None = None
+    where: Expr | None = None
 
 
 @node
