@@ -187,6 +187,13 @@ def yearly_fee_items(s: n.Fee) -> list[str]:
     return fee_items(s) if s.kind == "yearly" else []
 
 
+ANY_ITEM = "*"  # the key of a statement whose item is an expression, not a name: looked at for every item
+
+
+def requires_item(s: n.Requires) -> list[str]:
+    return [s.item.name] if isinstance(s.item, n.Name) else [ANY_ITEM]
+
+
 def fee_event(s: n.Fee) -> list[str]:
     return [s.on_event] if s.on_event else []
 
