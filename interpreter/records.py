@@ -3,7 +3,9 @@
 The syntax tree, spans, diagnostics and the checked model are such classes. They were attrs classes; attrs
 costs a cold `yakkan check` about 60 ms (its import, and building each of some hundred classes at start-up),
 while these classes use a small part of it. `frozen` writes each class's `__init__` as source and compiles it
-(one `exec` a class); equality, hash, repr, pickling and the refusal to assign are shared by every class.
+(one `exec` a class); `__eq__` and `__hash__` are compiled the same way when an instance is first compared or
+hashed; repr, pickling and the refusal to assign are shared by every class. `define` makes mutable classes
+(not hashable), as attrs' `define` does.
 
     @frozen
     class Span:
@@ -20,10 +22,9 @@ fields, a repr over the fields with `repr`, assignment refused with `FrozenInsta
 """
 from __future__ import annotations
 
-from operator import attrgetter
 from typing import Any, Callable
 
-__all__ = ["FrozenInstanceError", "field", "fields", "frozen", "has", "evolve"]
+__all__ = ["FrozenInstanceError", "define", "evolve", "field", "fields", "frozen", "has"]
 
 
 class FrozenInstanceError(AttributeError):
@@ -41,12 +42,15 @@ NOTHING: Any = _Nothing()
 
 
 class Field:
-    """One declared field of a frozen class."""
+    """One declared field of a class: its default (or factory), whether it takes part in equality and repr,
+    whether `__init__` takes it (by keyword only?), the function that converts the value given to `__init__`
+    and the one that checks it (called as attrs calls validators: instance, field, value)."""
 
-    __slots__ = ("name", "default", "factory", "eq", "repr", "kw_only", "init")
+    __slots__ = ("name", "default", "factory", "eq", "repr", "kw_only", "init", "converter", "validator")
 
-    def __init__(self, name: str = "", default: Any = NOTHING, factory: Callable[[], Any] | None = None,
-                 eq: bool = True, repr: bool = True, kw_only: bool = False, init: bool = True) -> None:
+    def __init__(self, name: str, default: Any, factory: Callable[[], Any] | None, eq: bool, repr: bool,
+                 kw_only: bool, init: bool, converter: Callable[[Any], Any] | None,
+                 validator: Callable[[Any, Field, Any], None] | None) -> None:
         self.name = name
         self.default = default
         self.factory = factory
@@ -54,9 +58,12 @@ class Field:
         self.repr = repr
         self.kw_only = kw_only
         self.init = init
+        self.converter = converter
+        self.validator = validator
 
     def named(self, name: str, kw_only: bool) -> Field:
-        return Field(name, self.default, self.factory, self.eq, self.repr, self.kw_only or kw_only, self.init)
+        return Field(name, self.default, self.factory, self.eq, self.repr, self.kw_only or kw_only, self.init,
+                     self.converter, self.validator)
 
     @property
     def required(self) -> bool:
@@ -67,32 +74,25 @@ class Field:
 
 
 def field(*, default: Any = NOTHING, factory: Callable[[], Any] | None = None, eq: bool = True,
-          repr: bool = True, kw_only: bool = False, init: bool = True) -> Any:
+          repr: bool = True, kw_only: bool = False, init: bool = True, converter: Callable[[Any], Any] | None = None,
+          validator: Callable[[Any, Field, Any], None] | None = None) -> Any:
     """A field's options, written as the class attribute's value: `lines: tuple = field(init=False, eq=False)`."""
-    return Field("", default, factory, eq, repr, kw_only, init)
+    return Field("", default, factory, eq, repr, kw_only, init, converter, validator)
 
 
-class _Frozen:
-    """What every frozen class shares: refusal to assign, repr, pickling (state as a tuple of field values)."""
+class _Record:
+    """What every class made here shares: equality over the fields with `eq`, repr, pickling (the state as a
+    tuple of field values). Mutable ones (`define`) are not hashable, as attrs' are not."""
 
     __slots__ = ()
     __record_fields__: tuple[Field, ...] = ()
-    __record_key__: Callable[[Any], Any]  # the values compared and hashed: those of the fields with `eq`
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
+    __hash__ = None  # type: ignore[assignment]
 
     def __eq__(self, other: Any) -> Any:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        key = self.__record_key__
-        return key(self) == key(other)
-
-    def __hash__(self) -> int:
-        return hash((self.__class__.__qualname__, self.__record_key__(self)))
+        # The first comparison of a class compiles its own `__eq__` and `__hash__` (over its fields, as fast
+        # as attrs' generated ones), so that a class never compared costs no compilation at start-up.
+        _compile_comparisons(type(self))
+        return type(self).__eq__(self, other)
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in self.__record_fields__ if f.repr)
@@ -107,35 +107,76 @@ class _Frozen:
                 object.__setattr__(self, f.name, value)
 
 
+class _Frozen(_Record):
+    """A frozen class: assignment refused, hashable."""
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __hash__(self) -> int:
+        _compile_comparisons(type(self))
+        return type(self).__hash__(self)
+
+
 def _init_source(all_fields: tuple[Field, ...], post_init: bool) -> str:
-    """The source of the `__init__` of a class with these fields."""
-    positional, keywords, body = [], [], []
+    """The source of the `__init__` of a class with these fields (a private field `_x` is given as `x`)."""
+    positional, keywords, body, checks = [], [], [], []
     for f in all_fields:
         if not f.init:
             continue
+        argument = f.name.lstrip("_")
         if f.factory is not None:
-            parameter = f"{f.name}=NOTHING"
-            body.append(f"    if {f.name} is NOTHING:\n        {f.name} = _factory_{f.name}()")
+            parameter = f"{argument}=NOTHING"
+            body.append(f"    if {argument} is NOTHING:\n        {argument} = _factory_{f.name}()")
         elif f.default is not NOTHING:
-            parameter = f"{f.name}=_default_{f.name}"
+            parameter = f"{argument}=_default_{f.name}"
         else:
-            parameter = f.name
+            parameter = argument
         (keywords if f.kw_only else positional).append(parameter)
     for f in all_fields:
         if f.init:
-            body.append(f"    _setattr(self, {f.name!r}, {f.name})")
+            value = f.name.lstrip("_")
+            if f.converter is not None:
+                value = f"_converter_{f.name}({value})"
         elif f.factory is not None:
-            body.append(f"    _setattr(self, {f.name!r}, _factory_{f.name}())")
+            value = f"_factory_{f.name}()"
         elif f.default is not NOTHING:
-            body.append(f"    _setattr(self, {f.name!r}, _default_{f.name})")
+            value = f"_default_{f.name}"
+        else:
+            continue
+        body.append(f"    _setattr(self, {f.name!r}, {value})")
+        if f.validator is not None:
+            checks.append(f"    _validator_{f.name}(self, _field_{f.name}, self.{f.name})")
+    body += checks
     if post_init:
         body.append("    self.__post_init__()")
     parameters = ", ".join(["self", *positional] + (["*", *keywords] if keywords else []))
     return f"def __init__({parameters}):\n" + ("\n".join(body) or "    pass") + "\n"
 
 
-def _no_fields(instance: Any) -> tuple:
-    return ()
+def _compile_comparisons(cls: type) -> None:
+    """Give `cls` its own `__eq__` and, when frozen, `__hash__`, over the fields with `eq`."""
+    compared = [f.name for f in cls.__record_fields__ if f.eq]
+    mine = "".join(f"self.{name}, " for name in compared)
+    theirs = "".join(f"other.{name}, " for name in compared)
+    source = (
+        "def __eq__(self, other):\n"
+        "    if other.__class__ is not self.__class__:\n"
+        "        return NotImplemented\n"
+        f"    return ({mine}) == ({theirs})\n"
+        "def __hash__(self):\n"
+        f"    return hash(({cls.__qualname__!r}, {mine}))\n"
+    )
+    scope: dict[str, Any] = {}
+    exec(source, scope)
+    cls.__eq__ = scope["__eq__"]  # type: ignore[method-assign]
+    if issubclass(cls, _Frozen):
+        cls.__hash__ = scope["__hash__"]  # type: ignore[method-assign]
 
 
 def frozen(cls: type | None = None, *, kw_only: bool = False, base: type | None = None) -> Any:
@@ -143,6 +184,18 @@ def frozen(cls: type | None = None, *, kw_only: bool = False, base: type | None 
     (a class with empty `__slots__`) as a further base class when given."""
     if cls is None:
         return lambda c: frozen(c, kw_only=kw_only, base=base)
+    return _make(cls, kw_only, base, _Frozen)
+
+
+def define(cls: type | None = None, *, kw_only: bool = False) -> Any:
+    """Make `cls` a mutable slotted class over its annotated fields: as `frozen`, but fields may be assigned
+    and instances are not hashable."""
+    if cls is None:
+        return lambda c: define(c, kw_only=kw_only)
+    return _make(cls, kw_only, None, _Record)
+
+
+def _make(cls: type, kw_only: bool, base: type | None, kind: type) -> Any:
     namespace = dict(cls.__dict__)
     inherited: dict[str, Field] = {}
     for ancestor in reversed(cls.__mro__[1:]):
@@ -150,7 +203,7 @@ def frozen(cls: type | None = None, *, kw_only: bool = False, base: type | None 
     own: dict[str, Field] = {}
     for name in namespace.get("__annotations__", {}):
         value = namespace.pop(name, NOTHING)
-        spec = value if isinstance(value, Field) else Field(default=value)
+        spec = value if isinstance(value, Field) else field(default=value)
         own[name] = spec.named(name, kw_only)
         inherited.pop(name, None)
     all_fields = (*inherited.values(), *own.values())
@@ -165,18 +218,16 @@ def frozen(cls: type | None = None, *, kw_only: bool = False, base: type | None 
     namespace["__slots__"] = tuple(own)
     namespace["__qualname__"] = cls.__qualname__
     namespace["__record_fields__"] = all_fields
-    compared = [f.name for f in all_fields if f.eq]
-    namespace["__record_key__"] = attrgetter(*compared) if compared else staticmethod(_no_fields)
     namespace["__match_args__"] = tuple(f.name for f in all_fields if f.init and not f.kw_only)
-    bases = cls.__bases__ if any(issubclass(b, _Frozen) for b in cls.__bases__) else (*cls.__bases__, _Frozen)
-    if bases == (object, _Frozen):
-        bases = (_Frozen,)
+    bases = tuple(b for b in cls.__bases__ if b is not object)
+    if not any(issubclass(b, kind) for b in bases):
+        bases = (*bases, kind)
     if base is not None:
         bases = (base, *bases)
     scope: dict[str, Any] = {"NOTHING": NOTHING, "_setattr": object.__setattr__}
     for f in all_fields:
-        scope[f"_default_{f.name}"] = f.default
-        scope[f"_factory_{f.name}"] = f.factory
+        scope.update({f"_default_{f.name}": f.default, f"_factory_{f.name}": f.factory, f"_field_{f.name}": f,
+                      f"_converter_{f.name}": f.converter, f"_validator_{f.name}": f.validator})
     exec(_init_source(all_fields, "__post_init__" in namespace or any(hasattr(b, "__post_init__") for b in bases)),
          scope)
     scope["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
@@ -193,14 +244,14 @@ def fields(cls: type) -> tuple[Field, ...]:
 
 
 def has(cls: type) -> bool:
-    """Whether `cls` is a frozen class made by `frozen`."""
+    """Whether `cls` is a class made by `frozen` or `define`."""
     return "__record_fields__" in getattr(cls, "__dict__", ())
 
 
 def evolve(instance: Any, **changes: Any) -> Any:
-    """A copy of a frozen instance with some fields changed (the fields with `init=False` are computed anew)."""
+    """A copy of an instance with some fields changed (the fields with `init=False` are computed anew)."""
     cls = type(instance)
-    arguments = {f.name: getattr(instance, f.name) for f in fields(cls) if f.init}
+    arguments = {f.name.lstrip("_"): getattr(instance, f.name) for f in fields(cls) if f.init}
     unknown = set(changes) - set(arguments)
     if unknown:
         raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))} to change")
