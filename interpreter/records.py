@@ -1,11 +1,12 @@
-"""Frozen value classes declared by their annotations: slots, `__init__`, equality, hash and repr.
+"""Classes declared by their annotations, as attrs' `frozen` and `define` make them: slots, `__init__`, equality,
+hash and repr.
 
-The syntax tree, spans, diagnostics and the checked model are such classes. They were attrs classes; attrs
-costs a cold `yakkan check` about 60 ms (its import, and building each of some hundred classes at start-up),
-while these classes use a small part of it. `frozen` writes each class's `__init__` as source and compiles it
-(one `exec` a class); `__eq__` and `__hash__` are compiled the same way when an instance is first compared or
-hashed; repr, pickling and the refusal to assign are shared by every class. `define` makes mutable classes
-(not hashable), as attrs' `define` does.
+The syntax tree, spans, diagnostics, the checked model and the evaluation's classes the checker imports are such
+classes. They were attrs classes: importing attrs and building some hundred and twenty classes with it cost a cold
+`yakkan check` about 50 ms, for a small part of what attrs offers. `frozen` writes each class's `__init__` as
+source and compiles it (one `exec` a class); `__eq__` and `__hash__` are compiled the same way when an instance
+of the class is first compared or hashed, so a class never compared costs nothing more at start-up; repr,
+pickling and the refusal to assign are shared by every class.
 
     @frozen
     class Span:
@@ -14,11 +15,13 @@ hashed; repr, pickling and the refusal to assign are shared by every class. `def
         end_line: int = 0
         notes: tuple = field(default=(), eq=False)
 
-Behaves as attrs' frozen classes do: positional arguments in the order of the annotations (`kw_only` fields
-keyword only), equality between instances of the same class over the fields with `eq`, a hash over the same
-fields, a repr over the fields with `repr`, assignment refused with `FrozenInstanceError`. A method named
-`__post_init__` runs at the end of `__init__` (it may set the fields with `init=False` through
-`object.__setattr__`). Inherited fields come first, as in attrs.
+As with attrs: positional arguments in the order of the annotations, inherited fields first (`kw_only` fields
+by keyword only; a private field `_x` is given as `x`); equality between instances of the same class over the
+fields with `eq`, and a hash over the same fields; a repr over the fields with `repr`; assignment refused with
+`FrozenInstanceError` (an AttributeError). `factory` makes a default per instance, `converter` converts the
+value given, `validator(instance, field, value)` checks it once every field is set. A method `__post_init__`
+runs at the end of `__init__` (it may set the fields with `init=False` through `object.__setattr__`).
+`define` makes mutable classes, not hashable. `fields`, `has` and `evolve` are attrs' functions of those names.
 """
 from __future__ import annotations
 
