@@ -21,6 +21,7 @@ from interpreter.check.types import (
 )
 from interpreter.diagnostics import did_you_mean
 from interpreter.syntax import nodes as n
+from interpreter.syntax.retired import RETIRED_FUNCTIONS
 
 # Built-in functions: name -> (argument count range, result type or a rule computing it from the arguments)
 _SAME_AS_FIRST = "same"
@@ -32,7 +33,6 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "max": (2, 9, _SAME_AS_FIRST),
     "min": (2, 9, _SAME_AS_FIRST),
     "monthly_fee": (1, 2, MONEY),  # the monthly fees in force on a date (optionally of some items)
-    "fees_paid": (2, 2, MONEY),  # payments received from one date up to (not including) another
     "days_in_month": (1, 1, NUMBER),
     "months_from": (2, 2, NUMBER),  # calendar months from the month of one date to the month of another
     "date_of": (1, 1, DATE),
@@ -49,7 +49,7 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "maximum_quantity": (3, 3, T("count")),  # an item's largest quantity in a period, its first instant included
 }
 # Functions whose value depends on the customer's timeline, not only on the contract and its parameters.
-TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "fees_paid", "unpaid", "unpaid_periods", "paid_fees", "occurrences",
+TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "unpaid", "unpaid_periods", "paid_fees", "occurrences",
                                 "monthly_billed", "active", "quantity", "maximum_quantity"})
 
 # Names every contract can use, with their types.
@@ -128,10 +128,27 @@ class ExpressionTypes:
         if obj.kind == "item":
             if e.name in ITEM_ATTRS:
                 return ITEM_ATTRS[e.name]
-            self.error("E206", f"an item has no attribute `{e.name}`", e.span,
-                       did_you_mean(e.name, ITEM_ATTRS) or f"its attributes are: {', '.join(ITEM_ATTRS)}")
-            return UNKNOWN
+            return self._ordered_field_type(e, tables)
         self.error("E206", f"a value of type {obj} has no attribute `{e.name}`", e.span)
+        return UNKNOWN
+
+    def _ordered_field_type(self, e: n.Attr, tables) -> T:
+        """`ITEM.FIELD`: a field of the event that started the item's holding (the domain an option was ordered
+        for), typed as the events that declare a field of that name type it, which must agree."""
+        types = {}
+        for decl in tables.events.values():
+            for f in decl.fields:
+                if f.name == e.name:
+                    types.setdefault(str(self.resolve_type(f.type, tables)), self.resolve_type(f.type, tables))
+        if len(types) == 1:
+            return next(iter(types.values()))
+        if types:
+            self.error("E302", f"the events that declare a field `{e.name}` give it different types: "
+                       f"{', '.join(sorted(types))}", e.span, "rename the fields so that one name has one type")
+            return UNKNOWN
+        self.error("E206", f"an item has no attribute `{e.name}`", e.span,
+                   did_you_mean(e.name, ITEM_ATTRS) or f"its attributes are: {', '.join(ITEM_ATTRS)}, or a field "
+                   "of the event that ordered it")
         return UNKNOWN
 
     def _infer_NextEvent(self, e: n.NextEvent, scope, tables) -> T:
@@ -146,6 +163,9 @@ class ExpressionTypes:
         checked = e.args[:1] if e.func == "truncate" else e.args
         args = [self.infer(a, scope, tables) for a in checked] + [UNKNOWN] * (len(e.args) - len(checked))
         spec = BUILTINS.get(e.func)
+        if spec is None and e.func in RETIRED_FUNCTIONS:
+            self.error("E109", f"`{e.func}` is no longer part of the language", e.span, RETIRED_FUNCTIONS[e.func])
+            return UNKNOWN
         if spec is None:
             self.error("E201", f"unknown function `{e.func}`", e.span,
                        did_you_mean(e.func, BUILTINS) or f"functions are: {', '.join(BUILTINS)}")
@@ -169,8 +189,8 @@ class ExpressionTypes:
                 is_dateish(args[0]) or args[0] == MONTH):
             self.error("E302", f"`{e.func}` takes a date, not {args[0]}", e.args[0].span)
         if e.func in ("active", "quantity", "maximum_quantity"):
-            # the item first, then the day (or the first and last days of the period)
-            if args[0].kind not in ("item", "unknown"):
+            # the item first (for `active`, also the contract), then the day (or the first and last days)
+            if args[0].kind not in ("item", "unknown") and not (e.func == "active" and args[0].kind == "contract"):
                 self.error("E302", f"`{e.func}` takes an item first, not {args[0]}", e.args[0].span)
             for a, t in zip(e.args[1:], args[1:]):
                 if not (is_dateish(t) or t.kind == "unknown"):
@@ -185,7 +205,7 @@ class ExpressionTypes:
                            e.args[0].span, did_you_mean(getattr(e.args[0], "name", ""), tables.events))
             dates = list(zip(e.args[1:], args[1:]))
         else:
-            dates = list(zip(e.args, args)) if e.func in ("fees_paid", "paid_fees", "unpaid", "unpaid_periods") else []
+            dates = list(zip(e.args, args)) if e.func in ("paid_fees", "unpaid", "unpaid_periods") else []
         for a, t in dates:
             if not is_dateish(t):
                 self.error("E302", f"`{e.func}` takes dates, not {t}", a.span)

@@ -54,7 +54,8 @@ class CompiledContract:
         self._names_only: dict[int, bool] = {}
         self._outside_tax: dict[int, frozenset[str]] = {}
         self._reads_only: dict[tuple, bool] = {}
-        self.tax_rates: dict[tuple, tuple] = {}  # (statement tables, day) -> the tax in force (constant rates)
+        self.tax_rates: dict[tuple, tuple] = {}
+        self.roundings: dict[int, tuple | None] = {}  # id(statement tables) -> its (rule, rounding), or None  # (statement tables, day) -> the tax in force (constant rates)
         # An invoice's issue and due dates when they read only the period (`end of month after closing`).
         self.invoice_dates: dict[tuple, tuple] = {}
         # A monthly fee's charge for one period, by everything it depends on (see FeeEvaluation._month_charge):

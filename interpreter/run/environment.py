@@ -2,6 +2,7 @@
 from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 import attrs
+from interpreter.check.infer import ITEM_ATTRS
 from interpreter.check.model import Version
 from interpreter.run.events import Event
 from interpreter.run.expressions import (
@@ -108,6 +109,8 @@ class Environment:
             sub = next((x for x in subs if x.active_on(today)), earlier[-1] if earlier else subs[0])
             if name == "quantity":
                 return Value("count", sub.quantity_on(max(today, sub.start)))
+            if name not in ITEM_ATTRS:  # a field of the event that started the holding
+                return sub.fields.get(name, ABSENT)
             value = self._lifecycle_date(sub, name)
             return Value("date", value) if value else ABSENT
         raise EvalError(f"no attribute `{name}` here")

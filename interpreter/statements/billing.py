@@ -37,6 +37,16 @@ class BillingChecks:
             if decl is not None and not any(f.name == "amount" and f.type.name == "money" for f in decl.fields):
                 self.error("E404", f"payment event `{s.paid_by}` needs an `amount: money;` field", s.span)
 
+    def _stmt_PaymentsSettle(self, s: n.PaymentsSettle, tables, scope) -> None:
+        paid_by = next((x.paid_by for r in tables.rules.values() for x in r.statements
+                        if isinstance(x, n.InvoiceDue) and x.paid_by), None)
+        if paid_by is None:
+            self.error("E404", "`payments settle … first` needs the payment event: `invoice … paid by EVENT;`", s.span,
+                       "name the event that records a payment in the invoice statement")
+            return
+        self._expect(s.first, "date", self._event_scope(scope, paid_by, tables), tables,
+                     "the day whose billing period's invoice a payment settles first")
+
 
 # The names an invoice's issue and due dates see besides the contract's (grammar: `invoice issued … due …`).
 PERIOD_NAMES = frozenset({"closing", "period", "issued"})
@@ -91,22 +101,9 @@ class BillingEvaluation:
         interest_found = next(iter(self.statements(d, n.Interest)), None)
         payments = sorted(self._payments(), key=lambda e: (e.instant, e.index))
         remaining = [(inv, inv.amount + (inv.tax or 0)) for inv in invoices]
-        paid_on: dict[str, Event | None] = {}
-        pay_iter = iter(payments)
-        credit = Decimal(0)
-        current_payment: Event | None = None
-        for inv, owed in remaining:
-            while credit < owed:
-                current_payment = next(pay_iter, None)
-                if current_payment is None:
-                    break
-                credit += current_payment.fields["amount"].value
-            if credit >= owed and current_payment is not None:
-                credit -= owed
-                paid_on[inv.key] = current_payment
-            else:
-                paid_on[inv.key] = None
-        self.settled_invoices = [(inv, owed, paid_on[inv.key]) for inv, owed in remaining]
+        paid_on, balance, over = self._settle(invoices, payments)
+        self.settled_invoices = [(inv, owed, paid_on[inv.key], balance[inv.key]) for inv, owed in remaining]
+        self._refund_overpayment(over)
         extra_lines: dict[Period, list[Entry]] = defaultdict(list)
         for inv, owed in remaining:
             if owed <= 0:
@@ -127,6 +124,45 @@ class BillingEvaluation:
             self.entries = [e for e in self.entries if not (e.kind == "invoice" and e.key == f"invoice:{period}")]
             all_lines = lines.get(period, []) + entries
             self._invoice(period, all_lines, due_stmt)
+
+    def _settle(self, invoices: list[Entry], payments: list[Event]):
+        """(the payment that completed each invoice or None, what each still owes, the payments' excess over every
+        invoice with the payments that left it). Each payment settles first the invoice its payer designated
+        (`payments settle EXPR first`, 民法第488条第1項), then the others oldest first (民法第488条第4項: the one due
+        first); an invoice whose credits exceed its charges settles the invoices after it."""
+        balance = {inv.key: inv.amount + (inv.tax or 0) for inv in invoices}
+        paid_on: dict[str, Event | None] = {inv.key: None for inv in invoices}
+        for i, inv in enumerate(invoices):
+            if balance[inv.key] < 0:
+                self._pay(invoices[i + 1:], -balance[inv.key], balance, paid_on, None)
+        designation = next(iter(self.statements(self.contract_start or self.as_of, n.PaymentsSettle)), None)
+        over, over_by = Decimal(0), []
+        for payment in payments:
+            order = invoices
+            if designation is not None:
+                day = evaluate(designation[1].first, self.event_env(payment))
+                if day.kind != "absent":
+                    chosen = self._period_of(as_date(day)).start
+                    order = sorted(invoices, key=lambda inv: inv.period[0] != chosen)  # stable: then oldest first
+            left = self._pay(order, payment.fields["amount"].value, balance, paid_on, payment)
+            if left > 0:
+                over, over_by = over + left, over_by + [payment]
+        return paid_on, balance, (over, over_by)
+
+    @staticmethod
+    def _pay(order: list[Entry], amount: Decimal, balance: dict, paid_on: dict, payment: Event | None) -> Decimal:
+        """Apply an amount to the invoices in order; the payment completes those it brings to zero. What is left."""
+        for inv in order:
+            if amount <= 0:
+                break
+            take = min(amount, balance[inv.key])
+            if take <= 0:
+                continue
+            balance[inv.key] -= take
+            amount -= take
+            if balance[inv.key] == 0:
+                paid_on[inv.key] = payment
+        return amount
 
     def _invoice_tax(self, items: list[Entry], steps: list[str]) -> tuple[Decimal, Decimal]:
         """(amount without tax, tax) of an invoice: tax added once per rate on prices without tax, or the tax
@@ -170,8 +206,9 @@ class BillingEvaluation:
             rule, stmt = self._declared_convention("invoices")
         due, accelerated_by, note = self._accelerated(month.start, due)
         _, tax_rule, _ = self._tax_rate(month.end)
-        also = tuple(dict.fromkeys(r.id for r in (tax_rule, self._period_rule(), accelerated_by)
-                                   if r is not None and r is not rule))
+        also = tuple(dict.fromkeys([r.id for r in (tax_rule, self._period_rule(), accelerated_by)
+                                    if r is not None and r is not rule]  # and the readings the moving rule rests on
+                                   + ([c.id for c in self._choices_of(accelerated_by)] if accelerated_by else [])))
         entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=issued, period=(month.start, month.end),
                          amount=total, tax=tax, due=due, also=also, note=note,
                          explanation=tuple(steps), key=f"invoice:{month}")
@@ -196,10 +233,3 @@ class BillingEvaluation:
                 self.compiled.invoice_dates[key] = found
         return found
 
-    def _fees_paid(self, start: Value, end: Value) -> Value:
-        lo, hi = as_date(start), as_date(end)
-        total = Decimal(0)
-        for ev in self._payments():
-            if lo <= ev.date < hi:
-                total += ev.fields["amount"].value
-        return Value("money", total)

@@ -50,8 +50,9 @@ class EffectChecks:
     """Checks of `effect` statements and of the actions of this module (a mixin of the checker)."""
 
     def _stmt_Effect(self, s: n.Effect, tables: Tables, scope: Scope) -> None:
-        self._event_name(s.event, s.span, tables)
-        inner = self._event_scope(scope, s.event, tables)
+        if s.event is not None:
+            self._event_name(s.event, s.span, tables)
+        inner = self._event_scope(scope, s.event, tables) if s.event is not None else scope
         if s.where is not None:
             self._expect(s.where, "bool", inner, tables, "a condition")
         if s.date is not None:
@@ -75,6 +76,36 @@ class EffectChecks:
 
 class EffectEvaluation:
     """Evaluation of `effect` statements and of this module's actions (a mixin of the evaluation)."""
+
+    def _dated_effects(self) -> list:
+        """The effects on a date the terms name, each (day, rule, statement), in the order of their days; each
+        taken from the version in force on its day."""
+        found = []
+        for version in self.model.versions:
+            for rule, s in self._tables(version).by_kind.get(n.Effect, ()):
+                if s.on_date is not None and self.version(s.on_date) is version:
+                    found.append((s.on_date, rule, s))
+        return sorted(found, key=lambda x: x[0])
+
+    def _effects_dated_through(self, last: date | None) -> None:
+        """Apply the effects on dates up to `last` (all of them when None) not applied yet: before the events of
+        a later day, at their day's first instant. Each applies to a contract in force on its day."""
+        if self.pending_dated is None:
+            self.pending_dated = self._dated_effects()
+        pending = self.pending_dated
+        while pending and (last is None or pending[0][0] <= last):
+            day, rule, s = pending.pop(0)
+            self.current = s
+            if self.contract_start is None or day < self.contract_start or (
+                    self.contract_end is not None and self.contract_end < day):
+                continue
+            env = self.env(day)
+            if s.where is not None and not truthy(evaluate(s.where, env), s.where):
+                continue
+            when = as_date(evaluate(s.date, env), s.date) if s.date is not None else day
+            for action in s.actions:
+                self._apply(action, when, env, None, rule)
+                self._effect_entry(rule, s, action, when, env, ())
 
     def _effects_on(self, ev: Event, env: Env) -> None:
         """`effect … on EVENT`: each action applied on the event's date, or on the statement's `date`."""
