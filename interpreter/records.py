@@ -235,6 +235,11 @@ def _make(cls: type, kw_only: bool, base: type | None, kind: type) -> Any:
          scope)
     scope["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
     namespace["__init__"] = scope["__init__"]
+    # Each class its own first `__eq__` and `__hash__` (those that compile its comparisons): a subclass must
+    # not inherit the comparisons compiled for its base, which leave its own fields out.
+    namespace.setdefault("__eq__", _Record.__eq__)
+    if kind is _Frozen:
+        namespace.setdefault("__hash__", _Frozen.__hash__)
     return type(cls)(cls.__name__, bases, namespace)
 
 

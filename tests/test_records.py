@@ -182,3 +182,17 @@ def test_behaves_as_attrs_frozen(x1, y1, l1, x2, y2, l2) -> None:
         assert hash(mine[0]) == hash(mine[1])
     assert repr(mine[0]).replace("Point", "AttrsPoint", 1) == repr(theirs[0])
     assert records.evolve(mine[0], y=y2) == Point(x1, y2)
+
+
+def test_a_subclass_compares_its_own_fields_after_its_base_was_compared() -> None:
+    @frozen
+    class Base:
+        a: int
+
+    @frozen
+    class Derived(Base):
+        b: int
+
+    assert Base(1) == Base(1)  # compiles Base's comparisons first
+    assert Derived(1, 2) != Derived(1, 3)
+    assert hash(Base(1)) == hash(Base(1)) and Derived(1, 2) == Derived(1, 2)
