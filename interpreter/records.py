@@ -126,8 +126,10 @@ class _Frozen(_Record):
         return type(self).__hash__(self)
 
 
-def _init_source(all_fields: tuple[Field, ...], post_init: bool) -> str:
-    """The source of the `__init__` of a class with these fields (a private field `_x` is given as `x`)."""
+def _init_source(all_fields: tuple[Field, ...], post_init: bool, frozen: bool) -> str:
+    """The source of the `__init__` of a class with these fields (a private field `_x` is given as `x`). A frozen
+    class's fields are set through their slots' own `__set__`, past its `__setattr__` (faster than attrs'
+    `object.__setattr__`); a mutable class's by plain assignment, faster still."""
     positional, keywords, body, checks = [], [], [], []
     for f in all_fields:
         if not f.init:
@@ -152,7 +154,7 @@ def _init_source(all_fields: tuple[Field, ...], post_init: bool) -> str:
             value = f"_default_{f.name}"
         else:
             continue
-        body.append(f"    _setattr(self, {f.name!r}, {value})")
+        body.append(f"    _set_{f.name}(self, {value})" if frozen else f"    self.{f.name} = {value}")
         if f.validator is not None:
             checks.append(f"    _validator_{f.name}(self, _field_{f.name}, self.{f.name})")
     body += checks
@@ -227,20 +229,21 @@ def _make(cls: type, kw_only: bool, base: type | None, kind: type) -> Any:
         bases = (*bases, kind)
     if base is not None:
         bases = (base, *bases)
-    scope: dict[str, Any] = {"NOTHING": NOTHING, "_setattr": object.__setattr__}
-    for f in all_fields:
-        scope.update({f"_default_{f.name}": f.default, f"_factory_{f.name}": f.factory, f"_field_{f.name}": f,
-                      f"_converter_{f.name}": f.converter, f"_validator_{f.name}": f.validator})
-    exec(_init_source(all_fields, "__post_init__" in namespace or any(hasattr(b, "__post_init__") for b in bases)),
-         scope)
-    scope["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
-    namespace["__init__"] = scope["__init__"]
     # Each class its own first `__eq__` and `__hash__` (those that compile its comparisons): a subclass must
     # not inherit the comparisons compiled for its base, which leave its own fields out.
     namespace.setdefault("__eq__", _Record.__eq__)
     if kind is _Frozen:
         namespace.setdefault("__hash__", _Frozen.__hash__)
-    return type(cls)(cls.__name__, bases, namespace)
+    made = type(cls)(cls.__name__, bases, namespace)
+    scope: dict[str, Any] = {"NOTHING": NOTHING}
+    for f in all_fields:
+        scope.update({f"_set_{f.name}": getattr(made, f.name).__set__, f"_default_{f.name}": f.default,
+                      f"_factory_{f.name}": f.factory, f"_field_{f.name}": f, f"_converter_{f.name}": f.converter,
+                      f"_validator_{f.name}": f.validator})
+    exec(_init_source(all_fields, hasattr(made, "__post_init__"), kind is _Frozen), scope)
+    scope["__init__"].__qualname__ = f"{cls.__qualname__}.__init__"
+    made.__init__ = scope["__init__"]
+    return made
 
 
 def fields(cls: type) -> tuple[Field, ...]:
@@ -257,11 +260,12 @@ def has(cls: type) -> bool:
 
 
 def evolve(instance: Any, **changes: Any) -> Any:
-    """A copy of an instance with some fields changed (the fields with `init=False` are computed anew)."""
+    """A copy of an instance with some fields changed (the fields with `init=False` are computed anew). A name
+    that is no field's is refused by `__init__` (TypeError)."""
     cls = type(instance)
-    arguments = {f.name.lstrip("_"): getattr(instance, f.name) for f in fields(cls) if f.init}
-    unknown = set(changes) - set(arguments)
-    if unknown:
-        raise TypeError(f"{cls.__name__} has no field {', '.join(sorted(unknown))} to change")
-    arguments.update(changes)
-    return cls(**arguments)
+    for f in cls.__record_fields__:
+        if f.init:
+            argument = f.name.lstrip("_")
+            if argument not in changes:
+                changes[argument] = getattr(instance, f.name)
+    return cls(**changes)
