@@ -110,14 +110,17 @@ rule T-1 第1条 { payments settle payment.day first; }
 @given(st.lists(st.integers(-500, 3000), min_size=1, max_size=6), st.integers(0, 10000))
 def test_a_payment_is_applied_without_loss_and_never_below_zero(balances, amount):
     # the law: what is taken from the invoices plus what is left is the payment; no balance goes below zero and
-    # no balance above zero is skipped while money is left
+    # no balance above zero is skipped while money is left; the parts recorded are what each invoice was paid
     order = [type("Invoice", (), {"key": i})() for i in range(len(balances))]
     balance = {i: Decimal(b) for i, b in enumerate(balances)}
     before = dict(balance)
     paid_on = {i: None for i in balance}
-    left = BillingEvaluation._pay(order, Decimal(amount), balance, paid_on, "p")
+    parts = {i: [] for i in balance}
+    left = BillingEvaluation._pay(order, Decimal(amount), balance, paid_on, parts, "p")
     taken = sum(before[i] - balance[i] for i in balance)
     assert taken + left == amount
+    assert all(sum(x for x, _ in parts[i]) == before[i] - balance[i] for i in balance)
+    assert all(payment == "p" and x > 0 for i in parts for x, payment in parts[i])
     assert all(balance[i] >= min(before[i], 0) for i in balance)
     if left > 0:
         assert all(balance[i] <= 0 for i in balance)

@@ -33,6 +33,7 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "max": (2, 9, _SAME_AS_FIRST),
     "min": (2, 9, _SAME_AS_FIRST),
     "monthly_fee": (1, 2, MONEY),  # the monthly fees in force on a date (optionally of some items)
+    "monthly_rate": (1, 2, MONEY),  # the 料金月額 of the items held on a date, billed yet or not
     "days_in_month": (1, 1, NUMBER),
     "months_from": (2, 2, NUMBER),  # calendar months from the month of one date to the month of another
     "date_of": (1, 1, DATE),
@@ -49,7 +50,7 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "maximum_quantity": (3, 3, T("count")),  # an item's largest quantity in a period, its first instant included
 }
 # Functions whose value depends on the customer's timeline, not only on the contract and its parameters.
-TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "unpaid", "unpaid_periods", "paid_fees", "occurrences",
+TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "monthly_rate", "unpaid", "unpaid_periods", "paid_fees", "occurrences",
                                 "monthly_billed", "active", "quantity", "maximum_quantity"})
 
 # Names every contract can use, with their types.
@@ -60,6 +61,9 @@ CONTRACT_ATTRS = {"start": DATE, "end": DATE, "formed": DATE, "billing_start": D
 ITEM_ATTRS = {"quantity": T("count"), "ordered": DATE, "accepted": DATE, "start": DATE, "billing_start": DATE,
               "stop_requested": DATE, "end": DATE}
 EVENT_ATTRS = {"at": DATETIME, "date": DATE, "until": DATETIME, "duration": EXACT}
+# A version of the terms (the base version or an amendment) by its name: the day it took effect, and whether it or
+# a later version is in force on the day the expression is evaluated for.
+VERSION_ATTRS = {"effective": DATE, "in_force": BOOL}
 MONTH_ATTRS = {"start": DATE, "end": DATE, "days": NUMBER, "number": NUMBER}
 
 
@@ -118,7 +122,7 @@ class ExpressionTypes:
             self.error("E206", f"event `{obj.detail}` has no field `{e.name}`", e.span,
                        did_you_mean(e.name, known) or f"its fields are: {', '.join(known)}")
             return UNKNOWN
-        table = {"contract": CONTRACT_ATTRS, "month": MONTH_ATTRS}.get(obj.kind)
+        table = {"contract": CONTRACT_ATTRS, "month": MONTH_ATTRS, "version": VERSION_ATTRS}.get(obj.kind)
         if table is not None:
             if e.name in table:
                 return table[e.name]
@@ -183,9 +187,9 @@ class ExpressionTypes:
             if not isinstance(e.args[1], n.Name) or e.args[1].name not in UNIT_WORDS:
                 self.error("E406", "truncate's second argument is a unit such as minutes", e.args[1].span)
             return args[0]
-        if e.func in ("monthly_fee", "monthly_billed") and len(e.args) == 2:
+        if e.func in ("monthly_fee", "monthly_rate", "monthly_billed") and len(e.args) == 2:
             self._items([e.args[1]], tables)
-        if e.func in ("monthly_fee", "monthly_billed", "days_in_month", "date_of", "period_of") and not (
+        if e.func in ("monthly_fee", "monthly_rate", "monthly_billed", "days_in_month", "date_of", "period_of") and not (
                 is_dateish(args[0]) or args[0] == MONTH):
             self.error("E302", f"`{e.func}` takes a date, not {args[0]}", e.args[0].span)
         if e.func in ("active", "quantity", "maximum_quantity"):

@@ -51,7 +51,6 @@ class CompiledContract:
         self._static: dict[str, dict] = {}
         self._defaults: dict[str, dict] = {}
         self._constants: dict[int, Value | None] = {}
-        self._names_only: dict[int, bool] = {}
         self._outside_tax: dict[int, frozenset[str]] = {}
         self._reads_only: dict[tuple, bool] = {}
         self.tax_rates: dict[tuple, tuple] = {}
@@ -68,6 +67,13 @@ class CompiledContract:
         self.unconditional = {v.name: frozenset(r.id for r in v.tables.rules.values() if r.condition is None)
                               for v in model.versions}
 
+    @property
+    def version_names(self) -> tuple[str, ...]:
+        """The names of every version the file declares, in order, whether or not this model holds them (a model
+        pinned to one version, as `yakkan diff` runs it, still knows the others' names)."""
+        base = self.model.contract.version.name if self.model.contract and self.model.contract.version else "base"
+        return (base, *(d.name for d in self.model.program.decls if isinstance(d, n.Amendment)))
+
     def static_names(self, version: Version) -> dict[str, Value]:
         """Enum cases and items of a version: the same for every expression of every customer."""
         found = self._static.get(version.name)
@@ -75,6 +81,8 @@ class CompiledContract:
             tables = version.tables
             found = {case: Value("enum", case) for case in tables.enum_cases()}
             found.update({item: Value("item", item) for item in tables.items})
+            for name in self.version_names:  # names a declaration does not already take
+                found.setdefault(name, Value("version", name))
             self._static[version.name] = found
         return found
 
@@ -92,15 +100,6 @@ class CompiledContract:
                     value = None  # left to the evaluation, which reports it where it stands
             self._constants[key] = value
         return self._constants[key]
-
-    def names_only(self, expr) -> bool:
-        """Whether an expression reads nothing but names (no attribute, function, gathering of events or `next`
-        event): its value on a customer's timeline is the same on every day while the names keep their values."""
-        key = id(expr)
-        found = self._names_only.get(key)
-        if found is None:
-            found = self._names_only[key] = not any(isinstance(node, _READS_THE_DAY) for node in walk(expr))
-        return found
 
     def reads_only(self, expr, names: frozenset[str]) -> bool:
         """Whether an expression reads no name but `names` (and their attributes), nothing of a customer's
@@ -161,10 +160,6 @@ def compiled(model: Model) -> CompiledContract:
     return found
 
 
-# Nodes whose value can depend on the day an expression is evaluated for, or on more than the names in scope.
-_READS_THE_DAY = (n.Attr, n.Call, n.Aggregate, n.NextEvent)
-
-
 def walk(expr):
     """Every node of an expression."""
     stack = [expr]
@@ -188,6 +183,13 @@ def monthly_fee_items(s: n.Fee) -> list[str]:
 
 def yearly_fee_items(s: n.Fee) -> list[str]:
     return fee_items(s) if s.kind == "yearly" else []
+
+
+ANY_ITEM = "*"  # the key of a statement whose item is an expression, not a name: looked at for every item
+
+
+def requires_item(s: n.Requires) -> list[str]:
+    return [s.item.name] if isinstance(s.item, n.Name) else [ANY_ITEM]
 
 
 def fee_event(s: n.Fee) -> list[str]:

@@ -46,20 +46,22 @@ class Environment:
         return found
 
     def value(self, expr, d: date) -> Value:
-        """An expression's value on a day: a constant is computed once per contract (run/compiled.py); one that
-        reads only names once while the names keep their values (a fee's `from start of month after X`, read
-        for every period)."""
+        """An expression's value on a day. A constant is computed once per contract (run/compiled.py). Any other
+        is evaluated while watching what it reads: when that was only names (no item or contract attribute, no
+        function of the timeline, no gathering of events), the value stands for every day while the names keep
+        their values (a fee's `from start of month after X`, read for every billing period)."""
         found = self.compiled.constant(expr)
         if found is not None:
             return found
-        if not self.compiled.names_only(expr):
-            return evaluate(expr, self.env(d))
         names = self._names(self.version(d))
         known = self._values.get(id(expr))
         if known is not None and known[0] is names:
-            return known[1]
-        found = evaluate(expr, self.env(d))
-        self._values[id(expr)] = (names, found)
+            if known[1] is not None:
+                return known[1]
+            return evaluate(expr, self.env(d))  # it read the day last time: it is read for each day
+        read_the_day: list[bool] = []
+        found = evaluate(expr, _watched(self.env(d), read_the_day))
+        self._values[id(expr)] = (names, None if read_the_day else found)
         return found
 
     def set_state(self, name: str, value: Value) -> None:
@@ -99,6 +101,8 @@ class Environment:
                 version = self.version(today)
                 return Value("text", version.label or version.name)
             return self._contract_attribute(name)
+        if obj.kind == "version":
+            return self._version_attribute(obj.value, name, today)
         if obj.kind == "item":
             # An item's attributes are those of its subscription on the day the expression is evaluated for:
             # the one in force then, else the latest one before, else (like an event name) the first one.
@@ -114,6 +118,18 @@ class Environment:
             value = self._lifecycle_date(sub, name)
             return Value("date", value) if value else ABSENT
         raise EvalError(f"no attribute `{name}` here")
+
+    def _version_attribute(self, version_name: str, name: str, today: date) -> Value:
+        """`NAME.effective`: the day the version took effect (none for a base version without a date, or for a
+        version this model does not hold); `NAME.in_force`: whether that version or a later one is in force on the
+        day the expression is evaluated for."""
+        names = [v.name for v in self.model.versions]
+        held = self.model.versions[names.index(version_name)] if version_name in names else None
+        if name == "effective":
+            return Value("date", held.effective) if held is not None and held.effective else ABSENT
+        if name == "in_force":
+            return Value("bool", held is not None and names.index(self.version(today).name) >= names.index(held.name))
+        raise EvalError(f"a version has no attribute `{name}`")
 
     def _contract_attribute(self, name: str) -> Value:
         """`contract.NAME`. billing_start and term_end are computed from statements whose expressions may
@@ -167,3 +183,24 @@ class Environment:
                 if matches is None or matches(Value("event", ev)):
                     return Value("event", ev)
         return ABSENT
+
+
+def _watched(env: Env, read_the_day: list) -> Env:
+    """The same environment, noting in `read_the_day` whether an evaluation reads more than its names: an item's
+    or the contract's attribute (they depend on the day, or change while the timeline is read), a function, or
+    events gathered over a period. An event's attributes are its own, fixed."""
+    def attribute(obj, name):
+        if obj.kind != "event":
+            read_the_day.append(True)
+        return env.attribute(obj, name)
+
+    def watch(fn):
+        def watched(*args):
+            read_the_day.append(True)
+            return fn(*args)
+        return watched
+
+    return Env(names=env.names, calendar=env.calendar, conventions=env.conventions,
+               functions={name: watch(fn) for name, fn in env.functions.items()},
+               events_in=watch(env.events_in) if env.events_in is not None else None,
+               attribute=attribute if env.attribute is not None else None)

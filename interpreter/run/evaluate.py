@@ -64,7 +64,7 @@ class EvaluationCore:
         self._choice_cache: dict = {}
         self.billed_holding = None  # the holding whose fee is being priced (fee.py, _fee_rate)
         self.pending_dated = None  # the effects on dates not applied yet (effect.py), listed on first use
-        self._functions = {"monthly_fee": self._monthly_fee,
+        self._functions = {"monthly_fee": self._monthly_fee, "monthly_rate": self._monthly_rate,
                            "period_of": lambda day: Value("month", self._period_of(as_date(day))),
                            **self._query_functions(), **self._lifecycle_functions()}
         self.state_changes = 0
@@ -72,7 +72,7 @@ class EvaluationCore:
         self._values: dict[int, tuple] = {}
         self._fee_labels: dict[tuple, str] = {}
         self._declared_events: dict[str, Declared] = {}
-        self._schedules: dict[int, tuple] = {}  # id(fee) -> (the names read with, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
+        self._schedules: dict[int, tuple] = {}  # id(fee) -> (its from and until values, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None, still owed)
         self._names_cache: dict = {}
@@ -89,6 +89,7 @@ class EvaluationCore:
         self.states: dict[str, Value] = {}
         self.pending: list[PendingObligation] = []
         self._invoice_lines: dict[str, list[Entry]] = {}
+        self._invoice_accelerations: dict = {}  # invoice key -> the acceleration that moved its due date
         self.accelerations: list = []  # `accelerates debts` (statements/effect.py)
         self.waivers: list = []  # `waives fees` (statements/effect.py)
         self.origins: dict[int, tuple] = {}  # id(entry) -> (entry, the statement that produced it)

@@ -4,7 +4,8 @@
 event's date or on DATE. The actions are those of statements/actions.py (the contract and its items) and:
 
 - `accelerates debts [to DATE]`: every invoice unpaid on the day, for a month begun by then, falls due that day,
-  or on DATE (期限の利益喪失, a lump sum payable by a later day); late interest then runs from the day after it;
+  or on DATE (期限の利益喪失, a lump sum payable by a later day); late interest then runs from the day after it, and
+  interest arising after the day is billed apart, with its period's own due date (statements/billing.py);
 - `suspends service [until DATE]`: the service is suspended; fees keep running unless a rule waives them;
 - `waives fees [of KIND, …] [for ITEMS] from A through B`: the fees arising in that span are not owed.
 
@@ -147,13 +148,14 @@ class EffectEvaluation:
             return False
         return True
 
-    def _accelerated(self, month_start: date, due: date | None):
-        """An invoice's due date after any acceleration: the earliest day debts fall due, among the accelerations
-        made once its month had begun, when that is before its own due date (an acceleration never postpones)."""
+    def _acceleration(self, month_start: date, due: date | None) -> Acceleration | None:
+        """The acceleration that moves an invoice's due date: the one with the earliest day debts fall due, among
+        those made once its month had begun, when that is before its own due date (an acceleration never
+        postpones); None when there is none."""
         for acc in sorted(self.accelerations, key=lambda a: a.due):
             if due is not None and month_start <= acc.day and acc.due < due:
-                return acc.due, acc.rule, f"due {due} moved to {acc.due}: every debt falls due at once ({acc.rule.id})"
-        return due, None, None
+                return acc
+        return None
 
     def _origin(self, e: Entry):
         """The statement that produced an entry (None for an entry no statement produced)."""

@@ -246,8 +246,12 @@ class FeeEvaluation:
                 if self._never_billed(sub):
                     continue  # ended before its billing start: no monthly fee is ever owed (IIJ 第7条第4項)
                 last_day = min(sub.end or horizon, horizon)
+                # one version: the same fees for every period (looked up once, not per period)
+                fees = self.statements_by(sub.start, n.Fee, monthly_fee_items).get(item, ()) \
+                    if self.compiled.single_version else None
                 for month in self._months(sub.start, last_day):
-                    for rule, stmt in self.statements_by(month.start, n.Fee, monthly_fee_items).get(item, ()):
+                    for rule, stmt in fees if fees is not None else self.statements_by(
+                            month.start, n.Fee, monthly_fee_items).get(item, ()):
                         self._bill_month(rule, stmt, sub, month, billing_start, last_day)
                 if self.compiled.single_version and not self.statements_by(
                         sub.start, n.Fee, yearly_fee_items).get(item):
@@ -261,15 +265,7 @@ class FeeEvaluation:
         (only N of them with `for N periods`) and on or before `until`."""
         if stmt.start is None and stmt.until is None:
             return True
-        if all(self.compiled.names_only(e) for e in (stmt.start, stmt.until) if e is not None):
-            # dates that read only names: the same for every period while the names keep their values
-            known = self._schedules.get(id(stmt))
-            names = self._names(self.version(month.start))
-            if known is None or known[0] is not names:
-                known = self._schedules[id(stmt)] = (names, self._schedule_bounds(stmt, month.start))
-            first, after, until = known[1]
-        else:
-            first, after, until = self._schedule_bounds(stmt, month.start)
+        first, after, until = self._schedule_bounds(stmt, month.start)
         if first is False:
             return False  # `from` a date the timeline does not have
         if first is not None and (month.start < first.start or (after is not None and month.number >= after)):
@@ -278,21 +274,26 @@ class FeeEvaluation:
 
     def _schedule_bounds(self, stmt: n.Fee, d: date):
         """(the first period charged, the number of the first period no longer charged, the last day a charged
-        period may begin on) of a fee's schedule, read on day d; the first is False when `from` is absent."""
-        first = after = until = None
-        if stmt.start is not None:
-            v = self.value(stmt.start, d)
-            if v.kind == "absent":
+        period may begin on) of a fee's schedule, read on day d; the first is False when `from` is absent. Worked
+        out again only when the dates are not the very values read last time (Environment.value keeps a value
+        that read only names)."""
+        start = self.value(stmt.start, d) if stmt.start is not None else None
+        until = self.value(stmt.until, d) if stmt.until is not None else None
+        known = self._schedules.get(id(stmt))
+        if known is not None and known[0] is start and known[1] is until:
+            return known[2]
+        first = after = last = None
+        if start is not None:
+            if start.kind == "absent":
                 first = False
             else:
-                first = self._first_period_from(as_date(v))
+                first = self._first_period_from(as_date(start))
                 if stmt.periods is not None:
                     after = first.number + stmt.periods
-        if stmt.until is not None:
-            v = self.value(stmt.until, d)
-            if v.kind != "absent":
-                until = as_date(v)
-        return first, after, until
+        if until is not None and until.kind != "absent":
+            last = as_date(until)
+        self._schedules[id(stmt)] = (start, until, (first, after, last))
+        return first, after, last
 
     def _month_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day):
         """What a monthly fee bills one holding for one period: (amount, steps, period), or None."""
@@ -346,9 +347,7 @@ class FeeEvaluation:
         """`monthly_fee(d[, ITEMS])`: the monthly fees in force on a day (for the billing period that holds it,
         as the fees' schedules say), at that day's quantities."""
         d = as_date(day)
-        wanted = None
-        if items is not None:
-            wanted = {x.value for x in items.value} if items.kind == "list" else {items.value}
+        wanted = _wanted_items(items)
         total = Decimal(0)
         period = self._period_of(d)
         for item, fees in self.statements_by(d, n.Fee, fee_items).items():
@@ -361,3 +360,45 @@ class FeeEvaluation:
                 if stmt.kind == "monthly" and self._in_schedule(stmt, period):
                     total += self._fee_rate(stmt, d, sub.quantity_on(d), [], period, sub)
         return Value("money", total)
+
+    def _monthly_rate(self, day: Value, items: Value | None = None) -> Value:
+        """`monthly_rate(d[, ITEMS])`: the 料金月額 of the items held on a day, as their fees state it: for each item,
+        the monthly fees of the first billing period, from the day's own, that its fees' schedules charge. A fee
+        not yet billed on that day (第30条3 "翌月分から") counts at the rate it will be billed at; quantities are
+        the day's."""
+        d = as_date(day)
+        wanted = _wanted_items(items)
+        total = Decimal(0)
+        period = self._period_of(d)
+        for item, fees in self.statements_by(d, n.Fee, fee_items).items():
+            sub = self._active(item, d) if wanted is None or item in wanted else None
+            monthly = [stmt for _, stmt in fees if stmt.kind == "monthly"]
+            if sub is None or not monthly:
+                continue
+            charged = self._first_charged_period(monthly, period)
+            if charged is not None:
+                total += sum((self._fee_rate(stmt, d, sub.quantity_on(d), [], charged)
+                              for stmt in monthly if self._in_schedule(stmt, charged)), Decimal(0))
+        return Value("money", total)
+
+    def _first_charged_period(self, fees: list[n.Fee], period: Period) -> Period | None:
+        """The first billing period, from `period`, that one of these monthly fees charges: `period` itself, or
+        the first period of a schedule that begins later."""
+        candidates = [period]
+        env = self.env(period.start)
+        for stmt in fees:
+            if stmt.start is not None:
+                v = evaluate(stmt.start, env)
+                if v.kind != "absent":
+                    candidates.append(self._first_period_from(as_date(v)))
+        for candidate in sorted((c for c in candidates if c.start >= period.start), key=lambda c: c.start):
+            if any(self._in_schedule(stmt, candidate) for stmt in fees):
+                return candidate
+        return None
+
+
+def _wanted_items(items: Value | None) -> set[str] | None:
+    """The items a fee query names (one item or a list), or None for all of them."""
+    if items is None:
+        return None
+    return {x.value for x in items.value} if items.kind == "list" else {items.value}
