@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from datetime import date
 
-import attrs
+from interpreter import records
 
 from interpreter.check.model import Tables
 from interpreter.check.scope import Scope
@@ -32,14 +32,14 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
     from interpreter.run.events import Event
 
 
-@attrs.define
+@records.define
 class Acceleration:
     day: date  # the debts of the months begun by this day (the effect's, or `through` a later one) fall due …
     due: date  # … on this day (the same, unless `to DATE`)
     rule: n.RuleDecl | None
 
 
-@attrs.define
+@records.define
 class Waiver:
     start: date
     end: date
@@ -200,7 +200,7 @@ class EffectEvaluation:
         out = []
         for e in self.entries:
             waiver = self._waiver_for(e) if e.kind == "charge" and e.counts else None
-            out.append(e if waiver is None else attrs.evolve(
+            out.append(e if waiver is None else records.evolve(
                 e, status="waived", note=f"waived by {waiver.rule.id}",
                 also=tuple(dict.fromkeys(e.also + (waiver.rule.id,)))))
         self.entries = out

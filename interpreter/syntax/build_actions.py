@@ -1,12 +1,12 @@
 """Parse tree -> AST for the actions of events, notices and effects (a mixin of the builder)."""
 from __future__ import annotations
 
-import attrs
+from interpreter import records
 from lark import v_args
 from interpreter.syntax import nodes as n
 
 
-@attrs.frozen
+@records.frozen
 class _BillingFrom:
     """The `billing from D` part of a `starts` effect, until start_item places it."""
     date: object
