@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-import attrs
+from interpreter import records
 
 from interpreter.run.expressions import evaluate, format_decimal, truthy
 from interpreter.run.compiled import fee_items
@@ -87,7 +87,7 @@ class SettleEvaluation:
         billed = {e.key for e in self.entries if e.kind == "charge" and e.key}
         policy = s.partial_month or "full"
         for sub in subs:
-            ghost = attrs.evolve(sub, end=min_end, quantities=list(sub.quantities))
+            ghost = records.evolve(sub, end=min_end, quantities=list(sub.quantities))
             for month in self._months(end + timedelta(days=1), min_end):
                 for frule, fee in self.statements(month.start, n.Fee):
                     if fee.kind != "monthly" or not fee.settled or sub.item not in fee_items(fee):
