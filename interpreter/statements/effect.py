@@ -114,8 +114,8 @@ class EffectEvaluation:
     def _effects_on(self, ev: Event, env: Env) -> None:
         """`effect … on EVENT`: each action applied on the event's date, or on the statement's `date`. An effect
         dated after its event waits until the timeline reaches that day (and that day's events are in), so that its
-        condition and its actions
-        read what is held then (an option taken after a notice of its 廃止 is still stopped on the 廃止日)."""
+        condition and its actions read what is held then (an option taken after a notice of its 廃止 is still
+        stopped on the 廃止日)."""
         for rule, s in self.statements_by(ev.date, n.Effect, statement_event).get(ev.name, ()):
             if s.date is None:
                 self._effect(rule, s, ev, env, ev.date)
