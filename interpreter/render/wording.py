@@ -55,6 +55,7 @@ _LABELS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), ja) for p, j
     (r"claim deadline: (.+)", r"\1の請求期限"),
     (r"claim before the window opened: (.+)", r"\1の請求（請求し得ることとなった日より前の請求は効力がない）"),
     (r"(.+): service ends", r"\1の提供終了"),
+    (r"(.+) never starts: it would end with (.+)", r"\2が開始前に終了するため\1は開始しない"),
     (r"(.+) ends with (.+)", r"\2の終了に伴う\1の終了"),
     (r"debts fall due", "期限の利益の喪失（全債務の弁済期の到来）"),
     (r"service suspended", "利用停止"),
