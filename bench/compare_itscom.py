@@ -36,31 +36,12 @@ CONTRACT = ROOT / "contracts" / "itscom-hosting.ctr"
 # Where the project's ledger reads the terms otherwise than the text. Each name is a reading the hand-written
 # evaluator can take (handwritten_itscom.PROJECT_READINGS); nothing else is tolerated.
 DISAGREEMENTS = {
-    hand.OPTION_START_MONTH_FREE: (
-        "別表③, 第30条3 (C-20)",
-        "An option whose change date falls in the service's start month: the text bills its monthly fee in full "
-        "from the month of the change date (第30条3's free first month is written for 本サービスの利用料金 only, "
-        "C-20 (a)); the project applies the plan's `billing from start of month after service_start` to every "
-        "monthly fee, so the option's first month is not billed."),
     hand.LIST_MAXIMUM_FROM_FIRST_DAY: (
         "別表③ ※13",
         "The mailing-list usage fee is on \"請求月の最大メーリングリスト数\": when the count is lowered during the 1st, "
         "the month still had the higher count from 00:00 until then. The project takes the count in force on the "
         "1st after the change (`maximum_in` starts from the quantity on the first day), so it bills the lower "
         "count."),
-    hand.INTEREST_ON_WHOLE_INVOICE: (
-        "第35条 (C-7)",
-        "遅延損害金 runs \"遅延期間につき\" on what is paid late. When part of an invoice is paid in time (money left "
-        "over from an earlier payment, or a partial payment) and the rest late, the text charges interest on the "
-        "late part only; the project charges it on the whole invoice, from the due date to the payment that "
-        "completes it."),
-    hand.CHANGED_PLAN_OPEN_ENDED: (
-        "第33条, 第31条3",
-        "A change of service type made after the cancellation notice, the contract then ending inside the minimum "
-        "term: the text settles the remaining months at the fee of the service type held at the end. The project "
-        "starts the new plan without the contract's known end (a `changes` effect does not take the scheduled "
-        "end that a `starts` effect takes), so the settlement, which counts the plans ending with the contract, "
-        "leaves it out and settles nothing."),
 }
 
 

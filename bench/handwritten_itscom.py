@@ -109,12 +109,8 @@ DOMAIN_FEES = {"jprs_attribute": _JPRS_ATTRIBUTE, "jprs_generic": _JPRS_GENERIC,
 DNS_SETTING_FEE = 3_000  # 設定変更 ※18, every domain type
 
 # Where the project reads the text otherwise (see bench/compare_itscom.py, DISAGREEMENTS).
-OPTION_START_MONTH_FREE = "option-start-month-free"
 LIST_MAXIMUM_FROM_FIRST_DAY = "list-maximum-from-first-day"
-INTEREST_ON_WHOLE_INVOICE = "interest-on-whole-invoice"
-CHANGED_PLAN_OPEN_ENDED = "changed-plan-not-settled"
-PROJECT_READINGS = (OPTION_START_MONTH_FREE, LIST_MAXIMUM_FROM_FIRST_DAY, INTEREST_ON_WHOLE_INVOICE,
-                    CHANGED_PLAN_OPEN_ENDED)
+PROJECT_READINGS = (LIST_MAXIMUM_FROM_FIRST_DAY,)
 
 
 # ------------------------------------------------------------------ calendar
@@ -359,9 +355,7 @@ class _Account:
         quantity = held.quantity_on(d) if held else 1
         if held is not None and (held.end is None or held.end > d - ONE_DAY):
             held.end = d - ONE_DAY
-        new_held = self.start(new, d, quantity)  # ends with the contract, if its end is already known
-        if CHANGED_PLAN_OPEN_ENDED in self.readings:
-            new_held.end = None
+        self.start(new, d, quantity)  # ends with the contract, if its end is already known
         self.charge("ITS-8", PLAN_CHANGE_FEE, d)
 
     def cancel_notice(self, d: date, desired_end: date) -> None:
@@ -408,14 +402,13 @@ class _Account:
 
     def monthly_and_yearly_fees(self, horizon: date) -> None:
         billing_from = month_start_after(self.contract_start, 1) if self.contract_start else None  # 第30条3
-        option_floor = billing_from if OPTION_START_MONTH_FREE in self.readings else None
         for item in sorted(self.held):
             for held in self.held[item]:
                 last_day = min(held.end or horizon, horizon)
                 if item in PLAN_FEES:
                     self.plan_months(held, last_day, billing_from)
                 elif item in OPTION_MONTHLY:
-                    self.option_months(held, last_day, option_floor)
+                    self.option_months(held, last_day)
                 if item in OPTION_YEARLY:
                     self.option_years(held, last_day)
 
@@ -425,10 +418,8 @@ class _Account:
             self.charge("ITS-5", PLAN_FEES[held.item], month_end(month))  # whole months (第30条2, C-5)
             month = month_start_after(month, 1)
 
-    def option_months(self, held: Held, last_day: date, floor: date | None) -> None:
+    def option_months(self, held: Held, last_day: date) -> None:
         month = held.start.replace(day=1)
-        if floor is not None and floor > month:
-            month = floor
         rate = self.params.get("mailing_list_rate", 0)
         while month <= last_day:
             end = month_end(month)
@@ -511,8 +502,6 @@ class _Account:
                 left -= take
             if owed > 0:
                 continue  # not yet paid in full: its interest is billed when it is
-            if INTEREST_ON_WHOLE_INVOICE in self.readings:
-                pieces = [(invoice.total, pieces[-1][1])]
             per_mille_yen_days = sum(yen * max(0, (day - invoice.due).days) for yen, day in pieces)
             yen = per_mille_yen_days * INTEREST_PER_MILLE_YEAR // (1000 * 365)
             if yen > 0:

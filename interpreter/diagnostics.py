@@ -25,6 +25,7 @@ CODES: dict[str, str] = {
     "E106": "nesting too deep",
     "E107": "invalid date",
     "E108": "number out of range",
+    "E109": "construct no longer in the language",
     # names
     "E201": "unknown name",
     "E202": "duplicate declaration",

@@ -39,10 +39,12 @@ def test_accelerated_debts_fall_due_on_the_day_and_interest_runs_from_the_next(r
     # April 13,000 paid on its due date 05-31. Terminated Tue 06-10: May (due 06-30) and June (due 07-31) fall due
     # 06-10. 20,000 paid 06-20 → each invoice of 10,000 bears 06-11 … 06-19 = 9 days:
     # 10,000 × 14.6 % × 9 ÷ 365 = 13,140 ÷ 365 = 36 yen. Without the acceleration neither would bear any.
+    # The 72 yen of interest arise on 06-20, after the debts fell due: a June invoice of their own, due 07-31 (the
+    # June invoice's own due date), not on the June invoice accelerated to 06-10 before they existed.
     ledger = terminated(run, "default_termination", "2025-06-10", "2025-06-20", "2025-07-31")
-    invoices = {e.period[0]: e.due for e in entries(ledger, "invoice")}
-    assert invoices[date(2025, 4, 1)] == date(2025, 5, 31)
-    assert invoices[date(2025, 5, 1)] == invoices[date(2025, 6, 1)] == date(2025, 6, 10)
+    invoices = sorted((e.period[0], e.due, e.amount) for e in entries(ledger, "invoice"))
+    assert invoices == [(date(2025, 4, 1), date(2025, 5, 31), 13000), (date(2025, 5, 1), date(2025, 6, 10), 10000),
+                        (date(2025, 6, 1), date(2025, 6, 10), 10000), (date(2025, 6, 1), date(2025, 7, 31), 72)]
     interest = [e for e in entries(ledger, "charge") if e.label == "料金" and e.period[0] == date(2025, 6, 11)]
     assert [(e.amount, e.period) for e in interest] == [(36, (date(2025, 6, 11), date(2025, 6, 19)))] * 2
     fell_due = entries(ledger, "state", "FX-2")

@@ -51,6 +51,7 @@ class CheckerCore:
         self.problems_found = 0  # every error() call, repeats included
         self.conventions: dict[str, tuple[str, ...]] = {}
         self.contract: n.Contract | None = None
+        self.version_names: tuple[str, ...] = ()  # the base version's and the amendments' names
 
     # ------------------------------------------------------------- reporting
 
@@ -101,6 +102,7 @@ class CheckerCore:
         versions = [Version(self.contract.version.name if self.contract and self.contract.version else "base",
                             self.contract.version.label if self.contract and self.contract.version else None,
                             None, (), base)]
+        self.version_names = (versions[0].name, *(a.name for a in amendments))
         self._check_decls(base_decls, base)
         self._check_contract_wide(base)
         previous = self.contract.version.effective if self.contract and self.contract.version else None
@@ -226,6 +228,8 @@ class CheckerCore:
             for s in rule.statements:
                 if isinstance(s, n.Emit) and s.kind == "state" and s.name:
                     names[s.name] = UNKNOWN
+        for name in self.version_names:  # `revised.effective`: a version by its name, not its label
+            names.setdefault(name, T("version"))
         return Scope(names)
 
     def _check_rule(self, rule: n.RuleDecl, tables: Tables, scope: Scope) -> None:

@@ -21,6 +21,7 @@ from interpreter.check.types import (
 )
 from interpreter.diagnostics import did_you_mean
 from interpreter.syntax import nodes as n
+from interpreter.syntax.retired import RETIRED_FUNCTIONS
 
 # Built-in functions: name -> (argument count range, result type or a rule computing it from the arguments)
 _SAME_AS_FIRST = "same"
@@ -32,7 +33,7 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "max": (2, 9, _SAME_AS_FIRST),
     "min": (2, 9, _SAME_AS_FIRST),
     "monthly_fee": (1, 2, MONEY),  # the monthly fees in force on a date (optionally of some items)
-    "fees_paid": (2, 2, MONEY),  # payments received from one date up to (not including) another
+    "monthly_rate": (1, 2, MONEY),  # the 料金月額 of the items held on a date, billed yet or not
     "days_in_month": (1, 1, NUMBER),
     "months_from": (2, 2, NUMBER),  # calendar months from the month of one date to the month of another
     "date_of": (1, 1, DATE),
@@ -49,7 +50,7 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "maximum_quantity": (3, 3, T("count")),  # an item's largest quantity in a period, its first instant included
 }
 # Functions whose value depends on the customer's timeline, not only on the contract and its parameters.
-TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "fees_paid", "unpaid", "unpaid_periods", "paid_fees", "occurrences",
+TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "monthly_rate", "unpaid", "unpaid_periods", "paid_fees", "occurrences",
                                 "monthly_billed", "active", "quantity", "maximum_quantity"})
 
 # Names every contract can use, with their types.
@@ -60,6 +61,9 @@ CONTRACT_ATTRS = {"start": DATE, "end": DATE, "formed": DATE, "billing_start": D
 ITEM_ATTRS = {"quantity": T("count"), "ordered": DATE, "accepted": DATE, "start": DATE, "billing_start": DATE,
               "stop_requested": DATE, "end": DATE}
 EVENT_ATTRS = {"at": DATETIME, "date": DATE, "until": DATETIME, "duration": EXACT}
+# A version of the terms (the base version or an amendment) by its name: the day it took effect, and whether it or
+# a later version is in force on the day the expression is evaluated for.
+VERSION_ATTRS = {"effective": DATE, "in_force": BOOL}
 MONTH_ATTRS = {"start": DATE, "end": DATE, "days": NUMBER, "number": NUMBER}
 
 
@@ -118,7 +122,7 @@ class ExpressionTypes:
             self.error("E206", f"event `{obj.detail}` has no field `{e.name}`", e.span,
                        did_you_mean(e.name, known) or f"its fields are: {', '.join(known)}")
             return UNKNOWN
-        table = {"contract": CONTRACT_ATTRS, "month": MONTH_ATTRS}.get(obj.kind)
+        table = {"contract": CONTRACT_ATTRS, "month": MONTH_ATTRS, "version": VERSION_ATTRS}.get(obj.kind)
         if table is not None:
             if e.name in table:
                 return table[e.name]
@@ -128,10 +132,27 @@ class ExpressionTypes:
         if obj.kind == "item":
             if e.name in ITEM_ATTRS:
                 return ITEM_ATTRS[e.name]
-            self.error("E206", f"an item has no attribute `{e.name}`", e.span,
-                       did_you_mean(e.name, ITEM_ATTRS) or f"its attributes are: {', '.join(ITEM_ATTRS)}")
-            return UNKNOWN
+            return self._ordered_field_type(e, tables)
         self.error("E206", f"a value of type {obj} has no attribute `{e.name}`", e.span)
+        return UNKNOWN
+
+    def _ordered_field_type(self, e: n.Attr, tables) -> T:
+        """`ITEM.FIELD`: a field of the event that started the item's holding (the domain an option was ordered
+        for), typed as the events that declare a field of that name type it, which must agree."""
+        types = {}
+        for decl in tables.events.values():
+            for f in decl.fields:
+                if f.name == e.name:
+                    types.setdefault(str(self.resolve_type(f.type, tables)), self.resolve_type(f.type, tables))
+        if len(types) == 1:
+            return next(iter(types.values()))
+        if types:
+            self.error("E302", f"the events that declare a field `{e.name}` give it different types: "
+                       f"{', '.join(sorted(types))}", e.span, "rename the fields so that one name has one type")
+            return UNKNOWN
+        self.error("E206", f"an item has no attribute `{e.name}`", e.span,
+                   did_you_mean(e.name, ITEM_ATTRS) or f"its attributes are: {', '.join(ITEM_ATTRS)}, or a field "
+                   "of the event that ordered it")
         return UNKNOWN
 
     def _infer_NextEvent(self, e: n.NextEvent, scope, tables) -> T:
@@ -146,6 +167,9 @@ class ExpressionTypes:
         checked = e.args[:1] if e.func == "truncate" else e.args
         args = [self.infer(a, scope, tables) for a in checked] + [UNKNOWN] * (len(e.args) - len(checked))
         spec = BUILTINS.get(e.func)
+        if spec is None and e.func in RETIRED_FUNCTIONS:
+            self.error("E109", f"`{e.func}` is no longer part of the language", e.span, RETIRED_FUNCTIONS[e.func])
+            return UNKNOWN
         if spec is None:
             self.error("E201", f"unknown function `{e.func}`", e.span,
                        did_you_mean(e.func, BUILTINS) or f"functions are: {', '.join(BUILTINS)}")
@@ -163,14 +187,14 @@ class ExpressionTypes:
             if not isinstance(e.args[1], n.Name) or e.args[1].name not in UNIT_WORDS:
                 self.error("E406", "truncate's second argument is a unit such as minutes", e.args[1].span)
             return args[0]
-        if e.func in ("monthly_fee", "monthly_billed") and len(e.args) == 2:
+        if e.func in ("monthly_fee", "monthly_rate", "monthly_billed") and len(e.args) == 2:
             self._items([e.args[1]], tables)
-        if e.func in ("monthly_fee", "monthly_billed", "days_in_month", "date_of", "period_of") and not (
+        if e.func in ("monthly_fee", "monthly_rate", "monthly_billed", "days_in_month", "date_of", "period_of") and not (
                 is_dateish(args[0]) or args[0] == MONTH):
             self.error("E302", f"`{e.func}` takes a date, not {args[0]}", e.args[0].span)
         if e.func in ("active", "quantity", "maximum_quantity"):
-            # the item first, then the day (or the first and last days of the period)
-            if args[0].kind not in ("item", "unknown"):
+            # the item first (for `active`, also the contract), then the day (or the first and last days)
+            if args[0].kind not in ("item", "unknown") and not (e.func == "active" and args[0].kind == "contract"):
                 self.error("E302", f"`{e.func}` takes an item first, not {args[0]}", e.args[0].span)
             for a, t in zip(e.args[1:], args[1:]):
                 if not (is_dateish(t) or t.kind == "unknown"):
@@ -185,7 +209,7 @@ class ExpressionTypes:
                            e.args[0].span, did_you_mean(getattr(e.args[0], "name", ""), tables.events))
             dates = list(zip(e.args[1:], args[1:]))
         else:
-            dates = list(zip(e.args, args)) if e.func in ("fees_paid", "paid_fees", "unpaid", "unpaid_periods") else []
+            dates = list(zip(e.args, args)) if e.func in ("paid_fees", "unpaid", "unpaid_periods") else []
         for a, t in dates:
             if not is_dateish(t):
                 self.error("E302", f"`{e.func}` takes dates, not {t}", a.span)

@@ -56,7 +56,8 @@ class CompiledContract:
         self._names_only: dict[int, bool] = {}
         self._outside_tax: dict[int, frozenset[str]] = {}
         self._reads_only: dict[tuple, bool] = {}
-        self.tax_rates: dict[tuple, tuple] = {}  # (statement tables, day) -> the tax in force (constant rates)
+        self.tax_rates: dict[tuple, tuple] = {}
+        self.roundings: dict[int, tuple | None] = {}  # id(statement tables) -> its (rule, rounding), or None  # (statement tables, day) -> the tax in force (constant rates)
         # An invoice's issue and due dates when they read only the period (`end of month after closing`).
         self.invoice_dates: dict[tuple, tuple] = {}
         # A monthly fee's charge for one period, by everything it depends on (see FeeEvaluation._month_charge):
@@ -69,6 +70,13 @@ class CompiledContract:
         self.unconditional = {v.name: frozenset(r.id for r in v.tables.rules.values() if r.condition is None)
                               for v in model.versions}
 
+    @property
+    def version_names(self) -> tuple[str, ...]:
+        """The names of every version the file declares, in order, whether or not this model holds them (a model
+        pinned to one version, as `yakkan diff` runs it, still knows the others' names)."""
+        base = self.model.contract.version.name if self.model.contract and self.model.contract.version else "base"
+        return (base, *(d.name for d in self.model.program.decls if isinstance(d, n.Amendment)))
+
     def static_names(self, version: Version) -> dict[str, Value]:
         """Enum cases and items of a version: the same for every expression of every customer."""
         found = self._static.get(version.name)
@@ -76,6 +84,8 @@ class CompiledContract:
             tables = version.tables
             found = {case: Value("enum", case) for case in tables.enum_cases()}
             found.update({item: Value("item", item) for item in tables.items})
+            for name in self.version_names:  # names a declaration does not already take
+                found.setdefault(name, Value("version", name))
             self._static[version.name] = found
         return found
 

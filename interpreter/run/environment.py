@@ -2,6 +2,7 @@
 from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 import attrs
+from interpreter.check.infer import ITEM_ATTRS
 from interpreter.check.model import Version
 from interpreter.run.events import Event
 from interpreter.run.expressions import (
@@ -98,6 +99,8 @@ class Environment:
                 version = self.version(today)
                 return Value("text", version.label or version.name)
             return self._contract_attribute(name)
+        if obj.kind == "version":
+            return self._version_attribute(obj.value, name, today)
         if obj.kind == "item":
             # An item's attributes are those of its subscription on the day the expression is evaluated for:
             # the one in force then, else the latest one before, else (like an event name) the first one.
@@ -108,9 +111,23 @@ class Environment:
             sub = next((x for x in subs if x.active_on(today)), earlier[-1] if earlier else subs[0])
             if name == "quantity":
                 return Value("count", sub.quantity_on(max(today, sub.start)))
+            if name not in ITEM_ATTRS:  # a field of the event that started the holding
+                return sub.fields.get(name, ABSENT)
             value = self._lifecycle_date(sub, name)
             return Value("date", value) if value else ABSENT
         raise EvalError(f"no attribute `{name}` here")
+
+    def _version_attribute(self, version_name: str, name: str, today: date) -> Value:
+        """`NAME.effective`: the day the version took effect (none for a base version without a date, or for a
+        version this model does not hold); `NAME.in_force`: whether that version or a later one is in force on the
+        day the expression is evaluated for."""
+        names = [v.name for v in self.model.versions]
+        held = self.model.versions[names.index(version_name)] if version_name in names else None
+        if name == "effective":
+            return Value("date", held.effective) if held is not None and held.effective else ABSENT
+        if name == "in_force":
+            return Value("bool", held is not None and names.index(self.version(today).name) >= names.index(held.name))
+        raise EvalError(f"a version has no attribute `{name}`")
 
     def _contract_attribute(self, name: str) -> Value:
         """`contract.NAME`. billing_start and term_end are computed from statements whose expressions may

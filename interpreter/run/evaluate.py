@@ -62,7 +62,9 @@ class EvaluationCore:
         self._last_version: Version | None = None
         self._last_tables: StatementTables | None = None
         self._choice_cache: dict = {}
-        self._functions = {"monthly_fee": self._monthly_fee, "fees_paid": self._fees_paid,
+        self.billed_holding = None  # the holding whose fee is being priced (fee.py, _fee_rate)
+        self.pending_dated = None  # the effects on dates not applied yet (effect.py), listed on first use
+        self._functions = {"monthly_fee": self._monthly_fee, "monthly_rate": self._monthly_rate,
                            "period_of": lambda day: Value("month", self._period_of(as_date(day))),
                            **self._query_functions(), **self._lifecycle_functions()}
         self.state_changes = 0
@@ -72,7 +74,7 @@ class EvaluationCore:
         self._declared_events: dict[str, Declared] = {}
         self._schedules: dict[int, tuple] = {}  # id(fee) -> (the names read with, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
-        self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None)
+        self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None, still owed)
         self._names_cache: dict = {}
         self._events_cache: dict = {}
         self._contract_value = Value("contract", self)
@@ -87,6 +89,7 @@ class EvaluationCore:
         self.states: dict[str, Value] = {}
         self.pending: list[PendingObligation] = []
         self._invoice_lines: dict[str, list[Entry]] = {}
+        self._invoice_accelerations: dict = {}  # invoice key -> the acceleration that moved its due date
         self.accelerations: list = []  # `accelerates debts` (statements/effect.py)
         self.waivers: list = []  # `waives fees` (statements/effect.py)
         self.origins: dict[int, tuple] = {}  # id(entry) -> (entry, the statement that produced it)
@@ -191,9 +194,11 @@ class EvaluationCore:
 
     def _passes(self) -> Ledger:
         for ev in self.events:
+            self._effects_dated_through(ev.date)  # an effect on a date comes before that day's events
             self._event(ev)
+        self._effects_dated_through(None)
         self.timeline_complete = True
-        for stage in (self._service_ends, self._reading_choices, self._version_states, self._terms,
+        for stage in (self._reading_choices, self._version_states, self._terms,
                       self._recurring_fees, self._settlements, self._deferred_emits, self._per_month,
                       self._contract_end_entries, self._claims, self._daily_obligations, self._close_obligations,
                       self._invoices):

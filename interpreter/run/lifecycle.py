@@ -161,19 +161,31 @@ class LifecycleEvaluation:
                         total += result[0]
         return Value("money", total)
 
+    def _holdings(self, item: str) -> list[Subscription]:
+        """The holdings of an item a query reads: inside a fee's amount, the holding billed (fee.py, _fee_rate)."""
+        billed = self.billed_holding
+        return [billed] if billed is not None and billed.item == item else self.subs.get(item, [])
+
     def _is_active(self, item, day):
-        return Value("bool", self._active(item.value, as_date(day)) is not None)
+        """Whether an item is held on a day; `active(contract, d)`: whether the contract is in force then
+        (from its start through its last day, as far as the timeline has gone)."""
+        d = as_date(day)
+        if item.kind == "contract":
+            start, end = self.contract_start, self.contract_end
+            return Value("bool", start is not None and start <= d and (end is None or d <= end))
+        return Value("bool", self._active(item.value, d) is not None)
 
     def _quantity_of(self, item, day):
-        sub = self._active(item.value, as_date(day))
-        return Value("count", sub.quantity_on(as_date(day)) if sub else Decimal(0))
+        d = as_date(day)
+        sub = next((x for x in self._holdings(item.value) if x.active_on(d)), None)
+        return Value("count", sub.quantity_on(d) if sub else Decimal(0))
 
     def _maximum_quantity(self, item, first, last):
         """The largest quantity held in first…last (every holding of the item), the value in force at the
         period's first instant included; 0 when the item is not held in the period."""
         lo, hi = as_date(first), as_date(last)
         best = Decimal(0)
-        for sub in self.subs.get(item.value, []):
+        for sub in self._holdings(item.value):
             start, end = max(lo, sub.start), min(hi, sub.end or hi)
             if start <= end:
                 best = max(best, sub.maximum_in(start, end))

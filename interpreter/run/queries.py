@@ -33,24 +33,25 @@ class TimelineQueries:
         return found
 
     def _query_unpaid(self, day: Value) -> Value:
-        """What the invoices due before the day still owe at its start (payments settle the oldest first)."""
-        prefix = self._prefix(as_date(day))
-        owed = sum((o for inv, o, _ in prefix.settled_invoices if o > 0 and inv.due and inv.due < as_date(day)),
-                   Decimal(0))
-        paid = sum((p.fields["amount"].value for p in prefix._payments()), Decimal(0))
-        return Value("money", max(Decimal(0), owed - paid))
-
-    def _query_unpaid_periods(self, day: Value) -> Value:
-        """How many billing periods in a row, back from the latest invoice due before the day, are unpaid."""
+        """What the invoices due before the day still owe at its start (payments settled as the contract says:
+        the invoice the payer designated, then the oldest first)."""
         d = as_date(day)
         prefix = self._prefix(d)
-        due_before = [(inv, paid) for inv, o, paid in prefix.settled_invoices if o > 0 and inv.due and inv.due < d]
-        count = 0
-        for inv, paid in reversed(due_before):
-            if paid is not None:
-                break
-            count += 1
-        return Value("number", Decimal(count))
+        owed = sum((left for inv, o, _, left in prefix.settled_invoices if left > 0 and inv.due and inv.due < d),
+                   Decimal(0))
+        return Value("money", owed)
+
+    def _query_unpaid_periods(self, day: Value) -> Value:
+        """The longest run of consecutive billing periods whose invoices, due before the day, are all still unpaid
+        (when payments settle the oldest first, the run that ends with the latest invoice due)."""
+        d = as_date(day)
+        prefix = self._prefix(d)
+        due_before = [paid for inv, o, paid, _ in prefix.settled_invoices if o > 0 and inv.due and inv.due < d]
+        longest = run = 0
+        for paid in due_before:
+            run = run + 1 if paid is None else 0
+            longest = max(longest, run)
+        return Value("number", Decimal(longest))
 
     def _query_paid_fees(self, start: Value, end: Value) -> Value:
         """Payments received from `start` up to (not including) `end`, less the late interest they paid:

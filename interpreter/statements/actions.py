@@ -80,8 +80,10 @@ class ActionsEvaluation:
             sub = self._active(old, d)
             qty = sub.quantity_on(d) if sub else Decimal(1)
             self._end_item(old, d - timedelta(days=1), tuple(events), f"changed to {new}", rule, action)
-            self.subs[new].append(Subscription(new, d, None, [(at, qty)], events, dict(ev.fields) if ev else {},
-                                               ordered=ev.date if ev else d))
+            changed = Subscription(new, d, None, [(at, qty)], events, dict(ev.fields) if ev else {},
+                                   ordered=ev.date if ev else d)
+            self.subs[new].append(changed)
+            self._scheduled_end(changed)  # a contract end already fixed (a cancellation notice) ends it too
 
     def _scheduled_end(self, sub: Subscription) -> None:
         """An item taken on after the contract's (or a prerequisite's) end is already fixed ends with it, even

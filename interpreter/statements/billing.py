@@ -37,6 +37,16 @@ class BillingChecks:
             if decl is not None and not any(f.name == "amount" and f.type.name == "money" for f in decl.fields):
                 self.error("E404", f"payment event `{s.paid_by}` needs an `amount: money;` field", s.span)
 
+    def _stmt_PaymentsSettle(self, s: n.PaymentsSettle, tables, scope) -> None:
+        paid_by = next((x.paid_by for r in tables.rules.values() for x in r.statements
+                        if isinstance(x, n.InvoiceDue) and x.paid_by), None)
+        if paid_by is None:
+            self.error("E404", "`payments settle … first` needs the payment event: `invoice … paid by EVENT;`", s.span,
+                       "name the event that records a payment in the invoice statement")
+            return
+        self._expect(s.first, "date", self._event_scope(scope, paid_by, tables), tables,
+                     "the day whose billing period's invoice a payment settles first")
+
 
 # The names an invoice's issue and due dates see besides the contract's (grammar: `invoice issued … due …`).
 PERIOD_NAMES = frozenset({"closing", "period", "issued"})
@@ -91,22 +101,9 @@ class BillingEvaluation:
         interest_found = next(iter(self.statements(d, n.Interest)), None)
         payments = sorted(self._payments(), key=lambda e: (e.instant, e.index))
         remaining = [(inv, inv.amount + (inv.tax or 0)) for inv in invoices]
-        paid_on: dict[str, Event | None] = {}
-        pay_iter = iter(payments)
-        credit = Decimal(0)
-        current_payment: Event | None = None
-        for inv, owed in remaining:
-            while credit < owed:
-                current_payment = next(pay_iter, None)
-                if current_payment is None:
-                    break
-                credit += current_payment.fields["amount"].value
-            if credit >= owed and current_payment is not None:
-                credit -= owed
-                paid_on[inv.key] = current_payment
-            else:
-                paid_on[inv.key] = None
-        self.settled_invoices = [(inv, owed, paid_on[inv.key]) for inv, owed in remaining]
+        paid_on, balance, parts, over = self._settle(invoices, payments)
+        self.settled_invoices = [(inv, owed, paid_on[inv.key], balance[inv.key]) for inv, owed in remaining]
+        self._refund_overpayment(over)
         extra_lines: dict[Period, list[Entry]] = defaultdict(list)
         for inv, owed in remaining:
             if owed <= 0:
@@ -120,13 +117,62 @@ class BillingEvaluation:
                      note=f"paid {payment.date}" if payment else None)
             if payment and payment.date > inv.due and interest_found is not None:
                 irule, istmt = interest_found
-                entry = self._interest(irule, istmt, inv, owed, payment)
+                entry = self._interest(irule, istmt, inv, parts[inv.key], payment)
                 if entry is not None:
                     extra_lines[self._period_of(entry.date)].append(entry)
         for period, entries in extra_lines.items():
             self.entries = [e for e in self.entries if not (e.kind == "invoice" and e.key == f"invoice:{period}")]
-            all_lines = lines.get(period, []) + entries
-            self._invoice(period, all_lines, due_stmt)
+            # Interest that arises (on its payment day) after the period's debts were accelerated is a debt of its
+            # own: not one the customer had when the benefit of time was lost, so it keeps the period's own due date.
+            accelerated = self._invoice_accelerations.get(f"invoice:{period}")
+            later = [e for e in entries if accelerated is not None and e.date > accelerated.day]
+            self._invoice(period, lines.get(period, []) + [e for e in entries if e not in later], due_stmt)
+            if later:
+                self._invoice(period, later, due_stmt, arose_after=accelerated.day)
+
+    def _settle(self, invoices: list[Entry], payments: list[Event]):
+        """(the payment that completed each invoice or None, what each still owes, the parts each was paid in —
+        (amount, payment), the payment None for the surplus of an invoice whose credits exceed its charges —, the
+        payments' excess over every invoice with the payments that left it). Each payment settles first the invoice
+        its payer designated (`payments settle EXPR first`, 民法第488条第1項), then the others oldest first (民法第488条
+        第4項: the one due first); an invoice whose credits exceed its charges settles the invoices after it."""
+        balance = {inv.key: inv.amount + (inv.tax or 0) for inv in invoices}
+        paid_on: dict[str, Event | None] = {inv.key: None for inv in invoices}
+        parts: dict[str, list[tuple[Decimal, Event | None]]] = {inv.key: [] for inv in invoices}
+        for i, inv in enumerate(invoices):
+            if balance[inv.key] < 0:
+                self._pay(invoices[i + 1:], -balance[inv.key], balance, paid_on, parts, None)
+        designation = next(iter(self.statements(self.contract_start or self.as_of, n.PaymentsSettle)), None)
+        over, over_by = Decimal(0), []
+        for payment in payments:
+            order = invoices
+            if designation is not None:
+                day = evaluate(designation[1].first, self.event_env(payment))
+                if day.kind != "absent":
+                    chosen = self._period_of(as_date(day)).start
+                    order = sorted(invoices, key=lambda inv: inv.period[0] != chosen)  # stable: then oldest first
+            left = self._pay(order, payment.fields["amount"].value, balance, paid_on, parts, payment)
+            if left > 0:
+                over, over_by = over + left, over_by + [payment]
+        return paid_on, balance, parts, (over, over_by)
+
+    @staticmethod
+    def _pay(order: list[Entry], amount: Decimal, balance: dict, paid_on: dict, parts: dict,
+             payment: Event | None) -> Decimal:
+        """Apply an amount to the invoices in order, recording each part it pays; the payment completes those it
+        brings to zero. What is left."""
+        for inv in order:
+            if amount <= 0:
+                break
+            take = min(amount, balance[inv.key])
+            if take <= 0:
+                continue
+            balance[inv.key] -= take
+            amount -= take
+            parts[inv.key].append((take, payment))
+            if balance[inv.key] == 0:
+                paid_on[inv.key] = payment
+        return amount
 
     def _invoice_tax(self, items: list[Entry], steps: list[str]) -> tuple[Decimal, Decimal]:
         """(amount without tax, tax) of an invoice: tax added once per rate on prices without tax, or the tax
@@ -156,7 +202,9 @@ class BillingEvaluation:
             tax += t
         return total, tax
 
-    def _invoice(self, month: Period, items: list[Entry], due_stmt) -> Entry:
+    def _invoice(self, month: Period, items: list[Entry], due_stmt, arose_after: date | None = None) -> Entry:
+        """The invoice of one billing period. `arose_after`: an invoice of the period's debts that arose after an
+        acceleration on that day, which they are not part of (late interest paid later)."""
         steps: list[str] = []
         total, tax = self._invoice_tax(items, steps)
         due = None
@@ -168,13 +216,23 @@ class BillingEvaluation:
                 steps.append(f"issued {issued}")
         else:
             rule, stmt = self._declared_convention("invoices")
-        due, accelerated_by, note = self._accelerated(month.start, due)
+        key, note, accelerated_by = f"invoice:{month}", None, None
+        acceleration = self._acceleration(month.start, due) if arose_after is None else None
+        if acceleration is not None:
+            self._invoice_accelerations[key] = acceleration
+            accelerated_by = acceleration.rule
+            note = f"due {due} moved to {acceleration.due}: every debt falls due at once ({acceleration.rule.id})"
+            due = acceleration.due
+        elif arose_after is not None:
+            key = f"{key}:after {arose_after}"
+            note = f"arose after the debts fell due on {arose_after}: not accelerated, due {due}"
         _, tax_rule, _ = self._tax_rate(month.end)
-        also = tuple(dict.fromkeys(r.id for r in (tax_rule, self._period_rule(), accelerated_by)
-                                   if r is not None and r is not rule))
+        also = tuple(dict.fromkeys([r.id for r in (tax_rule, self._period_rule(), accelerated_by)
+                                    if r is not None and r is not rule]  # and the readings the moving rule rests on
+                                   + ([c.id for c in self._choices_of(accelerated_by)] if accelerated_by else [])))
         entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=issued, period=(month.start, month.end),
                          amount=total, tax=tax, due=due, also=also, note=note,
-                         explanation=tuple(steps), key=f"invoice:{month}")
+                         explanation=tuple(steps), key=key)
         # Line ids are only known once the ledger is sorted; remember the entries themselves.
         self._invoice_lines[entry.key] = items
         return entry
@@ -196,10 +254,3 @@ class BillingEvaluation:
                 self.compiled.invoice_dates[key] = found
         return found
 
-    def _fees_paid(self, start: Value, end: Value) -> Value:
-        lo, hi = as_date(start), as_date(end)
-        total = Decimal(0)
-        for ev in self._payments():
-            if lo <= ev.date < hi:
-                total += ev.fields["amount"].value
-        return Value("money", total)

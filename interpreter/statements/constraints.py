@@ -1,14 +1,11 @@
-"""Constraints on orders and usage: requires, ends with, order windows, service end, limits, rejections, distinct values."""
+"""Constraints on orders and usage: requires, ends with, limits, rejections."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from interpreter.run.expressions import (
     Env,
-    as_date,
     evaluate,
-    format_decimal,
-    format_value,
     truthy,
 )
 from interpreter.run.show import show
@@ -29,19 +26,6 @@ class ConstraintsChecks:
     def _stmt_EndsWith(self, s: n.EndsWith, tables, scope) -> None:
         self._items([s.item, *s.prerequisites], tables)
 
-    def _stmt_OrderWindow(self, s: n.OrderWindow, tables, scope) -> None:
-        self._items([s.item], tables)
-        if s.start is not None:
-            self._expect(s.start, "date", scope, tables, "the first day of orders")
-        self._expect(s.until, "date", scope, tables, "the last day of orders")
-
-    def _stmt_ServiceEnd(self, s: n.ServiceEnd, tables, scope) -> None:
-        self._items([s.item], tables)
-        self._expect(s.date, "date", scope, tables, "the end of a service")
-
-    def _stmt_NeverDecreases(self, s: n.NeverDecreases, tables, scope) -> None:
-        self._items([s.item], tables)
-
     def _stmt_Limit(self, s: n.Limit, tables, scope) -> None:
         self._event_name(s.event, s.span, tables)
         self._expect(s.condition, "bool", self._event_scope(scope, s.event, tables), tables, "a limit")
@@ -49,13 +33,6 @@ class ConstraintsChecks:
     def _stmt_Reject(self, s: n.Reject, tables, scope) -> None:
         self._event_name(s.event, s.span, tables)
         self._expect(s.condition, "bool", self._event_scope(scope, s.event, tables), tables, "a condition")
-
-    def _stmt_Distinct(self, s: n.Distinct, tables, scope) -> None:
-        self._items(s.items, tables)
-        if not isinstance(s.field, n.Name):
-            self.error("E406", "`distinct` takes the name of an event field", s.field.span)
-        elif not any(s.field.name in {f.name for f in e.fields} for e in tables.events.values()):
-            self.error("E206", f"no event has a field `{s.field.name}`", s.field.span)
 
 
 class ConstraintsEvaluation:
@@ -68,8 +45,10 @@ class ConstraintsEvaluation:
             return False
         rule, stmt, message = reason
         self.rejected.add(ev.index)
+        # a `reject` shows its condition with the figures it compared (`explain`)
+        why = (f"{show(stmt.condition, env)} is true",) if isinstance(stmt, n.Reject) else ()
         self.add(rule, stmt, "finding", message, date=ev.date, events=(ev.index,),
-                 note=f"{occurrence(ev)} rejected: it changes nothing else")
+                 note=f"{occurrence(ev)} rejected: it changes nothing else", explanation=why)
         return True
 
     def _limits_on(self, ev: Event, env: Env) -> None:
@@ -93,18 +72,6 @@ class ConstraintsEvaluation:
         d = ev.date
         tables = self.version(d).tables
         items = [i for i, _ in started]
-        for rule, s in self.statements(d, n.OrderWindow):
-            item = evaluate(s.item, env).value
-            if item in items and self._active(item, d) is None:
-                until = as_date(evaluate(s.until, env))
-                start = as_date(evaluate(s.start, env)) if s.start is not None else None
-                if d > until or (start and d < start):
-                    return rule, s, f"order for {item_label(tables, item)} rejected: orders were accepted until {until}"
-        for rule, s in self.statements(d, n.ServiceEnd):
-            item = evaluate(s.item, env).value
-            end = as_date(evaluate(s.date, env))
-            if item in items and d > end:
-                return rule, s, f"order for {item_label(tables, item)} rejected: the service ended on {end}"
         for rule, s in self.statements(d, n.Requires):
             item = evaluate(s.item, env).value
             if item in items:
@@ -112,41 +79,4 @@ class ConstraintsEvaluation:
                 if not any(self._active(o, d) or o in items for o in options):
                     names = " or ".join(item_label(tables, o) for o in options)
                     return rule, s, f"order for {item_label(tables, item)} rejected: it requires {names}"
-        for rule, s in self.statements(d, n.NeverDecreases):
-            item = evaluate(s.item, env).value
-            for i, qty in started:
-                sub = self._active(item, d)
-                if i == item and qty is not None and sub is not None and qty < sub.quantity_on(d):
-                    return rule, s, (f"change of {item_label(tables, item)} rejected: its quantity cannot be reduced "
-                                     f"({format_decimal(sub.quantity_on(d))} → {format_decimal(qty)})")
-        for rule, s in self.statements(d, n.Distinct):
-            field = s.field.name
-            if field not in ev.fields:
-                continue
-            group = [evaluate(x, env).value for x in s.items]
-            for item in items:
-                if item not in group:
-                    continue
-                for other in group:
-                    sub = self._active(other, d)
-                    if other != item and sub and sub.fields.get(field) == ev.fields[field]:
-                        return rule, s, (f"order for {item_label(tables, item)} rejected: {field} "
-                                         f"{format_value(ev.fields[field])} is already used by {item_label(tables, other)}")
         return None
-
-    def _service_ends(self) -> None:
-        horizon = self._horizon()
-        for rule, s in self.statements(horizon, n.ServiceEnd):
-            env = self.env(horizon)
-            item = evaluate(s.item, env).value
-            end = as_date(evaluate(s.date, env))
-            sub = self._active(item, end)
-            if sub is not None and (sub.end is None or sub.end > end):
-                tables = self.version(end).tables
-                self.add(rule, s, "state", f"{item_label(tables, item)}: service ends", date=end, value=end,
-                         events=tuple(sub.events))
-                self._end_item(item, end, tuple(sub.events), "service ends", rule, s)
-                if self.contract_end is None and not any(
-                        x.end is None or x.end > end for subs in self.subs.values() for x in subs):
-                    self._end_contract(end, tuple(sub.events), rule, s, None)
-                    self.add(rule, s, "state", "contract ends", date=end, value=end, events=tuple(sub.events))

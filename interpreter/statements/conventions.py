@@ -47,7 +47,13 @@ class ConventionsEvaluation:
 
     def money(self, amount: Decimal, d: date, steps: list[str]) -> Decimal:
         """Round an amount as the contract's rounding rule says; record the step."""
-        for rule, r in self.statements(d, n.Rounding):
+        tables = self._tables(self.version(d))
+        if id(tables) not in self.compiled.roundings:  # the first rounding statement in force, found once
+            self.compiled.roundings[id(tables)] = next(iter(tables.by_kind.get(n.Rounding, ())), None)
+        rounding = self.compiled.roundings[id(tables)]
+        if rounding is not None:
+            rule, r = rounding
+            self.current = r
             unit = self.value(r.to, d).value
             rounded = (amount / unit).to_integral_value(rounding=ROUNDING_MODES[r.mode]) * unit
             if rounded != amount:

@@ -4,7 +4,8 @@
 event's date or on DATE. The actions are those of statements/actions.py (the contract and its items) and:
 
 - `accelerates debts [to DATE]`: every invoice unpaid on the day, for a month begun by then, falls due that day,
-  or on DATE (期限の利益喪失, a lump sum payable by a later day); late interest then runs from the day after it;
+  or on DATE (期限の利益喪失, a lump sum payable by a later day); late interest then runs from the day after it, and
+  interest arising after the day is billed apart, with its period's own due date (statements/billing.py);
 - `suspends service [until DATE]`: the service is suspended; fees keep running unless a rule waives them;
 - `waives fees [of KIND, …] [for ITEMS] from A through B`: the fees arising in that span are not owed.
 
@@ -50,8 +51,9 @@ class EffectChecks:
     """Checks of `effect` statements and of the actions of this module (a mixin of the checker)."""
 
     def _stmt_Effect(self, s: n.Effect, tables: Tables, scope: Scope) -> None:
-        self._event_name(s.event, s.span, tables)
-        inner = self._event_scope(scope, s.event, tables)
+        if s.event is not None:
+            self._event_name(s.event, s.span, tables)
+        inner = self._event_scope(scope, s.event, tables) if s.event is not None else scope
         if s.where is not None:
             self._expect(s.where, "bool", inner, tables, "a condition")
         if s.date is not None:
@@ -75,6 +77,36 @@ class EffectChecks:
 
 class EffectEvaluation:
     """Evaluation of `effect` statements and of this module's actions (a mixin of the evaluation)."""
+
+    def _dated_effects(self) -> list:
+        """The effects on a date the terms name, each (day, rule, statement), in the order of their days; each
+        taken from the version in force on its day."""
+        found = []
+        for version in self.model.versions:
+            for rule, s in self._tables(version).by_kind.get(n.Effect, ()):
+                if s.on_date is not None and self.version(s.on_date) is version:
+                    found.append((s.on_date, rule, s))
+        return sorted(found, key=lambda x: x[0])
+
+    def _effects_dated_through(self, last: date | None) -> None:
+        """Apply the effects on dates up to `last` (all of them when None) not applied yet: before the events of
+        a later day, at their day's first instant. Each applies to a contract in force on its day."""
+        if self.pending_dated is None:
+            self.pending_dated = self._dated_effects()
+        pending = self.pending_dated
+        while pending and (last is None or pending[0][0] <= last):
+            day, rule, s = pending.pop(0)
+            self.current = s
+            if self.contract_start is None or day < self.contract_start or (
+                    self.contract_end is not None and self.contract_end < day):
+                continue
+            env = self.env(day)
+            if s.where is not None and not truthy(evaluate(s.where, env), s.where):
+                continue
+            when = as_date(evaluate(s.date, env), s.date) if s.date is not None else day
+            for action in s.actions:
+                self._apply(action, when, env, None, rule)
+                self._effect_entry(rule, s, action, when, env, ())
 
     def _effects_on(self, ev: Event, env: Env) -> None:
         """`effect … on EVENT`: each action applied on the event's date, or on the statement's `date`."""
@@ -120,13 +152,14 @@ class EffectEvaluation:
             return False
         return True
 
-    def _accelerated(self, month_start: date, due: date | None):
-        """An invoice's due date after any acceleration: the earliest day debts fall due, among the accelerations
-        made once its month had begun, when that is before its own due date (an acceleration never postpones)."""
+    def _acceleration(self, month_start: date, due: date | None) -> Acceleration | None:
+        """The acceleration that moves an invoice's due date: the one with the earliest day debts fall due, among
+        those made once its month had begun, when that is before its own due date (an acceleration never
+        postpones); None when there is none."""
         for acc in sorted(self.accelerations, key=lambda a: a.due):
             if due is not None and month_start <= acc.day and acc.due < due:
-                return acc.due, acc.rule, f"due {due} moved to {acc.due}: every debt falls due at once ({acc.rule.id})"
-        return due, None, None
+                return acc
+        return None
 
     def _origin(self, e: Entry):
         """The statement that produced an entry (None for an entry no statement produced)."""

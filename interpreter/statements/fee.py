@@ -83,10 +83,9 @@ class FeeChecks:
             if s.on_change not in ("prorated", "daily_rate"):
                 self.error("E406", f"`when quantity changes {s.on_change}` is not a policy", s.span,
                            "write `prorated` or `daily_rate`")
-            elif s.kind != "monthly" or s.per_unit is None or s.monthly_maximum:
+            elif s.kind != "monthly" or s.per_unit is None:
                 self.error("E406", "`when quantity changes` applies to a monthly fee per unit", s.span,
-                           "write it on a fee such as `monthly fee 200 yen per GB for disk …`, without `on monthly "
-                           "maximum`")
+                           "write it on a fee such as `monthly fee 200 yen per GB for disk …`")
             elif "prorate" not in self.conventions:
                 self.error("W501", "a prorated fee needs a daily basis", s.span,
                            "declare `prorate actual_days;` or `prorate thirty_days;` in conventions")
@@ -103,16 +102,22 @@ class FeeEvaluation:
                 if stmt.where is None or truthy(evaluate(stmt.where, env), stmt.where):
                     self._one_time_fee(rule, stmt, ev.date, env, (ev.index,), decl.label or ev.name)
 
-    def _fee_rate(self, stmt: n.Fee, d: date, qty: Decimal, steps: list[str], period: Period | None = None) -> Decimal:
+    def _fee_rate(self, stmt: n.Fee, d: date, qty: Decimal, steps: list[str], period: Period | None = None,
+                  holding: Subscription | None = None) -> Decimal:
         """The fee's amount for one period (or one occurrence): evaluated with the billing period in scope, unless
-        it is a constant (computed once per contract)."""
+        it is a constant (computed once per contract). Inside it, the queries on the billed item read `holding`,
+        the holding billed (for a settlement, the holding as if it had continued)."""
         found = self.compiled.constant(stmt.amount)
         if found is not None:
             value = found
         elif stmt.kind in ("monthly", "yearly"):
             period = period or self._period_of(d)
             env = self.env(d, {"period": Value("month", period), "month": Value("month", period)})
-            value = evaluate(stmt.amount, env)
+            outer, self.billed_holding = self.billed_holding, holding
+            try:
+                value = evaluate(stmt.amount, env)
+            finally:
+                self.billed_holding = outer
         else:
             env = self.env(d)
             value = evaluate(stmt.amount, env)
@@ -170,15 +175,12 @@ class FeeEvaluation:
             raw = Decimal(0)
             bounds = [first, *changes, last + timedelta(days=1)]
             for a, b in zip(bounds, bounds[1:]):
-                whole = self._fee_rate(stmt, month.start, sub.quantity_on(a), steps, month)
+                whole = self._fee_rate(stmt, month.start, sub.quantity_on(a), steps, month, sub)
                 raw += self._share(whole, a, b - timedelta(days=1), month, stmt.on_change, steps)
             return self.money(raw, month.end, steps), steps, (first, last)
-        if stmt.monthly_maximum:
-            qty = sub.maximum_in(first, last)
-        else:
-            qty = sub.quantity_on(last)
+        qty = sub.quantity_on(last)
         constant = self.compiled.constant(stmt.amount) is not None
-        raw = None if constant else self._fee_rate(stmt, month.start, qty, steps, month)
+        raw = None if constant else self._fee_rate(stmt, month.start, qty, steps, month, sub)
         partial_first = first > month.start and first == max(sub.start, start_floor or sub.start)
         partial_last = last < month.end
         policy = "full"
@@ -193,8 +195,11 @@ class FeeEvaluation:
         counted_to = last
         if partial_first and partial_last and last_policy == "full":
             counted_to = month.end  # an end inside the period takes nothing off: the first period's share runs to its end
+        # The period shown is the one the amount is for: a share counted by days shows the days it counts (to the
+        # period's end when an end inside it takes nothing off); a fee charged in full shows the days held.
+        shown_period = (first, counted_to) if policy in ("prorated", "daily_rate") else (first, last)
         if not constant:
-            return self._period_share(stmt, raw, qty, first, counted_to, month, policy, steps), steps, (first, last)
+            return self._period_share(stmt, raw, qty, first, counted_to, month, policy, steps), steps, shown_period
         # A constant fee's charge depends only on what the key holds: worked out once for every customer.
         # (The statement tables in force stand for the rounding rules that apply to this customer.)
         key = (id(stmt), id(self._tables(self.version(month.end))), month.start, month.end, qty, policy, first,
@@ -207,13 +212,11 @@ class FeeEvaluation:
         amount, shown, rules = known
         steps = Trace(shown)
         steps.rules.extend(rules)
-        return amount, steps, (first, last)
+        return amount, steps, shown_period
 
     def _period_share(self, stmt: n.Fee, rate: Decimal, qty: Decimal, first: date, last: date, month: Period,
                       policy: str, steps: Trace) -> Decimal:
         """A period's fee at `rate` for the days first…last as `policy` says, rounded as the contract says."""
-        if stmt.per_unit and stmt.monthly_maximum:
-            steps[-1] += f" (the month's maximum, {format_decimal(qty)} {stmt.per_unit})"
         return self.money(self._share(rate, first, last, month, policy, steps), month.end, steps)
 
     def _share(self, whole: Decimal, first: date, last: date, month: Period, policy: str, steps) -> Decimal:
@@ -331,7 +334,7 @@ class FeeEvaluation:
         if start > last_day or start < sub.start:
             return
         steps = Trace()
-        raw = self._fee_rate(stmt, start, sub.quantity_on(start), steps)
+        raw = self._fee_rate(stmt, start, sub.quantity_on(start), steps, holding=sub)
         amount = self.money(raw, start, steps)
         end = periods.civil_expiry(start, 1, "years", first_day_counts=True)
         tables = self.version(start).tables
@@ -343,9 +346,7 @@ class FeeEvaluation:
         """`monthly_fee(d[, ITEMS])`: the monthly fees in force on a day (for the billing period that holds it,
         as the fees' schedules say), at that day's quantities."""
         d = as_date(day)
-        wanted = None
-        if items is not None:
-            wanted = {x.value for x in items.value} if items.kind == "list" else {items.value}
+        wanted = _wanted_items(items)
         total = Decimal(0)
         period = self._period_of(d)
         for item, fees in self.statements_by(d, n.Fee, fee_items).items():
@@ -356,5 +357,47 @@ class FeeEvaluation:
                 continue
             for rule, stmt in fees:
                 if stmt.kind == "monthly" and self._in_schedule(stmt, period):
-                    total += self._fee_rate(stmt, d, sub.quantity_on(d), [], period)
+                    total += self._fee_rate(stmt, d, sub.quantity_on(d), [], period, sub)
         return Value("money", total)
+
+    def _monthly_rate(self, day: Value, items: Value | None = None) -> Value:
+        """`monthly_rate(d[, ITEMS])`: the 料金月額 of the items held on a day, as their fees state it: for each item,
+        the monthly fees of the first billing period, from the day's own, that its fees' schedules charge. A fee
+        not yet billed on that day (第30条3 "翌月分から") counts at the rate it will be billed at; quantities are
+        the day's."""
+        d = as_date(day)
+        wanted = _wanted_items(items)
+        total = Decimal(0)
+        period = self._period_of(d)
+        for item, fees in self.statements_by(d, n.Fee, fee_items).items():
+            sub = self._active(item, d) if wanted is None or item in wanted else None
+            monthly = [stmt for _, stmt in fees if stmt.kind == "monthly"]
+            if sub is None or not monthly:
+                continue
+            charged = self._first_charged_period(monthly, period)
+            if charged is not None:
+                total += sum((self._fee_rate(stmt, d, sub.quantity_on(d), [], charged)
+                              for stmt in monthly if self._in_schedule(stmt, charged)), Decimal(0))
+        return Value("money", total)
+
+    def _first_charged_period(self, fees: list[n.Fee], period: Period) -> Period | None:
+        """The first billing period, from `period`, that one of these monthly fees charges: `period` itself, or
+        the first period of a schedule that begins later."""
+        candidates = [period]
+        env = self.env(period.start)
+        for stmt in fees:
+            if stmt.start is not None:
+                v = evaluate(stmt.start, env)
+                if v.kind != "absent":
+                    candidates.append(self._first_period_from(as_date(v)))
+        for candidate in sorted((c for c in candidates if c.start >= period.start), key=lambda c: c.start):
+            if any(self._in_schedule(stmt, candidate) for stmt in fees):
+                return candidate
+        return None
+
+
+def _wanted_items(items: Value | None) -> set[str] | None:
+    """The items a fee query names (one item or a list), or None for all of them."""
+    if items is None:
+        return None
+    return {x.value for x in items.value} if items.kind == "list" else {items.value}

@@ -39,24 +39,37 @@ class InterestChecks:
 class InterestEvaluation:
     """Evaluation of interest statements (a mixin of the evaluation)."""
 
-    def _interest(self, rule, s: n.Interest, inv: Entry, owed: Decimal, payment: Event) -> Entry | None:
-        env = self.env(payment.date, {"due": Value("date", inv.due), "paid": Value("date", payment.date),
-                                      "overdue": Value("money", owed)})
-        first = as_date(evaluate(s.days_from, env))
-        last = as_date(evaluate(s.days_through, env))
-        days = max(0, (last - first).days + 1)
-        if days == 0:
+    def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, payment: Event) -> Entry | None:
+        """The interest on an invoice completed by `payment`: on each part paid after the due date ("遅延期間につき"),
+        for that part's own days (`paid` and `overdue` are the part's), rounded once on the sum. A part paid by the
+        due date bears none."""
+        raw, steps, days_counted, events = Decimal(0), Trace(), [], []
+        for overdue, paid_by in parts:
+            if paid_by is None or paid_by.date <= inv.due:
+                continue
+            env = self.env(paid_by.date, {"due": Value("date", inv.due), "paid": Value("date", paid_by.date),
+                                          "overdue": Value("money", overdue)})
+            first = as_date(evaluate(s.days_from, env))
+            last = as_date(evaluate(s.days_through, env))
+            days = max(0, (last - first).days + 1)
+            if days == 0:
+                continue
+            rate = evaluate(s.rate, env).value
+            year_days = Decimal(365) if s.year is None else evaluate(s.year, env).value / Decimal(1440)
+            part = overdue * rate / 100 * days / year_days
+            raw += part
+            steps.append(f"days = {first} … {last} = {days}")
+            steps.append(f"{format_decimal(overdue)} yen × {format_decimal(rate)}% × {days} ÷ "
+                         f"{format_decimal(year_days)} = {format_decimal(part)} yen")
+            days_counted += [first, last]
+            events.append(paid_by.index)
+        if not days_counted:
             return None
-        rate = evaluate(s.rate, env).value
-        year_days = Decimal(365)
-        if s.year is not None:
-            year_days = evaluate(s.year, env).value / Decimal(1440)
-        raw = owed * rate / 100 * days / year_days
-        steps = Trace([f"days = {first} … {last} = {days}",
-                 f"{format_decimal(owed)} yen × {format_decimal(rate)}% × {days} ÷ {format_decimal(year_days)} "
-                 f"= {format_decimal(raw)} yen"])
+        if len(events) > 1:
+            steps.append(f"total = {format_decimal(raw)} yen")
         amount = self.money(raw, payment.date, steps)
         if amount <= 0:
             return None
-        return self._charge(rule, s, rule.label or "late payment interest", payment.date, (first, last), amount,
-                            (payment.index,), steps, exempt=True, key=f"interest:{inv.key}")
+        return self._charge(rule, s, rule.label or "late payment interest", payment.date,
+                            (min(days_counted), max(days_counted)), amount, tuple(dict.fromkeys(events)), steps,
+                            exempt=True, key=f"interest:{inv.key}")

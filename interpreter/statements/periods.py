@@ -18,7 +18,7 @@ from interpreter.time.billing_periods import BillingPeriods, Period, billing_per
 
 # Statements a version holds at most once, wherever they are written: they apply to the whole contract.
 CONTRACT_WIDE = {n.BillingPeriod: "billing period", n.Rounding: "rounding", n.Tax: "tax",
-                 n.InvoiceDue: "invoice"}
+                 n.InvoiceDue: "invoice", n.PaymentsSettle: "payments settle"}
 
 
 class PeriodsChecks:

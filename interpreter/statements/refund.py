@@ -21,12 +21,19 @@ from interpreter.run.ledger import Entry
 from interpreter.syntax import nodes as n
 
 
+OVERPAYMENTS = "overpayments"  # `refund overpayments …`: what the payments leave once every invoice is settled
+
+
 class RefundChecks:
     """Checks of refund statements (a mixin of the checker)."""
 
     def _stmt_Refund(self, s: n.Refund, tables, scope) -> None:
         credits = {e.name for r in tables.rules.values() for e in r.statements
                    if isinstance(e, n.Emit) and e.kind == "credit" and e.name}
+        if s.credit == OVERPAYMENTS:
+            if s.renewal:
+                self.error("E404", "overpayments are deducted from `later fees` (or paid out), not renewal fees", s.span)
+            return
         if s.credit not in credits:
             self.error("E201", f"no credit is named `{s.credit}`", s.span,
                        did_you_mean(s.credit, credits) or "name the credit: `credit NAME \"label\" …`")
@@ -43,7 +50,7 @@ class RefundEvaluation:
 
     def _apply_refunds(self) -> None:
         d = self.contract_start or self.as_of
-        refunds = {s.credit: (rule, s) for rule, s in self.statements(d, n.Refund)}
+        refunds = {s.credit: (rule, s) for rule, s in self.statements(d, n.Refund) if s.credit != OVERPAYMENTS}
         if not refunds:
             return
 
@@ -105,3 +112,27 @@ class RefundEvaluation:
             return self._period_of(day).start
         later = [end for end in ends if end >= day]
         return later[0] + timedelta(days=1) if later else None
+
+    def _refund_overpayment(self, over: tuple[Decimal, list]) -> None:
+        """`refund overpayments …`: what the payments leave once every invoice of the timeline is settled (an invoice
+        paid and later waived, a payment beyond what is owed) is a credit outside every invoice. It is paid out when
+        the contract has ended (dated its last day, or the last payment that went beyond, whichever is later) or at
+        once with `paid out` alone; otherwise it waits for later fees (`to be deducted`)."""
+        amount, payments = over
+        found = next(((r, s) for r, s in self.statements(self.contract_start or self.as_of, n.Refund)
+                      if s.credit == OVERPAYMENTS), None)
+        if amount <= 0 or found is None:
+            return
+        rule, s = found
+        last = max(p.date for p in payments)
+        paid_out = s.paid_out and (self.contract_end is not None or not s.deducted)
+        day = max(last, self.contract_end) if paid_out and self.contract_end else last
+        also = tuple(c.id for c in self._choices_of(rule))
+        steps = (f"payments {format_decimal(sum(p.fields['amount'].value for p in self._payments()))} yen − what the "
+                 f"invoices owe = {format_decimal(amount)} yen beyond every invoice",)
+        self.add(rule, s, "credit", "overpayment refunded" if paid_out else "overpayment", date=day, amount=amount,
+                 status="paid out" if paid_out else "to be deducted", also=also, explanation=steps,
+                 events=tuple(p.index for p in payments), key="overpayment",
+                 note=f"{format_decimal(amount)} yen " + (f"paid to the customer's account ({rule.id})" if paid_out
+                                                         else f"to be deducted from later fees ({rule.id})"))
+

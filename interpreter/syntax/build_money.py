@@ -18,7 +18,7 @@ class MoneySyntax:
     @v_args(meta=True)
     def fee_stmt(self, meta, children):
         kind, amount = children[0], children[1]
-        opts = dict(per=(None, None), items=(), on=(None, None), monthly_maximum=False, first_month=None,
+        opts = dict(per=(None, None), items=(), on=(None, None), first_month=None,
                     last_month=None, start=None, tax_exempt=False, settled=True, until=None, periods=None,
                     label=None, on_change=None)
         for c in children[2:]:
@@ -29,15 +29,12 @@ class MoneySyntax:
                 else:
                     opts["items"] = part
         return n.Fee(kind, amount, opts["per"][0], opts["per"][1], tuple(opts["items"]), opts["on"][0],
-                     opts["on"][1], opts["monthly_maximum"], opts["first_month"], opts["last_month"],
+                     opts["on"][1], opts["first_month"], opts["last_month"],
                      opts["start"], opts["tax_exempt"], opts["settled"], opts["until"], opts["periods"],
                      opts["label"], opts["on_change"], span=self._span(meta))
 
     def fee_on(self, children):
         return ("on", (str(children[0]), children[1] if len(children) > 1 else None))
-
-    def on_monthly_maximum(self, children):
-        return ("monthly_maximum", True)
 
     def first_month(self, children):
         return ("first_month", str(children[0]))
@@ -105,6 +102,10 @@ class MoneySyntax:
             issued = children.pop(0)[1]
         paid_by = str(children[1]) if len(children) > 1 else None
         return n.InvoiceDue(children[0], paid_by, issued, span=self._span(meta))
+
+    @v_args(meta=True)
+    def payments_settle(self, meta, children):
+        return n.PaymentsSettle(children[0], span=self._span(meta))
 
     def invoice_issued(self, children):
         return ("issued", children[0])

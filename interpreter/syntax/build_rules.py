@@ -159,12 +159,13 @@ class RuleSyntax:
     def effect_stmt(self, meta, children):
         rest = list(children)
         label = rest.pop(0) if isinstance(rest[0], str) and not isinstance(rest[0], Token) else None
-        event = str(rest.pop(0))
+        trigger = rest.pop(0)
+        event, on_date = (str(trigger), None) if isinstance(trigger, Token) else (None, trigger)
         parts = [c for c in rest if isinstance(c, tuple) and c[:1] in (("effect_date",), ("effect_action",))]
         where = next((c for c in rest if not isinstance(c, tuple)), None)
         when = next((value for tag, value in parts if tag == "effect_date"), None)
         actions = tuple(value for tag, value in parts if tag == "effect_action")
-        return n.Effect(label, event, where, when, actions, span=self._span(meta))
+        return n.Effect(label, event, where, when, actions, span=self._span(meta), on_date=on_date)
 
     def effect_date(self, children):
         return ("effect_date", children[0])
@@ -256,19 +257,6 @@ class RuleSyntax:
     def ends_with(self, meta, children):
         return n.EndsWith(children[0], tuple(children[1]), span=self._span(meta))
 
-    @v_args(meta=True)
-    def order_window(self, meta, children):
-        start = children[1] if len(children) == 3 else None
-        return n.OrderWindow(children[0], start, children[-1], span=self._span(meta))
-
-    @v_args(meta=True)
-    def service_end(self, meta, children):
-        return n.ServiceEnd(children[0], children[1], span=self._span(meta))
-
-    @v_args(meta=True)
-    def never_decreases(self, meta, children):
-        return n.NeverDecreases(children[0], span=self._span(meta))
-
     def _labelled(self, children):
         if len(children) == 3:
             return children[0], str(children[1]), children[2]
@@ -281,10 +269,6 @@ class RuleSyntax:
     @v_args(meta=True)
     def reject(self, meta, children):
         return n.Reject(*self._labelled(children), span=self._span(meta))
-
-    @v_args(meta=True)
-    def distinct(self, meta, children):
-        return n.Distinct(children[0], tuple(children[1]), span=self._span(meta))
 
     @v_args(meta=True)
     def claim_window(self, meta, children):

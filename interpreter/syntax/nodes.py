@@ -567,7 +567,6 @@ class Fee:
     items: tuple[Expr, ...]
     on_event: str | None
     where: Expr | None
-    monthly_maximum: bool
     first_month: str | None
     last_month: str | None
     start: Expr | None
@@ -600,6 +599,15 @@ class InvoiceDue:
     due: Expr
     paid_by: str | None = None  # the event that records a payment
     issued: Expr | None = None  # the issue day (`closing` in scope); `issued` in `due`
+    span: Span = _span()
+
+
+@node
+class PaymentsSettle:
+    """`payments settle EXPR first;`: a payment settles first the invoice of the billing period that holds the day
+    EXPR gives (the payer's designation, 民法第488条第1項), then the others oldest first."""
+
+    first: Expr  # evaluated with the payment event in scope; no value: oldest first
     span: Span = _span()
 
 
@@ -678,27 +686,6 @@ class EndsWith:
 
 
 @node
-class OrderWindow:
-    item: Expr
-    start: Expr | None
-    until: Expr
-    span: Span = _span()
-
-
-@node
-class ServiceEnd:
-    item: Expr
-    date: Expr
-    span: Span = _span()
-
-
-@node
-class NeverDecreases:
-    item: Expr
-    span: Span = _span()
-
-
-@node
 class Limit:
     label: str | None
     event: str
@@ -715,13 +702,6 @@ class Reject:
 
 
 @node
-class Distinct:
-    field: Expr
-    items: tuple[Expr, ...]
-    span: Span = _span()
-
-
-@node
 class ClaimWindow:
     """`claims for CREDIT by DATE via EVENT;`: the window of a named credit, when another article sets it."""
 
@@ -734,14 +714,16 @@ class ClaimWindow:
 
 @node
 class Effect:
-    """`effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }`: actions applied when EVENT happens."""
+    """`effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }`: actions applied when EVENT happens;
+    `effect "label" on DATE [where COND] { … }`: applied on a date the terms name, to a contract in force then."""
 
     label: str | None
-    event: str
+    event: str | None  # None for an effect on a date
     where: Expr | None
     date: Expr | None
     actions: tuple[Action, ...]
     span: Span = _span()
+    on_date: date | None = None
 
 
 @node
@@ -758,8 +740,8 @@ class Refund:
 
 Statement = Union[
     Rounding, Tax, MinimumTerm, FixedTerm, Notice, Obligation, Fee, Settle, BillingFrom, InvoiceDue, BillingPeriod,
-    Interest, Emit, Requires, EndsWith, OrderWindow, ServiceEnd, NeverDecreases, Limit, Reject, Distinct,
-    ClaimWindow, Effect, Refund,
+    Interest, Emit, Requires, EndsWith, Limit, Reject,
+    ClaimWindow, Effect, Refund, PaymentsSettle,
 ]
 
 

@@ -18,6 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from interpreter.cache import private_cache_file
 from interpreter.diagnostics import Diagnostic
+from interpreter.syntax.retired import retired_statement
 from interpreter.syntax.source import SourceFile, Span
 
 MAX_DEPTH = 120  # deeper than any real contract; keeps every later stage far from Python's recursion limit
@@ -237,6 +238,10 @@ def _diagnose(source: SourceFile, exc: UnexpectedInput) -> Diagnostic:
             return Diagnostic("E103", "the file ends in the middle of a declaration", span,
                               hint=f"expected {_expected(exc.expected)}")
         span = _token_span(source, token)
+        retired = retired_statement(source.line_text(token.line)) if token.line else None
+        if retired:
+            form, general = retired
+            return Diagnostic("E109", f"`{form}` is no longer part of the language", span, hint=general)
         curated = _curated(source, exc)
         if curated:
             code, message, hint = curated

@@ -28,15 +28,15 @@ KEYWORDS = DECLARATION_WORDS + (
     "occurrence", "fee", "per", "for", "first", "last", "month", "settle", "remaining", "as", "fees",
     "partial", "ended", "billing", "invoice", "paid", "interest", "year", "days", "charge", "credit",
     "state", "finding", "let", "require", "amount", "value", "date", "claim", "claims", "via", "requires",
-    "with", "accepts", "orders", "until", "service", "never", "decreases", "limit", "reject", "where",
-    "distinct", "across", "then", "else", "and", "or", "not", "in", "sum", "count", "maximum", "each",
+    "with", "until", "service", "limit", "reject", "where",
+    "then", "else", "and", "or", "not", "in", "sum", "count", "maximum", "each",
     "tier", "otherwise", "later", "earlier", "expiry", "business", "day", "end", "start", "through",
     "true", "false", "default", "graduated", "issued", "outside", "optional", "section",
 )
 UNIT_WORDS = (
     "yen", "JPY", "second", "seconds", "minute", "minutes", "hour", "hours", "week", "weeks", "months", "years",
 )
-BUILTINS = ("floor", "ceil", "round", "truncate", "max", "min", "monthly_fee", "fees_paid", "unpaid", "unpaid_periods",
+BUILTINS = ("floor", "ceil", "round", "truncate", "max", "min", "monthly_fee", "monthly_rate", "unpaid", "unpaid_periods",
             "paid_fees", "occurrences", "days_in_month",
             "date_of", "period_of", "monthly_billed", "active", "quantity", "maximum_quantity")
 

@@ -353,7 +353,8 @@ _CONTRACT_ATTR_TEXT = {
     "formed": "the day the contract was formed: the date of the state named `formed`",
     "billing_start": "the day billing starts (`billing from`)",
     "term_end": "the last day of the contract's first term (`term` or `minimum term`)",
-    "version": "the label of the version of the terms in force on the day the expression is evaluated",
+    "version": "the label of the version of the terms in force on the day the expression is evaluated "
+               "(to compare versions, use `NAME.effective`)",
 }
 _ITEM_ATTR_TEXT = {
     "quantity": "how many of the item the customer has, on the day the expression is evaluated",

@@ -73,6 +73,7 @@ class SessionNames:
                 model = self.model
                 checker = Checker(source, program)
                 checker.conventions = dict(model.conventions if model else DEFAULT_CONVENTIONS)
+                checker.version_names = tuple(v.name for v in model.versions) if model else ()
                 tables = model.versions[-1].tables if model else _EMPTY_TABLES
                 scope = checker._global_scope(tables)
                 got = checker.infer(expr, scope, tables)
