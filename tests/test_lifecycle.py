@@ -18,6 +18,7 @@ from interpreter.run.lifecycle import Subscription, midnight
 from interpreter.run.runner import evaluate_files
 from interpreter.tools.expectations import check_expectations
 from interpreter.time.timestamps import JST
+from small_contract import HEADER, ledger_of
 
 ROOT = Path(__file__).parent.parent
 
@@ -123,13 +124,7 @@ def test_an_option_bills_only_from_its_billing_start_through_its_end(order_at, l
         assert all(billing <= e.period[0] and e.period[1] <= end for e in charges)
 
 
-ENDS_BEFORE_START = """
-contract t "テスト" {
-  provider "例示株式会社";
-  document "テスト約款" revised 2025-04-01;
-  currency JPY;
-}
-conventions { periods civil_code; month_end clamp; first_month full; last_month full; }
+ENDS_BEFORE_START = HEADER + """
 plan base "基本";
 option box "ボックス";
 option list "リスト";
@@ -159,7 +154,6 @@ rule T-4 第4条 "解約" {
 
 
 def _ledger(tmp_path, events: str):
-    from tests.small_contract import ledger_of
     return ledger_of(tmp_path, ENDS_BEFORE_START, "as_of: 2025-12-31\nevents:\n" + events)
 
 
