@@ -41,6 +41,7 @@ CREDIT_STATUSES = {"claimed": "請求済", "open": "未請求", "lapsed": "請�
 # Tried in order; the first pattern that matches the whole label wins.
 _LABELS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), ja) for p, ja in (
     (r"payment of the invoice for (\d{4})-0?(\d{1,2})", r"\1年\2月分請求書の支払"),
+    (r"payment of the late interest", "遅延損害金の支払"),
     (r"invoice for (\d{4})-0?(\d{1,2})", r"\1年\2月分の請求書"),
     (r"payment of the invoice for (\d{4}-\d{2}-\d{2})–(\d{4}-\d{2}-\d{2})", r"\1〜\2分請求書の支払"),
     (r"invoice for (\d{4}-\d{2}-\d{2})–(\d{4}-\d{2}-\d{2})", r"\1〜\2分の請求書"),

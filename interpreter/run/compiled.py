@@ -53,7 +53,6 @@ class CompiledContract:
         self._static: dict[str, dict] = {}
         self._defaults: dict[str, dict] = {}
         self._constants: dict[int, Value | None] = {}
-        self._names_only: dict[int, bool] = {}
         self._outside_tax: dict[int, frozenset[str]] = {}
         self._reads_only: dict[tuple, bool] = {}
         self.tax_rates: dict[tuple, tuple] = {}
@@ -103,15 +102,6 @@ class CompiledContract:
                     value = None  # left to the evaluation, which reports it where it stands
             self._constants[key] = value
         return self._constants[key]
-
-    def names_only(self, expr) -> bool:
-        """Whether an expression reads nothing but names (no attribute, function, gathering of events or `next`
-        event): its value on a customer's timeline is the same on every day while the names keep their values."""
-        key = id(expr)
-        found = self._names_only.get(key)
-        if found is None:
-            found = self._names_only[key] = not any(isinstance(node, _READS_THE_DAY) for node in walk(expr))
-        return found
 
     def reads_only(self, expr, names: frozenset[str]) -> bool:
         """Whether an expression reads no name but `names` (and their attributes), nothing of a customer's
@@ -172,10 +162,6 @@ def compiled(model: Model) -> CompiledContract:
     return found
 
 
-# Nodes whose value can depend on the day an expression is evaluated for, or on more than the names in scope.
-_READS_THE_DAY = (n.Attr, n.Call, n.Aggregate, n.NextEvent)
-
-
 def walk(expr):
     """Every node of an expression."""
     stack = [expr]
@@ -199,6 +185,13 @@ def monthly_fee_items(s: n.Fee) -> list[str]:
 
 def yearly_fee_items(s: n.Fee) -> list[str]:
     return fee_items(s) if s.kind == "yearly" else []
+
+
+ANY_ITEM = "*"  # the key of a statement whose item is an expression, not a name: looked at for every item
+
+
+def requires_item(s: n.Requires) -> list[str]:
+    return [s.item.name] if isinstance(s.item, n.Name) else [ANY_ITEM]
 
 
 def fee_event(s: n.Fee) -> list[str]:

@@ -46,20 +46,22 @@ class Environment:
         return found
 
     def value(self, expr, d: date) -> Value:
-        """An expression's value on a day: a constant is computed once per contract (run/compiled.py); one that
-        reads only names once while the names keep their values (a fee's `from start of month after X`, read
-        for every period)."""
+        """An expression's value on a day. A constant is computed once per contract (run/compiled.py). Any other
+        is evaluated while watching what it reads: when that was only names (no item or contract attribute, no
+        function of the timeline, no gathering of events), the value stands for every day while the names keep
+        their values (a fee's `from start of month after X`, read for every billing period)."""
         found = self.compiled.constant(expr)
         if found is not None:
             return found
-        if not self.compiled.names_only(expr):
-            return evaluate(expr, self.env(d))
         names = self._names(self.version(d))
         known = self._values.get(id(expr))
         if known is not None and known[0] is names:
-            return known[1]
-        found = evaluate(expr, self.env(d))
-        self._values[id(expr)] = (names, found)
+            if known[1] is not None:
+                return known[1]
+            return evaluate(expr, self.env(d))  # it read the day last time: it is read for each day
+        read_the_day: list[bool] = []
+        found = evaluate(expr, _watched(self.env(d), read_the_day))
+        self._values[id(expr)] = (names, None if read_the_day else found)
         return found
 
     def set_state(self, name: str, value: Value) -> None:
@@ -181,3 +183,24 @@ class Environment:
                 if matches is None or matches(Value("event", ev)):
                     return Value("event", ev)
         return ABSENT
+
+
+def _watched(env: Env, read_the_day: list) -> Env:
+    """The same environment, noting in `read_the_day` whether an evaluation reads more than its names: an item's
+    or the contract's attribute (they depend on the day, or change while the timeline is read), a function, or
+    events gathered over a period. An event's attributes are its own, fixed."""
+    def attribute(obj, name):
+        if obj.kind != "event":
+            read_the_day.append(True)
+        return env.attribute(obj, name)
+
+    def watch(fn):
+        def watched(*args):
+            read_the_day.append(True)
+            return fn(*args)
+        return watched
+
+    return Env(names=env.names, calendar=env.calendar, conventions=env.conventions,
+               functions={name: watch(fn) for name, fn in env.functions.items()},
+               events_in=watch(env.events_in) if env.events_in is not None else None,
+               attribute=attribute if env.attribute is not None else None)

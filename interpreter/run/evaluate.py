@@ -72,7 +72,7 @@ class EvaluationCore:
         self._values: dict[int, tuple] = {}
         self._fee_labels: dict[tuple, str] = {}
         self._declared_events: dict[str, Declared] = {}
-        self._schedules: dict[int, tuple] = {}  # id(fee) -> (the names read with, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
+        self._schedules: dict[int, tuple] = {}  # id(fee) -> (its from and until values, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None, still owed)
         self._names_cache: dict = {}
@@ -92,6 +92,7 @@ class EvaluationCore:
         self._invoice_accelerations: dict = {}  # invoice key -> the acceleration that moved its due date
         self.accelerations: list = []  # `accelerates debts` (statements/effect.py)
         self.waivers: list = []  # `waives fees` (statements/effect.py)
+        self.scheduled_effects: list = []  # effects dated after their event, until the timeline reaches them
         self.origins: dict[int, tuple] = {}  # id(entry) -> (entry, the statement that produced it)
         self.claimable: list[tuple] = []
         self.timeline_complete = False  # set once every event has been processed
@@ -195,8 +196,10 @@ class EvaluationCore:
     def _passes(self) -> Ledger:
         for ev in self.events:
             self._effects_dated_through(ev.date)  # an effect on a date comes before that day's events
+            self._scheduled_effects_until(ev.date)  # so does one an earlier event dated to that day
             self._event(ev)
         self._effects_dated_through(None)
+        self._scheduled_effects_until(None)
         self.timeline_complete = True
         for stage in (self._reading_choices, self._version_states, self._terms,
                       self._recurring_fees, self._settlements, self._deferred_emits, self._per_month,
@@ -286,6 +289,9 @@ class EvaluationCore:
     def _contract_end_entries(self) -> None:
         if self.contract_end is None:
             return
+        # A contract ends once: an end recorded for a later day than the end that stands never happened.
+        self.entries = [e for e in self.entries if not (e.kind == "state" and e.label == "contract ends"
+                                                        and isinstance(e.value, date) and e.value > self.contract_end)]
         self._emits_at_contract_end()
         self._obligations_at_contract_end()
         if not any(e.kind == "state" and e.label == "contract ends" for e in self.entries):

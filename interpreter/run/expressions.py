@@ -419,6 +419,8 @@ def compare_values(a: Value, op: str, b: Value, node=None) -> bool:
     if a.kind in ("date", "datetime", "month", "event") or b.kind in ("date", "datetime", "month", "event"):
         if a.kind == "date" and b.kind == "date":
             x, y = a.value, b.value
+        elif a.kind == "event" and b.kind == "event":  # two events at one instant: the timeline's order
+            x, y = (a.value.instant, a.value.index), (b.value.instant, b.value.index)
         else:
             x, y = as_instant(a, node), as_instant(b, node)
     elif a.kind in ("text", "item", "enum", "bool") or b.kind in ("text", "item", "enum", "bool"):

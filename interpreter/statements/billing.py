@@ -103,7 +103,6 @@ class BillingEvaluation:
         remaining = [(inv, inv.amount + (inv.tax or 0)) for inv in invoices]
         paid_on, balance, parts, over = self._settle(invoices, payments)
         self.settled_invoices = [(inv, owed, paid_on[inv.key], balance[inv.key]) for inv, owed in remaining]
-        self._refund_overpayment(over)
         extra_lines: dict[Period, list[Entry]] = defaultdict(list)
         for inv, owed in remaining:
             if owed <= 0:
@@ -129,6 +128,8 @@ class BillingEvaluation:
             self._invoice(period, lines.get(period, []) + [e for e in entries if e not in later], due_stmt)
             if later:
                 self._invoice(period, later, due_stmt, arose_after=accelerated.day)
+        left = self._interest_paid_from(over[0]) if interest_found is not None else over[0]
+        self._refund_overpayment((left, over[1]))
 
     def _settle(self, invoices: list[Entry], payments: list[Event]):
         """(the payment that completed each invoice or None, what each still owes, the parts each was paid in —

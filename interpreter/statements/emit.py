@@ -75,6 +75,8 @@ class EmitChecks:
             self._expect(s.start, "date", inner, tables, "the first day of a claim window")
         self._expect(s.by, "date", inner, tables, "a claim deadline")
         self._event_name(s.via, s.span, tables)
+        if s.where is not None and s.via in tables.events:
+            self._expect(s.where, "bool", self._event_scope(inner, s.via, tables), tables, "which claims count")
 
 
 class EmitEvaluation:
@@ -148,7 +150,7 @@ class EmitEvaluation:
             by = as_date(evaluate(by_expr, inner), by_expr)
             opens = as_date(evaluate(start_expr, inner), start_expr) if start_expr is not None else when
             self.claimable.append((rule, s, label, when, opens, by, via, window_rule, window_stmt, amount, events,
-                                   steps))
+                                   steps, self._claims_for(window_stmt, via, inner)))
             return
         self._charge(rule, s, label, when, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt)
 
@@ -162,12 +164,22 @@ class EmitEvaluation:
                     return w.start, w.by, w.via, wrule, w
         return None
 
+    def _claims_for(self, window: n.ClaimWindow | None, via: str, env: Env) -> frozenset[int] | None:
+        """The claims (event indices) that a `claims for … where COND` counts for this credit; None: every one."""
+        if window is None or window.where is None:
+            return None
+        return frozenset(c.index for c in self.by_name.get(via, [])
+                         if truthy(evaluate(window.where, env.child({via: Value("event", c)})),
+                                   window.where))
+
     def _claims(self) -> None:
-        """A credit that must be claimed arises only from a claim inside its window; otherwise it lapses."""
-        for rule, s, label, when, opens, by, via, wrule, wstmt, amount, events, steps in self.claimable:
+        """A credit that must be claimed arises only from a claim inside its window (and, with `where`, one for
+        it); otherwise it lapses."""
+        for rule, s, label, when, opens, by, via, wrule, wstmt, amount, events, steps, counted in self.claimable:
             if wrule is not None:
                 self.add(wrule, wstmt, "state", f"claim deadline: {label}", date=when, value=by, events=events)
-            claims = [c for c in self.seen.get(via, []) if c.index not in self.rejected and opens <= c.date]
+            claims = [c for c in self.seen.get(via, []) if c.index not in self.rejected and opens <= c.date
+                      and (counted is None or c.index in counted)]
             on_time = [c for c in claims if c.date <= by]
             if on_time:
                 status = "claimed"

@@ -246,8 +246,12 @@ class FeeEvaluation:
                 if self._never_billed(sub):
                     continue  # ended before its billing start: no monthly fee is ever owed (IIJ 第7条第4項)
                 last_day = min(sub.end or horizon, horizon)
+                # one version: the same fees for every period (looked up once, not per period)
+                fees = self.statements_by(sub.start, n.Fee, monthly_fee_items).get(item, ()) \
+                    if self.compiled.single_version else None
                 for month in self._months(sub.start, last_day):
-                    for rule, stmt in self.statements_by(month.start, n.Fee, monthly_fee_items).get(item, ()):
+                    for rule, stmt in fees if fees is not None else self.statements_by(
+                            month.start, n.Fee, monthly_fee_items).get(item, ()):
                         self._bill_month(rule, stmt, sub, month, billing_start, last_day)
                 if self.compiled.single_version and not self.statements_by(
                         sub.start, n.Fee, yearly_fee_items).get(item):
@@ -261,15 +265,7 @@ class FeeEvaluation:
         (only N of them with `for N periods`) and on or before `until`."""
         if stmt.start is None and stmt.until is None:
             return True
-        if all(self.compiled.names_only(e) for e in (stmt.start, stmt.until) if e is not None):
-            # dates that read only names: the same for every period while the names keep their values
-            known = self._schedules.get(id(stmt))
-            names = self._names(self.version(month.start))
-            if known is None or known[0] is not names:
-                known = self._schedules[id(stmt)] = (names, self._schedule_bounds(stmt, month.start))
-            first, after, until = known[1]
-        else:
-            first, after, until = self._schedule_bounds(stmt, month.start)
+        first, after, until = self._schedule_bounds(stmt, month.start)
         if first is False:
             return False  # `from` a date the timeline does not have
         if first is not None and (month.start < first.start or (after is not None and month.number >= after)):
@@ -278,21 +274,26 @@ class FeeEvaluation:
 
     def _schedule_bounds(self, stmt: n.Fee, d: date):
         """(the first period charged, the number of the first period no longer charged, the last day a charged
-        period may begin on) of a fee's schedule, read on day d; the first is False when `from` is absent."""
-        first = after = until = None
-        if stmt.start is not None:
-            v = self.value(stmt.start, d)
-            if v.kind == "absent":
+        period may begin on) of a fee's schedule, read on day d; the first is False when `from` is absent. Worked
+        out again only when the dates are not the very values read last time (Environment.value keeps a value
+        that read only names)."""
+        start = self.value(stmt.start, d) if stmt.start is not None else None
+        until = self.value(stmt.until, d) if stmt.until is not None else None
+        known = self._schedules.get(id(stmt))
+        if known is not None and known[0] is start and known[1] is until:
+            return known[2]
+        first = after = last = None
+        if start is not None:
+            if start.kind == "absent":
                 first = False
             else:
-                first = self._first_period_from(as_date(v))
+                first = self._first_period_from(as_date(start))
                 if stmt.periods is not None:
                     after = first.number + stmt.periods
-        if stmt.until is not None:
-            v = self.value(stmt.until, d)
-            if v.kind != "absent":
-                until = as_date(v)
-        return first, after, until
+        if until is not None and until.kind != "absent":
+            last = as_date(until)
+        self._schedules[id(stmt)] = (start, until, (first, after, last))
+        return first, after, last
 
     def _month_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day):
         """What a monthly fee bills one holding for one period: (amount, steps, period), or None."""

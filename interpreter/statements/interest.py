@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from datetime import date
 from decimal import Decimal
 
 from interpreter.check.types import DATE, MONEY
@@ -73,3 +74,31 @@ class InterestEvaluation:
         return self._charge(rule, s, rule.label or "late payment interest", payment.date,
                             (min(days_counted), max(days_counted)), amount, tuple(dict.fromkeys(events)), steps,
                             exempt=True, key=f"interest:{inv.key}")
+
+    def _interest_paid_from(self, beyond: Decimal) -> Decimal:
+        """The late interest is owed besides the invoices' fees: what the payments left beyond the fees pays it,
+        oldest first (by 民法第489条 a payment pays the interest first, so what stays unpaid is as much of the
+        fees). Each interest line not paid in full gets an obligation for what is still owed, due with the invoice
+        it is billed on, so that a short payment shows. What is left after the interest."""
+        found = next(iter(self.statements(self.contract_start or self.as_of, n.Interest)), None)
+        lines = sorted((e for e in self.entries if e.kind == "charge" and e.key.startswith("interest:") and e.counts),
+                       key=lambda e: e.date)
+        for line in lines:
+            owed = line.amount + (line.tax or 0)
+            paid = min(beyond, owed)
+            beyond -= paid
+            if paid < owed and found is not None:
+                due = self._due_of_line(line)
+                status = "missed" if due is not None and self.as_of > due else "open"
+                self.add(*found, "obligation", "payment of the late interest", party="customer", due=due,
+                         status=status, date=line.date, events=line.events,
+                         note=f"{format_decimal(owed - paid)} of {format_decimal(owed)} yen unpaid: the payments "
+                              f"paid the late interest first (民法第489条), so as much of the fees is still owed")
+        return beyond
+
+    def _due_of_line(self, line: Entry) -> date | None:
+        """The due date of the invoice a line is billed on."""
+        for e in self.entries:
+            if e.kind == "invoice" and any(x is line for x in self._invoice_lines.get(e.key, ())):
+                return e.due
+        return None

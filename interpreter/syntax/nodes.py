@@ -441,10 +441,11 @@ class ChangeItem:
 
 @node
 class AccelerateDebts:
-    """`accelerates debts [to DATE]`: every unpaid amount arisen by the effect's date falls due on DATE, or on
-    the effect's date without one (期限の利益喪失)."""
+    """`accelerates debts [through LAST] [to DATE]`: every unpaid amount of a month begun by the effect's date (or
+    by LAST: 「満了日までの未払いの利用料金」) falls due on DATE, or on the effect's date without one (期限の利益喪失)."""
 
     to: Expr | None = None
+    through: Expr | None = None
     span: Span = _span()
 
 
@@ -703,13 +704,15 @@ class Reject:
 
 @node
 class ClaimWindow:
-    """`claims for CREDIT by DATE via EVENT;`: the window of a named credit, when another article sets it."""
+    """`claims for CREDIT [from START] by DATE via EVENT [where COND];`: the window of a named credit, when another
+    article sets it; COND (with the credit's `month` and the claim event in scope) says which claims are for it."""
 
     credit: str
     by: Expr
     via: str
     span: Span = _span()
     start: Expr | None = None
+    where: Expr | None = None
 
 
 @node
