@@ -39,6 +39,7 @@ class Subscription:
     billing_from: date | None = None  # `billing from D`; None: fees run from the start
     stop_requested: date | None = None  # the day the notice that ends it arrived
     billing_start_fixed: date | None = records.field(default=None, eq=False, repr=False)  # once the timeline is complete
+    start_entry: object = records.field(default=None, eq=False, repr=False)  # the ledger's record of a start to come
 
     def active_on(self, d: date) -> bool:
         return self.start <= d and (self.end is None or d <= self.end)

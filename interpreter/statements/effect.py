@@ -161,8 +161,12 @@ class EffectEvaluation:
             period = (day, as_date(evaluate(action.until, env), action.until))
         elif isinstance(action, n.WaiveFees):
             period = (as_date(evaluate(action.start, env)), as_date(evaluate(action.end, env)))
-        self.add(rule, stmt, "state", action_text(action, env, self.version(day).tables), date=dated or day,
-                 value=value, period=period, events=events, explanation=tuple(steps), note=note)
+        entry = self.add(rule, stmt, "state", action_text(action, env, self.version(day).tables), date=dated or day,
+                         value=value, period=period, events=events, explanation=tuple(steps), note=note)
+        if isinstance(action, n.StartItem) and day > (dated or day):  # a start to come: withdrawn if it never comes
+            held = self.subs.get(evaluate(action.item, env).value)
+            if held and held[-1].start == day:
+                held[-1].start_entry = entry
 
     def _apply_billing_action(self, action, d: date, env: Env, rule) -> bool:
         """Apply an action of this module; False when the action is one of the timeline's own."""

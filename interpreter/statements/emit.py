@@ -17,6 +17,7 @@ from interpreter.run.expressions import (
 )
 from interpreter.run.compiled import emit_event
 from interpreter.run.state import Trace, plain_value
+from interpreter.run.lifecycle import midnight
 from interpreter.syntax import nodes as n
 
 if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
@@ -193,8 +194,22 @@ class EmitEvaluation:
                 status = "open"
                 steps.append(f"claimable until {by}")
                 arises = when
+            if status != "claimed":
+                self._early_claims(rule, s, label, when, opens, via, events)
             self._charge(rule, s, label, arises, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt,
                          status=status, window=(opens, by))
+
+    def _early_claims(self, rule, s: n.Emit, label: str, when: date, opens: date, via: str, events) -> None:
+        """A claim made after what gave rise to the credit (its event, else the start of its billing period)
+        but before the window opened claims nothing; when no claim in the window follows, say so, so that the
+        right is not seen to lapse silently."""
+        triggers = [self.events[self.rank[i]] for i in events if i in self.rank]
+        since = min(e.instant for e in triggers) if triggers else midnight(self._period_of(when).start)
+        for c in self.seen.get(via, []):
+            if c.index not in self.rejected and since <= c.instant and c.date < opens:
+                self.add(rule, s, "finding", f"claim before the window opened: {label}", date=c.date,
+                         events=tuple(events) + (c.index,),
+                         explanation=(f"claimed {c.date}; the claim can be made from {opens}: it claims nothing",))
 
     def _per_month(self) -> None:
         if self.contract_start is None:
