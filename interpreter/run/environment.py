@@ -47,22 +47,50 @@ class Environment:
 
     def value(self, expr, d: date) -> Value:
         """An expression's value on a day. A constant is computed once per contract (run/compiled.py). Any other
-        is evaluated while watching what it reads: when that was only names (no item or contract attribute, no
-        function of the timeline, no gathering of events), the value stands for every day while the names keep
-        their values (a fee's `from start of month after X`, read for every billing period)."""
+        is evaluated while watching what it reads: when that was only names, and item attributes that do not
+        change with the day while the same holding is in force (its dates, the fields of the event that started
+        it), the value stands for every day on which the names keep their values and each item read is the same
+        holding with the same dates — a fee's `from start of month after X`, read for every billing period, is
+        evaluated once. One that read a function of the timeline, a gathering of events, an item's quantity or
+        the contract's attributes is evaluated for each day."""
         found = self.compiled.constant(expr)
         if found is not None:
             return found
         names = self._names(self.version(d))
         known = self._values.get(id(expr))
-        if known is not None and known[0] is names:
+        if known is not None and known[0] is names and all(self._holding_read(r[0], d) == r for r in known[2]):
             if known[1] is not None:
                 return known[1]
             return evaluate(expr, self.env(d))  # it read the day last time: it is read for each day
-        read_the_day: list[bool] = []
-        found = evaluate(expr, _watched(self.env(d), read_the_day))
-        self._values[id(expr)] = (names, None if read_the_day else found)
+        reads: list = []
+        found = evaluate(expr, self._watched(self.env(d), d, reads))
+        day_dependent = any(r is None for r in reads)
+        self._values[id(expr)] = (names, None if day_dependent else found,
+                                  () if day_dependent else tuple(dict.fromkeys(reads)))
         return found
+
+    def _watched(self, env: Env, today: date, reads: list) -> Env:
+        """The same environment, noting in `reads` what an evaluation reads besides its names: None for what may
+        depend on the day (the contract's attributes, an item's quantity or billing start, a function, events
+        gathered over a period), the holding read for an item's other attributes. An event's attributes are its
+        own, fixed."""
+        def attribute(obj, name):
+            if obj.kind == "item" and name not in ("quantity", "billing_start"):
+                reads.append(self._holding_read(obj.value, today))
+            elif obj.kind != "event":
+                reads.append(None)
+            return env.attribute(obj, name)
+
+        def watch(fn):
+            def watched(*args):
+                reads.append(None)
+                return fn(*args)
+            return watched
+
+        return Env(names=env.names, calendar=env.calendar, conventions=env.conventions,
+                   functions={name: watch(fn) for name, fn in env.functions.items()},
+                   events_in=watch(env.events_in) if env.events_in is not None else None,
+                   attribute=attribute if env.attribute is not None else None)
 
     def set_state(self, name: str, value: Value) -> None:
         self.states[name] = value
@@ -106,11 +134,9 @@ class Environment:
         if obj.kind == "item":
             # An item's attributes are those of its subscription on the day the expression is evaluated for:
             # the one in force then, else the latest one before, else (like an event name) the first one.
-            subs = self.subs.get(obj.value, [])
-            if not subs:
+            sub = self._holding_on(obj.value, today)
+            if sub is None:
                 return ABSENT
-            earlier = [x for x in subs if x.start <= today]
-            sub = next((x for x in subs if x.active_on(today)), earlier[-1] if earlier else subs[0])
             if name == "quantity":
                 return Value("count", sub.quantity_on(max(today, sub.start)))
             if name not in ITEM_ATTRS:  # a field of the event that started the holding
@@ -130,6 +156,21 @@ class Environment:
         if name == "in_force":
             return Value("bool", held is not None and names.index(self.version(today).name) >= names.index(held.name))
         raise EvalError(f"a version has no attribute `{name}`")
+
+    def _holding_on(self, item: str, today: date):
+        """The holding of an item whose attributes an expression for `today` reads: the one in force then, else
+        the latest one before, else (like an event name) the first one; None when the item was never held."""
+        subs = self.subs.get(item)
+        if not subs:
+            return None
+        earlier = [x for x in subs if x.start <= today]
+        return next((x for x in subs if x.active_on(today)), earlier[-1] if earlier else subs[0])
+
+    def _holding_read(self, item: str, today: date) -> tuple:
+        """What an item attribute other than its quantity and billing start depends on, on a day: the holding
+        chosen, and its dates (they are set as the timeline is read)."""
+        sub = self._holding_on(item, today)
+        return (item, None) if sub is None else (item, id(sub), sub.start, sub.end, sub.ordered, sub.stop_requested)
 
     def _contract_attribute(self, name: str) -> Value:
         """`contract.NAME`. billing_start and term_end are computed from statements whose expressions may
@@ -183,24 +224,3 @@ class Environment:
                 if matches is None or matches(Value("event", ev)):
                     return Value("event", ev)
         return ABSENT
-
-
-def _watched(env: Env, read_the_day: list) -> Env:
-    """The same environment, noting in `read_the_day` whether an evaluation reads more than its names: an item's
-    or the contract's attribute (they depend on the day, or change while the timeline is read), a function, or
-    events gathered over a period. An event's attributes are its own, fixed."""
-    def attribute(obj, name):
-        if obj.kind != "event":
-            read_the_day.append(True)
-        return env.attribute(obj, name)
-
-    def watch(fn):
-        def watched(*args):
-            read_the_day.append(True)
-            return fn(*args)
-        return watched
-
-    return Env(names=env.names, calendar=env.calendar, conventions=env.conventions,
-               functions={name: watch(fn) for name, fn in env.functions.items()},
-               events_in=watch(env.events_in) if env.events_in is not None else None,
-               attribute=attribute if env.attribute is not None else None)
