@@ -39,12 +39,20 @@ class InterestChecks:
 class InterestEvaluation:
     """Evaluation of interest statements (a mixin of the evaluation)."""
 
-    def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, payment: Event) -> Entry | None:
+    def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, payment: Event,
+                  interest_held: Decimal = Decimal(0)) -> Entry | None:
         """The interest on an invoice completed by `payment`: on each part paid after the due date ("遅延期間につき"),
         for that part's own days (`paid` and `overdue` are the part's), rounded once on the sum. A part paid by the
-        due date bears none."""
+        due date bears none. `interest_held`: the late interest the invoice itself carries, which its first parts
+        pay (民法第489条: 利息 before 元本) and which bears no interest."""
         raw, steps, days_counted, events = Decimal(0), Trace(), [], []
         for overdue, paid_by in parts:
+            if interest_held > 0:
+                taken = min(interest_held, overdue)
+                interest_held -= taken
+                overdue -= taken
+                if overdue <= 0:
+                    continue
             if paid_by is None or paid_by.date <= inv.due:
                 continue
             env = self.env(paid_by.date, {"due": Value("date", inv.due), "paid": Value("date", paid_by.date),
