@@ -111,13 +111,9 @@ class BillingEvaluation:
             invoices = self._period_invoices(lines, list(interest.values()), due_stmt)
             paid_on, balance, parts, over = self._settle(invoices, payments)
             found = {}
-            for inv in invoices:
-                payment = paid_on[inv.key]
-                if payment and payment.date > inv.due and interest_found is not None:
-                    entry = self._interest(*interest_found, inv, parts[inv.key], payment,
-                                           self._invoice_interest(inv))
-                    if entry is not None:
-                        found[entry.key] = entry
+            for inv in invoices if interest_found is not None else ():
+                for entry in self._interest(*interest_found, inv, parts[inv.key], self._invoice_interest(inv)):
+                    found[entry.key] = entry
             if found == interest:  # the same figures: keep the lines the invoices were made with
                 fresh = {id(e) for e in found.values()}
                 self.entries = [e for e in self.entries if id(e) not in fresh]

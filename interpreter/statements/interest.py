@@ -39,45 +39,39 @@ class InterestChecks:
 class InterestEvaluation:
     """Evaluation of interest statements (a mixin of the evaluation)."""
 
-    def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, payment: Event,
-                  interest_held: Decimal = Decimal(0)) -> Entry | None:
-        """The interest on an invoice completed by `payment`: on each part paid after the due date ("遅延期間につき"),
-        for that part's own days (`paid` and `overdue` are the part's), rounded once on the sum. A part paid by the
-        due date bears none. `interest_held`: the late interest the invoice itself carries, which its first parts
-        pay (民法第489条: 利息 before 元本) and which bears no interest."""
-        raw, steps, days_counted, events = Decimal(0), Trace(), [], []
+    def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, interest_held: Decimal) -> list[Entry]:
+        """The interest on an invoice: on each part paid after the due date ("遅延期間につき", "その未払の額について"), for
+        that part's own days (`paid` and `overdue` are the part's), arising on the day of the payment that paid it,
+        cut to the yen there (a payment pays one part of an invoice). A part paid by the due date bears none, nor does
+        an invoice never paid (nothing has arisen yet). `interest_held`: the late interest the invoice itself
+        carries, which its first parts pay (民法第489条: 利息 before 元本) and which bears no interest."""
+        entries = []
         for overdue, paid_by in parts:
-            if interest_held > 0:
-                taken = min(interest_held, overdue)
-                interest_held -= taken
-                overdue -= taken
-                if overdue <= 0:
-                    continue
-            if paid_by is None or paid_by.date <= inv.due:
-                continue
-            env = self.env(paid_by.date, {"due": Value("date", inv.due), "paid": Value("date", paid_by.date),
-                                          "overdue": Value("money", overdue)})
-            first = as_date(evaluate(s.days_from, env))
-            last = as_date(evaluate(s.days_through, env))
-            days = max(0, (last - first).days + 1)
-            if days == 0:
-                continue
-            rate = evaluate(s.rate, env).value
-            year_days = Decimal(365) if s.year is None else evaluate(s.year, env).value / Decimal(1440)
-            part = overdue * rate / 100 * days / year_days
-            raw += part
-            steps.append(f"days = {first} … {last} = {days}")
-            steps.append(f"{format_decimal(overdue)} yen × {format_decimal(rate)}% × {days} ÷ "
-                         f"{format_decimal(year_days)} = {format_decimal(part)} yen")
-            days_counted += [first, last]
-            events.append(paid_by.index)
-        if not days_counted:
+            taken = min(interest_held, overdue)
+            interest_held, overdue = interest_held - taken, overdue - taken
+            if overdue > 0 and paid_by is not None and paid_by.date > inv.due:
+                entry = self._interest_on_part(rule, s, inv, overdue, paid_by)
+                if entry is not None:
+                    entries.append(entry)
+        return entries
+
+    def _interest_on_part(self, rule, s: n.Interest, inv: Entry, overdue: Decimal, paid_by: Event) -> Entry | None:
+        steps = Trace()
+        env = self.env(paid_by.date, {"due": Value("date", inv.due), "paid": Value("date", paid_by.date),
+                                      "overdue": Value("money", overdue)})
+        first = as_date(evaluate(s.days_from, env))
+        last = as_date(evaluate(s.days_through, env))
+        days = max(0, (last - first).days + 1)
+        if days == 0:
             return None
-        if len(events) > 1:
-            steps.append(f"total = {format_decimal(raw)} yen")
-        amount = self.money(raw, payment.date, steps)
+        rate = evaluate(s.rate, env).value
+        year_days = Decimal(365) if s.year is None else evaluate(s.year, env).value / Decimal(1440)
+        raw = overdue * rate / 100 * days / year_days
+        steps.append(f"days = {first} … {last} = {days}")
+        steps.append(f"{format_decimal(overdue)} yen × {format_decimal(rate)}% × {days} ÷ "
+                     f"{format_decimal(year_days)} = {format_decimal(raw)} yen")
+        amount = self.money(raw, paid_by.date, steps)
         if amount <= 0:
             return None
-        return self._charge(rule, s, rule.label or "late payment interest", payment.date,
-                            (min(days_counted), max(days_counted)), amount, tuple(dict.fromkeys(events)), steps,
-                            exempt=True, key=f"interest:{inv.key}")
+        return self._charge(rule, s, rule.label or "late payment interest", paid_by.date, (first, last), amount,
+                            (paid_by.index,), steps, exempt=True, key=f"interest:{inv.key}:{paid_by.index}")
