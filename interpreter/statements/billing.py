@@ -121,7 +121,7 @@ class BillingEvaluation:
             interest = found
         else:
             raise EvalError("late interest and the payments that settle it do not settle down", due_stmt[1], "E611")
-        self._invoice_obligations(due_stmt, invoices, paid_on, balance)
+        self._invoice_obligations(due_stmt, invoices, paid_on, balance, parts)
         self._refund_overpayment(over)
 
     def _period_invoices(self, lines: dict, interest: list[Entry], due_stmt) -> list[Entry]:
@@ -147,10 +147,12 @@ class BillingEvaluation:
         return sum((e.amount for e in self._invoice_lines.get(inv.key, ()) if e.key.startswith("interest:")),
                    Decimal(0))
 
-    def _invoice_obligations(self, due_stmt, invoices: list[Entry], paid_on: dict, balance: dict) -> None:
+    def _invoice_obligations(self, due_stmt, invoices: list[Entry], paid_on: dict, balance: dict, parts: dict) -> None:
         """The customer's duty to pay each invoice that owes something, met or missed by the payment that
-        completed it; what each still owes is kept for the timeline queries (`unpaid`, `unpaid_periods`)."""
+        completed it; what each still owes is kept for the timeline queries (`unpaid`, `unpaid_periods`). A duty
+        a designated payment went to names the rule of the designation."""
         rule, stmt = due_stmt
+        designation = next(iter(self.statements(self.contract_start or self.as_of, n.PaymentsSettle)), None)
         remaining = [(inv, inv.amount + (inv.tax or 0)) for inv in invoices]
         self.settled_invoices = [(inv, owed, paid_on[inv.key], balance[inv.key]) for inv, owed in remaining]
         for inv, owed in remaining:
@@ -159,8 +161,10 @@ class BillingEvaluation:
             payment = paid_on[inv.key]
             status = ("met" if payment.date <= inv.due else "missed") if payment else (
                 "missed" if self.as_of > inv.due else "open")
+            designated = designation is not None and any(
+                p is not None and p.index in self._designated_payments for _, p in parts[inv.key])
             self.add(rule, stmt, "obligation", f"payment of the invoice for {period_name(*inv.period)}",
-                     party="customer", due=inv.due, status=status,
+                     party="customer", due=inv.due, status=status, also=(designation[0].id,) if designated else (),
                      events=(payment.index,) if payment else (), date=inv.date,
                      note=f"paid {payment.date}" if payment else None)
 
@@ -177,12 +181,14 @@ class BillingEvaluation:
             if balance[inv.key] < 0:
                 self._pay(invoices[i + 1:], -balance[inv.key], balance, paid_on, parts, None)
         designation = next(iter(self.statements(self.contract_start or self.as_of, n.PaymentsSettle)), None)
+        self._designated_payments: set[int] = set()
         over, over_by = Decimal(0), []
         for payment in payments:
             order = invoices
             if designation is not None:
                 day = evaluate(designation[1].first, self.event_env(payment))
                 if day.kind != "absent":
+                    self._designated_payments.add(payment.index)
                     chosen = self._period_of(as_date(day)).start
                     order = sorted(invoices, key=lambda inv: inv.period[0] != chosen)  # stable: then oldest first
             left = self._pay(order, payment.fields["amount"].value, balance, paid_on, parts, payment)
