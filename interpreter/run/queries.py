@@ -43,8 +43,8 @@ class TimelineQueries:
 
     def _query_owed(self, day: Value, arisen_by: Value) -> Value:
         """What the invoices still owe at the start of the day, due or not, of what arose on or before `arisen_by`
-        (「…までに生じた料金等で未払のもの」): lines dated later (late interest on a later payment) are left out, and what
-        an invoice still owes is counted against them first."""
+        (「…までに生じた料金等で未払のもの」): lines dated later (late interest on a later payment, a fee dated after it) are
+        left out with their tax, and what an invoice still owes is counted against them first."""
         d, by = as_date(day), as_date(arisen_by)
         # Asked once the invoices are made (`met by … where`), about a day after every event: this timeline itself.
         complete = self.invoices_made and all(e.date < d for e in self.events)
@@ -53,7 +53,7 @@ class TimelineQueries:
         for inv, _, _, left in prefix.settled_invoices:
             if left <= 0:
                 continue
-            later = sum((e.amount if e.kind == "charge" else -e.amount
+            later = sum(((e.amount + (e.tax or 0)) * (1 if e.kind == "charge" else -1)  # with the tax they add
                          for e in prefix._invoice_lines.get(inv.key, ()) if e.date > by), Decimal(0))
             owed += max(Decimal(0), left - max(later, Decimal(0)))
         return Value("money", owed)
