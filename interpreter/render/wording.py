@@ -31,6 +31,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "due": ("due {date}", "期日 {date}"),
     "totals": ("Totals: charges {charge} yen, credits {credit} yen, tax {tax} yen",
                "合計: 料金 {charge}円、減額 {credit}円、消費税 {tax}円"),
+    "totals_paid_out": (", refunds paid out {amount} yen", "、返金（振込） {amount}円"),
 }
 PARTIES = {"customer": "契約者", "provider": "当社", "either": "各当事者"}
 OBLIGATION_STATUSES = {"met": "履行", "missed": "不履行", "open": "未了", "lapsed": "消滅"}
