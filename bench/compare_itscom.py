@@ -33,16 +33,9 @@ from bench.portfolio import DEFAULT_SEED, Customer, portfolio, project_inputs  #
 
 CONTRACT = ROOT / "contracts" / "itscom-hosting.ctr"
 
-# Where the project's ledger reads the terms otherwise than the text. Each name is a reading the hand-written
-# evaluator can take (handwritten_itscom.PROJECT_READINGS); nothing else is tolerated.
-DISAGREEMENTS = {
-    hand.LIST_MAXIMUM_FROM_FIRST_DAY: (
-        "別表③ ※13",
-        "The mailing-list usage fee is on \"請求月の最大メーリングリスト数\": when the count is lowered during the 1st, "
-        "the month still had the higher count from 00:00 until then. The project takes the count in force on the "
-        "1st after the change (`maximum_in` starts from the quantity on the first day), so it bills the lower "
-        "count."),
-}
+# Where the project's ledger reads the terms otherwise than the text, name → (article, what): each name a reading the
+# hand-written evaluator can take (handwritten_itscom.PROJECT_READINGS); nothing else is tolerated.
+DISAGREEMENTS: dict[str, tuple[str, str]] = {}  # none at present: every customer must be equal
 
 
 # ------------------------------------------------------------------ one form for both sides' invoices

@@ -19,9 +19,12 @@ What each figure rests on (articles of the terms; C-n are the readings of docs/c
 - 第17条1: an option change takes effect on the desired day if the application arrives 2 clear weeks before
   (D − 15, C-9), otherwise on the earliest day it allows (C-13); the extra Secure MX disk needs no lead time
   ((注2), 但し書). 第17条2: options end on a 1st, application by the end of the month two months before, a late one
-  moves to the next 1st it meets; the extra disk cannot be reduced or cancelled ((注2)).
+  moves to the next 1st it meets; the extra disk cannot be reduced or cancelled ((注2)): an order below any capacity
+  from its day through its desired day, one still waiting for its own day included, is refused.
 - 第6条2・3: options only with the services they belong to; 別表 ※2–※4, ※6, ※11, ※12: withdrawn items take no
-  orders after the date named (C-17).
+  orders after the date named (C-17); a withdrawn option held takes no change either ("変更の承諾は行いません", C-28).
+- 第30条2, 第31条3: a service type taken on by a change in the middle of a month bills from the next 1st; the month
+  of the change bills the type held on its 1st (C-27).
 - 第25条1: cancellation at a month end, written notice by the end of the month before (前営業日 when that day is
   closed); a late notice takes effect at the first month end whose deadline it met (C-11). 第25条2: a 解除 ends the
   contract the day it arrives.
@@ -29,8 +32,8 @@ What each figure rests on (articles of the terms; C-n are the readings of docs/c
   plan fee for every calendar month after the end month up to the month of that last day (C-1, C-2), in one sum on
   the end day; not after a 第25条2 解除 unless the reading choice C-6 (`purpose_failure_settlement`) is `settled`.
 - 第34条: the evaded fees, taxed, and a surcharge of twice them, untaxed (C-16).
-- 第37条: per full 24 hours of an outage caused by iTSCOM, 1/30 of the plan's monthly fee held that day, floored once
-  (C-15), credited on the customer's claim made by the day 3 months after the 24-hour mark ends (民法140・143; 142 for a
+- 第37条: per full 24 hours of an outage caused by iTSCOM, 1/30 of the plan's monthly fee held that day (after the
+  start month, held on the month's 1st: the fee the month bills, C-27), floored once (C-15), credited on the customer's claim made by the day 3 months after the 24-hour mark ends (民法140・143; 142 for a
   closed last day, C-8, C-14); the credit goes on the invoice of the month of the claim.
 - 第28条3: fractions of a yen cut off. 第36条: consumption tax 10 %, floored once per invoice on the taxed lines
   (credits subtracted first; surcharge and interest untaxed, C-16).
@@ -40,9 +43,9 @@ What each figure rests on (articles of the terms; C-n are the readings of docs/c
   invoice of the month that part is paid in and owed there like the fees, which later payments settle (an invoice's
   interest first, 民法489条; interest bears none of its own).
 
-`PROJECT_READINGS` names the places where the project's ledger is known to read the text differently; `evaluate`
-can be asked to take one of those readings, so that the comparison can prove that a difference is exactly that
-one and nothing else. The default is the text.
+`PROJECT_READINGS` names the places where the project's ledger is known to read the text differently (none at
+present); `evaluate` can be asked to take one of those readings, so that the comparison can prove that a difference
+is exactly that one and nothing else. The default is the text.
 """
 from __future__ import annotations
 
@@ -108,9 +111,8 @@ _GTLD = {"registration": 10_000, "registrar_transfer": 10_000, "transfer_express
 DOMAIN_FEES = {"jprs_attribute": _JPRS_ATTRIBUTE, "jprs_generic": _JPRS_GENERIC, "gtld": _GTLD}
 DNS_SETTING_FEE = 3_000  # 設定変更 ※18, every domain type
 
-# Where the project reads the text otherwise (see bench/compare_itscom.py, DISAGREEMENTS).
-LIST_MAXIMUM_FROM_FIRST_DAY = "list-maximum-from-first-day"
-PROJECT_READINGS = (LIST_MAXIMUM_FROM_FIRST_DAY,)
+# Where the project reads the text otherwise (see bench/compare_itscom.py, DISAGREEMENTS): none at present.
+PROJECT_READINGS: tuple[str, ...] = ()
 
 
 # ------------------------------------------------------------------ calendar
@@ -203,17 +205,13 @@ class Held:
                 quantity = value
         return quantity
 
-    def maximum_in(self, first: date, last: date, from_first_instant: bool) -> int:
+    def maximum_in(self, first: date, last: date) -> int:
         """The greatest quantity held between the start of `first` and the end of `last`. At the first instant
-        of `first` the quantity is the one in force before a change made later that day (※13), unless the
-        project's reading is asked for."""
-        if from_first_instant and first > self.start:
-            in_force = self.changes[0][2]
-            for day, instant, value in self.changes:
-                if day < first or (day == first and (instant is None or instant.time() == time(0))):
-                    in_force = value
-        else:
-            in_force = self.quantity_on(first)
+        of `first` the quantity is the one in force before a change made later that day (※13)."""
+        in_force = self.changes[0][2]
+        for day, instant, value in self.changes:
+            if day < first or (day == first and (instant is None or instant.time() == time(0))):
+                in_force = value
         return max([in_force] + [value for day, _, value in self.changes if first <= day <= last])
 
 
@@ -300,24 +298,30 @@ class _Account:
         if plan in INITIAL_FEE_PLANS:
             self.charge("ITS-4", INITIAL_FEE_PLANS[plan], d)
 
-    def refused_order(self, item: str, quantity: int | None, d: date) -> bool:
-        """第6条, 別表 ※: whether an order (or a change of quantity) received on d cannot be accepted."""
-        if item in LAST_ORDER_DAY and d > LAST_ORDER_DAY[item] and self.holding(item, d) is None:
-            return True
+    def refused_order(self, item: str, quantity: int | None, d: date, effective: date | None = None) -> bool:
+        """第6条, 別表 ※: whether an order (or a change of quantity) received on d, to take effect on `effective`
+        (d when not given), cannot be accepted."""
+        if item in LAST_ORDER_DAY and d > LAST_ORDER_DAY[item]:
+            # a service type: only a change to it is closed; an option: a change of one held too (C-28)
+            if self.holding(item, d) is None or (
+                    item not in PLAN_FEES and self.params.get("withdrawn_option_change", "no_change") == "no_change"):
+                return True
         if item in REQUIRES and not any(self.holding(p, d) for p in REQUIRES[item]):
             return True
         if item == "extra_disk" and quantity is not None:  # (注2) 追加したディスク容量を削減することはできません
-            held = self.holding(item, d)
-            if held is not None and quantity < held.quantity_on(d):
-                return True
+            last = max(d, effective or d)
+            for held in self.held.get(item, ()):  # every capacity from d through the day it takes effect
+                if held.start <= last and (held.end is None or held.end >= d) and \
+                        quantity < held.maximum_in(max(d, held.start), min(last, held.end or last)):
+                    return True
         return False
 
     def option_order(self, d: date, option: str, quantity: int, desired: date) -> None:
-        if self.refused_order(option, quantity, d):
-            return
         # 第17条1: 2 clear weeks before the desired day (D − 15, C-9); (注2) the extra disk needs none.
         lead = timedelta(0) if option == "extra_disk" else timedelta(days=15)
         effective = max(desired, d + lead)  # C-13: a late application takes the earliest day it allows
+        if self.refused_order(option, quantity, d, effective):
+            return
         if self.contract_end is not None and effective > self.contract_end:
             return  # a change to a 利用契約 that will have ended by then changes nothing
         held = self.holding(option, effective)
@@ -373,6 +377,10 @@ class _Account:
         if days < 1:
             return
         d = at.date()
+        billing_from = month_start_after(self.contract_start, 1) if self.contract_start else None
+        if self.params.get("type_change_month", "new_type_next_month") == "new_type_next_month" and \
+                billing_from is not None and d >= billing_from:
+            d = d.replace(day=1)  # C-27: the month bills the type held on its 1st
         fee = sum(PLAN_FEES[plan] for plan in PLAN_FEES if self.holding(plan, d))  # C-15
         amount = days * fee // 30
         if amount <= 0:
@@ -414,6 +422,9 @@ class _Account:
 
     def plan_months(self, held: Held, last_day: date, billing_from: date | None) -> None:
         month = max(held.start.replace(day=1), billing_from or held.start.replace(day=1))
+        if held.start > (self.contract_start or held.start) and held.start.day != 1 and \
+                self.params.get("type_change_month", "new_type_next_month") == "new_type_next_month":
+            month = max(month, month_start_after(held.start, 1))  # C-27: taken on mid-month, billed from the next 1st
         while month <= last_day:
             self.charge("ITS-5", PLAN_FEES[held.item], month_end(month))  # whole months (第30条2, C-5)
             month = month_start_after(month, 1)
@@ -428,7 +439,7 @@ class _Account:
             for yen, per in OPTION_MONTHLY[held.item]:
                 self.charge("ITS-7", yen * _units(quantity, per) if per else yen, end)
             if held.item == "mailing_list":  # ※13
-                lists = held.maximum_in(first, last, LIST_MAXIMUM_FROM_FIRST_DAY not in self.readings)
+                lists = held.maximum_in(first, last)
                 self.charge("ITS-7", rate * lists, end)
             month = month_start_after(month, 1)
 

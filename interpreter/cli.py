@@ -3,13 +3,13 @@ as diagnostics and never as tracebacks."""
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import re
 import sys
 from pathlib import Path
 
 from interpreter.diagnostics import has_errors, render_diagnostics
-from interpreter.loader import load_contract
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,6 +35,21 @@ def _files(paths: list[str], suffixes: tuple[str, ...]) -> tuple[list[str], list
 
 
 def cmd_check(args) -> int:
+    # Checking builds no cyclic garbage (none is left to collect after a contract is checked), so the cyclic
+    # collector, which would run hundreds of times over the modules being imported and the objects of the
+    # parse, is off while it runs: about a twentieth of a cold check.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _check(args)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check(args) -> int:
+    from interpreter.loader import load_contract
+
     files, missing = _files(args.paths, (".ctr",))
     if missing:
         print(f"yakkan: error: no such file or folder: {', '.join(missing)}", file=sys.stderr)

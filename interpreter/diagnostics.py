@@ -9,7 +9,7 @@ import json
 import unicodedata
 from typing import Iterable
 
-import attrs
+from interpreter import records
 
 from interpreter.syntax.source import SourceFile, Span
 
@@ -70,7 +70,7 @@ CODES: dict[str, str] = {
 }
 
 
-@attrs.frozen
+@records.frozen
 class Note:
     """A further place that contributed to a problem (the first declaration of a duplicate, say)."""
 
@@ -78,7 +78,7 @@ class Note:
     message: str
 
 
-@attrs.frozen
+@records.frozen
 class Diagnostic:
     code: str
     message: str
@@ -90,7 +90,7 @@ class Diagnostic:
     def severity(self) -> str:
         return "warning" if self.code.startswith("W") else "error"
 
-    def __attrs_post_init__(self) -> None:
+    def __post_init__(self) -> None:
         if self.code not in CODES:
             raise ValueError(f"diagnostic code {self.code} is not registered")
 

@@ -113,7 +113,8 @@ def test_hand_worked_invoice_and_a_rejected_customer_that_changes_nothing(tmp_pa
                 .to_pylist()}
     september = invoices[("A", date(2025, 9, 1))]
     assert (september["amount"], september["tax"], september["period_end"]) == ("10206", "1000", date(2025, 9, 30))
-    interest = [e for e in entries_by_customer(tmp_path / "out" / "entries.parquet")["A"] if e.get("rule") == "ITS-16"]
+    interest = [e for e in entries_by_customer(tmp_path / "out" / "entries.parquet")["A"]
+                if e.get("rule") == "ITS-16" and e["kind"] == "charge"]
     assert [(e["amount"], e["period"]) for e in interest] == [("206", ["2025-08-01", "2025-09-16"])]
     # B's payment amount is not a number: B is rejected, with the rows of B (the header is row 1).
     (item,) = rejected(tmp_path / "out")
@@ -174,7 +175,7 @@ def test_typed_parquet_columns_read_as_their_text(tmp_path):
     typed_entries = (tmp_path / "typed" / "entries.parquet").read_bytes()
     assert typed_entries == (tmp_path / "text" / "entries.parquet").read_bytes()
     typed = entries_by_customer(tmp_path / "typed" / "entries.parquet")["A"]
-    interest = [e for e in typed if e.get("rule") == "ITS-16"]
+    interest = [e for e in typed if e.get("rule") == "ITS-16" and e["kind"] == "charge"]
     assert [e["amount"] for e in interest] == ["206"]  # as in the hand-worked case above
 
 

@@ -89,3 +89,24 @@ def test_a_claim_window_that_opens_before_the_right_arises(run, claimed, status)
     (refund,) = [e for e in ledger.entries if e.kind == "credit"]
     assert refund.window == (date(2025, 6, 1), date(2025, 7, 15))
     assert refund.status == status and refund.amount == Decimal(1000)
+
+
+# The same refund with a window that opens only when the right arises, at the month's end (06-30…07-15).
+CLAIM_FROM_THE_DAY_IT_ARISES = CONTRACT.replace("claim from month.start by", "claim by")
+
+
+@pytest.mark.parametrize("claims, status, early", [
+    (["2025-06-20"], "lapsed", [date(2025, 6, 20)]),   # in the month concerned, before 06-30: claims nothing
+    (["2025-06-20", "2025-07-01"], "claimed", []),     # a claim inside the window follows: nothing to report
+    (["2025-06-30"], "claimed", []),                   # the first day of the window
+    (["2025-05-20"], "lapsed", []),                    # before June began: not a claim for June's refund
+])
+def test_a_claim_before_the_window_opens_is_a_finding(tmp_path, claims, status, early):
+    events = "".join(f"  - {{at: {c}, event: sla_claim}}\n" for c in claims)
+    ledger = ledger_of(tmp_path, CLAIM_FROM_THE_DAY_IT_ARISES,
+                       "as_of: 2025-12-31\nevents:\n  - {at: 2025-04-01, event: service_start}\n" + OUTAGE + events)
+    (refund,) = [e for e in ledger.entries if e.kind == "credit"]
+    assert refund.window == (date(2025, 6, 30), date(2025, 7, 15)) and refund.status == status
+    findings = [e for e in ledger.entries if e.kind == "finding"]
+    assert [f.date for f in findings] == early
+    assert all(f.label == "claim before the window opened: 返金" and f.rule == "T-3" and f.source for f in findings)

@@ -255,3 +255,69 @@ def test_effect_statements_are_checked(statement):
     code, message = BROKEN[statement]
     assert model is None
     assert [(d.code, d.span.line) for d in diagnostics if message in d.message] == [(code, text.count("\n") - 1)]
+
+
+def test_debts_through_a_later_day_include_the_months_begun_by_then(run):
+    # April 13,000 paid on its due date 05-31. Notice Tue 06-10 that the contract's last day is 08-31, with every fee
+    # through that day payable at once (`accelerates debts through cancellation.last`): May (due 06-30), June
+    # (07-31), July (08-31) and August (09-30) all fall due 06-10 — July and August although their months begin
+    # after the notice. Nothing is billed after August.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-05-31, event: payment, amount: 13000}
+- {at: 2025-06-10, event: cancellation, last: 2025-08-31}
+""", "2025-10-31")
+    invoices = {e.period[0].month: e.due for e in entries(ledger, "invoice")}
+    assert invoices == {4: date(2025, 5, 31), 5: date(2025, 6, 10), 6: date(2025, 6, 10), 7: date(2025, 6, 10),
+                        8: date(2025, 6, 10)}
+    assert [(e.label, e.value) for e in entries(ledger, "state", "FX-9")] == [
+        ("debts fall due", date(2025, 6, 10)), ("contract ends", date(2025, 8, 31))]
+
+
+def test_an_effect_dated_later_applies_to_what_is_held_on_its_day(run):
+    # Notice Sun 04-20: the option is discontinued from 08-01. The option is taken on 05-01, after the notice: on
+    # 07-31 it is held, so it stops on 08-01. Billed 2,000 for May, June and July; nothing from August.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-04-20, event: extra_closure, effective: 2025-08-01}
+- {at: 2025-05-01, event: extra_start}
+""", "2025-09-30")
+    fees = [(e.period[0].month, e.amount) for e in entries(ledger, "charge", "FX-10")]
+    assert fees == [(5, 2000), (6, 2000), (7, 2000)]
+    [stop] = entries(ledger, "state", "FX-10")
+    assert (stop.date, stop.value) == (date(2025, 8, 1), date(2025, 8, 1))
+
+
+def test_an_option_not_held_on_the_day_before_is_not_stopped(run):
+    # The same notice; the option is taken only on 08-05, after the 廃止日 (no effect finds it held on 07-31): the
+    # effect's condition is false, nothing stops, and the option is billed from August.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-04-20, event: extra_closure, effective: 2025-08-01}
+- {at: 2025-08-05, event: extra_start}
+""", "2025-09-30")
+    assert entries(ledger, "state", "FX-10") == []
+    assert [e.period[0].month for e in entries(ledger, "charge", "FX-10")] == [8, 9]
+
+
+def test_a_contract_ends_once(run):
+    # Closure announced 04-20 from 10-01 (last day 09-30); then a cancellation with last day 06-30. The earlier end
+    # stands: one "contract ends" entry, 06-30 (FX-9); the closure finds no contract to end. Billed April – June.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-04-20, event: closure, effective: 2025-10-01}
+- {at: 2025-05-10, event: cancellation, last: 2025-06-30}
+""", "2025-10-31")
+    ends = [(e.rule, e.value) for e in ledger.entries if e.kind == "state" and e.label == "contract ends"]
+    assert ends == [("FX-9", date(2025, 6, 30))]
+    assert sorted({e.period[0].month for e in entries(ledger, "charge", "FX-1") if e.period}) == [4, 5, 6]
+
+
+def test_an_effect_before_its_event_says_it_was_applied_after_the_fact(run):
+    # Closure notified Thu 07-10 from 07-01: the contract's last day, 06-30, had passed; the entry says so.
+    ledger = run("""
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-07-10, event: closure, effective: 2025-07-01}
+""", "2025-08-31")
+    [end] = entries(ledger, "state", "FX-3")
+    assert (end.value, end.note) == (date(2025, 6, 30), "applied after the fact: closure arrived 2025-07-10, after 2025-06-30")

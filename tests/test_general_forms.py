@@ -22,6 +22,7 @@ option spare "スペアメール" { measured in account; }
 event service_start { plan: plan; starts contract, starts plan; }
 event option_order { option: option; quantity: count = 1; domain: text = ""; starts option quantity quantity; }
 event usage { option: option; quantity: count; sets quantity of option to quantity; }
+event plan_change { from: plan; to: plan; changes from to to; }
 """
 
 
@@ -172,9 +173,20 @@ def test_an_effect_on_a_date_leaves_other_contracts_alone(tmp_path, events):
     assert [e for e in entries(ledger, "state") if e.label == "contract ends"] == []
 
 
-def test_an_effect_on_a_date_comes_before_the_events_of_that_day(tmp_path):
-    # The usage of 06-15 comes after the contract's end is fixed; the mailbox ordered 06-15 ends with the
-    # contract the same day.
+def test_an_effect_on_a_date_sees_a_change_taking_effect_that_day(tmp_path):
+    # iTSCOM 別表② ※3 with 第25条3 "サービス種別などに変更があった場合を除く": legacy from 04-01, changed to current on
+    # 06-15 itself. The effect comes after the events of its day: on 06-15 legacy is no longer held, so nothing
+    # ends; April … August each bill 1,000 (June both plans: legacy to 06-14 and current from 06-15).
+    ledger = ledger_of(tmp_path, contract(SERVICE_END), scenario("""
+- {at: 2025-04-01, event: service_start, plan: legacy}
+- {at: 2025-06-15, event: plan_change, from: legacy, to: current}
+""", "2025-08-31"))
+    assert [e for e in entries(ledger, "state") if e.label == "contract ends"] == []
+    assert [e.period[0].month for e in entries(ledger, "charge")] == [4, 5, 6, 6, 7, 8]
+
+
+def test_an_effect_on_a_date_ends_what_the_events_of_that_day_started(tmp_path):
+    # The effect comes after the events of 06-15; the mailbox ordered 06-15 ends with the contract the same day.
     ledger = ledger_of(tmp_path, contract(SERVICE_END + MAXIMUM), scenario("""
 - {at: 2025-04-01, event: service_start, plan: legacy}
 - {at: 2025-06-15, event: option_order, option: mailbox, quantity: 3}
@@ -200,3 +212,33 @@ def test_a_retired_form_is_E109_with_a_hint_naming_the_general_form(tmp_path, st
     codes = [(d.code, d.span.line) for d in outcome.diagnostics]
     assert codes == [("E109", contract(statement).splitlines().index("  " + statement) + 1)]
     assert general in outcome.diagnostics[0].hint
+
+
+# ---------------------------------------------------------------- `unless ended by EVENT where COND` (iTSCOM C-29)
+
+TERMINATION = 'event termination { by: text; ends contract; }\n'
+SETTLEMENT_UNLESS = """
+minimum term 3 months counting from service_start;
+monthly fee 1,000 yen for legacy;
+settle "残余期間" remaining minimum term as monthly fees partial month full
+  unless ended by termination where termination.by == "customer";
+"""
+
+
+@pytest.mark.parametrize("by, settled", [("customer", []), ("provider", [Decimal(2000)])])
+def test_an_ending_is_exempt_from_the_settlement_only_when_its_condition_holds(tmp_path, by, settled):
+    # legacy from 04-01; minimum term 3 months → 06-30. Ended 04-20: April billed in full; the rest is May and June
+    # = 2 × 1,000 = 2,000, unless the ending event's condition holds (ended by the customer).
+    ledger = ledger_of(tmp_path, TERMINATION + contract(SETTLEMENT_UNLESS), scenario(f"""
+- {{at: 2025-04-01, event: service_start, plan: legacy}}
+- {{at: 2025-04-20, event: termination, by: {by}}}
+""", "2025-07-31"))
+    assert [e.amount for e in entries(ledger, "charge") if e.label == "残余期間"] == settled
+
+
+def test_the_condition_of_an_exempt_ending_must_be_a_condition(tmp_path):
+    # `termination.by` is text, not a condition: the checker says so at the expression.
+    wrong = SETTLEMENT_UNLESS.replace('termination.by == "customer"', "termination.by")
+    outcome = evaluate_text(tmp_path, TERMINATION + contract(wrong),
+                            scenario("- {at: 2025-04-01, event: service_start, plan: legacy}", "2025-07-31"))
+    assert [(d.code, d.span.line) for d in outcome.diagnostics] == [("E302", 23)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import attrs
 import pytest
 from lark import Token, Tree
 
@@ -60,8 +59,8 @@ def _walk(value, path="program"):
     while stack:
         where, v = stack.pop()
         yield where, v
-        if attrs.has(type(v)):
-            for f in attrs.fields(type(v)):
+        if n.is_node(v):
+            for f in n.fields(type(v)):
                 stack.append((f"{where}.{f.name}", getattr(v, f.name)))
         elif isinstance(v, (tuple, list)):
             stack.extend((f"{where}[{i}]", x) for i, x in enumerate(v))
@@ -87,7 +86,7 @@ def test_no_parse_tree_survives_the_builder(path):
         if isinstance(v, Token):
             # a Token is a str subclass; the AST keeps plain strings so that equality ignores token positions
             pytest.fail(f"raw lark Token at {where}: {v.type} {v!r}")
-        if attrs.has(type(v)) and type(v).__module__ == n.__name__:
+        if n.is_node(v):
             node_count += 1
     assert node_count > 10
 
@@ -98,7 +97,7 @@ def test_nodes_carry_spans(path):
     text = path.read_text(encoding="utf-8").splitlines()
     checked = 0
     for where, v in _walk(program):
-        if attrs.has(type(v)) and type(v).__module__ == n.__name__ and hasattr(v, "span"):
+        if n.is_node(v) and hasattr(v, "span"):
             assert isinstance(v.span, Span), f"{where} ({type(v).__name__}) has no span"
             assert v.span.file == str(path)
             assert 1 <= v.span.line <= len(text) and v.span.column >= 1

@@ -18,6 +18,7 @@ from interpreter.run.lifecycle import Subscription, midnight
 from interpreter.run.runner import evaluate_files
 from interpreter.tools.expectations import check_expectations
 from interpreter.time.timestamps import JST
+from small_contract import HEADER, ledger_of
 
 ROOT = Path(__file__).parent.parent
 
@@ -121,3 +122,68 @@ def test_an_option_bills_only_from_its_billing_start_through_its_end(order_at, l
     else:
         assert charges and len(terms) == 1
         assert all(billing <= e.period[0] and e.period[1] <= end for e in charges)
+
+
+ENDS_BEFORE_START = HEADER + """
+plan base "基本";
+option box "ボックス";
+option list "リスト";
+event service_start { billing_start: date; starts contract, starts base; }
+event box_order "ボックスの申込";
+event box_stop "ボックスの停止" { last: date; }
+event cancel "解約" { last: date; }
+rule T-1 第1条 "最低利用期間" { minimum term 3 months counting from contract.billing_start; }
+rule T-2 第2条 "料金" {
+  billing from service_start.billing_start;
+  monthly fee 1,000 yen for base;
+  settle "残余期間の料金" remaining minimum term as monthly fees partial month full;
+}
+rule T-3 第3条 "ボックス" {
+  notice box_accepted by customer on box_order { effective box_order.date; effect starts box; }
+  notice list_later "リストは翌月1日から" by provider on box_order {
+    effective start of month after box_order.date;
+    effect starts list;
+  }
+  list ends with box;
+  notice box_stopped by customer on box_stop { effective box_stop.last; effect ends box; }
+}
+rule T-4 第4条 "解約" {
+  notice cancelled by customer on cancel { effective cancel.last; effect ends contract; }
+}
+"""
+
+
+def _ledger(tmp_path, events: str):
+    return ledger_of(tmp_path, ENDS_BEFORE_START, "as_of: 2025-12-31\nevents:\n" + events)
+
+
+def test_a_dependant_that_would_end_before_it_starts_never_starts(tmp_path):
+    # list would start 06-01 with box; box ends 05-31 (a month end, so before list starts): list never starts
+    ledger = _ledger(tmp_path, "  - {at: 2025-04-01, event: service_start, billing_start: 2025-04-01}\n"
+                               "  - {at: 2025-05-10, event: box_order}\n"
+                               "  - {at: 2025-05-20, event: box_stop, last: 2025-05-31}\n")
+    labels = [e.label for e in ledger.entries if e.rule == "T-3"]
+    assert "リスト starts" not in labels
+    assert labels.count("リスト never starts: it would end with ボックス") == 1
+    (never,) = [e for e in ledger.entries if e.label.startswith("リスト never")]
+    assert never.date == date(2025, 5, 31) and never.source is not None
+    # box ending on 06-01, the day list starts: list is held that day, and simply ends with box
+    ledger = _ledger(tmp_path, "  - {at: 2025-04-01, event: service_start, billing_start: 2025-04-01}\n"
+                               "  - {at: 2025-05-10, event: box_order}\n"
+                               "  - {at: 2025-05-20, event: box_stop, last: 2025-06-01}\n")
+    labels = [e.label for e in ledger.entries if e.rule == "T-3"]
+    assert "リスト starts" in labels and "リスト ends with ボックス" in labels
+
+
+def test_a_contract_that_ends_before_its_minimum_term_counts_has_none(tmp_path):
+    # billing (and the 3-month term) from 06-01; the contract ends 05-31: no term, no settlement
+    early = _ledger(tmp_path, "  - {at: 2025-04-01, event: service_start, billing_start: 2025-06-01}\n"
+                              "  - {at: 2025-04-10, event: cancel, last: 2025-05-31}\n")
+    assert not [e for e in early.entries if e.rule in ("T-1", "T-2")]
+    # ending on 06-01, the term's first day: the term ran (06-01 → 08-31), June is billed, July and August settle
+    ran = _ledger(tmp_path, "  - {at: 2025-04-01, event: service_start, billing_start: 2025-06-01}\n"
+                            "  - {at: 2025-04-10, event: cancel, last: 2025-06-01}\n")
+    (term,) = [e for e in ran.entries if e.rule == "T-1"]
+    assert term.value == date(2025, 8, 31)
+    (settlement,) = [e for e in ran.entries if e.kind == "charge" and e.label == "残余期間の料金"]
+    assert settlement.amount == Decimal(2000)  # 2 × 1,000

@@ -125,3 +125,49 @@ def test_a_payment_is_applied_without_loss_and_never_below_zero(balances, amount
     if left > 0:
         assert all(balance[i] <= 0 for i in balance)
     assert all((paid_on[i] == "p") == (before[i] > 0 and balance[i] == 0) for i in balance)
+
+
+INTEREST_CONTRACT = HEADER + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+event cancellation "解約" { ends contract; }
+event payment { amount: money; }
+rule T-1 第1条 "料金と遅延損害金" {
+  invoice due end of month after closing paid by payment;
+  refund overpayments paid out;
+  monthly fee 10,000 yen for base;
+  interest 14.6% per year {
+    days from due + 1 day through paid - 1 day;
+    year of 365 days;
+  }
+  rounding floor to 1 yen;
+}
+"""
+
+
+def interest_ledger(tmp_path, paid: int):
+    # One month: April's 10,000 (the contract ends 04-30) is due 05-31 and paid on 06-10: 06-01 … 06-09 = 9 days →
+    # 10,000 × 14.6 % × 9 ÷ 365 = 36 yen, billed on June's invoice (due 07-31).
+    return ledger_of(tmp_path, INTEREST_CONTRACT, "as_of: 2025-07-31\nevents:\n"
+                     "  - {at: 2025-04-01, event: service_start}\n"
+                     "  - {at: 2025-04-30, event: cancellation}\n"
+                     f"  - {{at: 2025-06-10, event: payment, amount: {paid}}}\n")
+
+
+def june_duty(ledger):
+    """The status of June's invoice (the one carrying the interest, due 07-31)."""
+    return [e.status for e in ledger.entries
+            if e.kind == "obligation" and e.due is not None and e.due.isoformat() == "2025-07-31"]
+
+
+def test_interest_left_unpaid_shows_and_interest_paid_is_not_an_overpayment(tmp_path):
+    # 10,000 paid: the 36 of interest is owed on June's invoice (due 07-31), which nothing pays: open on the as-of
+    # day 07-31. 10,036 paid: the 36 beyond April's fee pays June's invoice, met; no overpayment.
+    # 10,100 paid: 64 beyond the fee and the interest is refunded (not 100).
+    short = interest_ledger(tmp_path, 10000)
+    assert june_duty(short) == ["open"]
+    exact = interest_ledger(tmp_path, 10036)
+    assert june_duty(exact) == ["met"]
+    assert [e for e in exact.entries if e.kind == "credit"] == []
+    over = interest_ledger(tmp_path, 10100)
+    assert [(e.label, e.amount) for e in over.entries if e.kind == "credit"] == [("overpayment refunded", 64)]

@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Iterable
 
-import attrs
-
 from interpreter.check.declarations import WEEKDAYS, DeclarationChecks
 from interpreter.check.infer import GLOBALS, TIMELINE_FUNCTIONS, ExpressionTypes
 from interpreter.check.model import Model, Tables, Version
@@ -355,8 +353,8 @@ def timeline_parts(expr, tables: Tables, states: set[str]) -> list:
             found.append(node)
         elif isinstance(node, (tuple, list)):
             stack.extend(node)
-        elif attrs.has(type(node)):
-            stack.extend(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "span")
+        elif n.is_node(node):
+            stack.extend(getattr(node, f.name) for f in n.fields(type(node)) if f.name != "span")
     return sorted(found, key=lambda x: (x.span.line, x.span.column) if x.span else (0, 0))
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import attrs
+from interpreter import records
 
 from interpreter.syntax import nodes as n
 from interpreter.syntax.source import SourceFile
 from interpreter.time.calendar import BusinessCalendar
 
 
-@attrs.frozen
+@records.frozen
 class Tables:
     """Everything declared in one version of the terms, by name."""
 
@@ -26,14 +26,14 @@ class Tables:
     events: dict[str, n.EventDecl]
     calendars: dict[str, n.Calendar]
     rules: dict[str, n.RuleDecl]  # by rule id, in source order
-    choices: dict[str, n.ChoiceDecl] = attrs.field(factory=dict)  # reading choices, by name
+    choices: dict[str, n.ChoiceDecl] = records.field(factory=dict)  # reading choices, by name
 
     def enum_cases(self) -> dict[str, str]:
         """Enum case name -> enum name."""
         return {case.name: enum.name for enum in self.enums.values() for case in enum.cases}
 
 
-@attrs.frozen
+@records.frozen
 class Version:
     name: str
     label: str | None
@@ -43,7 +43,7 @@ class Version:
     replaced: tuple[str, ...] = ()  # names of the declarations this amendment replaced or added
 
 
-@attrs.frozen
+@records.frozen
 class Model:
     file: str
     source: SourceFile
@@ -53,7 +53,7 @@ class Model:
     calendar: BusinessCalendar
     versions: tuple[Version, ...]
     # What later stages build once from the model and keep with it (the compiled tables); not part of it.
-    cache: dict = attrs.field(factory=dict, eq=False, repr=False, init=False)
+    cache: dict = records.field(factory=dict, eq=False, repr=False, init=False)
 
     def version_on(self, day: date) -> Version:
         """The version of the terms in force on a day: the last whose effective date is on or before it."""

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from interpreter.check.model import Tables
 from interpreter.check.types import T
-import attrs
 
 from interpreter.syntax import nodes as n
 
@@ -67,6 +66,6 @@ def every_name(e) -> list[n.Name]:
             out.append(node)
         elif isinstance(node, (tuple, list)):
             stack.extend(node)
-        elif attrs.has(type(node)):
-            stack.extend(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "span")
+        elif n.is_node(node):
+            stack.extend(getattr(node, f.name) for f in n.fields(type(node)) if f.name != "span")
     return out

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import attrs
+from interpreter import records
 
 
-@attrs.frozen
+@records.frozen
 class T:
     kind: str  # money number percent count date datetime duration text bool enum item event month list unknown rate
     detail: str | None = None  # duration family, count unit, enum or event name, rate unit, list element kind

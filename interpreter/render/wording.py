@@ -54,6 +54,8 @@ _LABELS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), ja) for p, j
     (r"version in force", "適用される約款の版"),
     (r"reading choice ([^:]+): (.+)", r"解釈の選択 \1: \2"),
     (r"claim deadline: (.+)", r"\1の請求期限"),
+    (r"claim before the window opened: (.+)", r"\1の請求（請求し得ることとなった日より前の請求は効力がない）"),
+    (r"(.+) never starts: it would end with (.+)", r"\2が開始前に終了するため\1は開始しない"),
     (r"(.+) ends with (.+)", r"\2の終了に伴う\1の終了"),
     (r"overpayment refunded", "過払金の返還"),
     (r"overpayment", "過払金"),

@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Callable, Iterable
 
-import attrs
-
 from interpreter.check.model import Model, Version
 from interpreter.run.expressions import Env, EvalError, Value, evaluate
 from interpreter.syntax import nodes as n
@@ -169,9 +167,9 @@ def walk(expr):
         node = stack.pop()
         if isinstance(node, (tuple, list)):
             stack.extend(node)
-        elif attrs.has(type(node)):
+        elif n.is_node(node):
             yield node
-            stack.extend(getattr(node, f.name) for f in attrs.fields(type(node)) if f.name != "span")
+            stack.extend(getattr(node, f.name) for f in n.fields(type(node)) if f.name != "span")
 
 
 # Keys by which statements are looked up on the hot paths of an evaluation.
@@ -185,6 +183,13 @@ def monthly_fee_items(s: n.Fee) -> list[str]:
 
 def yearly_fee_items(s: n.Fee) -> list[str]:
     return fee_items(s) if s.kind == "yearly" else []
+
+
+ANY_ITEM = "*"  # the key of a statement whose item is an expression, not a name: looked at for every item
+
+
+def requires_item(s: n.Requires) -> list[str]:
+    return [s.item.name] if isinstance(s.item, n.Name) else [ANY_ITEM]
 
 
 def fee_event(s: n.Fee) -> list[str]:

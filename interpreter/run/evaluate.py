@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import decimal
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 
 from interpreter.check.model import Model, Version
@@ -85,7 +85,7 @@ class EvaluationCore:
         self.contract_start: date | None = None
         self.contract_end: date | None = None
         self.contract_end_events: tuple[int, ...] = ()
-        self.ended_by: str | None = None
+        self.ended_by: Event | None = None  # the event whose effect ended the contract
         self.formed: date | None = None
         self.states: dict[str, Value] = {}
         self.pending: list[PendingObligation] = []
@@ -93,6 +93,7 @@ class EvaluationCore:
         self._invoice_accelerations: dict = {}  # invoice key -> the acceleration that moved its due date
         self.accelerations: list = []  # `accelerates debts` (statements/effect.py)
         self.waivers: list = []  # `waives fees` (statements/effect.py)
+        self.scheduled_effects: list = []  # effects dated after their event, until the timeline reaches them
         self.origins: dict[int, tuple] = {}  # id(entry) -> (entry, the statement that produced it)
         self.claimable: list[tuple] = []
         self.timeline_complete = False  # set once every event has been processed
@@ -195,9 +196,13 @@ class EvaluationCore:
 
     def _passes(self) -> Ledger:
         for ev in self.events:
-            self._effects_dated_through(ev.date)  # an effect on a date comes before that day's events
+            # an effect on a date, or one an earlier event dated to a later day, comes after the events of its
+            # day, which it sees (a change of service type taking effect that day)
+            self._effects_dated_through(ev.date - timedelta(days=1))
+            self._scheduled_effects_until(ev.date - timedelta(days=1))
             self._event(ev)
         self._effects_dated_through(None)
+        self._scheduled_effects_until(None)
         self.timeline_complete = True
         for stage in (self._reading_choices, self._version_states, self._terms,
                       self._recurring_fees, self._settlements, self._deferred_emits, self._per_month,
@@ -287,6 +292,9 @@ class EvaluationCore:
     def _contract_end_entries(self) -> None:
         if self.contract_end is None:
             return
+        # A contract ends once: an end recorded for a later day than the end that stands never happened.
+        self.entries = [e for e in self.entries if not (e.kind == "state" and e.label == "contract ends"
+                                                        and isinstance(e.value, date) and e.value > self.contract_end)]
         self._emits_at_contract_end()
         self._obligations_at_contract_end()
         if not any(e.kind == "state" and e.label == "contract ends" for e in self.entries):

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Mapping
 
-import attrs
+from interpreter import records
 
 from interpreter.check.types import PERIOD_WORDS, UNIT_WORDS
 from interpreter.syntax import nodes as n
@@ -55,7 +55,7 @@ class EvalError(Exception):
 BEYOND_LIMITS = (OverflowError, DateOutOfRange, HolidaysUnknown, decimal.DecimalException)
 
 
-@attrs.frozen
+@records.frozen
 class Value:
     kind: str  # money number percent count date datetime exact calendar bool text item enum list month event absent
     value: Any
@@ -68,15 +68,15 @@ class Value:
 ABSENT = Value("absent", None)
 
 
-@attrs.frozen
+@records.frozen
 class Month:
     year: int
     month: int
     # derived once: months are asked for their first and last days over and over
-    start: date = attrs.field(init=False, eq=False, repr=False)
-    end: date = attrs.field(init=False, eq=False, repr=False)
+    start: date = records.field(init=False, eq=False, repr=False)
+    end: date = records.field(init=False, eq=False, repr=False)
 
-    def __attrs_post_init__(self) -> None:
+    def __post_init__(self) -> None:
         object.__setattr__(self, "start", date(self.year, self.month, 1))
         object.__setattr__(self, "end", date(self.year, self.month, periods.days_in_month(self.year, self.month)))
 
@@ -88,12 +88,12 @@ class Month:
         return f"{self.year}-{self.month:02d}"
 
 
-@attrs.define
+@records.define
 class Env:
     names: Mapping[str, Any]
     calendar: BusinessCalendar
-    conventions: dict[str, tuple[str, ...]] = attrs.Factory(dict)
-    functions: dict[str, Callable[..., Value]] = attrs.Factory(dict)
+    conventions: dict[str, tuple[str, ...]] = records.field(factory=dict)
+    functions: dict[str, Callable[..., Value]] = records.field(factory=dict)
     # (event name, month, where-callback) -> events in that month; supplied by the evaluator
     events_in: Callable[[str, Month], list] | None = None
     attribute: Callable[[Value, str], Value] | None = None
@@ -419,6 +419,8 @@ def compare_values(a: Value, op: str, b: Value, node=None) -> bool:
     if a.kind in ("date", "datetime", "month", "event") or b.kind in ("date", "datetime", "month", "event"):
         if a.kind == "date" and b.kind == "date":
             x, y = a.value, b.value
+        elif a.kind == "event" and b.kind == "event":  # two events at one instant: the timeline's order
+            x, y = (a.value.instant, a.value.index), (b.value.instant, b.value.index)
         else:
             x, y = as_instant(a, node), as_instant(b, node)
     elif a.kind in ("text", "item", "enum", "bool") or b.kind in ("text", "item", "enum", "bool"):

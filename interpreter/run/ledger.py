@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import attrs
+from interpreter import records
 
 from interpreter.syntax.source import Span
 
@@ -43,7 +43,7 @@ def number_entry(entry: "Entry", entry_id: str, lines: tuple[str, ...] = ()) -> 
         object.__setattr__(entry, "lines", lines)
 
 
-@attrs.frozen
+@records.frozen
 class Entry:
     kind: str
     label: str
@@ -100,7 +100,7 @@ def sort_entries(entries: list[Entry], rank: dict[int, int] | None = None) -> li
 
 
 def assign_ids(entries: list[Entry]) -> list[Entry]:
-    return [attrs.evolve(e, id=f"E{i}") for i, e in enumerate(entries, 1)]
+    return [records.evolve(e, id=f"E{i}") for i, e in enumerate(entries, 1)]
 
 
 def money_text(d: Decimal | None) -> str | None:
@@ -157,7 +157,7 @@ def entry_json(e: Entry) -> dict:
     return out
 
 
-@attrs.frozen
+@records.frozen
 class Ledger:
     contract_name: str
     contract_file: str

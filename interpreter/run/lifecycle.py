@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-import attrs
+from interpreter import records
 
 from interpreter.run.compiled import fee_items
 from interpreter.run.expressions import Value, as_date
@@ -24,7 +24,7 @@ def midnight(d: date) -> datetime:
     return datetime.combine(d, time(0), JST)
 
 
-@attrs.define
+@records.define
 class Subscription:
     """One holding of an item: held from `start` to `end` (its last day; None while it runs)."""
 
@@ -38,7 +38,8 @@ class Subscription:
     ordered: date | None = None  # the date of the event that brought the item
     billing_from: date | None = None  # `billing from D`; None: fees run from the start
     stop_requested: date | None = None  # the day the notice that ends it arrived
-    billing_start_fixed: date | None = attrs.field(default=None, eq=False, repr=False)  # once the timeline is complete
+    billing_start_fixed: date | None = records.field(default=None, eq=False, repr=False)  # once the timeline is complete
+    start_entry: object = records.field(default=None, eq=False, repr=False)  # the ledger's record of a start to come
 
     def active_on(self, d: date) -> bool:
         return self.start <= d and (self.end is None or d <= self.end)

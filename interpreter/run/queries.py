@@ -32,6 +32,24 @@ class TimelineQueries:
             cache[day] = found
         return found
 
+    def _prefix_before(self, event) -> TimelineQueries:
+        """The evaluation of the events before `event` in the timeline (those of its own day listed before it
+        included), as of its day (cached per event; the cache is shared with the prefixes themselves, whose own
+        queries before an event are the same evaluations, so a query on every event of a kind does not nest)."""
+        cache = self.__dict__.setdefault("_event_prefix_cache", {})
+        found = cache.get(event.index)
+        if found is None:
+            depth = getattr(self, "query_depth", 0) + 1
+            if depth > MAX_NESTING:
+                raise EvalError("timeline queries nest too deep: a query's own timeline queries again and again")
+            position = self.rank[event.index]
+            found = type(self)(self.model, self.params, self.events[:position], event.date)
+            found.query_depth = depth
+            found._event_prefix_cache = cache
+            found.run()
+            cache[event.index] = found
+        return found
+
     def _query_unpaid(self, day: Value) -> Value:
         """What the invoices due before the day still owe at its start (payments settled as the contract says:
         the invoice the payer designated, then the oldest first)."""
@@ -72,10 +90,16 @@ class TimelineQueries:
 
     def _query_paid_fees(self, start: Value, end: Value) -> Value:
         """Payments received from `start` up to (not including) `end`, less the late interest they paid:
-        a payment pays the interest it gave rise to first (民法第489条: 費用、利息、元本の順)."""
-        lo, hi = as_date(start), as_date(end)
-        prefix = self._prefix(hi)
-        payments = {p.index: p for p in prefix._payments() if lo <= p.date < hi}
+        a payment pays the interest it gave rise to first (民法第489条: 費用、利息、元本の順). When `end` is an
+        event, up to that event: the payments of its own day that come before it in the timeline count."""
+        lo = as_date(start)
+        if end.kind == "event":
+            prefix = self._prefix_before(end.value)
+            payments = {p.index: p for p in prefix._payments() if lo <= p.date}
+        else:
+            hi = as_date(end)
+            prefix = self._prefix(hi)
+            payments = {p.index: p for p in prefix._payments() if lo <= p.date < hi}
         total = sum((p.fields["amount"].value for p in payments.values()), Decimal(0))
         interest = sum((e.amount + (e.tax or 0) for e in prefix.entries
                         if e.key.startswith("interest:") and set(e.events) & set(payments)), Decimal(0))

@@ -1,7 +1,7 @@
 """The state of one customer's timeline while it is evaluated: items in force, traces of computations."""
 from __future__ import annotations
 
-import attrs
+from interpreter import records
 
 from interpreter.check.model import Tables
 from interpreter.run.expressions import Value, format_value
@@ -17,7 +17,7 @@ class Trace(list):
         self.rules: list[str] = []
 
 
-@attrs.frozen
+@records.frozen
 class Declared:
     """A declaration that is not a rule but puts entries in the ledger (a declared convention, the effects an
     event declares, an amendment): it stands in for the rule the entry names."""

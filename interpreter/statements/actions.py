@@ -112,7 +112,7 @@ class ActionsEvaluation:
         self.contract_end = last
         self.contract_end_events = events
         self.contract_end_source = (rule, stmt)
-        self.ended_by = ev.name if ev else None
+        self.ended_by = ev
         for item, subs in self.subs.items():
             for sub in subs:
                 if sub.end is None or sub.end > last:
@@ -135,6 +135,9 @@ class ActionsEvaluation:
             return
         sub.end = last
         sub.end_reason = reason
+        if sub.start > last and sub.start_entry in self.entries:  # it ends before it starts: it is never held
+            self.entries.remove(sub.start_entry)
+            self.origins.pop(id(sub.start_entry), None)
         if requested is not None:
             sub.stop_requested = requested
         tables = self.version(last).tables
@@ -145,7 +148,9 @@ class ActionsEvaluation:
                 others_alive = [p for p in prerequisites if p != item and self._active(p, last + timedelta(days=1))]
                 if others_alive:
                     continue
-                self.add(r, s, "state", f"{item_label(tables, dependent)} ends with {item_label(tables, item)}",
+                never = self._holding(dependent, last, requested or last).start > last
+                self.add(r, s, "state", f"{item_label(tables, dependent)} "
+                         f"{'never starts: it would end with' if never else 'ends with'} {item_label(tables, item)}",
                          date=last, value=last, events=events)
                 self._end_item(dependent, last, events, f"ends with {item}", r, s, requested)
 

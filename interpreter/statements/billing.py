@@ -142,10 +142,9 @@ class BillingEvaluation:
                 invoices.append(self._invoice(period, later, due_stmt, arose_after=accelerated.day))
         return invoices
 
-    def _invoice_interest(self, inv: Entry) -> Decimal:
-        """The late interest an invoice carries (interest bears no interest of its own)."""
-        return sum((e.amount for e in self._invoice_lines.get(inv.key, ()) if e.key.startswith("interest:")),
-                   Decimal(0))
+    def _invoice_interest(self, inv: Entry) -> list[Entry]:
+        """The late interest lines an invoice carries (interest bears no interest of its own)."""
+        return [e for e in self._invoice_lines.get(inv.key, ()) if e.key.startswith("interest:")]
 
     def _invoice_obligations(self, due_stmt, invoices: list[Entry], paid_on: dict, balance: dict, parts: dict) -> None:
         """The customer's duty to pay each invoice that owes something, met or missed by the payment that

@@ -9,7 +9,7 @@ from interpreter.run.expressions import (
     truthy,
 )
 from interpreter.run.show import show
-from interpreter.run.compiled import statement_event
+from interpreter.run.compiled import ANY_ITEM, requires_item, statement_event
 from interpreter.run.state import alternatives, item_label, occurrence
 from interpreter.syntax import nodes as n
 
@@ -72,7 +72,13 @@ class ConstraintsEvaluation:
         d = ev.date
         tables = self.version(d).tables
         items = [i for i, _ in started]
-        for rule, s in self.statements(d, n.Requires):
+        by_item = self.statements_by(d, n.Requires, requires_item)
+        candidates = [pair for key in (*dict.fromkeys(items), ANY_ITEM) for pair in by_item.get(key, ())]
+        if len(candidates) > 1:  # in the order the terms state them
+            order = {id(pair[1]): i for i, pair in enumerate(self._tables(self.version(d)).by_kind[n.Requires])}
+            candidates.sort(key=lambda pair: order[id(pair[1])])
+        for rule, s in candidates:
+            self.current = s
             item = evaluate(s.item, env).value
             if item in items:
                 options = [x.name for x in alternatives(s.condition)]

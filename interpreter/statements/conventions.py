@@ -58,7 +58,7 @@ class ConventionsEvaluation:
             rounded = (amount / unit).to_integral_value(rounding=ROUNDING_MODES[r.mode]) * unit
             if rounded != amount:
                 steps.append(f"{format_decimal(amount)} → {r.mode} to {format_decimal(unit)} yen "
-                             f"({rule.id} {rule.articles[0]}) = {format_decimal(rounded)} yen")
+                             f"(the contract's rounding, declared in {rule.id}) = {format_decimal(rounded)} yen")
                 if isinstance(steps, Trace):
                     steps.rules.append(rule.id)
             return rounded

@@ -3,9 +3,10 @@
 `effect "label" on EVENT [where COND] { [date DATE;] ACTION; … }` applies actions when an event happens, on the
 event's date or on DATE. The actions are those of statements/actions.py (the contract and its items) and:
 
-- `accelerates debts [to DATE]`: every invoice unpaid on the day, for a month begun by then, falls due that day,
-  or on DATE (期限の利益喪失, a lump sum payable by a later day); late interest then runs from the day after it, and
-  interest arising after the day is billed apart, with its period's own due date (statements/billing.py);
+- `accelerates debts [through LAST] [to DATE]`: every invoice unpaid on the day, for a month begun by then (or by
+  LAST: the debts up to an expiry date), falls due that day, or on DATE (期限の利益喪失, a lump sum payable by a later
+  day); late interest then runs from the day after it, and interest arising after the day is billed apart, with its
+  period's own due date (statements/billing.py);
 - `suspends service [until DATE]`: the service is suspended; fees keep running unless a rule waives them;
 - `waives fees [of KIND, …] [for ITEMS] from A through B`: the fees arising in that span are not owed.
 
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from datetime import date
 
-import attrs
+from interpreter import records
 
 from interpreter.check.model import Tables
 from interpreter.check.scope import Scope
@@ -31,14 +32,14 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
     from interpreter.run.events import Event
 
 
-@attrs.define
+@records.define
 class Acceleration:
-    day: date  # the debts of the months begun by this day fall due …
+    day: date  # the debts of the months begun by this day (the effect's, or `through` a later one) fall due …
     due: date  # … on this day (the same, unless `to DATE`)
     rule: n.RuleDecl | None
 
 
-@attrs.define
+@records.define
 class Waiver:
     start: date
     end: date
@@ -67,6 +68,8 @@ class EffectChecks:
     def _check_billing_action(self, action, scope: Scope, tables: Tables) -> None:
         if isinstance(action, n.AccelerateDebts) and action.to is not None:
             self._expect(action.to, "date", scope, tables, "the day accelerated debts fall due")
+        if isinstance(action, n.AccelerateDebts) and action.through is not None:
+            self._expect(action.through, "date", scope, tables, "the last day whose debts are accelerated")
         if isinstance(action, n.SuspendService) and action.until is not None:
             self._expect(action.until, "date", scope, tables, "the end of a suspension")
         if isinstance(action, n.WaiveFees):  # its kinds are the grammar's fee kinds
@@ -90,7 +93,7 @@ class EffectEvaluation:
 
     def _effects_dated_through(self, last: date | None) -> None:
         """Apply the effects on dates up to `last` (all of them when None) not applied yet: before the events of
-        a later day, at their day's first instant. Each applies to a contract in force on its day."""
+        a later day, once the events of their own day are in. Each applies to a contract in force on its day."""
         if self.pending_dated is None:
             self.pending_dated = self._dated_effects()
         pending = self.pending_dated
@@ -109,20 +112,48 @@ class EffectEvaluation:
                 self._effect_entry(rule, s, action, when, env, ())
 
     def _effects_on(self, ev: Event, env: Env) -> None:
-        """`effect … on EVENT`: each action applied on the event's date, or on the statement's `date`."""
+        """`effect … on EVENT`: each action applied on the event's date, or on the statement's `date`. An effect
+        dated after its event waits until the timeline reaches that day (and that day's events are in), so that its
+        condition and its actions read what is held then (an option taken after a notice of its 廃止 is still
+        stopped on the 廃止日)."""
         for rule, s in self.statements_by(ev.date, n.Effect, statement_event).get(ev.name, ()):
-            if s.where is not None and not truthy(evaluate(s.where, env), s.where):
+            if s.date is None:
+                self._effect(rule, s, ev, env, ev.date)
                 continue
-            day = as_date(evaluate(s.date, env), s.date) if s.date is not None else ev.date
-            steps = (self.step("date", s.date, env, str(day)),) if s.date is not None else ()
-            for action in s.actions:
-                self._apply(action, day, env, ev, rule)
-                self._effect_entry(rule, s, action, day, env, (ev.index,), steps)
+            day = as_date(evaluate(s.date, env), s.date)
+            if day > ev.date:
+                self.scheduled_effects.append((day, ev.index, rule, s, ev, env))
+            else:
+                self._effect(rule, s, ev, env, day)
 
-    def _effect_entry(self, rule, stmt, action, day: date, env: Env, events, steps=(), dated: date | None = None):
+    def _scheduled_effects_until(self, day: date | None) -> None:
+        """Apply the effects scheduled for `day` or before (None: every one left), in date order."""
+        due = sorted((x for x in self.scheduled_effects if day is None or x[0] <= day), key=lambda x: x[:2])
+        if not due:
+            return
+        self.scheduled_effects = [x for x in self.scheduled_effects if not (day is None or x[0] <= day)]
+        for when, _, rule, s, ev, env in due:
+            self._effect(rule, s, ev, env, when)
+
+    def _effect(self, rule, s: n.Effect, ev: Event, env: Env, day: date) -> None:
+        if s.where is not None and not truthy(evaluate(s.where, env), s.where):
+            return
+        steps = (self.step("date", s.date, env, str(day)),) if s.date is not None else ()
+        # An effect that applies before the day its event arrived changes what had already run its course.
+        note = (f"applied after the fact: {ev.name} arrived {ev.date}, after {day}" if day < ev.date
+                else None)
+        for action in s.actions:
+            self._apply(action, day, env, ev, rule)
+            self._effect_entry(rule, s, action, day, env, (ev.index,), steps, note=note)
+
+    def _effect_entry(self, rule, stmt, action, day: date, env: Env, events, steps=(), dated: date | None = None,
+                      note: str | None = None):
         """The ledger's record of one action: what it did and from which day (its value; for debts accelerated
         `to DATE`, that day), by which rule and line. The entry is dated `dated` (a notice's: the day it arrived),
-        else the day the action applies."""
+        else the day the action applies. An end of the contract after the end that stands records nothing: a
+        contract ends once."""
+        if isinstance(action, n.EndContract) and self.contract_end is not None and self.contract_end < day:
+            return
         period, value = None, day
         if isinstance(action, n.AccelerateDebts) and action.to is not None:
             value = as_date(evaluate(action.to, env), action.to)
@@ -130,14 +161,19 @@ class EffectEvaluation:
             period = (day, as_date(evaluate(action.until, env), action.until))
         elif isinstance(action, n.WaiveFees):
             period = (as_date(evaluate(action.start, env)), as_date(evaluate(action.end, env)))
-        self.add(rule, stmt, "state", action_text(action, env, self.version(day).tables), date=dated or day,
-                 value=value, period=period, events=events, explanation=tuple(steps))
+        entry = self.add(rule, stmt, "state", action_text(action, env, self.version(day).tables), date=dated or day,
+                         value=value, period=period, events=events, explanation=tuple(steps), note=note)
+        if isinstance(action, n.StartItem) and day > (dated or day):  # a start to come: withdrawn if it never comes
+            held = self.subs.get(evaluate(action.item, env).value)
+            if held and held[-1].start == day:
+                held[-1].start_entry = entry
 
     def _apply_billing_action(self, action, d: date, env: Env, rule) -> bool:
         """Apply an action of this module; False when the action is one of the timeline's own."""
         if isinstance(action, n.AccelerateDebts):
             due = as_date(evaluate(action.to, env), action.to) if action.to is not None else d
-            self.accelerations.append(Acceleration(d, due, rule))
+            through = as_date(evaluate(action.through, env), action.through) if action.through is not None else d
+            self.accelerations.append(Acceleration(max(through, d), due, rule))
         elif isinstance(action, n.SuspendService):
             pass  # its ledger entry records it; fees keep running (第27条2, 第10条2) unless a rule waives them
         elif isinstance(action, n.WaiveFees):
@@ -169,7 +205,7 @@ class EffectEvaluation:
         out = []
         for e in self.entries:
             waiver = self._waiver_for(e) if e.kind == "charge" and e.counts else None
-            out.append(e if waiver is None else attrs.evolve(
+            out.append(e if waiver is None else records.evolve(
                 e, status="waived", note=f"waived by {waiver.rule.id}",
                 also=tuple(dict.fromkeys(e.also + (waiver.rule.id,)))))
         self.entries = out

@@ -17,6 +17,7 @@ from interpreter.run.expressions import (
 )
 from interpreter.run.compiled import emit_event
 from interpreter.run.state import Trace, plain_value
+from interpreter.run.lifecycle import midnight
 from interpreter.syntax import nodes as n
 
 if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
@@ -74,6 +75,8 @@ class EmitChecks:
             self._expect(s.start, "date", inner, tables, "the first day of a claim window")
         self._expect(s.by, "date", inner, tables, "a claim deadline")
         self._event_name(s.via, s.span, tables)
+        if s.where is not None and s.via in tables.events:
+            self._expect(s.where, "bool", self._event_scope(inner, s.via, tables), tables, "which claims count")
 
 
 class EmitEvaluation:
@@ -147,7 +150,7 @@ class EmitEvaluation:
             by = as_date(evaluate(by_expr, inner), by_expr)
             opens = as_date(evaluate(start_expr, inner), start_expr) if start_expr is not None else when
             self.claimable.append((rule, s, label, when, opens, by, via, window_rule, window_stmt, amount, events,
-                                   steps))
+                                   steps, self._claims_for(window_stmt, via, inner)))
             return
         self._charge(rule, s, label, when, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt)
 
@@ -161,12 +164,22 @@ class EmitEvaluation:
                     return w.start, w.by, w.via, wrule, w
         return None
 
+    def _claims_for(self, window: n.ClaimWindow | None, via: str, env: Env) -> frozenset[int] | None:
+        """The claims (event indices) that a `claims for … where COND` counts for this credit; None: every one."""
+        if window is None or window.where is None:
+            return None
+        return frozenset(c.index for c in self.by_name.get(via, [])
+                         if truthy(evaluate(window.where, env.child({via: Value("event", c)})),
+                                   window.where))
+
     def _claims(self) -> None:
-        """A credit that must be claimed arises only from a claim inside its window; otherwise it lapses."""
-        for rule, s, label, when, opens, by, via, wrule, wstmt, amount, events, steps in self.claimable:
+        """A credit that must be claimed arises only from a claim inside its window (and, with `where`, one for
+        it); otherwise it lapses."""
+        for rule, s, label, when, opens, by, via, wrule, wstmt, amount, events, steps, counted in self.claimable:
             if wrule is not None:
                 self.add(wrule, wstmt, "state", f"claim deadline: {label}", date=when, value=by, events=events)
-            claims = [c for c in self.seen.get(via, []) if c.index not in self.rejected and opens <= c.date]
+            claims = [c for c in self.seen.get(via, []) if c.index not in self.rejected and opens <= c.date
+                      and (counted is None or c.index in counted)]
             on_time = [c for c in claims if c.date <= by]
             if on_time:
                 status = "claimed"
@@ -181,8 +194,22 @@ class EmitEvaluation:
                 status = "open"
                 steps.append(f"claimable until {by}")
                 arises = when
+            if status != "claimed":
+                self._early_claims(rule, s, label, when, opens, via, events)
             self._charge(rule, s, label, arises, None, amount, events, steps, kind=s.kind, exempt=s.tax_exempt,
                          status=status, window=(opens, by))
+
+    def _early_claims(self, rule, s: n.Emit, label: str, when: date, opens: date, via: str, events) -> None:
+        """A claim made after what gave rise to the credit (its event, else the start of its billing period)
+        but before the window opened claims nothing; when no claim in the window follows, say so, so that the
+        right is not seen to lapse silently."""
+        triggers = [self.events[self.rank[i]] for i in events if i in self.rank]
+        since = min(e.instant for e in triggers) if triggers else midnight(self._period_of(when).start)
+        for c in self.seen.get(via, []):
+            if c.index not in self.rejected and since <= c.instant and c.date < opens:
+                self.add(rule, s, "finding", f"claim before the window opened: {label}", date=c.date,
+                         events=tuple(events) + (c.index,),
+                         explanation=(f"claimed {c.date}; the claim can be made from {opens}: it claims nothing",))
 
     def _per_month(self) -> None:
         if self.contract_start is None:

@@ -246,8 +246,12 @@ class FeeEvaluation:
                 if self._never_billed(sub):
                     continue  # ended before its billing start: no monthly fee is ever owed (IIJ 第7条第4項)
                 last_day = min(sub.end or horizon, horizon)
+                # one version: the same fees for every period (looked up once, not per period)
+                fees = self.statements_by(sub.start, n.Fee, monthly_fee_items).get(item, ()) \
+                    if self.compiled.single_version else None
                 for month in self._months(sub.start, last_day):
-                    for rule, stmt in self.statements_by(month.start, n.Fee, monthly_fee_items).get(item, ()):
+                    for rule, stmt in fees if fees is not None else self.statements_by(
+                            month.start, n.Fee, monthly_fee_items).get(item, ()):
                         self._bill_month(rule, stmt, sub, month, billing_start, last_day)
                 if self.compiled.single_version and not self.statements_by(
                         sub.start, n.Fee, yearly_fee_items).get(item):

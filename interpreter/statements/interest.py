@@ -39,16 +39,22 @@ class InterestChecks:
 class InterestEvaluation:
     """Evaluation of interest statements (a mixin of the evaluation)."""
 
-    def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, interest_held: Decimal) -> list[Entry]:
+    def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, interest_lines: list[Entry]) -> list[Entry]:
         """The interest on an invoice: on each part paid after the due date ("遅延期間につき", "その未払の額について"), for
         that part's own days (`paid` and `overdue` are the part's), arising on the day of the payment that paid it,
         cut to the yen there (a payment pays one part of an invoice). A part paid by the due date bears none, nor does
-        an invoice never paid (nothing has arisen yet). `interest_held`: the late interest the invoice itself
-        carries, which its first parts pay (民法第489条: 利息 before 元本) and which bears no interest."""
-        entries = []
+        an invoice never paid (nothing has arisen yet). `interest_lines`: the late interest the invoice itself
+        carries, which a part pays before the fees once it has arisen — by an earlier payment, not the part's own
+        (民法第489条: 利息 before 元本) — and which bears no interest."""
+        entries, absorbed = [], Decimal(0)
+        fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
         for overdue, paid_by in parts:
-            taken = min(interest_held, overdue)
-            interest_held, overdue = interest_held - taken, overdue - taken
+            arisen = sum((e.amount for e in interest_lines if paid_by is None or e.date < paid_by.date
+                          or (e.date == paid_by.date and paid_by.index not in e.events)), Decimal(0))
+            taken = min(max(arisen - absorbed, Decimal(0)), overdue)
+            absorbed, overdue = absorbed + taken, overdue - taken
+            overdue = min(overdue, max(fees, Decimal(0)))  # the rest of the part pays interest arising with it
+            fees -= overdue
             if overdue > 0 and paid_by is not None and paid_by.date > inv.due:
                 entry = self._interest_on_part(rule, s, inv, overdue, paid_by)
                 if entry is not None:

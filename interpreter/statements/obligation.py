@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from datetime import date, timedelta
 
-import attrs
+from interpreter import records
 
 from interpreter.check.types import DATE
 from interpreter.run.expressions import Env, Value, as_date, evaluate, truthy
@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
     from interpreter.run.events import Event
 
 
-@attrs.define
+@records.define
 class PendingObligation:
     rule: n.RuleDecl
     stmt: n.Obligation

@@ -13,7 +13,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
-import attrs
+from interpreter import records
 
 from interpreter.diagnostics import did_you_mean
 from interpreter.run.expressions import format_decimal
@@ -84,7 +84,7 @@ class RefundEvaluation:
                 continue
             room[period] -= take
             remaining -= take
-            pieces.append(attrs.evolve(e, date=max(e.date, period.start), amount=take, also=also,
+            pieces.append(records.evolve(e, date=max(e.date, period.start), amount=take, also=also,
                                        tax=None if e.tax is None else e.tax * take / e.amount,
                                        note=f"deducted from the fees of {period}"
                                             f"{' (renewed term)' if s.renewal else ''} ({rule.id})"))
@@ -92,10 +92,10 @@ class RefundEvaluation:
                 return pieces
         if remaining > 0 and s.paid_out and (self.contract_end is not None or not s.deducted):
             day = max(e.date, self.contract_end) if self.contract_end else e.date
-            pieces.append(attrs.evolve(e, date=day, amount=remaining, status="paid out", also=also, tax=None,
+            pieces.append(records.evolve(e, date=day, amount=remaining, status="paid out", also=also, tax=None,
                                        note=f"{format_decimal(remaining)} yen paid to the customer's account ({rule.id})"))
         elif remaining > 0:
-            pieces.append(attrs.evolve(e, amount=remaining, status="to be deducted", also=also, tax=None,
+            pieces.append(records.evolve(e, amount=remaining, status="to be deducted", also=also, tax=None,
                                        note=f"{format_decimal(remaining)} yen to be deducted from "
                                             f"{'the renewed term' if s.renewal else 'later'} fees ({rule.id})"))
         return pieces

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-import attrs
+from interpreter import records
 
-from interpreter.run.expressions import evaluate, format_decimal
+from interpreter.run.expressions import evaluate, format_decimal, truthy
 from interpreter.run.compiled import fee_items
 from interpreter.run.lifecycle import Subscription
 from interpreter.run.state import Trace, item_label
@@ -25,6 +25,9 @@ class SettleChecks:
                        "add `partial month full`, `partial month prorated` or `partial month none`")
         for event in s.unless_ended_by:
             self._event_name(event, s.span, tables)
+        for event, cond in s.ended_where:
+            if event in tables.events:
+                self._expect(cond, "bool", self._event_scope(scope, event, tables), tables, "a condition")
         self._items(s.items, tables)
 
 
@@ -42,7 +45,7 @@ class SettleEvaluation:
         for rule, s in self.statements(d, n.Settle):
             env = self.env(d)
             wanted = {evaluate(i, env).value for i in s.items} if s.items else None
-            excluded = self.ended_by in s.unless_ended_by
+            excluded = self._ended_by_one_of(s)
             for item, sub, min_end in self.minimums:
                 if item is None:
                     end = self.contract_end
@@ -65,6 +68,15 @@ class SettleEvaluation:
                 if total:
                     self._charge(rule, s, label, end, (end + timedelta(days=1), min_end), total, events, steps)
 
+    def _ended_by_one_of(self, s: n.Settle) -> bool:
+        """Whether the contract was ended by one of the events `unless ended by` names, its condition (if any)
+        holding for that event."""
+        ev = self.ended_by
+        if ev is None or ev.name not in s.unless_ended_by:
+            return False
+        cond = dict(s.ended_where).get(ev.name)
+        return cond is None or truthy(evaluate(cond, self.event_env(ev)), cond)
+
     def _remaining_fees(self, s: n.Settle, subs: list[Subscription], end: date, min_end: date):
         """The monthly fees the subscriptions would have owed from the day after `end` through `min_end`:
         the end month's remainder only for a fee prorated in its last month (a fee billed whole for that month
@@ -75,7 +87,7 @@ class SettleEvaluation:
         billed = {e.key for e in self.entries if e.kind == "charge" and e.key}
         policy = s.partial_month or "full"
         for sub in subs:
-            ghost = attrs.evolve(sub, end=min_end, quantities=list(sub.quantities))
+            ghost = records.evolve(sub, end=min_end, quantities=list(sub.quantities))
             for month in self._months(end + timedelta(days=1), min_end):
                 for frule, fee in self.statements(month.start, n.Fee):
                     if fee.kind != "monthly" or not fee.settled or sub.item not in fee_items(fee):

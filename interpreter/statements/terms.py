@@ -93,7 +93,8 @@ class TermsEvaluation:
         env = self.env(d)
         if not s.items:
             v = evaluate(s.anchor.base, env)
-            if v.kind != "absent":
+            if v.kind != "absent" and not (self.contract_end is not None and self.contract_end < as_date(v)):
+                # a contract that ended before the day its term counts from (its billing start) had no term
                 yield as_date(v), None, None, event_indexes(v)
             return
         for item_expr in s.items:

@@ -1,12 +1,12 @@
 """Parse tree -> AST for the actions of events, notices and effects (a mixin of the builder)."""
 from __future__ import annotations
 
-import attrs
+from interpreter import records
 from lark import v_args
 from interpreter.syntax import nodes as n
 
 
-@attrs.frozen
+@records.frozen
 class _BillingFrom:
     """The `billing from D` part of a `starts` effect, until start_item places it."""
     date: object
@@ -53,7 +53,14 @@ class ActionSyntax:
 
     @v_args(meta=True)
     def accelerate_debts(self, meta, children):
-        return n.AccelerateDebts(children[0] if children else None, span=self._span(meta))
+        parts = dict(children)
+        return n.AccelerateDebts(parts.get("to"), parts.get("through"), span=self._span(meta))
+
+    def debts_through(self, children):
+        return ("through", children[0])
+
+    def debts_to(self, children):
+        return ("to", children[0])
 
     @v_args(meta=True)
     def suspend_service(self, meta, children):

@@ -74,13 +74,18 @@ class MoneySyntax:
                 items = c
             else:
                 label = c
-        return n.Settle(label, items, opts["partial_month"], opts["unless_ended_by"], span=self._span(meta))
+        ended = opts["unless_ended_by"]  # (event, condition or None) pairs
+        return n.Settle(label, items, opts["partial_month"], tuple(name for name, _ in ended), span=self._span(meta),
+                        ended_where=tuple((name, cond) for name, cond in ended if cond is not None))
 
     def partial_month(self, children):
         return ("partial_month", str(children[0]))
 
     def unless_ended_by(self, children):
-        return ("unless_ended_by", tuple(str(c) for c in children))
+        return ("unless_ended_by", tuple(children))
+
+    def ended_by(self, children):
+        return (str(children[0]), children[1] if len(children) > 1 else None)
 
     @v_args(meta=True)
     def refund_stmt(self, meta, children):

@@ -274,5 +274,9 @@ class RuleSyntax:
 
     @v_args(meta=True)
     def claim_window(self, meta, children):
-        start = children[1] if len(children) == 4 else None
-        return n.ClaimWindow(str(children[0]), children[-2], str(children[-1]), span=self._span(meta), start=start)
+        # NAME [from START] by DATE via EVENT [where COND]: the event's name is the last token
+        via = max(i for i, c in enumerate(children) if isinstance(c, Token))
+        start = children[1] if via == 3 else None
+        where = children[via + 1] if len(children) > via + 1 else None
+        return n.ClaimWindow(str(children[0]), children[via - 1], str(children[via]), span=self._span(meta),
+                             start=start, where=where)

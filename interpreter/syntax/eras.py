@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import attrs
+from interpreter import records
 
 from interpreter.time.periods import days_in_month
 
 __all__ = ["ERAS", "Era", "era_of", "format_japanese_date", "normalize_digits", "parse_japanese_date"]
 
 
-@attrs.frozen
+@records.frozen
 class Era:
     """An era (元号): its name, the Gregorian year of its 元年, its first supported day, and its last day
     (None for the current era)."""

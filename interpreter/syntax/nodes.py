@@ -1,8 +1,9 @@
-"""The abstract syntax tree: frozen attrs classes, one per construct of grammar/yakkan.lark.
+"""The abstract syntax tree: frozen classes (`interpreter.records`), one per construct of grammar/yakkan.lark.
 
 Every node carries the span it was written at; spans are kept out of equality so that two files that
 say the same thing in different layouts have equal trees (the formatter relies on it).
 Nodes only record what was written: names are resolved and units checked later, in `checker`.
+`fields(type(node))` lists a node's fields; `is_node(x)` tells a node from any other value.
 """
 from __future__ import annotations
 
@@ -10,30 +11,29 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Union
 
-import attrs
-
+from interpreter.records import field as _field
+from interpreter.records import fields, frozen  # noqa: F401 (fields: for the walks over the tree)
 from interpreter.syntax.source import Span
 
 
 def _span():
-    return attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    return _field(default=None, eq=False, repr=False, kw_only=True)
 
 
 class _Node:
-    """What every node shares. Its `__repr__` is attrs' own format (`Num(value=Decimal('3'), unit='months')`,
-    spans left out), written once here rather than generated and compiled for each of the eighty classes
-    at every start."""
+    """What every node shares (the base by which `is_node` knows them)."""
 
     __slots__ = ()
 
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{a.name}={getattr(self, a.name)!r}" for a in attrs.fields(type(self)) if a.repr)
-        return f"{type(self).__name__}({shown})"
-
 
 def node(cls):
-    """A frozen attrs class (slots, equality and hash from every field but the span) with _Node's repr."""
-    return attrs.frozen(repr=False)(type(cls.__name__, (_Node,), dict(cls.__dict__)))
+    """A frozen class (slots, equality and hash from every field but the span), a `_Node`."""
+    return frozen(cls, base=_Node)
+
+
+def is_node(value) -> bool:
+    """Whether a value is a node of the syntax tree."""
+    return isinstance(value, _Node)
 
 # ------------------------------------------------------------------ expressions
 
@@ -441,10 +441,11 @@ class ChangeItem:
 
 @node
 class AccelerateDebts:
-    """`accelerates debts [to DATE]`: every unpaid amount arisen by the effect's date falls due on DATE, or on
-    the effect's date without one (期限の利益喪失)."""
+    """`accelerates debts [through LAST] [to DATE]`: every unpaid amount of a month begun by the effect's date (or
+    by LAST: 「満了日までの未払いの利用料金」) falls due on DATE, or on the effect's date without one (期限の利益喪失)."""
 
     to: Expr | None = None
+    through: Expr | None = None
     span: Span = _span()
 
 
@@ -587,6 +588,7 @@ class Settle:
     partial_month: str | None
     unless_ended_by: tuple[str, ...]
     span: Span = _span()
+    ended_where: tuple[tuple[str, Expr], ...] = ()  # `unless ended by EVENT where COND`: the condition on that event
 
 
 @node
@@ -704,13 +706,15 @@ class Reject:
 
 @node
 class ClaimWindow:
-    """`claims for CREDIT by DATE via EVENT;`: the window of a named credit, when another article sets it."""
+    """`claims for CREDIT [from START] by DATE via EVENT [where COND];`: the window of a named credit, when another
+    article sets it; COND (with the credit's `month` and the claim event in scope) says which claims are for it."""
 
     credit: str
     by: Expr
     via: str
     span: Span = _span()
     start: Expr | None = None
+    where: Expr | None = None
 
 
 @node

@@ -1,10 +1,10 @@
 """Source files and spans: where a piece of text came from, for every later stage to point back at."""
 from __future__ import annotations
 
-import attrs
+from interpreter import records
 
 
-@attrs.frozen
+@records.frozen
 class Span:
     """A place in a source file: 1-based line and column of the start (and end) of a construct."""
 
@@ -18,16 +18,16 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-@attrs.frozen
+@records.frozen
 class SourceFile:
     """The text of one file as it was read, with the name used in messages."""
 
     name: str
     text: str
     # the text's lines as the parser counts them (only \n ends one), split once
-    lines: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+    lines: tuple[str, ...] = records.field(init=False, eq=False, repr=False)
 
-    def __attrs_post_init__(self) -> None:
+    def __post_init__(self) -> None:
         object.__setattr__(self, "lines", tuple(self.text.split("\n")))
 
     def line_text(self, line: int) -> str:

@@ -12,14 +12,14 @@ import functools
 from datetime import date, timedelta
 from typing import Iterator
 
-import attrs
+from interpreter import records
 
 from interpreter.time import periods
 
 ONE_DAY = timedelta(days=1)
 
 
-@attrs.frozen
+@records.frozen
 class Period:
     """One billing period: its first and last day, and its number counted from the anchor's period (1)."""
 

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 
-import attrs
+from interpreter import records
 
 from interpreter.cache import private_cache_file, read_json, write_json
 from interpreter.time.periods import days_in_month
@@ -190,7 +190,7 @@ def _in_yearly_range(month: int, day: int, r: YearlyRange) -> bool:
     return key >= start or key <= end  # wraps: 12/29 .. 1/3
 
 
-@attrs.frozen(kw_only=True)
+@records.frozen(kw_only=True)
 class BusinessCalendar:
     """Which days are business days (営業日).
 
@@ -205,19 +205,19 @@ class BusinessCalendar:
 
     national_holidays: bool = True
     bank_holidays: bool = False
-    weekend: frozenset[int] = attrs.field(
+    weekend: frozenset[int] = records.field(
         default=frozenset({SATURDAY, SUNDAY}), converter=_to_weekend, validator=_check_weekend
     )
-    closed_dates: frozenset[date] = attrs.field(
+    closed_dates: frozenset[date] = records.field(
         default=frozenset(), converter=_to_dates, validator=_check_dates
     )
-    closed_yearly: tuple[YearlyRange, ...] = attrs.field(
+    closed_yearly: tuple[YearlyRange, ...] = records.field(
         default=(), converter=_to_ranges, validator=_check_ranges
     )
     # year -> {closed date (other than a plain weekend day) -> reason}; filled lazily, excluded from
     # equality, hashing and repr. The instance is frozen; only this dict's contents change.
-    _cache: dict[int, dict[date, str]] = attrs.field(
-        factory=dict, init=False, eq=False, hash=False, repr=False
+    _cache: dict[int, dict[date, str]] = records.field(
+        factory=dict, init=False, eq=False, repr=False
     )
 
     # -- closed days -----------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 import attrs
+from interpreter import records
 
 from interpreter.syntax import nodes as n
 from interpreter.diagnostics import Diagnostic, has_errors, render_diagnostics
@@ -474,7 +475,7 @@ def _problems(diagnostics) -> tuple[str, ...]:
 
 def pinned(model: Model, version: Version) -> Model:
     """The model with one version only, in force throughout: the terms of that version applied to every event."""
-    return attrs.evolve(model, versions=(attrs.evolve(version, effective=None),))
+    return records.evolve(model, versions=(records.evolve(version, effective=None),))
 
 
 def _run_pinned(model: Model, scenario_path: str):

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Iterator
 
 import attrs
+from interpreter import records
 
 from interpreter.check.model import Model
 from interpreter.diagnostics import Diagnostic
@@ -108,7 +109,7 @@ class _Index:
         for m in _WORD.finditer(self.text, start, end):
             if m.group() == name and not self.in_comment_or_string(m.start()):
                 return self.span_of(m.start(), m.end())
-        return attrs.evolve(span, end_line=span.line, end_column=span.column + 1)
+        return records.evolve(span, end_line=span.line, end_column=span.column + 1)
 
     def _decl(self, kind: str, name: str, label: str | None, node, signature: str, parent: str | None = None,
               children=()) -> Declaration:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Callable, TextIO
 
 import attrs
+from interpreter import records
 
 from interpreter.diagnostics import Diagnostic, did_you_mean, has_errors, render_diagnostics
 from interpreter.run.expressions import EvalError
@@ -288,7 +289,7 @@ class Session(TimelineCommands, SessionNames, DateCommands):
         for i, p in enumerate(problems):
             if p.code == "E608":  # the scenario file's hint does not fit a session
                 name = p.message.split("`")[1]
-                problems[i] = attrs.evolve(p, hint=f"give it with `:params {name}=…`")
+                problems[i] = records.evolve(p, hint=f"give it with `:params {name}=…`")
         return values, typed, problems
 
     def _on_this_line(self, problems: list[Diagnostic]) -> list[Diagnostic]:

@@ -1,13 +1,11 @@
 """REPL commands about the contract's dates: its versions and notice deadlines worked back from an effective date (a mixin of the REPL session)."""
 from __future__ import annotations
 from datetime import date, timedelta
-import attrs
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 from interpreter.time.calendar import BusinessCalendar
 from interpreter.diagnostics import Diagnostic, did_you_mean
 from interpreter.run.expressions import Env, Value, evaluate
-from interpreter.syntax.source import Span
 from interpreter.time.timestamps import JST
 from interpreter.tools.repl_base import (_WEEKDAYS, Problem)
 
@@ -96,11 +94,11 @@ class DateCommands:
         source = self.model.source
 
         def visit(e) -> None:
-            if attrs.has(type(e)):
-                for field in attrs.fields(type(e)):
+            if n.is_node(e):
+                for field in n.fields(type(e)):
                     child = getattr(e, field.name)
                     for c in (child if isinstance(child, tuple) else (child,)):
-                        if attrs.has(type(c)) and not isinstance(c, Span):
+                        if n.is_node(c):
                             visit(c)
             if isinstance(e, (n.BusinessDay, n.NthBusinessDay)):
                 base = evaluate(e.base, env)

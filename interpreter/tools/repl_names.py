@@ -1,7 +1,7 @@
 """What a REPL session can complete and evaluate: expressions over the contract, and the names, fields and values it offers (a mixin of the REPL session)."""
 from __future__ import annotations
 from datetime import date
-import attrs
+from interpreter import records
 from interpreter.syntax import nodes as n
 from interpreter.syntax.build import build
 from interpreter.time.calendar import BusinessCalendar
@@ -109,10 +109,10 @@ class SessionNames:
             return d
         outside = not 2 <= d.span.line <= count + 1
         span = self._remap_span(d.span, count, column)
-        notes = tuple(attrs.evolve(note, span=self._remap_span(note.span, count, column)) for note in d.notes)
+        notes = tuple(records.evolve(note, span=self._remap_span(note.span, count, column)) for note in d.notes)
         if outside and d.code in ("E102", "E103"):
             return Diagnostic("E103", "the expression ends too early", span, hint=d.hint, notes=notes)
-        return attrs.evolve(d, span=span, notes=notes)
+        return records.evolve(d, span=span, notes=notes)
 
     def names(self) -> list[str]:
         """Names of the loaded contract: items, events, params, enum cases, rule ids, notices."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 import os
 import attrs
+from interpreter import records
 from interpreter.diagnostics import Diagnostic, has_errors
 from interpreter.syntax.eras import parse_japanese_date
 from interpreter.run.scenario import Scalar, SpanMap, RawEvent, load_scenario
@@ -40,7 +41,7 @@ class TimelineCommands:
         for p in problems:
             if p.code == "E607":
                 name = p.message.split("`")[1]
-                p = attrs.evolve(p, span=scenario_spans.get(name, p.span))
+                p = records.evolve(p, span=scenario_spans.get(name, p.span))
             if p.span is not None and p.span.file == INPUT and p.span.line == self.line:
                 mine.append(p)
         if mine:
