@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from small_contract import HEADER, ledger_of
+from small_contract import HEADER, started_on_april_first
 
 CONTRACT = HEADER + """
 plan base "基本";
@@ -36,11 +36,7 @@ rule T-2 第2条 "確認と一括請求" {
 
 @pytest.fixture
 def run(tmp_path):
-    def evaluate(events: str, as_of: str = "2025-08-10"):
-        return ledger_of(tmp_path, CONTRACT, f"as_of: {as_of}\nevents:\n  - {{at: 2025-04-01, event: service_start}}\n"
-                         + events)
-
-    return evaluate
+    return started_on_april_first(tmp_path, CONTRACT, "2025-08-10")
 
 
 def interest(ledger) -> list[tuple]:
