@@ -77,7 +77,7 @@ def render_text(ledger: Ledger, lang: str | None = None) -> str:
         out.append(w(title))
         for e in group:
             window = w("window", start=e.window[0], end=e.window[1]) if e.window else ""
-            out.append(f"  {_pad(e.id, 5)}{_fit(e.label, width)} {yen(e.amount):>12}  "
+            out.append(f"  {_pad(e.id, 5)}{_fit(w.label(e.label), width)} {yen(e.amount):>12}  "
                        f"{w.status(e.status, e.kind)}{window}  {_cite(e)}")
         out.append("")
     sections = (
