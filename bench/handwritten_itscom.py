@@ -39,9 +39,9 @@ What each figure rests on (articles of the terms; C-n are the readings of docs/c
   (credits subtracted first; surcharge and interest untaxed, C-16).
 - Invoices: one per calendar month; due at the end of the following month (第30条3, 第28条2, C-22). Payments settle
   invoices in order of due date (民法488条4項); 第35条: 14.6 % a year on each amount paid late, from the day after the
-  due date through the payment day, 365-day year (C-7), floored; the interest is billed on the invoice of the month it
-  is paid in. (Payments are not applied to interest first, as 民法489条 would: the customers of the bench portfolio pay
-  the invoiced fees; see bench/README.md.)
+  due date through the payment day, 365-day year (C-7), floored for each part paid; the interest is billed on the
+  invoice of the month that part is paid in and owed there like the fees, which later payments settle (an invoice's
+  interest first, 民法489条; interest bears none of its own).
 
 `PROJECT_READINGS` names the places where the project's ledger is known to read the text differently (none at
 present); `evaluate` can be asked to take one of those readings, so that the comparison can prove that a difference
@@ -477,47 +477,35 @@ class _Account:
                 self.lines.append(Line("credit", "ITS-18", right.amount, True, claim))
 
     def invoices(self) -> list[Invoice]:
+        """One invoice per month, in order; payments go to them in order of due date (民法488条4項), each invoice's late
+        interest first (民法489条); 第35条 on each part of an invoice paid after its due date, for that part's days,
+        billed on the invoice of the month that part is paid in (a month after the invoice's own, still to come)."""
         by_month: dict[date, list[Line]] = {}
         for line in self.lines:
             by_month.setdefault(line.day.replace(day=1), []).append(line)
-        invoices = {month: _invoice(month, lines) for month, lines in sorted(by_month.items())}
-        interest: dict[date, list[Line]] = {}
-        for day, yen in self.late_interest(list(invoices.values())):
-            interest.setdefault(day.replace(day=1), []).append(Line("charge", "ITS-16", yen, False, day))
-        for month, lines in interest.items():
-            invoices[month] = _invoice(month, (invoices[month].lines if month in invoices else []) + lines)
-        return [invoices[m] for m in sorted(invoices)]
-
-    def late_interest(self, invoices: list[Invoice]) -> list[tuple[date, int]]:
-        """第35条 on every amount paid after its due date. Payments go to the invoices in order of due date
-        (民法488条4項); interest runs on each part of an invoice until the day that part is paid ("遅延期間につき"),
-        and is billed on the day the invoice is paid in full."""
-        payments = sorted(self.payments, key=lambda p: p[0])
-        queue = iter(payments)
+        payments = iter(sorted(self.payments, key=lambda p: p[0]))
         left, paid_at = 0, None
-        out = []
-        for invoice in invoices:
+        done: dict[date, Invoice] = {}
+        while by_month:
+            month = min(by_month)
+            invoice = done[month] = _invoice(month, by_month.pop(month))
             owed = invoice.total
-            if owed <= 0:
-                continue
-            pieces = []  # (yen, day paid)
+            interest_first = sum(line.amount for line in invoice.lines if line.rule == "ITS-16")
             while owed > 0:
                 if left == 0:
-                    nxt = next(queue, None)
+                    nxt = next(payments, None)
                     if nxt is None:
                         break
                     paid_at, left = nxt[0].date(), nxt[1]
                 take = min(owed, left)
-                pieces.append((take, paid_at))
                 owed -= take
                 left -= take
-            if owed > 0:
-                continue  # not yet paid in full: its interest is billed when it is
-            per_mille_yen_days = sum(yen * max(0, (day - invoice.due).days) for yen, day in pieces)
-            yen = per_mille_yen_days * INTEREST_PER_MILLE_YEAR // (1000 * 365)
-            if yen > 0:
-                out.append((pieces[-1][1], yen))
-        return out
+                bearing = take - min(interest_first, take)  # interest bears none of its own
+                interest_first -= take - bearing
+                yen = bearing * max(0, (paid_at - invoice.due).days) * INTEREST_PER_MILLE_YEAR // (1000 * 365)
+                if yen > 0:
+                    by_month.setdefault(paid_at.replace(day=1), []).append(Line("charge", "ITS-16", yen, False, paid_at))
+        return [done[m] for m in sorted(done)]
 
 
 def _units(quantity: int, per: int) -> int:

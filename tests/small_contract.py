@@ -29,3 +29,13 @@ def ledger_of(folder: Path, contract: str, scenario: str):
     outcome = evaluate_text(folder, contract, scenario)
     assert outcome.ok, outcome.diagnostics
     return outcome.ledger
+
+
+def started_on_april_first(folder: Path, contract: str, default_as_of: str):
+    """A function evaluating `contract` over a timeline that begins with `service_start` on 2025-04-01, followed by
+    the given events (YAML list lines), as of a day (`default_as_of` unless given)."""
+    def evaluate(events: str, as_of: str = default_as_of):
+        return ledger_of(folder, contract, f"as_of: {as_of}\nevents:\n  - {{at: 2025-04-01, event: service_start}}\n"
+                         + events)
+
+    return evaluate

@@ -154,19 +154,20 @@ def interest_ledger(tmp_path, paid: int):
                      f"  - {{at: 2025-06-10, event: payment, amount: {paid}}}\n")
 
 
-def late_interest_owed(ledger):
-    return [(e.status, e.note.split(" yen")[0]) for e in ledger.entries
-            if e.kind == "obligation" and e.label == "payment of the late interest"]
+def june_duty(ledger):
+    """The status of June's invoice (the one carrying the interest, due 07-31)."""
+    return [e.status for e in ledger.entries
+            if e.kind == "obligation" and e.due is not None and e.due.isoformat() == "2025-07-31"]
 
 
 def test_interest_left_unpaid_shows_and_interest_paid_is_not_an_overpayment(tmp_path):
-    # 10,000 paid: the 36 of interest is paid first (民法第489条), so 36 is still owed: an obligation, open until
-    # the interest's invoice (June's, due 07-31) falls due, then missed. 10,036 paid: nothing owed, no overpayment.
+    # 10,000 paid: the 36 of interest is owed on June's invoice (due 07-31), which nothing pays: open on the as-of
+    # day 07-31. 10,036 paid: the 36 beyond April's fee pays June's invoice, met; no overpayment.
     # 10,100 paid: 64 beyond the fee and the interest is refunded (not 100).
     short = interest_ledger(tmp_path, 10000)
-    assert late_interest_owed(short) == [("open", "36 of 36")]
+    assert june_duty(short) == ["open"]
     exact = interest_ledger(tmp_path, 10036)
-    assert late_interest_owed(exact) == []
+    assert june_duty(exact) == ["met"]
     assert [e for e in exact.entries if e.kind == "credit"] == []
     over = interest_ledger(tmp_path, 10100)
     assert [(e.label, e.amount) for e in over.entries if e.kind == "credit"] == [("overpayment refunded", 64)]

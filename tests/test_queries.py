@@ -87,8 +87,9 @@ def test_paid_fees_leave_out_the_interest_a_payment_paid(run):
     assert [e.amount for e in interest] == [Decimal(6)]
     assert state(ledger, "6月に支払われた料金（利息を除く）") == Decimal(1094)
     assert state(ledger, "6月の支払回数") == Decimal(1)
-    # unpaid on 08-05: May and June due 06-30 and 07-31, 2 × 1,100 = 2,200 (April was paid)
-    assert state(ledger, "解除時の未払額") == Decimal(2200)
+    # unpaid on 08-05: May and June due 06-30 and 07-31, 2 × 1,100 = 2,200 (April was paid), and the 6 yen of
+    # interest billed on June's invoice (due 07-31), owed like its fees: 2,206
+    assert state(ledger, "解除時の未払額") == Decimal(2206)
 
 
 @pytest.mark.parametrize("condition", [

@@ -39,6 +39,7 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "date_of": (1, 1, DATE),
     # queries on the customer's timeline as of the start of a day (its events before that day)
     "unpaid": (1, 1, MONEY),  # invoices past their due date and not paid in full
+    "owed": (2, 2, MONEY),  # what the invoices still owe, due or not, of what arose by a day
     "unpaid_periods": (1, 1, NUMBER),  # consecutive latest billing periods whose invoices are unpaid past due
     "paid_fees": (2, 2, MONEY),  # payments from one date up to another, less what they paid of late interest
     "occurrences": (3, 3, NUMBER),  # events of a kind from one date through another
@@ -50,7 +51,7 @@ BUILTINS: dict[str, tuple[int, int, object]] = {
     "maximum_quantity": (3, 3, T("count")),  # an item's largest quantity in a period, its first instant included
 }
 # Functions whose value depends on the customer's timeline, not only on the contract and its parameters.
-TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "monthly_rate", "unpaid", "unpaid_periods", "paid_fees", "occurrences",
+TIMELINE_FUNCTIONS = frozenset({"monthly_fee", "monthly_rate", "unpaid", "owed", "unpaid_periods", "paid_fees", "occurrences",
                                 "monthly_billed", "active", "quantity", "maximum_quantity"})
 
 # Names every contract can use, with their types.
@@ -209,7 +210,7 @@ class ExpressionTypes:
                            e.args[0].span, did_you_mean(getattr(e.args[0], "name", ""), tables.events))
             dates = list(zip(e.args[1:], args[1:]))
         else:
-            dates = list(zip(e.args, args)) if e.func in ("paid_fees", "unpaid", "unpaid_periods") else []
+            dates = list(zip(e.args, args)) if e.func in ("paid_fees", "unpaid", "owed", "unpaid_periods") else []
         for a, t in dates:
             if not is_dateish(t):
                 self.error("E302", f"`{e.func}` takes dates, not {t}", a.span)

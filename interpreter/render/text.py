@@ -77,7 +77,7 @@ def render_text(ledger: Ledger, lang: str | None = None) -> str:
         out.append(w(title))
         for e in group:
             window = w("window", start=e.window[0], end=e.window[1]) if e.window else ""
-            out.append(f"  {_pad(e.id, 5)}{_fit(e.label, width)} {yen(e.amount):>12}  "
+            out.append(f"  {_pad(e.id, 5)}{_fit(w.label(e.label), width)} {yen(e.amount):>12}  "
                        f"{w.status(e.status, e.kind)}{window}  {_cite(e)}")
         out.append("")
     sections = (
@@ -93,8 +93,11 @@ def render_text(ledger: Ledger, lang: str | None = None) -> str:
             for e in chosen:
                 out += lines(e)
             out.append("")
-    totals = {k: yen(v) for k, v in ledger.totals().items()}
-    out.append(w("totals", **totals))
+    totals = ledger.totals()
+    # a refund paid out is money returned, not a reduction of the fees: shown apart from the credits
+    paid_out = sum((e.amount for e in ledger.entries if e.kind == "credit" and e.status == "paid out"), Decimal(0))
+    line = w("totals", charge=yen(totals["charge"]), credit=yen(totals["credit"] - paid_out), tax=yen(totals["tax"]))
+    out.append(line + (w("totals_paid_out", amount=yen(paid_out)) if paid_out else ""))
     return "\n".join(out)
 
 

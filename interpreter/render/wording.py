@@ -31,6 +31,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "due": ("due {date}", "期日 {date}"),
     "totals": ("Totals: charges {charge} yen, credits {credit} yen, tax {tax} yen",
                "合計: 料金 {charge}円、減額 {credit}円、消費税 {tax}円"),
+    "totals_paid_out": (", refunds paid out {amount} yen", "、返金（振込） {amount}円"),
 }
 PARTIES = {"customer": "契約者", "provider": "当社", "either": "各当事者"}
 OBLIGATION_STATUSES = {"met": "履行", "missed": "不履行", "open": "未了", "lapsed": "消滅"}
@@ -41,7 +42,6 @@ CREDIT_STATUSES = {"claimed": "請求済", "open": "未請求", "lapsed": "請�
 # Tried in order; the first pattern that matches the whole label wins.
 _LABELS: tuple[tuple[re.Pattern, str], ...] = tuple((re.compile(p), ja) for p, ja in (
     (r"payment of the invoice for (\d{4})-0?(\d{1,2})", r"\1年\2月分請求書の支払"),
-    (r"payment of the late interest", "遅延損害金の支払"),
     (r"invoice for (\d{4})-0?(\d{1,2})", r"\1年\2月分の請求書"),
     (r"payment of the invoice for (\d{4}-\d{2}-\d{2})–(\d{4}-\d{2}-\d{2})", r"\1〜\2分請求書の支払"),
     (r"invoice for (\d{4}-\d{2}-\d{2})–(\d{4}-\d{2}-\d{2})", r"\1〜\2分の請求書"),

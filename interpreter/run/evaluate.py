@@ -75,6 +75,7 @@ class EvaluationCore:
         self._schedules: dict[int, tuple] = {}  # id(fee) -> (its from and until values, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None, still owed)
+        self.invoices_made = False  # set once the invoices and what the payments left owed are known
         self._names_cache: dict = {}
         self._events_cache: dict = {}
         self._contract_value = Value("contract", self)
@@ -206,7 +207,7 @@ class EvaluationCore:
         for stage in (self._reading_choices, self._version_states, self._terms,
                       self._recurring_fees, self._settlements, self._deferred_emits, self._per_month,
                       self._contract_end_entries, self._claims, self._daily_obligations, self._close_obligations,
-                      self._invoices):
+                      self._invoices, self._close_obligations_met_where):
             self.current = None  # an error before a stage reaches its statements belongs to the whole run
             stage()
         entries = self._numbered()

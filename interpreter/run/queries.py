@@ -59,6 +59,23 @@ class TimelineQueries:
                    Decimal(0))
         return Value("money", owed)
 
+    def _query_owed(self, day: Value, arisen_by: Value) -> Value:
+        """What the invoices still owe at the start of the day, due or not, of what arose on or before `arisen_by`
+        (「…までに生じた料金等で未払のもの」): lines dated later (late interest on a later payment, a fee dated after it) are
+        left out with their tax, and what an invoice still owes is counted against them first."""
+        d, by = as_date(day), as_date(arisen_by)
+        # Asked once the invoices are made (`met by … where`), about a day after every event: this timeline itself.
+        complete = self.invoices_made and all(e.date < d for e in self.events)
+        prefix = self if complete else self._prefix(d)
+        owed = Decimal(0)
+        for inv, _, _, left in prefix.settled_invoices:
+            if left <= 0:
+                continue
+            later = sum(((e.amount + (e.tax or 0)) * (1 if e.kind == "charge" else -1)  # with the tax they add
+                         for e in prefix._invoice_lines.get(inv.key, ()) if e.date > by), Decimal(0))
+            owed += max(Decimal(0), left - max(later, Decimal(0)))
+        return Value("money", owed)
+
     def _query_unpaid_periods(self, day: Value) -> Value:
         """The longest run of consecutive billing periods whose invoices, due before the day, are all still unpaid
         (when payments settle the oldest first, the run that ends with the latest invoice due)."""
@@ -96,5 +113,5 @@ class TimelineQueries:
         return Value("number", Decimal(len(found)))
 
     def _query_functions(self) -> dict:
-        return {"unpaid": self._query_unpaid, "unpaid_periods": self._query_unpaid_periods,
+        return {"unpaid": self._query_unpaid, "owed": self._query_owed, "unpaid_periods": self._query_unpaid_periods,
                 "paid_fees": self._query_paid_fees, "occurrences": self._query_occurrences}

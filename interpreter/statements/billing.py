@@ -8,7 +8,7 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from interpreter.check.types import MONTH, DATE
-from interpreter.run.expressions import Value, as_date, evaluate, format_decimal
+from interpreter.run.expressions import EvalError, Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import Entry
 from interpreter.syntax import nodes as n
 from interpreter.time.billing_periods import Period, period_name
@@ -83,6 +83,11 @@ class BillingEvaluation:
         return []
 
     def _invoices(self) -> None:
+        """Invoices per billing period, the payments that settle them and the late interest they give rise to.
+        Interest is billed on the invoice of its payment's period and owed there like any fee, so later payments
+        settle it and it can leave that invoice short: the interest is worked out again with the invoices that
+        carry it until nothing changes (interest arises on a payment day and lands on that day's period or later,
+        so each round settles the earlier invoices for good)."""
         d = self.contract_start or self.as_of
         due_stmt = next(iter(self.statements(d, n.InvoiceDue)), None)
         self._apply_waivers()
@@ -91,45 +96,76 @@ class BillingEvaluation:
         for e in self.entries:
             if e.kind in ("charge", "credit") and e.counts and e.status != "paid out" and e.date is not None:
                 lines[self._period_of(e.date)].append(e)
-        invoices = []
-        for period, items in sorted(lines.items(), key=lambda kv: kv[0].start):
-            invoice = self._invoice(period, items, due_stmt)
-            invoices.append(invoice)
         if due_stmt is None:
+            for period, items in sorted(lines.items(), key=lambda kv: kv[0].start):
+                self._invoice(period, items, None)
             return
-        rule, stmt = due_stmt
         interest_found = next(iter(self.statements(d, n.Interest)), None)
         payments = sorted(self._payments(), key=lambda e: (e.instant, e.index))
+        mark, interest = len(self.entries), {}
+        for _ in range(len(lines) + len(payments) + 2):
+            del self.entries[mark:]
+            self._invoice_lines.clear()
+            self._invoice_accelerations.clear()
+            self.entries.extend(interest.values())
+            invoices = self._period_invoices(lines, list(interest.values()), due_stmt)
+            paid_on, balance, parts, over = self._settle(invoices, payments)
+            found = {}
+            for inv in invoices if interest_found is not None else ():
+                for entry in self._interest(*interest_found, inv, parts[inv.key], self._invoice_interest(inv)):
+                    found[entry.key] = entry
+            if found == interest:  # the same figures: keep the lines the invoices were made with
+                fresh = {id(e) for e in found.values()}
+                self.entries = [e for e in self.entries if id(e) not in fresh]
+                break
+            interest = found
+        else:
+            raise EvalError("late interest and the payments that settle it do not settle down", due_stmt[1], "E611")
+        self._invoice_obligations(due_stmt, invoices, paid_on, balance, parts)
+        self._refund_overpayment(over)
+
+    def _period_invoices(self, lines: dict, interest: list[Entry], due_stmt) -> list[Entry]:
+        """The invoice of each billing period with its interest lines. Interest that arises (on its payment day)
+        after the period's debts were accelerated is a debt of its own: not one the customer had when the benefit
+        of time was lost, so it is a separate invoice that keeps the period's own due date."""
+        with_interest: dict[Period, list[Entry]] = defaultdict(list, {p: list(items) for p, items in lines.items()})
+        for e in interest:
+            with_interest[self._period_of(e.date)].append(e)
+        invoices = []
+        for period, items in sorted(with_interest.items(), key=lambda kv: kv[0].start):
+            _, due = self._invoice_dates(due_stmt[1], period)
+            accelerated = self._acceleration(period.start, due)
+            later = [e for e in items if e.key.startswith("interest:") and accelerated is not None
+                     and e.date > accelerated.day]
+            invoices.append(self._invoice(period, [e for e in items if e not in later], due_stmt))
+            if later:
+                invoices.append(self._invoice(period, later, due_stmt, arose_after=accelerated.day))
+        return invoices
+
+    def _invoice_interest(self, inv: Entry) -> list[Entry]:
+        """The late interest lines an invoice carries (interest bears no interest of its own)."""
+        return [e for e in self._invoice_lines.get(inv.key, ()) if e.key.startswith("interest:")]
+
+    def _invoice_obligations(self, due_stmt, invoices: list[Entry], paid_on: dict, balance: dict, parts: dict) -> None:
+        """The customer's duty to pay each invoice that owes something, met or missed by the payment that
+        completed it; what each still owes is kept for the timeline queries (`unpaid`, `unpaid_periods`). A duty
+        a designated payment went to names the rule of the designation."""
+        rule, stmt = due_stmt
+        designation = next(iter(self.statements(self.contract_start or self.as_of, n.PaymentsSettle)), None)
         remaining = [(inv, inv.amount + (inv.tax or 0)) for inv in invoices]
-        paid_on, balance, parts, over = self._settle(invoices, payments)
         self.settled_invoices = [(inv, owed, paid_on[inv.key], balance[inv.key]) for inv, owed in remaining]
-        extra_lines: dict[Period, list[Entry]] = defaultdict(list)
         for inv, owed in remaining:
             if owed <= 0:
                 continue
             payment = paid_on[inv.key]
             status = ("met" if payment.date <= inv.due else "missed") if payment else (
                 "missed" if self.as_of > inv.due else "open")
+            designated = designation is not None and any(
+                p is not None and p.index in self._designated_payments for _, p in parts[inv.key])
             self.add(rule, stmt, "obligation", f"payment of the invoice for {period_name(*inv.period)}",
-                     party="customer", due=inv.due, status=status,
+                     party="customer", due=inv.due, status=status, also=(designation[0].id,) if designated else (),
                      events=(payment.index,) if payment else (), date=inv.date,
                      note=f"paid {payment.date}" if payment else None)
-            if payment and payment.date > inv.due and interest_found is not None:
-                irule, istmt = interest_found
-                entry = self._interest(irule, istmt, inv, parts[inv.key], payment)
-                if entry is not None:
-                    extra_lines[self._period_of(entry.date)].append(entry)
-        for period, entries in extra_lines.items():
-            self.entries = [e for e in self.entries if not (e.kind == "invoice" and e.key == f"invoice:{period}")]
-            # Interest that arises (on its payment day) after the period's debts were accelerated is a debt of its
-            # own: not one the customer had when the benefit of time was lost, so it keeps the period's own due date.
-            accelerated = self._invoice_accelerations.get(f"invoice:{period}")
-            later = [e for e in entries if accelerated is not None and e.date > accelerated.day]
-            self._invoice(period, lines.get(period, []) + [e for e in entries if e not in later], due_stmt)
-            if later:
-                self._invoice(period, later, due_stmt, arose_after=accelerated.day)
-        left = self._interest_paid_from(over[0]) if interest_found is not None else over[0]
-        self._refund_overpayment((left, over[1]))
 
     def _settle(self, invoices: list[Entry], payments: list[Event]):
         """(the payment that completed each invoice or None, what each still owes, the parts each was paid in —
@@ -144,12 +180,14 @@ class BillingEvaluation:
             if balance[inv.key] < 0:
                 self._pay(invoices[i + 1:], -balance[inv.key], balance, paid_on, parts, None)
         designation = next(iter(self.statements(self.contract_start or self.as_of, n.PaymentsSettle)), None)
+        self._designated_payments: set[int] = set()
         over, over_by = Decimal(0), []
         for payment in payments:
             order = invoices
             if designation is not None:
                 day = evaluate(designation[1].first, self.event_env(payment))
                 if day.kind != "absent":
+                    self._designated_payments.add(payment.index)
                     chosen = self._period_of(as_date(day)).start
                     order = sorted(invoices, key=lambda inv: inv.period[0] != chosen)  # stable: then oldest first
             left = self._pay(order, payment.fields["amount"].value, balance, paid_on, parts, payment)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from datetime import date
 from decimal import Decimal
 
 from interpreter.check.types import DATE, MONEY
@@ -40,65 +39,45 @@ class InterestChecks:
 class InterestEvaluation:
     """Evaluation of interest statements (a mixin of the evaluation)."""
 
-    def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, payment: Event) -> Entry | None:
-        """The interest on an invoice completed by `payment`: on each part paid after the due date ("遅延期間につき"),
-        for that part's own days (`paid` and `overdue` are the part's), rounded once on the sum. A part paid by the
-        due date bears none."""
-        raw, steps, days_counted, events = Decimal(0), Trace(), [], []
+    def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, interest_lines: list[Entry]) -> list[Entry]:
+        """The interest on an invoice: on each part paid after the due date ("遅延期間につき", "その未払の額について"), for
+        that part's own days (`paid` and `overdue` are the part's), arising on the day of the payment that paid it,
+        cut to the yen there (a payment pays one part of an invoice). A part paid by the due date bears none, nor does
+        an invoice never paid (nothing has arisen yet). `interest_lines`: the late interest the invoice itself
+        carries, which a part pays before the fees once it has arisen — by an earlier payment, not the part's own
+        (民法第489条: 利息 before 元本) — and which bears no interest."""
+        entries, absorbed = [], Decimal(0)
+        fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
         for overdue, paid_by in parts:
-            if paid_by is None or paid_by.date <= inv.due:
-                continue
-            env = self.env(paid_by.date, {"due": Value("date", inv.due), "paid": Value("date", paid_by.date),
-                                          "overdue": Value("money", overdue)})
-            first = as_date(evaluate(s.days_from, env))
-            last = as_date(evaluate(s.days_through, env))
-            days = max(0, (last - first).days + 1)
-            if days == 0:
-                continue
-            rate = evaluate(s.rate, env).value
-            year_days = Decimal(365) if s.year is None else evaluate(s.year, env).value / Decimal(1440)
-            part = overdue * rate / 100 * days / year_days
-            raw += part
-            steps.append(f"days = {first} … {last} = {days}")
-            steps.append(f"{format_decimal(overdue)} yen × {format_decimal(rate)}% × {days} ÷ "
-                         f"{format_decimal(year_days)} = {format_decimal(part)} yen")
-            days_counted += [first, last]
-            events.append(paid_by.index)
-        if not days_counted:
+            arisen = sum((e.amount for e in interest_lines if paid_by is None or e.date < paid_by.date
+                          or (e.date == paid_by.date and paid_by.index not in e.events)), Decimal(0))
+            taken = min(max(arisen - absorbed, Decimal(0)), overdue)
+            absorbed, overdue = absorbed + taken, overdue - taken
+            overdue = min(overdue, max(fees, Decimal(0)))  # the rest of the part pays interest arising with it
+            fees -= overdue
+            if overdue > 0 and paid_by is not None and paid_by.date > inv.due:
+                entry = self._interest_on_part(rule, s, inv, overdue, paid_by)
+                if entry is not None:
+                    entries.append(entry)
+        return entries
+
+    def _interest_on_part(self, rule, s: n.Interest, inv: Entry, overdue: Decimal, paid_by: Event) -> Entry | None:
+        steps = Trace()
+        env = self.env(paid_by.date, {"due": Value("date", inv.due), "paid": Value("date", paid_by.date),
+                                      "overdue": Value("money", overdue)})
+        first = as_date(evaluate(s.days_from, env))
+        last = as_date(evaluate(s.days_through, env))
+        days = max(0, (last - first).days + 1)
+        if days == 0:
             return None
-        if len(events) > 1:
-            steps.append(f"total = {format_decimal(raw)} yen")
-        amount = self.money(raw, payment.date, steps)
+        rate = evaluate(s.rate, env).value
+        year_days = Decimal(365) if s.year is None else evaluate(s.year, env).value / Decimal(1440)
+        raw = overdue * rate / 100 * days / year_days
+        steps.append(f"days = {first} … {last} = {days}")
+        steps.append(f"{format_decimal(overdue)} yen × {format_decimal(rate)}% × {days} ÷ "
+                     f"{format_decimal(year_days)} = {format_decimal(raw)} yen")
+        amount = self.money(raw, paid_by.date, steps)
         if amount <= 0:
             return None
-        return self._charge(rule, s, rule.label or "late payment interest", payment.date,
-                            (min(days_counted), max(days_counted)), amount, tuple(dict.fromkeys(events)), steps,
-                            exempt=True, key=f"interest:{inv.key}")
-
-    def _interest_paid_from(self, beyond: Decimal) -> Decimal:
-        """The late interest is owed besides the invoices' fees: what the payments left beyond the fees pays it,
-        oldest first (by 民法第489条 a payment pays the interest first, so what stays unpaid is as much of the
-        fees). Each interest line not paid in full gets an obligation for what is still owed, due with the invoice
-        it is billed on, so that a short payment shows. What is left after the interest."""
-        found = next(iter(self.statements(self.contract_start or self.as_of, n.Interest)), None)
-        lines = sorted((e for e in self.entries if e.kind == "charge" and e.key.startswith("interest:") and e.counts),
-                       key=lambda e: e.date)
-        for line in lines:
-            owed = line.amount + (line.tax or 0)
-            paid = min(beyond, owed)
-            beyond -= paid
-            if paid < owed and found is not None:
-                due = self._due_of_line(line)
-                status = "missed" if due is not None and self.as_of > due else "open"
-                self.add(*found, "obligation", "payment of the late interest", party="customer", due=due,
-                         status=status, date=line.date, events=line.events,
-                         note=f"{format_decimal(owed - paid)} of {format_decimal(owed)} yen unpaid: the payments "
-                              f"paid the late interest first (民法第489条), so as much of the fees is still owed")
-        return beyond
-
-    def _due_of_line(self, line: Entry) -> date | None:
-        """The due date of the invoice a line is billed on."""
-        for e in self.entries:
-            if e.kind == "invoice" and any(x is line for x in self._invoice_lines.get(e.key, ())):
-                return e.due
-        return None
+        return self._charge(rule, s, rule.label or "late payment interest", paid_by.date, (first, last), amount,
+                            (paid_by.index,), steps, exempt=True, key=f"interest:{inv.key}:{paid_by.index}")

@@ -43,8 +43,9 @@ class ObligationChecks:
             self.error("E404", f"obligation `{s.name}` has no `due` date", s.span)
         else:
             self._expect(s.due, "date", inner, tables, "a deadline")
-        if s.met_by:
-            self._event_name(s.met_by, s.span, tables)
+        if s.met_by and self._event_name(s.met_by, s.span, tables) is not None and s.met_where is not None:
+            self._expect(s.met_where, "bool", self._event_scope(scope, s.met_by, tables), tables,
+                         "the condition on what meets an obligation")
         if s.trigger is None:
             self.error("E404", f"obligation `{s.name}` does not say when it arises", s.span,
                        "add `when EVENT;`, `when contract ends;` or `when each day;`")
@@ -61,7 +62,8 @@ class ObligationEvaluation:
                 due = as_date(evaluate(stmt.due, env), stmt.due)
                 self.pending.append(PendingObligation(rule, stmt, ev, due))
         for p in self.pending:
-            if p.met is None and p.stmt.met_by == ev.name and (p.trigger is None or p.trigger.instant <= ev.instant):
+            if p.met is None and p.stmt.met_by == ev.name and (p.trigger is None or p.trigger.instant <= ev.instant) \
+                    and p.stmt.met_where is None:  # a condition on what meets it is judged once billing is known
                 p.met = ev
                 break
 
@@ -74,6 +76,26 @@ class ObligationEvaluation:
                 met = [e for e in self.seen.get(s.met_by or "", []) if e.date >= d and e.index not in self.rejected]
                 pending.met = met[0] if met else None
                 self.pending.append(pending)
+
+    def _close_obligations_met_where(self) -> None:
+        """`met by EVENT where COND`: the first occurrence in time for which COND holds meets the duty. Judged after
+        the invoices, so that COND may ask what the payments left owed (`owed`, `unpaid`) of this very timeline."""
+        self.invoices_made = True
+        conditional = [p for p in self.pending if p.stmt.met_where is not None]
+        for p in conditional:
+            p.met = next((e for e in self.seen.get(p.stmt.met_by or "", [])
+                          if e.index not in self.rejected and self._may_meet(p, e)
+                          and truthy(evaluate(p.stmt.met_where, self.event_env(e)), p.stmt.met_where)), None)
+        self._close(conditional)
+
+    def _may_meet(self, p: PendingObligation, e: Event) -> bool:
+        """Whether an occurrence comes at a time it could meet the duty: after its trigger, on or after its day
+        (a daily duty: by its due date too), or on or after the contract's end."""
+        if p.trigger is not None:
+            return p.trigger.instant <= e.instant
+        if p.day is not None:
+            return p.day <= e.date <= p.due
+        return self.contract_end is not None and e.date >= self.contract_end
 
     @staticmethod
     def _performance_note(p: PendingObligation, status: str) -> str | None:
@@ -106,13 +128,19 @@ class ObligationEvaluation:
             day += timedelta(days=1)
 
     def _close_obligations(self) -> None:
-        for p in self.pending:
+        self._close([p for p in self.pending if p.stmt.met_where is None])
+
+    def _close(self, pending: list[PendingObligation]) -> None:
+        for p in pending:
             label = p.stmt.label or p.rule.label or p.stmt.name
             events = tuple(x.index for x in (p.trigger, p.met) if x is not None)
             if p.met is not None:
                 status = "met" if p.met.date <= p.due else "missed"
-            elif p.trigger is not None and self.contract_end is not None and self.contract_end < p.due:
-                status = "lapsed"  # the contract ended before the duty fell due, and nothing met it
+            elif p.trigger is not None and self.contract_end is not None and self.contract_end < p.due \
+                    and p.trigger.index not in self.contract_end_events:
+                # the contract ended before the duty fell due, and nothing met it (a duty the end itself gives rise
+                # to, such as paying what is owed at once, does not lapse)
+                status = "lapsed"
             else:
                 status = "missed" if self.as_of > p.due else "open"
             self.add(p.rule, p.stmt, "obligation", label, party=p.stmt.party, due=p.due, status=status,

@@ -128,14 +128,16 @@ class RuleSyntax:
         if len(rest) > 1 and rest[1] in ("customer", "provider", "either"):
             label = rest.pop(0)
         party = rest[0]
-        parts = dict(trigger=None, due=None, met_by=None, grants=None, where=None)
+        parts = dict(trigger=None, due=None, met_by=None, grants=None, where=None, met_where=None)
         for tag, value in rest[1:]:
             if tag == "trigger":
                 parts["trigger"], parts["where"] = value
+            elif tag == "met_by":
+                parts["met_by"], parts["met_where"] = value
             else:
                 parts[tag] = value
         return n.Obligation(name, label, party, parts["trigger"], parts["due"], parts["met_by"], parts["grants"],
-                            parts["where"], span=self._span(meta))
+                            parts["where"], parts["met_where"], span=self._span(meta))
 
     def trigger(self, children):
         return ("trigger", (children[0], children[1] if len(children) > 1 else None))
@@ -150,7 +152,7 @@ class RuleSyntax:
         return "each day"
 
     def met_by(self, children):
-        return ("met_by", str(children[0]))
+        return ("met_by", (str(children[0]), children[1] if len(children) > 1 else None))
 
     def grants(self, children):
         return ("grants", self._text(children[0]))

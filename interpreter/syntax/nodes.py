@@ -556,6 +556,7 @@ class Obligation:
     met_by: str | None
     grants: str | None
     where: Expr | None = None  # `when EVENT where COND`: only the occurrences for which COND holds
+    met_where: Expr | None = None  # `met by EVENT where COND`: only an occurrence for which COND holds meets it
     span: Span = _span()
 
 

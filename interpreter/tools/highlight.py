@@ -36,7 +36,7 @@ KEYWORDS = DECLARATION_WORDS + (
 UNIT_WORDS = (
     "yen", "JPY", "second", "seconds", "minute", "minutes", "hour", "hours", "week", "weeks", "months", "years",
 )
-BUILTINS = ("floor", "ceil", "round", "truncate", "max", "min", "monthly_fee", "monthly_rate", "unpaid", "unpaid_periods",
+BUILTINS = ("floor", "ceil", "round", "truncate", "max", "min", "monthly_fee", "monthly_rate", "unpaid", "owed", "unpaid_periods",
             "paid_fees", "occurrences", "days_in_month",
             "date_of", "period_of", "monthly_billed", "active", "quantity", "maximum_quantity")
 
