@@ -190,6 +190,8 @@ class ExpressionTypes:
             return args[0]
         if e.func in ("monthly_fee", "monthly_rate", "monthly_billed") and len(e.args) == 2:
             self._items([e.args[1]], tables)
+        if e.excluding:
+            _check_excluding(e, tables, self.error)
         if e.func in ("monthly_fee", "monthly_rate", "monthly_billed", "days_in_month", "date_of", "period_of") and not (
                 is_dateish(args[0]) or args[0] == MONTH):
             self.error("E302", f"`{e.func}` takes a date, not {args[0]}", e.args[0].span)
@@ -375,6 +377,21 @@ class ExpressionTypes:
 
 
 _VERB = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
+
+
+def _check_excluding(e: n.Call, tables: Tables, error) -> None:
+    """`monthly_fee(d, ITEMS, excluding RULE, …)`: each RULE is a rule of the terms with a monthly fee to leave out."""
+    if e.func != "monthly_fee":
+        error("E302", f"`{e.func}` takes no `excluding`", e.span, "only `monthly_fee` leaves out the fees of rules")
+        return
+    for rule_id in e.excluding:
+        rule = tables.rules.get(rule_id)
+        if rule is None:
+            error("E201", f"unknown rule `{rule_id}`", e.span,
+                  did_you_mean(rule_id, tables.rules) or f"rules are: {', '.join(tables.rules)}")
+        elif not any(isinstance(s, n.Fee) and s.kind == "monthly" for s in rule.statements):
+            error("E208", f"rule `{rule_id}` has no monthly fee for `monthly_fee` to leave out", e.span,
+                  "name the rule whose `monthly fee` (a discount, for example) the amount is read without")
 
 
 def _arith(op: str, a: T, b: T) -> T | None:

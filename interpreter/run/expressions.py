@@ -304,6 +304,8 @@ def _call(e: n.Call, env: Env) -> Value:
     fn = env.functions.get(e.func)
     if fn is None:
         raise EvalError(f"`{e.func}` depends on the customer's events", e)
+    if e.excluding:  # only `monthly_fee` takes it (the checker sees to that)
+        return fn(*args, excluding=frozenset(e.excluding))
     return fn(*args)
 
 

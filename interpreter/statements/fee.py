@@ -343,9 +343,10 @@ class FeeEvaluation:
         self._charge(rule, stmt, label, start, (start, end),
                      amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{start}")
 
-    def _monthly_fee(self, day: Value, items: Value | None = None) -> Value:
-        """`monthly_fee(d[, ITEMS])`: the monthly fees in force on a day (for the billing period that holds it,
-        as the fees' schedules say), at that day's quantities."""
+    def _monthly_fee(self, day: Value, items: Value | None = None, excluding: frozenset[str] = frozenset()) -> Value:
+        """`monthly_fee(d[, ITEMS][, excluding RULE, …])`: the monthly fees in force on a day (for the billing
+        period that holds it, as the fees' schedules say), at that day's quantities; the fees of the rules
+        `excluding` names are left out (a fee before the discount another rule writes as a fee of its own)."""
         d = as_date(day)
         wanted = _wanted_items(items)
         total = Decimal(0)
@@ -357,7 +358,7 @@ class FeeEvaluation:
             if sub is None:
                 continue
             for rule, stmt in fees:
-                if stmt.kind == "monthly" and self._in_schedule(stmt, period):
+                if stmt.kind == "monthly" and rule.id not in excluding and self._in_schedule(stmt, period):
                     total += self._fee_rate(stmt, d, sub.quantity_on(d), [], period, sub)
         return Value("money", total)
 

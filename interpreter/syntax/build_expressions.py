@@ -61,6 +61,12 @@ class ExpressionSyntax:
     def call(self, meta, children):
         return n.Call(str(children[0]), tuple(children[1:]), span=self._span(meta))
 
+    @v_args(meta=True)
+    def call_excluding(self, meta, children):
+        rule_ids = tuple(str(c) for c in children[1:] if isinstance(c, Token) and c.type == "RULE_ID")
+        args = tuple(c for c in children[1:] if not (isinstance(c, Token) and c.type == "RULE_ID"))
+        return n.Call(str(children[0]), args, span=self._span(meta), excluding=rule_ids)
+
     def paren(self, children):
         return children[0]
 

@@ -89,6 +89,7 @@ class Call:
     func: str
     args: tuple["Expr", ...]
     span: Span = _span()
+    excluding: tuple[str, ...] = ()  # `monthly_fee(d, ITEMS, excluding MIN-9)`: the rules whose fees are left out
 
 
 @node
