@@ -406,3 +406,8 @@ def test_the_contracts_are_formatted():
     result = subprocess.run([str(yakkan), "fmt", "--check", "contracts"], cwd=ROOT, capture_output=True,
                             text=True)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_a_call_with_excluding_keeps_its_bracket_next_to_the_name():
+    messy = "rule A-1 第1条 { state s = monthly_fee (2025-04-01 , excluding  A-1 , A-2 ) ; }\n"
+    assert format_text(messy) == "rule A-1 第1条 {\n  state s = monthly_fee(2025-04-01, excluding A-1, A-2);\n}\n"

@@ -123,7 +123,7 @@ def _comments(text: str, tree: Tree) -> list[str]:
 def _space_between(prev: _Tok, cur: _Tok) -> bool:
     if cur.text in _NO_SPACE_BEFORE or cur.type == "PERCENT":
         return False
-    if cur.text == "(" and cur.parent == "call":
+    if cur.text == "(" and cur.parent in ("call", "call_excluding"):
         return False
     if prev.text in _NO_SPACE_AFTER:
         return False

@@ -31,7 +31,7 @@ KEYWORDS = DECLARATION_WORDS + (
     "with", "until", "service", "limit", "reject", "where",
     "then", "else", "and", "or", "not", "in", "sum", "count", "maximum", "each",
     "tier", "otherwise", "later", "earlier", "expiry", "business", "day", "end", "start", "through",
-    "true", "false", "default", "graduated", "issued", "outside", "optional", "section",
+    "true", "false", "default", "graduated", "issued", "outside", "optional", "section", "excluding",
 )
 UNIT_WORDS = (
     "yen", "JPY", "second", "seconds", "minute", "minutes", "hour", "hours", "week", "weeks", "months", "years",
