@@ -13,13 +13,23 @@ from interpreter.run.state import Trace, item_label
 from interpreter.syntax import nodes as n
 
 
+PARTIAL_MONTH_POLICIES = ("full", "prorated", "none")
+
+
 class SettleChecks:
     """Checks of settle statements (a mixin of the checker)."""
 
     def _stmt_Settle(self, s: n.Settle, tables, scope) -> None:
-        if s.partial_month is not None and s.partial_month not in ("full", "prorated", "none"):
+        choice = tables.choices.get(s.partial_month)
+        if choice is not None:  # `partial month CHOICE`: the reading taken is the policy
+            readings = [a.name for a in choice.alternatives]
+            if any(r not in PARTIAL_MONTH_POLICIES for r in readings):
+                self.error("E406", f"the readings of `{s.partial_month}` ({', '.join(readings)}) are not all "
+                           "policies of a partial month", s.span,
+                           "name its readings full, prorated or none, the policy each reading takes")
+        elif s.partial_month is not None and s.partial_month not in PARTIAL_MONTH_POLICIES:
             self.error("E406", f"`partial month {s.partial_month}` is not a policy", s.span,
-                       "write one of: full, prorated, none")
+                       "write one of: full, prorated, none, or a reading choice whose readings are those")
         if s.partial_month is None:
             self.error("W501", "the settlement does not say how a partial remaining month counts", s.span,
                        "add `partial month full`, `partial month prorated` or `partial month none`")
@@ -68,6 +78,16 @@ class SettleEvaluation:
                 if total:
                     self._charge(rule, s, label, end, (end + timedelta(days=1), min_end), total, events, steps)
 
+    def _partial_month_policy(self, s: n.Settle) -> str:
+        """How the month in which the term ends counts: the policy written, or the reading taken of the choice
+        `partial month` names (its readings are the policies)."""
+        policy = s.partial_month or "full"
+        choice = self.model.base.tables.choices.get(policy)
+        if choice is None:
+            return policy
+        taken = self.params.get(choice.name)
+        return taken.value if taken is not None else choice.default
+
     def _ended_by_one_of(self, s: n.Settle) -> bool:
         """Whether the contract was ended by one of the events `unless ended by` names, its condition (if any)
         holding for that event."""
@@ -85,7 +105,7 @@ class SettleEvaluation:
         steps = Trace([f"ended {end}, before the minimum term ends {min_end}: the fees for "
                        f"{end + timedelta(days=1)}–{min_end} are due at once"])
         billed = {e.key for e in self.entries if e.kind == "charge" and e.key}
-        policy = s.partial_month or "full"
+        policy = self._partial_month_policy(s)
         for sub in subs:
             ghost = records.evolve(sub, end=min_end, quantities=list(sub.quantities))
             for month in self._months(end + timedelta(days=1), min_end):
