@@ -43,7 +43,7 @@ conventions {
 # Lines of a fragment that start (in column 0) with one of these words begin a top-level declaration;
 # every other line is a statement and goes into one rule, `rule DOC-1 第1条 { … }`.
 DECL_WORDS = ("unit", "enum", "param", "plan", "option", "item", "feature", "event", "calendar", "rule",
-              "amendment", "conventions")
+              "amendment", "conventions", "choice")
 
 FENCE = re.compile(r"^```ctr\b(.*)$")
 
