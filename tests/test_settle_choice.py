@@ -5,18 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from small_contract import ledger_of
+from small_contract import HEADER, ledger_of
 
 from interpreter.loader import compile_source
 from interpreter.syntax.source import SourceFile
 
-CONTRACT = """
-contract t "テスト" {
-  provider "例示株式会社";
-  document "テスト約款" revised 2025-04-01;
-  currency JPY;
-}
-conventions { periods civil_code; month_end clamp; prorate actual_days; first_month full; last_month full; }
+# The shared header, with the daily basis a prorated month needs.
+CONTRACT = HEADER.replace("month_end clamp;", "month_end clamp; prorate actual_days;") + """
 plan basic "基本";
 event service_start { starts contract, starts basic; }
 event cancel "解約" { ends contract; }
