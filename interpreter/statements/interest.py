@@ -41,12 +41,14 @@ class InterestEvaluation:
 
     def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, interest_lines: list[Entry]) -> list[Entry]:
         """The interest on an invoice: on each part paid after the due date ("遅延期間につき", "その未払の額について"), for
-        that part's own days (`paid` and `overdue` are the part's), arising on the day of the payment that paid it,
-        cut to the yen there (a payment pays one part of an invoice). A part paid by the due date bears none, nor does
+        that part's own days (`paid` and `overdue` are the part's), arising on the day of the payment that paid it.
+        Each part is cut to the yen on its own, or, with `rounded once per invoice` (「請求書ごとに…切り捨て」), once for
+        the invoice: each part bears the rounded total of the parts so far less what the earlier parts bore, so the
+        parts add up to the invoice's total cut once (12.71 + 26.38 = 39.09 → 39, not 12 + 26). A part paid by the due date bears none, nor does
         an invoice never paid (nothing has arisen yet). `interest_lines`: the late interest the invoice itself
         carries, which a part pays before the fees once it has arisen — by an earlier payment, not the part's own
         (民法第489条: 利息 before 元本) — and which bears no interest."""
-        entries, absorbed = [], Decimal(0)
+        entries, absorbed, raw_so_far = [], Decimal(0), Decimal(0)
         fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
         for overdue, paid_by in parts:
             arisen = sum((e.amount for e in interest_lines if paid_by is None or e.date < paid_by.date
@@ -56,12 +58,16 @@ class InterestEvaluation:
             overdue = min(overdue, max(fees, Decimal(0)))  # the rest of the part pays interest arising with it
             fees -= overdue
             if overdue > 0 and paid_by is not None and paid_by.date > inv.due:
-                entry = self._interest_on_part(rule, s, inv, overdue, paid_by)
+                entry, raw_so_far = self._interest_on_part(rule, s, inv, overdue, paid_by, raw_so_far)
                 if entry is not None:
                     entries.append(entry)
         return entries
 
-    def _interest_on_part(self, rule, s: n.Interest, inv: Entry, overdue: Decimal, paid_by: Event) -> Entry | None:
+    def _interest_on_part(self, rule, s: n.Interest, inv: Entry, overdue: Decimal, paid_by: Event,
+                          raw_before: Decimal) -> tuple[Entry | None, Decimal]:
+        """The interest on one part, and the invoice's interest before rounding with it. `raw_before`: the
+        interest of the invoice's earlier parts before rounding, whose rounded total they bore when the statement
+        is `rounded once per invoice`."""
         steps = Trace()
         env = self.env(paid_by.date, {"due": Value("date", inv.due), "paid": Value("date", paid_by.date),
                                       "overdue": Value("money", overdue)})
@@ -69,15 +75,24 @@ class InterestEvaluation:
         last = as_date(evaluate(s.days_through, env))
         days = max(0, (last - first).days + 1)
         if days == 0:
-            return None
+            return None, raw_before
         rate = evaluate(s.rate, env).value
         year_days = Decimal(365) if s.year is None else evaluate(s.year, env).value / Decimal(1440)
         raw = overdue * rate / 100 * days / year_days
         steps.append(f"days = {first} … {last} = {days}")
         steps.append(f"{format_decimal(overdue)} yen × {format_decimal(rate)}% × {days} ÷ "
                      f"{format_decimal(year_days)} = {format_decimal(raw)} yen")
-        amount = self.money(raw, paid_by.date, steps)
+        if raw_before and s.per_invoice:
+            total = raw_before + raw
+            steps.append(f"cut once per invoice: with the earlier parts {format_decimal(raw_before)} + "
+                         f"{format_decimal(raw)} = {format_decimal(total)} yen")
+            borne = self.money(raw_before, paid_by.date, Trace())
+            amount = self.money(total, paid_by.date, steps) - borne
+            steps.append(f"less the {format_decimal(borne)} yen the earlier parts bore = {format_decimal(amount)} yen")
+        else:
+            amount = self.money(raw, paid_by.date, steps)
         if amount <= 0:
-            return None
+            return None, raw_before + raw
         return self._charge(rule, s, rule.label or "late payment interest", paid_by.date, (first, last), amount,
-                            (paid_by.index,), steps, exempt=True, key=f"interest:{inv.key}:{paid_by.index}")
+                            (paid_by.index,), steps, exempt=True,
+                            key=f"interest:{inv.key}:{paid_by.index}"), raw_before + raw

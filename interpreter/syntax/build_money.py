@@ -129,13 +129,17 @@ class MoneySyntax:
 
     @v_args(meta=True)
     def interest_stmt(self, meta, children):
-        parts = dict(days=(None, None), year=None)
+        parts = dict(days=(None, None), year=None, per_invoice=False)
         for tag, value in children[1:]:
             parts[tag] = value
-        return n.Interest(children[0], parts["days"][0], parts["days"][1], parts["year"], span=self._span(meta))
+        return n.Interest(children[0], parts["days"][0], parts["days"][1], parts["year"], parts["per_invoice"],
+                          span=self._span(meta))
 
     def interest_days(self, children):
         return ("days", (children[0], children[1]))
 
     def interest_year(self, children):
         return ("year", children[0])
+
+    def interest_per_invoice(self, children):
+        return ("per_invoice", True)

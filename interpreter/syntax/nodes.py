@@ -631,6 +631,7 @@ class Interest:
     days_from: Expr | None
     days_through: Expr | None
     year: Expr | None
+    per_invoice: bool = False  # `rounded once per invoice;`: the parts of an invoice are cut to the yen together
     span: Span = _span()
 
 
