@@ -75,6 +75,7 @@ class EvaluationCore:
         self._schedules: dict[int, tuple] = {}  # id(fee) -> (its from and until values, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None, still owed)
+        self._interest_paid: dict = {}  # invoice key → the late interest on it that payments paid first
         self.invoices_made = False  # set once the invoices and what the payments left owed are known
         self._names_cache: dict = {}
         self._events_cache: dict = {}

@@ -107,6 +107,7 @@ class BillingEvaluation:
             del self.entries[mark:]
             self._invoice_lines.clear()
             self._invoice_accelerations.clear()
+            self._interest_paid.clear()
             self.entries.extend(interest.values())
             invoices = self._period_invoices(lines, list(interest.values()), due_stmt)
             paid_on, balance, parts, over = self._settle(invoices, payments)
@@ -181,6 +182,7 @@ class BillingEvaluation:
                 self._pay(invoices[i + 1:], -balance[inv.key], balance, paid_on, parts, None)
         designation = next(iter(self.statements(self.contract_start or self.as_of, n.PaymentsSettle)), None)
         self._designated_payments: set[int] = set()
+        interest_paid: dict[str, Decimal] = defaultdict(Decimal)
         over, over_by = Decimal(0), []
         for payment in payments:
             order = invoices
@@ -190,10 +192,36 @@ class BillingEvaluation:
                     self._designated_payments.add(payment.index)
                     chosen = self._period_of(as_date(day)).start
                     order = sorted(invoices, key=lambda inv: inv.period[0] != chosen)  # stable: then oldest first
-            left = self._pay(order, payment.fields["amount"].value, balance, paid_on, parts, payment)
+            amount = self._pay_interest_first(order, payment, balance, paid_on, parts, interest_paid)
+            left = self._pay(order, amount, balance, paid_on, parts, payment)
             if left > 0:
                 over, over_by = over + left, over_by + [payment]
         return paid_on, balance, parts, (over, over_by)
+
+    def _pay_interest_first(self, order: list[Entry], payment: Event, balance: dict, paid_on: dict, parts: dict,
+                            interest_paid: dict) -> Decimal:
+        """Pay the late interest still unpaid on the invoices already due by the payment day, in the payment's
+        order, before any fee (民法第489条第1項: 利息 before 元本, whatever the payer designates; 第2項 keeps the 第488条
+        order within the interest). Interest billed on an invoice not yet due is not yet payable (第15条2): it is
+        settled with that invoice, where it is paid first too (`_interest`). What is left of the payment."""
+        amount = payment.fields["amount"].value
+        for inv in order:
+            if inv.due is None or inv.due > payment.date:
+                continue
+            arisen = sum((e.amount for e in self._invoice_interest(inv) if self._arose_before(e, payment)), Decimal(0))
+            take = min(amount, arisen - interest_paid[inv.key], balance[inv.key])
+            if take > 0:
+                interest_paid[inv.key] += take
+                self._pay([inv], take, balance, paid_on, parts, payment)
+                amount -= take
+        return amount
+
+    @staticmethod
+    def _arose_before(interest: Entry, payment: Event | None) -> bool:
+        """Whether a late interest line had arisen when the payment was made (by an earlier payment: interest
+        arises on the day of the payment that gave rise to it). Every line has arisen before a credit's surplus."""
+        return payment is None or interest.date < payment.date or (
+            interest.date == payment.date and payment.index not in interest.events)
 
     @staticmethod
     def _pay(order: list[Entry], amount: Decimal, balance: dict, paid_on: dict, parts: dict,

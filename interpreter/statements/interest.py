@@ -51,8 +51,7 @@ class InterestEvaluation:
         entries, absorbed, raw_so_far = [], Decimal(0), Decimal(0)
         fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
         for overdue, paid_by in parts:
-            arisen = sum((e.amount for e in interest_lines if paid_by is None or e.date < paid_by.date
-                          or (e.date == paid_by.date and paid_by.index not in e.events)), Decimal(0))
+            arisen = sum((e.amount for e in interest_lines if self._arose_before(e, paid_by)), Decimal(0))
             taken = min(max(arisen - absorbed, Decimal(0)), overdue)
             absorbed, overdue = absorbed + taken, overdue - taken
             overdue = min(overdue, max(fees, Decimal(0)))  # the rest of the part pays interest arising with it
@@ -61,6 +60,7 @@ class InterestEvaluation:
                 entry, raw_so_far = self._interest_on_part(rule, s, inv, overdue, paid_by, raw_so_far)
                 if entry is not None:
                     entries.append(entry)
+        self._interest_paid[inv.key] = absorbed  # for `owed`: what of the invoice's interest its parts paid first
         return entries
 
     def _interest_on_part(self, rule, s: n.Interest, inv: Entry, overdue: Decimal, paid_by: Event,
