@@ -100,3 +100,28 @@ def test_a_lump_sum_short_by_a_yen_is_missed(run):
                  "  - {at: 2025-07-18, event: payment, amount: 299}\n", as_of="2025-07-31")
     lump = next(e for e in ledger.entries if e.kind == "obligation" and e.label == "一括支払")
     assert lump.status == "missed"
+
+
+def test_a_payment_pays_the_interest_of_an_invoice_already_due_before_older_fees(run):
+    # 1,100 paid 06-30 pays April (due 05-31): 06-01 … 06-29 = 29 days: 1,100 × 14.6 % × 29 ÷ 365 = 12.76 → 12 yen, on
+    # June's invoice (due 07-31). 1,100 paid 08-20: June is due, so its 12 yen of interest are paid first (民法第489条:
+    # 利息 before 元本), and the oldest fees get the other 1,088: May (due 06-30) 07-01 … 08-19 = 50 days: 1,088 × 14.6 %
+    # × 50 ÷ 365 = 7,942.4 ÷ 365 = 21.76 → 21 yen (all 1,100 to May would give 8,030 ÷ 365 = 22). May stays 12 short.
+    ledger = run("  - {at: 2025-06-30, event: payment, amount: 1100}\n"
+                 "  - {at: 2025-08-20, event: payment, amount: 1100}\n", as_of="2025-08-31")
+    assert interest(ledger) == [("2025-06-30", Decimal(12)), ("2025-08-20", Decimal(21))]
+    assert duty(ledger, "2025-06-30").status == "missed"
+    assert duty(ledger, "2025-07-31").status == "missed"
+
+
+def test_interest_rounded_once_per_invoice(tmp_path):
+    # April's 1,100 (due 05-31) paid in two parts on 06-06, 06-01 … 06-05 = 5 days: 300 × 14.6 % × 5 ÷ 365 = 219 ÷ 365
+    # = 0.6 and 800 × 14.6 % × 5 ÷ 365 = 584 ÷ 365 = 1.6. Rounded per part: 0 + 1 = 1 yen; `rounded once per invoice`:
+    # 0.6 + 1.6 = 2.2 → 2 yen, all on the second part (the first bears 0, the second 2 − 0).
+    events = ("  - {at: 2025-06-06, event: payment, amount: 300}\n"
+              "  - {at: 2025-06-06, event: payment, amount: 800}\n")
+    per_part = started_on_april_first(tmp_path, CONTRACT, "2025-06-30")(events)
+    once = started_on_april_first(tmp_path, CONTRACT.replace(
+        "year of 365 days; }", "year of 365 days; rounded once per invoice; }"), "2025-06-30")(events)
+    assert interest(per_part) == [("2025-06-06", Decimal(1))]
+    assert interest(once) == [("2025-06-06", Decimal(2))]

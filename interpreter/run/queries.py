@@ -62,7 +62,7 @@ class TimelineQueries:
     def _query_owed(self, day: Value, arisen_by: Value) -> Value:
         """What the invoices still owe at the start of the day, due or not, of what arose on or before `arisen_by`
         (「…までに生じた料金等で未払のもの」): lines that arose later (late interest on a later payment, a fee dated after it
-        and not of a billing period begun by then) are left out with their tax. Payments pay an invoice's interest
+        and before the contract ended: one dated after the end arose by the end) are left out with their tax. Payments pay an invoice's interest
         first, as the invoices are settled (民法第489条), so what it still owes is its unpaid interest and then its
         fees; the fees it still owes are counted against the later fees first."""
         d, by = as_date(day), as_date(arisen_by)
@@ -79,11 +79,12 @@ class TimelineQueries:
             # the latest interest, so the interest that arose after `by` is counted against it first.
             interest_left = min(left, max(Decimal(0), sum(interest, Decimal(0)) - prefix._interest_paid.get(inv.key, 0)))
             interest_later = sum((e.amount for e in lines if e.key.startswith("interest:") and e.date > by), Decimal(0))
-            # A fee of a billing period arose when the period began (the 料金月 in progress at a 解除 is charged in
-            # full: its fee is one of the debts the customer had then, though the line is dated at the period's end).
+            # A fee dated after the contract ended arose by its end (the 料金月 in progress at a 解除 is charged in
+            # full: one of the debts the customer had then, though the line is dated at the period's end).
+            end = prefix.contract_end or date.max
             later_fees = sum(((e.amount + (e.tax or 0)) * (1 if e.kind == "charge" else -1)  # with the tax they add
-                              for e in lines if not e.key.startswith("interest:")
-                              and (e.period[0] if e.period else e.date) > by), Decimal(0))
+                              for e in lines if not e.key.startswith("interest:") and min(e.date, end) > by),
+                             Decimal(0))
             owed += interest_left - min(interest_later, interest_left)
             owed += max(Decimal(0), left - interest_left - max(later_fees, Decimal(0)))
         return Value("money", owed)
