@@ -41,7 +41,8 @@ What each figure rests on (articles of the terms; C-n are the readings of docs/c
   invoices in order of due date (民法488条4項); 第35条: 14.6 % a year on each amount paid late, from the day after the
   due date through the payment day, 365-day year (C-7), floored for each part paid; the interest is billed on the
   invoice of the month that part is paid in and owed there like the fees, which later payments settle (an invoice's
-  interest first, 民法489条; interest bears none of its own).
+  interest first, 民法489条, and the interest of every invoice already due before any fee; interest bears none of
+  its own).
 
 `PROJECT_READINGS` names the places where the project's ledger is known to read the text differently (none at
 present); `evaluate` can be asked to take one of those readings, so that the comparison can prove that a difference
@@ -486,17 +487,25 @@ class _Account:
         payments = iter(sorted(self.payments, key=lambda p: p[0]))
         left, paid_at = 0, None
         done: dict[date, Invoice] = {}
+        prepaid: dict[date, int] = {}  # interest of a later month's invoice, already due, paid first (民法489条)
         while by_month:
             month = min(by_month)
             invoice = done[month] = _invoice(month, by_month.pop(month))
-            owed = invoice.total
-            interest_first = sum(line.amount for line in invoice.lines if line.rule == "ITS-16")
+            owed = invoice.total - prepaid.get(month, 0)
+            interest_first = sum(line.amount for line in invoice.lines if line.rule == "ITS-16") - prepaid.get(month, 0)
             while owed > 0:
                 if left == 0:
                     nxt = next(payments, None)
                     if nxt is None:
                         break
                     paid_at, left = nxt[0].date(), nxt[1]
+                    for later in sorted(by_month):  # the interest of the invoices due by the payment day first
+                        if _invoice(later, by_month[later]).due <= paid_at:
+                            unpaid = sum(x.amount for x in by_month[later] if x.rule == "ITS-16") - prepaid.get(later, 0)
+                            prepaid[later] = prepaid.get(later, 0) + min(unpaid, left)
+                            left -= min(unpaid, left)
+                    if left == 0:
+                        continue
                 take = min(owed, left)
                 owed -= take
                 left -= take
