@@ -62,9 +62,9 @@ class TimelineQueries:
     def _query_owed(self, day: Value, arisen_by: Value) -> Value:
         """What the invoices still owe at the start of the day, due or not, of what arose on or before `arisen_by`
         (「…までに生じた料金等で未払のもの」): lines that arose later (late interest on a later payment, a fee dated after it
-        and before the contract ended: one dated after the end arose by the end) are left out with their tax. Payments pay an invoice's interest
-        first, as the invoices are settled (民法第489条), so what it still owes is its unpaid interest and then its
-        fees; the fees it still owes are counted against the later fees first."""
+        and before the contract ended: one dated after the end arose by the end) are left out with their tax.
+        Payments pay an invoice's interest first, as the invoices are settled (民法第489条), so what it still owes is
+        its unpaid interest and then its fees; the fees it still owes are counted against the later fees first."""
         d, by = as_date(day), as_date(arisen_by)
         # Asked once the invoices are made (`met by … where`), about a day after every event: this timeline itself.
         complete = self.invoices_made and all(e.date < d for e in self.events)
@@ -75,9 +75,10 @@ class TimelineQueries:
                 continue
             lines = prefix._invoice_lines.get(inv.key, ())
             interest = [e.amount for e in lines if e.key.startswith("interest:")]
-            # Payments pay the interest first (民法第489条, as the invoices are settled: `_interest`): what is left unpaid of it is
-            # the latest interest, so the interest that arose after `by` is counted against it first.
-            interest_left = min(left, max(Decimal(0), sum(interest, Decimal(0)) - prefix._interest_paid.get(inv.key, 0)))
+            # Payments pay the interest first (民法第489条, as the invoices are settled: `_interest`): what is left
+            # unpaid of it is the latest interest, so the interest that arose after `by` is counted against it first.
+            paid_first = prefix._interest_paid.get(inv.key, 0)
+            interest_left = min(left, max(Decimal(0), sum(interest, Decimal(0)) - paid_first))
             interest_later = sum((e.amount for e in lines if e.key.startswith("interest:") and e.date > by), Decimal(0))
             # A fee dated after the contract ended arose by its end (the 料金月 in progress at a 解除 is charged in
             # full: one of the debts the customer had then, though the line is dated at the period's end).

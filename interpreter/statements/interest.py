@@ -44,8 +44,8 @@ class InterestEvaluation:
         that part's own days (`paid` and `overdue` are the part's), arising on the day of the payment that paid it.
         Each part is cut to the yen on its own, or, with `rounded once per invoice` (「請求書ごとに…切り捨て」), once for
         the invoice: each part bears the rounded total of the parts so far less what the earlier parts bore, so the
-        parts add up to the invoice's total cut once (12.71 + 26.38 = 39.09 → 39, not 12 + 26). A part paid by the due date bears none, nor does
-        an invoice never paid (nothing has arisen yet). `interest_lines`: the late interest the invoice itself
+        parts add up to the invoice's total cut once (12.71 + 26.38 = 39.09 → 39, not 12 + 26). A part paid by the
+        due date bears none, nor does an invoice never paid (nothing has arisen yet). `interest_lines`: the late interest the invoice itself
         carries, which a part pays before the fees once it has arisen — by an earlier payment, not the part's own
         (民法第489条: 利息 before 元本) — and which bears no interest."""
         entries, absorbed, raw_so_far = [], Decimal(0), Decimal(0)
