@@ -203,10 +203,11 @@ class BillingEvaluation:
         """Pay the late interest still unpaid on the invoices already due by the payment day, in the payment's
         order, before any fee (民法第489条第1項: 利息 before 元本, whatever the payer designates; 第2項 keeps the 第488条
         order within the interest). Interest billed on an invoice not yet due is not yet payable (第15条2): it is
-        settled with that invoice, where it is paid first too (`_interest`). What is left of the payment."""
+        settled with that invoice, where it is paid first too (`_interest`); so is that of a billing period not over
+        on the as-of day, whose invoice is not complete yet. What is left of the payment."""
         amount = payment.fields["amount"].value
         for inv in order:
-            if inv.due is None or inv.due > payment.date:
+            if inv.due is None or inv.due > payment.date or inv.period[1] >= self.as_of:
                 continue
             arisen = sum((e.amount for e in self._invoice_interest(inv) if self._arose_before(e, payment)), Decimal(0))
             take = min(amount, arisen - interest_paid[inv.key], balance[inv.key])
