@@ -44,24 +44,36 @@ class InterestEvaluation:
         that part's own days (`paid` and `overdue` are the part's), arising on the day of the payment that paid it,
         cut to the yen there (a payment pays one part of an invoice). A part paid by the due date bears none, nor does
         an invoice never paid (nothing has arisen yet). `interest_lines`: the late interest the invoice itself
-        carries, which a part pays before the fees once it has arisen — by an earlier payment, not the part's own
-        (民法第489条: 利息 before 元本) — and which bears no interest."""
+        carries, which a part pays before the fees once it has arisen — by an earlier payment, or with the part's
+        own payment (民法第489条: 利息 before 元本; the part's own interest is solved for, `_interest_on_part`) — and
+        which bears no interest."""
         entries, absorbed = [], Decimal(0)
         fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
         for overdue, paid_by in parts:
+            own_key = f"interest:{inv.key}:{paid_by.index}" if paid_by is not None else None
             arisen = sum((e.amount for e in interest_lines if paid_by is None or e.date < paid_by.date
-                          or (e.date == paid_by.date and paid_by.index not in e.events)), Decimal(0))
+                          or (e.date == paid_by.date and e.key != own_key)), Decimal(0))
             taken = min(max(arisen - absorbed, Decimal(0)), overdue)
             absorbed, overdue = absorbed + taken, overdue - taken
-            overdue = min(overdue, max(fees, Decimal(0)))  # the rest of the part pays interest arising with it
-            fees -= overdue
+            part, overdue = overdue, min(overdue, max(fees, Decimal(0)))
             if overdue > 0 and paid_by is not None and paid_by.date > inv.due:
-                entry = self._interest_on_part(rule, s, inv, overdue, paid_by)
+                # interest billed on this same invoice is paid first there, by the part it arises with too
+                own = any(e.key == own_key for e in interest_lines)
+                entry = self._interest_on_part(rule, s, inv, overdue, paid_by, part if own else None)
                 if entry is not None:
                     entries.append(entry)
+                    if own:
+                        overdue = min(overdue, part - entry.amount)  # the fees it paid after the interest
+                        absorbed += entry.amount
+            fees -= overdue
         return entries
 
-    def _interest_on_part(self, rule, s: n.Interest, inv: Entry, overdue: Decimal, paid_by: Event) -> Entry | None:
+    def _interest_on_part(self, rule, s: n.Interest, inv: Entry, overdue: Decimal, paid_by: Event,
+                          part: Decimal | None) -> Entry | None:
+        """The interest on `overdue` of the fees paid late. When the interest is billed on the invoice it arises
+        on, `part` is what the payment brought to that invoice, and it pays the interest before the fees (民法第489条,
+        interest first within an invoice): when it cannot pay both, the fees it paid are the amount x with
+        x + interest(x) = part, and the interest is counted on x."""
         steps = Trace()
         env = self.env(paid_by.date, {"due": Value("date", inv.due), "paid": Value("date", paid_by.date),
                                       "overdue": Value("money", overdue)})
@@ -72,7 +84,13 @@ class InterestEvaluation:
             return None
         rate = evaluate(s.rate, env).value
         year_days = Decimal(365) if s.year is None else evaluate(s.year, env).value / Decimal(1440)
-        raw = overdue * rate / 100 * days / year_days
+        factor = rate / 100 * days / year_days
+        if part is not None and overdue + self.money(overdue * factor, paid_by.date, []) > part:
+            fees_paid = self._fees_paid_with_interest(part, factor, paid_by.date)
+            steps.append(f"of the {format_decimal(part)} yen paid, the interest arising with it is paid first "
+                         f"(民法第489条): fees paid {format_decimal(fees_paid)} yen")
+            overdue = fees_paid
+        raw = overdue * factor
         steps.append(f"days = {first} … {last} = {days}")
         steps.append(f"{format_decimal(overdue)} yen × {format_decimal(rate)}% × {days} ÷ "
                      f"{format_decimal(year_days)} = {format_decimal(raw)} yen")
@@ -81,3 +99,18 @@ class InterestEvaluation:
             return None
         return self._charge(rule, s, rule.label or "late payment interest", paid_by.date, (first, last), amount,
                             (paid_by.index,), steps, exempt=True, key=f"interest:{inv.key}:{paid_by.index}")
+
+    def _fees_paid_with_interest(self, part: Decimal, factor: Decimal, day) -> Decimal:
+        """The fees x a part of a payment pays when it also pays the interest on x first: x + interest(x) = part,
+        the interest rounded as the contract says. x = part − interest(x) is stepped from part ÷ (1 + factor) to
+        where the interest no longer moves; should rounding leave no exact split, the larger interest is taken
+        (the fees paid are then at most part − interest(x))."""
+        fees = part / (1 + factor)
+        interest = self.money(fees * factor, day, [])
+        for _ in range(8):  # the interest moves by a unit of rounding at most each step
+            fees = part - interest
+            again = self.money(fees * factor, day, [])
+            if again == interest:
+                return fees
+            interest = max(interest, again)
+        return part - interest
