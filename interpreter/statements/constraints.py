@@ -9,7 +9,7 @@ from interpreter.run.expressions import (
     truthy,
 )
 from interpreter.run.show import show
-from interpreter.run.compiled import ANY_ITEM, requires_item, statement_event
+from interpreter.run.compiled import ANY_ITEM, fee_event, requires_item, statement_event
 from interpreter.run.state import alternatives, item_label, occurrence
 from interpreter.syntax import nodes as n
 
@@ -40,7 +40,7 @@ class ConstraintsEvaluation:
 
     def _rejected_event(self, ev: Event, decl: n.EventDecl, env: Env) -> bool:
         """An event that breaks a constraint is rejected: a finding, and nothing else changes."""
-        reason = self._rejection(ev, self._started_items(ev, decl, env), env)
+        reason = self._after_contract_end(ev, decl) or self._rejection(ev, self._started_items(ev, decl, env), env)
         if reason is None:
             return False
         rule, stmt, message = reason
@@ -50,6 +50,23 @@ class ConstraintsEvaluation:
         self.add(rule, stmt, "finding", message, date=ev.date, events=(ev.index,),
                  note=f"{occurrence(ev)} rejected: it changes nothing else", explanation=why)
         return True
+
+    # what an event orders of the service: taking an item on, changing one, setting its count
+    ORDERS = (n.StartItem, n.ChangeItem, n.SetQuantity)
+
+    def _after_contract_end(self, ev: Event, decl: n.EventDecl):
+        """An order of the service (or a request priced by an occurrence fee) dated after the contract's last day
+        has no contract to act under: it is rejected, in the name of the rule that ended the contract. A payment,
+        a claim or a notice is still received (they carry no such effect or fee)."""
+        if self.contract_end is None or ev.date <= self.contract_end:
+            return None
+        ordered = any(isinstance(action, self.ORDERS) for action in decl.effects)
+        if not ordered and not any(stmt.kind == "occurrence" for _, stmt in
+                                   self.statements_by(ev.date, n.Fee, fee_event).get(ev.name, ())):
+            return None
+        rule, stmt = self.contract_end_source
+        return rule, stmt, (f"{decl.label or ev.name} after the contract ended "
+                            f"({self.contract_end.isoformat()} was its last day)")
 
     def _limits_on(self, ev: Event, env: Env) -> None:
         for rule, stmt in self.statements_by(ev.date, n.Limit, statement_event).get(ev.name, ()):

@@ -46,28 +46,40 @@ class InterestEvaluation:
         the invoice: each part bears the rounded total of the parts so far less what the earlier parts bore, so the
         parts add up to the invoice's total cut once (12.71 + 26.38 = 39.09 → 39, not 12 + 26). A part paid by the
         due date bears none, nor does an invoice never paid (nothing has arisen yet). `interest_lines`: the late interest the invoice itself
-        carries, which a part pays before the fees once it has arisen — by an earlier payment, not the part's own
-        (民法第489条: 利息 before 元本) — and which bears no interest."""
+        carries, which a part pays before the fees once it has arisen — by an earlier payment, or with the part's
+        own payment (民法第489条: 利息 before 元本; the part's own interest is solved for, `_interest_on_part`) — and
+        which bears no interest."""
         entries, absorbed, raw_so_far = [], Decimal(0), Decimal(0)
         fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
         for overdue, paid_by in parts:
-            arisen = sum((e.amount for e in interest_lines if self._arose_before(e, paid_by)), Decimal(0))
+            own_key = f"interest:{inv.key}:{paid_by.index}" if paid_by is not None else None
+            arisen = sum((e.amount for e in interest_lines if paid_by is None or e.date < paid_by.date
+                          or (e.date == paid_by.date and e.key != own_key)), Decimal(0))
             taken = min(max(arisen - absorbed, Decimal(0)), overdue)
             absorbed, overdue = absorbed + taken, overdue - taken
-            overdue = min(overdue, max(fees, Decimal(0)))  # the rest of the part pays interest arising with it
-            fees -= overdue
+            part, overdue = overdue, min(overdue, max(fees, Decimal(0)))
             if overdue > 0 and paid_by is not None and paid_by.date > inv.due:
-                entry, raw_so_far = self._interest_on_part(rule, s, inv, overdue, paid_by, raw_so_far)
+                # interest billed on this same invoice is paid first there, by the part it arises with too
+                own = any(e.key == own_key for e in interest_lines)
+                entry, raw_so_far = self._interest_on_part(rule, s, inv, overdue, paid_by, part if own else None,
+                                                           raw_so_far)
                 if entry is not None:
                     entries.append(entry)
+                    if own:
+                        overdue = min(overdue, part - entry.amount)  # the fees it paid after the interest
+                        absorbed += entry.amount
+            fees -= overdue
         self._interest_paid[inv.key] = absorbed  # for `owed`: what of the invoice's interest its parts paid first
         return entries
 
     def _interest_on_part(self, rule, s: n.Interest, inv: Entry, overdue: Decimal, paid_by: Event,
-                          raw_before: Decimal) -> tuple[Entry | None, Decimal]:
-        """The interest on one part, and the invoice's interest before rounding with it. `raw_before`: the
-        interest of the invoice's earlier parts before rounding, whose rounded total they bore when the statement
-        is `rounded once per invoice`."""
+                          part: Decimal | None, raw_before: Decimal) -> tuple[Entry | None, Decimal]:
+        """The interest on `overdue` of the fees paid late. When the interest is billed on the invoice it arises
+        on, `part` is what the payment brought to that invoice, and it pays the interest before the fees (民法第489条,
+        interest first within an invoice): when it cannot pay both, the fees it paid are the amount x with
+        x + interest(x) = part, and the interest is counted on x. `raw_before`: the interest of the invoice's earlier
+        parts before rounding, whose rounded total they bore when the statement is `rounded once per invoice`; with
+        it, what this part brings to that total."""
         steps = Trace()
         env = self.env(paid_by.date, {"due": Value("date", inv.due), "paid": Value("date", paid_by.date),
                                       "overdue": Value("money", overdue)})
@@ -78,7 +90,13 @@ class InterestEvaluation:
             return None, raw_before
         rate = evaluate(s.rate, env).value
         year_days = Decimal(365) if s.year is None else evaluate(s.year, env).value / Decimal(1440)
-        raw = overdue * rate / 100 * days / year_days
+        factor = rate / 100 * days / year_days
+        if part is not None and overdue + self.money(overdue * factor, paid_by.date, []) > part:
+            fees_paid = self._fees_paid_with_interest(part, factor, paid_by.date)
+            steps.append(f"of the {format_decimal(part)} yen paid, the interest arising with it is paid first "
+                         f"(民法第489条): fees paid {format_decimal(fees_paid)} yen")
+            overdue = fees_paid
+        raw = overdue * factor
         steps.append(f"days = {first} … {last} = {days}")
         steps.append(f"{format_decimal(overdue)} yen × {format_decimal(rate)}% × {days} ÷ "
                      f"{format_decimal(year_days)} = {format_decimal(raw)} yen")
@@ -96,3 +114,18 @@ class InterestEvaluation:
         return self._charge(rule, s, rule.label or "late payment interest", paid_by.date, (first, last), amount,
                             (paid_by.index,), steps, exempt=True,
                             key=f"interest:{inv.key}:{paid_by.index}"), raw_before + raw
+
+    def _fees_paid_with_interest(self, part: Decimal, factor: Decimal, day) -> Decimal:
+        """The fees x a part of a payment pays when it also pays the interest on x first: x + interest(x) = part,
+        the interest rounded as the contract says. x = part − interest(x) is stepped from part ÷ (1 + factor) to
+        where the interest no longer moves; should rounding leave no exact split, the larger interest is taken
+        (the fees paid are then at most part − interest(x))."""
+        fees = part / (1 + factor)
+        interest = self.money(fees * factor, day, [])
+        for _ in range(8):  # the interest moves by a unit of rounding at most each step
+            fees = part - interest
+            again = self.money(fees * factor, day, [])
+            if again == interest:
+                return fees
+            interest = max(interest, again)
+        return part - interest
