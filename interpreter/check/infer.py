@@ -68,7 +68,51 @@ VERSION_ATTRS = {"effective": DATE, "in_force": BOOL}
 MONTH_ATTRS = {"start": DATE, "end": DATE, "days": NUMBER, "number": NUMBER}
 
 
-class ExpressionTypes:
+class CalendarExpressionTypes:
+    """The types of the date idioms: month points, Civil Code expiries, clear days before, business days,
+    the earlier or later of dates, days through (a mixin of ExpressionTypes)."""
+
+    def _infer_MonthPoint(self, e: n.MonthPoint, scope, tables) -> T:
+        t = self.infer(e.base, scope, tables)
+        if not (is_dateish(t) or t == MONTH):
+            self.error("E302", f"a month is found from a date, not {t}", e.base.span)
+        return DATE
+
+    def _infer_Expiry(self, e: n.Expiry, scope, tables) -> T:
+        self._period_length(e.amount, scope, tables, "a period")
+        self._expect(e.base, "date", scope, tables, "the start of a period")
+        if "periods" not in self.conventions:
+            self.error("W501", "a period's expiry depends on the counting rule, which the contract does not declare",
+                       e.span, "declare `periods civil_code;` in conventions (民法第140条〜第143条)")
+        return DATE
+
+    def _infer_ClearBefore(self, e: n.ClearBefore, scope, tables) -> T:
+        t = self.infer(e.amount, scope, tables)
+        if t.kind != "duration" or e.amount.unit in ("minute", "minutes", "hour", "hours", "分", "時間"):
+            self.error("E302", f"clear days are counted in days, weeks, months or years, not {t}", e.amount.span)
+        self._expect(e.base, "date", scope, tables, "the day counted back from")
+        return DATE
+
+    def _infer_NthBusinessDay(self, e, scope, tables) -> T:
+        self._expect(e.base, "date", scope, tables, "the day counting starts")
+        return DATE
+
+    def _infer_BusinessDay(self, e, scope, tables) -> T:
+        self._expect(e.base, "date", scope, tables, "a business day's reference date")
+        return DATE
+
+    def _infer_Extreme(self, e: n.Extreme, scope, tables) -> T:
+        for item in e.items:
+            self._expect(item, "date", scope, tables, f"`{e.kind} of` compares dates; each")
+        return DATE
+
+    def _infer_DaysThrough(self, e, scope, tables) -> T:
+        self._expect(e.start, "date", scope, tables, "the first day")
+        self._expect(e.end, "date", scope, tables, "the last day")
+        return NUMBER
+
+
+class ExpressionTypes(CalendarExpressionTypes):
     """The type of every expression (a mixin of the checker): `infer` dispatches on the node's class."""
 
     def infer(self, e, scope: Scope, tables: Tables) -> T:
@@ -335,45 +379,6 @@ class ExpressionTypes:
         if subject.kind not in ("count", "number", "money", "unknown") and subject.kind != "duration":
             self.error("E302", f"a graduated tier divides a quantity into bands, not {subject}", e.subject.span)
         return result or UNKNOWN
-
-    def _infer_MonthPoint(self, e: n.MonthPoint, scope, tables) -> T:
-        t = self.infer(e.base, scope, tables)
-        if not (is_dateish(t) or t == MONTH):
-            self.error("E302", f"a month is found from a date, not {t}", e.base.span)
-        return DATE
-
-    def _infer_Expiry(self, e: n.Expiry, scope, tables) -> T:
-        self._period_length(e.amount, scope, tables, "a period")
-        self._expect(e.base, "date", scope, tables, "the start of a period")
-        if "periods" not in self.conventions:
-            self.error("W501", "a period's expiry depends on the counting rule, which the contract does not declare",
-                       e.span, "declare `periods civil_code;` in conventions (民法第140条〜第143条)")
-        return DATE
-
-    def _infer_ClearBefore(self, e: n.ClearBefore, scope, tables) -> T:
-        t = self.infer(e.amount, scope, tables)
-        if t.kind != "duration" or e.amount.unit in ("minute", "minutes", "hour", "hours", "分", "時間"):
-            self.error("E302", f"clear days are counted in days, weeks, months or years, not {t}", e.amount.span)
-        self._expect(e.base, "date", scope, tables, "the day counted back from")
-        return DATE
-
-    def _infer_NthBusinessDay(self, e, scope, tables) -> T:
-        self._expect(e.base, "date", scope, tables, "the day counting starts")
-        return DATE
-
-    def _infer_BusinessDay(self, e, scope, tables) -> T:
-        self._expect(e.base, "date", scope, tables, "a business day's reference date")
-        return DATE
-
-    def _infer_Extreme(self, e: n.Extreme, scope, tables) -> T:
-        for item in e.items:
-            self._expect(item, "date", scope, tables, f"`{e.kind} of` compares dates; each")
-        return DATE
-
-    def _infer_DaysThrough(self, e, scope, tables) -> T:
-        self._expect(e.start, "date", scope, tables, "the first day")
-        self._expect(e.end, "date", scope, tables, "the last day")
-        return NUMBER
 
 
 _VERB = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}

@@ -114,7 +114,11 @@ class BillingEvaluation:
             found = {}
             for inv in invoices if interest_found is not None else ():
                 for entry in self._interest(*interest_found, inv, parts[inv.key], self._invoice_interest(inv)):
-                    found[entry.key] = entry
+                    # two parts of one invoice paid by one payment each bear their own interest: both are kept
+                    key, repeat = entry.key, 2
+                    while key in found:
+                        key, repeat = f"{entry.key}#{repeat}", repeat + 1
+                    found[key] = entry
             if found == interest:  # the same figures: keep the lines the invoices were made with
                 fresh = {id(e) for e in found.values()}
                 self.entries = [e for e in self.entries if id(e) not in fresh]

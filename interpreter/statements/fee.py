@@ -93,7 +93,66 @@ class FeeChecks:
             self.error("E406", f"`for {s.periods} periods` charges nothing", s.span, "write at least 1 period")
 
 
-class FeeEvaluation:
+class FeeQueries:
+    """The monthly fees as expressions read them: `monthly_fee(d, ITEMS[, excluding RULE])` and
+    `monthly_rate(d, ITEMS)` (a mixin of the evaluation, through FeeEvaluation)."""
+
+    def _monthly_fee(self, day: Value, items: Value | None = None, excluding: frozenset[str] = frozenset()) -> Value:
+        """`monthly_fee(d[, ITEMS][, excluding RULE, …])`: the monthly fees in force on a day (for the billing
+        period that holds it, as the fees' schedules say), at that day's quantities; the fees of the rules
+        `excluding` names are left out (a fee before the discount another rule writes as a fee of its own)."""
+        d = as_date(day)
+        wanted = _wanted_items(items)
+        total = Decimal(0)
+        period = self._period_of(d)
+        for item, fees in self.statements_by(d, n.Fee, fee_items).items():
+            if wanted is not None and item not in wanted:
+                continue
+            sub = self._active(item, d)
+            if sub is None:
+                continue
+            for rule, stmt in fees:
+                if stmt.kind == "monthly" and rule.id not in excluding and self._in_schedule(stmt, period):
+                    total += self._fee_rate(stmt, d, sub.quantity_on(d), [], period, sub)
+        return Value("money", total)
+
+    def _monthly_rate(self, day: Value, items: Value | None = None) -> Value:
+        """`monthly_rate(d[, ITEMS])`: the 料金月額 of the items held on a day, as their fees state it: for each item,
+        the monthly fees of the first billing period, from the day's own, that its fees' schedules charge. A fee
+        not yet billed on that day (第30条3 "翌月分から") counts at the rate it will be billed at; quantities are
+        the day's."""
+        d = as_date(day)
+        wanted = _wanted_items(items)
+        total = Decimal(0)
+        period = self._period_of(d)
+        for item, fees in self.statements_by(d, n.Fee, fee_items).items():
+            sub = self._active(item, d) if wanted is None or item in wanted else None
+            monthly = [stmt for _, stmt in fees if stmt.kind == "monthly"]
+            if sub is None or not monthly:
+                continue
+            charged = self._first_charged_period(monthly, period)
+            if charged is not None:
+                total += sum((self._fee_rate(stmt, d, sub.quantity_on(d), [], charged)
+                              for stmt in monthly if self._in_schedule(stmt, charged)), Decimal(0))
+        return Value("money", total)
+
+    def _first_charged_period(self, fees: list[n.Fee], period: Period) -> Period | None:
+        """The first billing period, from `period`, that one of these monthly fees charges: `period` itself, or
+        the first period of a schedule that begins later."""
+        candidates = [period]
+        env = self.env(period.start)
+        for stmt in fees:
+            if stmt.start is not None:
+                v = evaluate(stmt.start, env)
+                if v.kind != "absent":
+                    candidates.append(self._first_period_from(as_date(v)))
+        for candidate in sorted((c for c in candidates if c.start >= period.start), key=lambda c: c.start):
+            if any(self._in_schedule(stmt, candidate) for stmt in fees):
+                return candidate
+        return None
+
+
+class FeeEvaluation(FeeQueries):
     """Evaluation of fee statements (a mixin of the evaluation)."""
 
     def _fees_on(self, ev: Event, env: Env, decl: n.EventDecl) -> None:
@@ -342,60 +401,6 @@ class FeeEvaluation:
         label = f"{stmt.label or rule.label or 'yearly fee'}: {item_label(tables, sub.item)}"
         self._charge(rule, stmt, label, start, (start, end),
                      amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{start}")
-
-    def _monthly_fee(self, day: Value, items: Value | None = None, excluding: frozenset[str] = frozenset()) -> Value:
-        """`monthly_fee(d[, ITEMS][, excluding RULE, …])`: the monthly fees in force on a day (for the billing
-        period that holds it, as the fees' schedules say), at that day's quantities; the fees of the rules
-        `excluding` names are left out (a fee before the discount another rule writes as a fee of its own)."""
-        d = as_date(day)
-        wanted = _wanted_items(items)
-        total = Decimal(0)
-        period = self._period_of(d)
-        for item, fees in self.statements_by(d, n.Fee, fee_items).items():
-            if wanted is not None and item not in wanted:
-                continue
-            sub = self._active(item, d)
-            if sub is None:
-                continue
-            for rule, stmt in fees:
-                if stmt.kind == "monthly" and rule.id not in excluding and self._in_schedule(stmt, period):
-                    total += self._fee_rate(stmt, d, sub.quantity_on(d), [], period, sub)
-        return Value("money", total)
-
-    def _monthly_rate(self, day: Value, items: Value | None = None) -> Value:
-        """`monthly_rate(d[, ITEMS])`: the 料金月額 of the items held on a day, as their fees state it: for each item,
-        the monthly fees of the first billing period, from the day's own, that its fees' schedules charge. A fee
-        not yet billed on that day (第30条3 "翌月分から") counts at the rate it will be billed at; quantities are
-        the day's."""
-        d = as_date(day)
-        wanted = _wanted_items(items)
-        total = Decimal(0)
-        period = self._period_of(d)
-        for item, fees in self.statements_by(d, n.Fee, fee_items).items():
-            sub = self._active(item, d) if wanted is None or item in wanted else None
-            monthly = [stmt for _, stmt in fees if stmt.kind == "monthly"]
-            if sub is None or not monthly:
-                continue
-            charged = self._first_charged_period(monthly, period)
-            if charged is not None:
-                total += sum((self._fee_rate(stmt, d, sub.quantity_on(d), [], charged)
-                              for stmt in monthly if self._in_schedule(stmt, charged)), Decimal(0))
-        return Value("money", total)
-
-    def _first_charged_period(self, fees: list[n.Fee], period: Period) -> Period | None:
-        """The first billing period, from `period`, that one of these monthly fees charges: `period` itself, or
-        the first period of a schedule that begins later."""
-        candidates = [period]
-        env = self.env(period.start)
-        for stmt in fees:
-            if stmt.start is not None:
-                v = evaluate(stmt.start, env)
-                if v.kind != "absent":
-                    candidates.append(self._first_period_from(as_date(v)))
-        for candidate in sorted((c for c in candidates if c.start >= period.start), key=lambda c: c.start):
-            if any(self._in_schedule(stmt, candidate) for stmt in fees):
-                return candidate
-        return None
 
 
 def _wanted_items(items: Value | None) -> set[str] | None:
