@@ -7,15 +7,9 @@ from decimal import Decimal
 import pytest
 
 from interpreter.run.runner import evaluate_files
+from small_contract import HEADER
 
-CONTRACT = """
-contract t "テスト" {
-  provider "例示株式会社";
-  document "テスト約款" revised 2025-04-01;
-  currency JPY;
-}
-conventions { periods civil_code; month_end clamp; first_month full; last_month full; }
-calendar business { holidays japan; }
+CONTRACT = HEADER + """calendar business { holidays japan; }
 plan base "基本";
 option a "前提オプション";
 option b "依存オプション";
