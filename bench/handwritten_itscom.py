@@ -488,20 +488,21 @@ class _Account:
         left, paid_at = 0, None
         done: dict[date, Invoice] = {}
         prepaid: dict[date, int] = {}  # interest of a later month's invoice, already due, paid first (民法489条)
+        interest: dict[date, int] = {}  # the late interest billed on each month's invoice still to be settled
         while by_month:
             month = min(by_month)
             invoice = done[month] = _invoice(month, by_month.pop(month))
             owed = invoice.total - prepaid.get(month, 0)
-            interest_first = sum(line.amount for line in invoice.lines if line.rule == "ITS-16") - prepaid.get(month, 0)
+            interest_first = interest.pop(month, 0) - prepaid.get(month, 0)
             while owed > 0:
                 if left == 0:
                     nxt = next(payments, None)
                     if nxt is None:
                         break
                     paid_at, left = nxt[0].date(), nxt[1]
-                    for later in sorted(by_month):  # the interest of the invoices due by the payment day first
-                        if _invoice(later, by_month[later]).due <= paid_at:
-                            unpaid = sum(x.amount for x in by_month[later] if x.rule == "ITS-16") - prepaid.get(later, 0)
+                    for later in sorted(interest):  # the interest of the invoices due by the payment day first
+                        if month_end(month_start_after(later, 1)) <= paid_at:
+                            unpaid = interest[later] - prepaid.get(later, 0)
                             prepaid[later] = prepaid.get(later, 0) + min(unpaid, left)
                             left -= min(unpaid, left)
                     if left == 0:
@@ -513,7 +514,9 @@ class _Account:
                 interest_first -= take - bearing
                 yen = bearing * max(0, (paid_at - invoice.due).days) * INTEREST_PER_MILLE_YEAR // (1000 * 365)
                 if yen > 0:
-                    by_month.setdefault(paid_at.replace(day=1), []).append(Line("charge", "ITS-16", yen, False, paid_at))
+                    billed_on = paid_at.replace(day=1)
+                    by_month.setdefault(billed_on, []).append(Line("charge", "ITS-16", yen, False, paid_at))
+                    interest[billed_on] = interest.get(billed_on, 0) + yen
         return [done[m] for m in sorted(done)]
 
 

@@ -181,12 +181,13 @@ class BillingEvaluation:
         balance = {inv.key: inv.amount + (inv.tax or 0) for inv in invoices}
         paid_on: dict[str, Event | None] = {inv.key: None for inv in invoices}
         parts: dict[str, list[tuple[Decimal, Event | None]]] = {inv.key: [] for inv in invoices}
+        interest_paid: dict[str, Decimal] = defaultdict(Decimal)
         for i, inv in enumerate(invoices):
             if balance[inv.key] < 0:
-                self._pay(invoices[i + 1:], -balance[inv.key], balance, paid_on, parts, None)
+                self._pay(invoices[i + 1:], -balance[inv.key], balance, paid_on, parts, None,
+                          self._interest_paid_by(None, interest_paid))
         designation = next(iter(self.statements(self.contract_start or self.as_of, n.PaymentsSettle)), None)
         self._designated_payments: set[int] = set()
-        interest_paid: dict[str, Decimal] = defaultdict(Decimal)
         over, over_by = Decimal(0), []
         for payment in payments:
             order = invoices
@@ -196,14 +197,15 @@ class BillingEvaluation:
                     self._designated_payments.add(payment.index)
                     chosen = self._period_of(as_date(day)).start
                     order = sorted(invoices, key=lambda inv: inv.period[0] != chosen)  # stable: then oldest first
-            amount = self._pay_interest_first(order, payment, balance, paid_on, parts, interest_paid)
-            left = self._pay(order, amount, balance, paid_on, parts, payment)
+            counted = self._interest_paid_by(payment, interest_paid)
+            amount = self._pay_interest_first(order, payment, balance, paid_on, parts, interest_paid, counted)
+            left = self._pay(order, amount, balance, paid_on, parts, payment, counted)
             if left > 0:
                 over, over_by = over + left, over_by + [payment]
         return paid_on, balance, parts, (over, over_by)
 
     def _pay_interest_first(self, order: list[Entry], payment: Event, balance: dict, paid_on: dict, parts: dict,
-                            interest_paid: dict) -> Decimal:
+                            interest_paid: dict, counted) -> Decimal:
         """Pay the late interest still unpaid on the invoices already due by the payment day, in the payment's
         order, before any fee (民法第489条第1項: 利息 before 元本, whatever the payer designates; 第2項 keeps the 第488条
         order within the interest). Interest billed on an invoice not yet due is not yet payable (第15条2): it is
@@ -216,8 +218,7 @@ class BillingEvaluation:
             arisen = sum((e.amount for e in self._invoice_interest(inv) if self._arose_before(e, payment)), Decimal(0))
             take = min(amount, arisen - interest_paid[inv.key], balance[inv.key])
             if take > 0:
-                interest_paid[inv.key] += take
-                self._pay([inv], take, balance, paid_on, parts, payment)
+                self._pay([inv], take, balance, paid_on, parts, payment, counted)
                 amount -= take
         return amount
 
@@ -230,9 +231,9 @@ class BillingEvaluation:
 
     @staticmethod
     def _pay(order: list[Entry], amount: Decimal, balance: dict, paid_on: dict, parts: dict,
-             payment: Event | None) -> Decimal:
-        """Apply an amount to the invoices in order, recording each part it pays; the payment completes those it
-        brings to zero. What is left."""
+             payment: Event | None, on_part=None) -> Decimal:
+        """Apply an amount to the invoices in order, recording each part it pays (and telling `on_part(invoice,
+        amount)`); the payment completes those it brings to zero. What is left."""
         for inv in order:
             if amount <= 0:
                 break
@@ -242,9 +243,22 @@ class BillingEvaluation:
             balance[inv.key] -= take
             amount -= take
             parts[inv.key].append((take, payment))
+            if on_part is not None:
+                on_part(inv, take)
             if balance[inv.key] == 0:
                 paid_on[inv.key] = payment
         return amount
+
+    def _interest_paid_by(self, payment: Event | None, interest_paid: dict):
+        """What counts, for each part a payment pays, the interest its invoice carries that it pays first: the
+        interest that had arisen before it and is not paid yet (民法第489条, as `_interest` counts it), so that no
+        later payment pays that interest again."""
+        def count(inv: Entry, take: Decimal) -> None:
+            if inv.key in self._invoice_lines:
+                arisen = sum((e.amount for e in self._invoice_interest(inv) if self._arose_before(e, payment)),
+                             Decimal(0))
+                interest_paid[inv.key] += min(take, max(arisen - interest_paid[inv.key], Decimal(0)))
+        return count
 
     def _invoice_tax(self, items: list[Entry], steps: list[str]) -> tuple[Decimal, Decimal]:
         """(amount without tax, tax) of an invoice: tax added once per rate on prices without tax, or the tax
