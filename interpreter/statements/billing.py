@@ -102,37 +102,39 @@ class BillingEvaluation:
             return
         interest_found = next(iter(self.statements(d, n.Interest)), None)
         payments = sorted(self._payments(), key=lambda e: (e.instant, e.index))
-        mark, interest = len(self.entries), {}
+        mark, interest, made = len(self.entries), {}, {}
         for _ in range(len(lines) + len(payments) + 2):
             del self.entries[mark:]
             self._invoice_lines.clear()
+            self._invoice_interest_lines.clear()
             self._invoice_accelerations.clear()
             self._interest_paid.clear()
             self.entries.extend(interest.values())
-            invoices = self._period_invoices(lines, list(interest.values()), due_stmt)
+            invoices = self._period_invoices(lines, list(interest.values()), due_stmt, made)
             paid_on, balance, parts, over = self._settle(invoices, payments)
-            found = {}
+            found, tail = {}, len(self.entries)
             for inv in invoices if interest_found is not None else ():
-                for entry in self._interest(*interest_found, inv, parts[inv.key], self._invoice_interest(inv)):
+                for entry in self._interest(*interest_found, inv, parts[inv.key], self._invoice_interest(inv), made):
                     # two parts of one invoice paid by one payment each bear their own interest: both are kept
                     key, repeat = entry.key, 2
                     while key in found:
                         key, repeat = f"{entry.key}#{repeat}", repeat + 1
                     found[key] = entry
             if found == interest:  # the same figures: keep the lines the invoices were made with
-                fresh = {id(e) for e in found.values()}
-                self.entries = [e for e in self.entries if id(e) not in fresh]
+                del self.entries[tail:]
                 break
-            interest = found
+            # a line with the figures of the last round stays that line, so its invoice need not be made again
+            interest = {key: interest[key] if interest.get(key) == e else e for key, e in found.items()}
         else:
             raise EvalError("late interest and the payments that settle it do not settle down", due_stmt[1], "E611")
         self._invoice_obligations(due_stmt, invoices, paid_on, balance, parts)
         self._refund_overpayment(over)
 
-    def _period_invoices(self, lines: dict, interest: list[Entry], due_stmt) -> list[Entry]:
+    def _period_invoices(self, lines: dict, interest: list[Entry], due_stmt, made: dict) -> list[Entry]:
         """The invoice of each billing period with its interest lines. Interest that arises (on its payment day)
         after the period's debts were accelerated is a debt of its own: not one the customer had when the benefit
-        of time was lost, so it is a separate invoice that keeps the period's own due date."""
+        of time was lost, so it is a separate invoice that keeps the period's own due date. `made`: the invoices
+        of earlier rounds by their lines; an invoice whose lines did not change is the same (`_made_invoice`)."""
         with_interest: dict[Period, list[Entry]] = defaultdict(list, {p: list(items) for p, items in lines.items()})
         for e in interest:
             with_interest[self._period_of(e.date)].append(e)
@@ -142,14 +144,38 @@ class BillingEvaluation:
             accelerated = self._acceleration(period.start, due)
             later = [e for e in items if e.key.startswith("interest:") and accelerated is not None
                      and e.date > accelerated.day]
-            invoices.append(self._invoice(period, [e for e in items if e not in later], due_stmt))
+            invoices.append(self._made_invoice(period, [e for e in items if e not in later], due_stmt, None, made))
             if later:
-                invoices.append(self._invoice(period, later, due_stmt, arose_after=accelerated.day))
+                invoices.append(self._made_invoice(period, later, due_stmt, accelerated.day, made))
         return invoices
+
+    def _made_invoice(self, period: Period, items: list[Entry], due_stmt, arose_after: date | None,
+                      made: dict) -> Entry:
+        """`_invoice`, or the invoice an earlier round made of the very same lines, put back in the ledger (the
+        accelerations and due dates it read do not change between rounds)."""
+        key = (period.start, period.end, arose_after, tuple(map(id, items)))
+        found = made.get(key)
+        if found is None:
+            entry = self._invoice(period, items, due_stmt, arose_after)
+            made[key] = (entry, self._invoice_accelerations.get(entry.key), items)  # the items kept: ids stay theirs
+            return entry
+        entry, acceleration, _ = found
+        self.entries.append(entry)
+        self._keep_lines(entry, items)
+        if acceleration is not None:
+            self._invoice_accelerations[entry.key] = acceleration
+        return entry
 
     def _invoice_interest(self, inv: Entry) -> list[Entry]:
         """The late interest lines an invoice carries (interest bears no interest of its own)."""
-        return [e for e in self._invoice_lines.get(inv.key, ()) if e.key.startswith("interest:")]
+        return self._invoice_interest_lines.get(inv.key, [])
+
+    def _keep_lines(self, invoice: Entry, items: list[Entry]) -> None:
+        """Remember an invoice's lines (their ids are known only once the ledger is sorted), its interest apart."""
+        self._invoice_lines[invoice.key] = items
+        interest = [e for e in items if e.key.startswith("interest:")]
+        if interest:
+            self._invoice_interest_lines[invoice.key] = interest
 
     def _invoice_obligations(self, due_stmt, invoices: list[Entry], paid_on: dict, balance: dict, parts: dict) -> None:
         """The customer's duty to pay each invoice that owes something, met or missed by the payment that
@@ -213,7 +239,8 @@ class BillingEvaluation:
         on the as-of day, whose invoice is not complete yet. What is left of the payment."""
         amount = payment.fields["amount"].value
         for inv in order:
-            if inv.due is None or inv.due > payment.date or inv.period[1] >= self.as_of:
+            if (inv.key not in self._invoice_interest_lines or inv.due is None or inv.due > payment.date
+                    or inv.period[1] >= self.as_of):
                 continue
             arisen = sum((e.amount for e in self._invoice_interest(inv) if self._arose_before(e, payment)), Decimal(0))
             take = min(amount, arisen - interest_paid[inv.key], balance[inv.key])
@@ -254,7 +281,7 @@ class BillingEvaluation:
         interest that had arisen before it and is not paid yet (民法第489条, as `_interest` counts it), so that no
         later payment pays that interest again."""
         def count(inv: Entry, take: Decimal) -> None:
-            if inv.key in self._invoice_lines:
+            if inv.key in self._invoice_interest_lines:
                 arisen = sum((e.amount for e in self._invoice_interest(inv) if self._arose_before(e, payment)),
                              Decimal(0))
                 interest_paid[inv.key] += min(take, max(arisen - interest_paid[inv.key], Decimal(0)))
@@ -319,8 +346,7 @@ class BillingEvaluation:
         entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=issued, period=(month.start, month.end),
                          amount=total, tax=tax, due=due, also=also, note=note,
                          explanation=tuple(steps), key=key)
-        # Line ids are only known once the ledger is sorted; remember the entries themselves.
-        self._invoice_lines[entry.key] = items
+        self._keep_lines(entry, items)
         return entry
 
     def _invoice_dates(self, stmt: n.InvoiceDue, month: Period) -> tuple[date, date]:

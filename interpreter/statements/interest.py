@@ -39,7 +39,8 @@ class InterestChecks:
 class InterestEvaluation:
     """Evaluation of interest statements (a mixin of the evaluation)."""
 
-    def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, interest_lines: list[Entry]) -> list[Entry]:
+    def _interest(self, rule, s: n.Interest, inv: Entry, parts: list, interest_lines: list[Entry],
+                  made: dict) -> list[Entry]:
         """The interest on an invoice: on each part paid after the due date ("遅延期間につき", "その未払の額について"), for
         that part's own days (`paid` and `overdue` are the part's), arising on the day of the payment that paid it.
         Each part is cut to the yen on its own, or, with `rounded once per invoice` (「請求書ごとに…切り捨て」), once for
@@ -48,10 +49,11 @@ class InterestEvaluation:
         due date bears none, nor does an invoice never paid (nothing has arisen yet). `interest_lines`: the late interest the invoice itself
         carries, which a part pays before the fees once it has arisen — by an earlier payment, or with the part's
         own payment (民法第489条: 利息 before 元本; the part's own interest is solved for, `_interest_on_part`) — and
-        which bears no interest."""
+        which bears no interest. `made`: what earlier rounds of the invoices worked out (`_invoices`); a part
+        with the same figures bears the same interest line."""
         entries, absorbed, raw_so_far = [], Decimal(0), Decimal(0)
         fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
-        for overdue, paid_by in parts:
+        for position, (overdue, paid_by) in enumerate(parts):
             own_key = f"interest:{inv.key}:{paid_by.index}" if paid_by is not None else None
             arisen = sum((e.amount for e in interest_lines if paid_by is None or e.date < paid_by.date
                           or (e.date == paid_by.date and e.key != own_key)), Decimal(0))
@@ -61,8 +63,14 @@ class InterestEvaluation:
             if overdue > 0 and paid_by is not None and paid_by.date > inv.due:
                 # interest billed on this same invoice is paid first there, by the part it arises with too
                 own = any(e.key == own_key for e in interest_lines)
-                entry, raw_so_far = self._interest_on_part(rule, s, inv, overdue, paid_by, part if own else None,
-                                                           raw_so_far)
+                key = ("interest", id(s), inv.key, inv.due, position, overdue, paid_by.index, part if own else None,
+                       raw_so_far)
+                if key not in made:
+                    made[key] = self._interest_on_part(rule, s, inv, overdue, paid_by, part if own else None,
+                                                       raw_so_far)
+                elif made[key][0] is not None:
+                    self.entries.append(made[key][0])  # as when it was made
+                entry, raw_so_far = made[key]
                 if entry is not None:
                     entries.append(entry)
                     if own:
