@@ -111,13 +111,13 @@ def money_text(d: Decimal | None) -> str | None:
     return format(d.normalize(), "f")
 
 
-def _value_json(v):
+def value_json(v):
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, Decimal):
         return money_text(v)
     if isinstance(v, (list, tuple)):
-        return [_value_json(x) for x in v]
+        return [value_json(x) for x in v]
     return v
 
 
@@ -144,7 +144,7 @@ def entry_json(e: Entry) -> dict:
     if e.status:
         out["status"] = e.status
     if e.value is not None:
-        out["value"] = _value_json(e.value)
+        out["value"] = value_json(e.value)
     if e.window:
         out["window"] = [e.window[0].isoformat(), e.window[1].isoformat()]
     if e.lines:
