@@ -32,6 +32,8 @@ FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
 ENTRY_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS_BY_KIND.values() for f in fields))
 STATUSES = ("met", "missed", "open", "lapsed", "claimed", "paid out", "to be deducted", "waived")
 PARTIES = ("customer", "provider", "either")  # grammar/yakkan.lark, `party`
+# The note on an invoice's payment duty that the surplus of an earlier invoice's credits settled (no payment did).
+CREDIT_SETTLED = "settled by the credits of an earlier invoice"
 
 
 def number_entry(entry: "Entry", entry_id: str, lines: tuple[str, ...] = ()) -> None:

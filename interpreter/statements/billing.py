@@ -8,7 +8,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from interpreter.check.types import MONTH, DATE
 from interpreter.run.expressions import EvalError, Value, as_date, evaluate, format_decimal
-from interpreter.run.ledger import Entry
+from interpreter.run.ledger import CREDIT_SETTLED, Entry
 from interpreter.syntax import nodes as n
 from interpreter.time.billing_periods import Period, period_name
 from interpreter.run.state import Declared
@@ -86,6 +86,7 @@ class BillingEvaluation:
             self._invoice_interest_lines.clear()
             self._invoice_accelerations.clear()
             self._interest_paid.clear()
+            self._interest_paid_by_payment.clear()
             self.entries.extend(interest.values())
             invoices = self._period_invoices(lines, list(interest.values()), due_stmt, made)
             paid_on, balance, parts, over = self._settle(invoices, payments)
@@ -166,14 +167,16 @@ class BillingEvaluation:
             if owed <= 0:
                 continue
             payment = paid_on[inv.key]
+            by_credit = payment is None and balance[inv.key] <= 0  # the surplus of an earlier invoice's credits
             status = ("met" if payment.date <= inv.due else "missed") if payment else (
-                "missed" if self.as_of > inv.due else "open")
+                "met" if by_credit else "missed" if self.as_of > inv.due else "open")
             designated = designation is not None and any(
                 p is not None and p.index in self._designated_payments for _, p in parts[inv.key])
             self.add(rule, stmt, "obligation", f"payment of the invoice for {period_name(*inv.period)}",
                      party="customer", due=inv.due, status=status, also=(designation[0].id,) if designated else (),
                      events=(payment.index,) if payment else (), date=inv.date,
-                     note=f"paid {payment.date}" if payment else None)
+                     note=f"paid {payment.date}" if payment else
+                     CREDIT_SETTLED if by_credit else None)
 
     def _invoice_tax(self, items: list[Entry], steps: list[str]) -> tuple[Decimal, Decimal]:
         """(amount without tax, tax) of an invoice: tax added once per rate on prices without tax, or the tax

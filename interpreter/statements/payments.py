@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from interpreter.run.expressions import as_date, evaluate
 from interpreter.run.ledger import Entry
+from interpreter.statements.interest import arisen_before_part
 from interpreter.syntax import nodes as n
 
 if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
@@ -79,12 +80,12 @@ class PaymentsEvaluation:
         """Pay the late interest still unpaid on the invoices already due by the payment day, in the payment's
         order, before any fee (民法第489条第1項: 利息 before 元本, whatever the payer designates; 第2項 keeps the 第488条
         order within the interest). Interest billed on an invoice not yet due is not yet payable (第15条2): it is
-        settled with that invoice, where it is paid first too (`_interest`); so is that of a billing period not over
-        on the as-of day, whose invoice is not complete yet. What is left of the payment."""
+        settled with that invoice, where it is paid first too (`_interest`). Whether the invoice's billing period is
+        over on the as-of day does not matter: what a payment paid does not change with the day the ledger is
+        drawn up. What is left of the payment."""
         amount = payment.fields["amount"].value
         for inv in order:
-            if (inv.key not in self._invoice_interest_lines or inv.due is None or inv.due > payment.date
-                    or inv.period[1] >= self.as_of):
+            if inv.key not in self._invoice_interest_lines or inv.due is None or inv.due > payment.date:
                 continue
             arisen = sum((e.amount for e in self._invoice_interest(inv) if self._arose_before(e, payment)), Decimal(0))
             take = min(amount, arisen - interest_paid[inv.key], balance[inv.key])
@@ -122,11 +123,11 @@ class PaymentsEvaluation:
 
     def _interest_paid_by(self, payment: Event | None, interest_paid: dict):
         """What counts, for each part a payment pays, the interest its invoice carries that it pays first: the
-        interest that had arisen before it and is not paid yet (民法第489条, as `_interest` counts it), so that no
-        later payment pays that interest again."""
+        interest that had arisen before that part and is not paid yet (民法第489条, `arisen_before_part`, as
+        `_interest` counts it), so that no later payment pays that interest again."""
         def count(inv: Entry, take: Decimal) -> None:
             if inv.key in self._invoice_interest_lines:
-                arisen = sum((e.amount for e in self._invoice_interest(inv) if self._arose_before(e, payment)),
+                arisen = sum((e.amount for e in self._invoice_interest(inv) if arisen_before_part(e, inv, payment)),
                              Decimal(0))
                 interest_paid[inv.key] += min(take, max(arisen - interest_paid[inv.key], Decimal(0)))
         return count
