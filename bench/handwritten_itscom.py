@@ -42,7 +42,7 @@ What each figure rests on (articles of the terms; C-n are the readings of docs/c
   due date through the payment day, 365-day year (C-7), floored for each part paid; the interest is billed on the
   invoice of the month that part is paid in and owed there like the fees, which later payments settle (an invoice's
   interest first, 民法489条, and the interest of every invoice already due before any fee; interest bears none of
-  its own).
+  its own). An invoice whose credits exceed its charges settles the invoices after it before any payment.
 
 `PROJECT_READINGS` names the places where the project's ledger is known to read the text differently (none at
 present); `evaluate` can be asked to take one of those readings, so that the comparison can prove that a difference
@@ -489,11 +489,17 @@ class _Account:
         done: dict[date, Invoice] = {}
         prepaid: dict[date, int] = {}  # interest of a later month's invoice, already due, paid first (民法489条)
         interest: dict[date, int] = {}  # the late interest billed on each month's invoice still to be settled
+        surplus = 0  # what invoices whose credits exceed their charges leave over: it settles the next ones first
         while by_month:
             month = min(by_month)
             invoice = done[month] = _invoice(month, by_month.pop(month))
             owed = invoice.total - prepaid.get(month, 0)
             interest_first = interest.pop(month, 0) - prepaid.get(month, 0)
+            if owed < 0:
+                surplus -= owed
+                continue
+            take = min(owed, surplus)  # no payment, so no interest; the invoice's own interest first
+            owed, surplus, interest_first = owed - take, surplus - take, interest_first - min(interest_first, take)
             while owed > 0:
                 if left == 0:
                     nxt = next(payments, None)

@@ -28,7 +28,7 @@ def test_run_prints_invoices_obligations_and_totals(capsys):
     code, out, _ = run(capsys, "run", "contracts/itscom-hosting.ctr", "--scenario",
                        str(SCEN / "itscom-hosting" / "cancel-inside-minimum-term.yaml"))
     assert code == 0
-    assert "請求書 2025年5月分 (E15、支払期日 2025-06-30)" in out and "残余期間に相当する額" in out and "4,500" in out
+    assert "請求書 2025年5月分 (E18、支払期日 2025-06-30)" in out and "残余期間に相当する額" in out and "4,500" in out
     assert "義務" in out and "履行" in out
     assert out.rstrip().splitlines()[-1] == "合計: 料金 29,000円、減額 0円、消費税 2,900円"
 
@@ -37,12 +37,12 @@ def test_the_ledger_speaks_the_contracts_language_or_english_on_request(capsys):
     scenario = str(SCEN / "itscom-hosting" / "cancel-inside-minimum-term.yaml")
     _, ja, _ = run(capsys, "run", "contracts/itscom-hosting.ctr", "--scenario", scenario)
     _, en, _ = run(capsys, "run", "contracts/itscom-hosting.ctr", "--scenario", scenario, "--lang", "en")
-    # E16: the May invoice (9,900 yen, due 2025-06-30) paid on its due date.
-    assert "  E16  契約者   2025年5月分請求書の支払                  期日 2025-06-30  履行    ITS-6 第30条第3項" in ja
-    assert "  E16  customer payment of the invoice for 2025-05       due 2025-06-30  met     ITS-6 第30条第3項" in en
-    for heading in ("小計", "消費税", "導かれる事実", "E7   最低利用期間の満了", "E9   契約の終了"):
+    # E19: the May invoice (9,900 yen, due 2025-06-30) paid on its due date.
+    assert "  E19  契約者   2025年5月分請求書の支払                  期日 2025-06-30  履行    ITS-6 第30条第3項" in ja
+    assert "  E19  customer payment of the invoice for 2025-05       due 2025-06-30  met     ITS-6 第30条第3項" in en
+    for heading in ("小計", "消費税", "導かれる事実", "E10  最低利用期間の満了", "E12  契約の終了"):
         assert heading in ja and heading not in en
-    assert "Invoice 2025-05 (E15, due 2025-06-30)" in en and "Derived facts" in en
+    assert "Invoice 2025-05 (E18, due 2025-06-30)" in en and "Derived facts" in en
     assert en.rstrip().splitlines()[-1] == "Totals: charges 29,000 yen, credits 0 yen, tax 2,900 yen"
     # The JSON ledger is the same whatever the language: labels are the interpreter's.
     _, json_ja, _ = run(capsys, "run", "contracts/itscom-hosting.ctr", "--scenario", scenario, "--format", "json")
@@ -131,8 +131,8 @@ def test_test_reports_a_mismatch_with_the_entry_explained(capsys, tmp_path):
                      encoding="utf-8")
     code, out, _ = run(capsys, "test", str(wrong), "--root", os.path.commonpath([wrong, ROOT]))
     assert code == 1
-    assert "expected an entry {kind: charge, rule: ITS-3, amount: 4,501}; the closest is E12" in out
-    assert "amount: expected 4,501, got 4,500 (E12, period 2025-06-01–06-30)" in out and "残余期間に相当する額" in out
+    assert "expected an entry {kind: charge, rule: ITS-3, amount: 4,501}; the closest is E15" in out
+    assert "amount: expected 4,501, got 4,500 (E15, period 2025-06-01–06-30)" in out and "残余期間に相当する額" in out
     assert out.rstrip().endswith("0 passed, 1 failed")
 
 

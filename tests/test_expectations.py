@@ -168,7 +168,7 @@ def test_count_failure_lists_the_entries_found(capsys, tmp_path):
     path = scenario(tmp_path, "expect:\n  - {kind: invoice, count: 3}\n")
     _, out, _ = yakkan_test(capsys, path)
     assert "expected 3 entries {kind: invoice, count: 3}" not in out  # count is not a field of the entries
-    assert "expected 3 entries {kind: invoice}, found 2: E11, E15" in out
+    assert "expected 3 entries {kind: invoice}, found 2: E14, E18" in out
 
 
 def test_totals_mismatch_names_the_total(capsys, tmp_path):
@@ -181,12 +181,12 @@ def test_totals_mismatch_names_the_total(capsys, tmp_path):
 
 
 def test_a_mismatch_is_shown_field_by_field_against_the_closest_entry(capsys, tmp_path):
-    # May's fee is 4,500 for 2025-05-01–05-31 (E13); the item expects 4,501 and the wrong due date of nothing.
+    # May's fee is 4,500 for 2025-05-01–05-31 (E16); the item expects 4,501 and the wrong due date of nothing.
     path = scenario(tmp_path, "expect:\n  - {kind: charge, rule: ITS-5, period: [2025-05-01, 2025-05-31], "
                               "amount: 4501}\n")
     code, out, _ = yakkan_test(capsys, path)
     assert code == 1
-    assert "amount: expected 4,501, got 4,500 (E13, period 2025-05-01–05-31)" in out
+    assert "amount: expected 4,501, got 4,500 (E16, period 2025-05-01–05-31)" in out
     assert "period: expected" not in out  # only the fields that differ
     assert "{'kind'" not in out  # no Python dicts
     assert "利用料金（月額）" in out  # the closest entry explained
@@ -197,8 +197,8 @@ def test_the_closest_entry_is_the_one_agreeing_on_most_fields(capsys, tmp_path):
     # is compared with May's invoice, not with the first invoice.
     path = scenario(tmp_path, "expect:\n  - {kind: invoice, period: [2025-05-01, 2025-05-31], amount: 9100}\n")
     _, out, _ = yakkan_test(capsys, path)
-    assert "amount: expected 9,100, got 9,000 (E15, period 2025-05-01–05-31)" in out
-    assert "E11" not in out.split("FAIL")[1].split("\n")[1]
+    assert "amount: expected 9,100, got 9,000 (E18, period 2025-05-01–05-31)" in out
+    assert "E14" not in out.split("FAIL")[1].split("\n")[1]
 
 
 def test_no_entry_of_the_rule_says_so(capsys, tmp_path):
@@ -211,7 +211,7 @@ def test_absent_failure_lists_the_entries_in_the_way(capsys, tmp_path):
     path = scenario(tmp_path, "expect:\n  - {kind: charge, rule: ITS-3, absent: true}\n")
     _, out, _ = yakkan_test(capsys, path)
     assert "expected no entry {kind: charge, rule: ITS-3}, found 1" in out
-    assert "E12, period 2025-06-01–06-30: charge ITS-3 「残余期間に相当する額」 4,500" in out
+    assert "E15, period 2025-06-01–06-30: charge ITS-3 「残余期間に相当する額」 4,500" in out
 
 
 def test_span_text_drops_the_year_only_when_it_repeats():
@@ -262,7 +262,7 @@ def test_the_pytest_plugin_collects_scenarios_in_any_repository(tmp_path):
     assert "PASSED cases/good.yaml::good" in out
     assert "FAILED cases/bad amount.yaml::bad amount" in out
     assert "FAILED cases/misspelt.yml::misspelt" in out
-    assert "amount: expected 4,501, got 4,500 (E12, period 2025-06-01–06-30)" in out
+    assert "amount: expected 4,501, got 4,500 (E15, period 2025-06-01–06-30)" in out
     assert "did you mean `amount`?" in out
     assert "no-expect" not in out and "config" not in out
     assert "1 failed" not in out and "2 failed, 1 passed" in out

@@ -79,17 +79,33 @@ def test_a_period_falling_due_that_very_day_does_not_count_yet(run):
 
 def test_paid_fees_leave_out_the_interest_a_payment_paid(run):
     # April's 1,100 paid 06-15, due 05-31: interest for 06-01…06-15 = 15 days:
-    # 1,100 × 14.6% × 15 ÷ 365 = 6.6 → 6 yen (floor). 民法第489条: the payment pays that interest first,
-    # so the fees it paid are 1,100 − 6 = 1,094 yen. May (1,100) and June (1,100) unpaid on 08-05 → 2 periods.
+    # 1,100 × 14.6% × 15 ÷ 365 = 6.6 → 6 yen (floor), billed on June's invoice (due 07-31): not payable yet on
+    # 06-15, so that payment paid 1,100 of fees and no interest (paid_fees subtracts only the interest a payment
+    # paid, 民法第489条; the 6 is owed, below). May (1,100) and June (1,100) unpaid on 08-05 → 2 periods.
     ledger = run("  - {at: 2025-06-15, event: payment, amount: 1100}\n"
                  "  - {at: 2025-08-05, event: provider_termination}\n")
     interest = [e for e in ledger.entries if e.kind == "charge" and e.key.startswith("interest:")]
     assert [e.amount for e in interest] == [Decimal(6)]
-    assert state(ledger, "6月に支払われた料金（利息を除く）") == Decimal(1094)
+    assert state(ledger, "6月に支払われた料金（利息を除く）") == Decimal(1100)
     assert state(ledger, "6月の支払回数") == Decimal(1)
     # unpaid on 08-05: May and June due 06-30 and 07-31, 2 × 1,100 = 2,200 (April was paid), and the 6 yen of
     # interest billed on June's invoice (due 07-31), owed like its fees: 2,206
     assert state(ledger, "解除時の未払額") == Decimal(2206)
+
+
+def test_paid_fees_leave_out_interest_a_payment_paid_first(run):
+    # April (1,100, due 05-31): 600 paid 06-10, 10 days late: 600 × 14.6% × 10 ÷ 365 = 2.4 → 2 yen; the other
+    # 500 on 06-20, 20 days: 500 × 14.6% × 20 ÷ 365 = 4 yen; both billed on June's invoice: 1,000 + 100 + 6 = 1,106.
+    # The 06-20 payment, 2,706, pays April's 500, May's 1,100 (due 06-30) and June's 1,106, whose 6 of interest it
+    # pays first (民法第489条): of the 3,306 paid in June, 6 is interest, 3,300 fees (April, May and June).
+    # On 10-05 July (due 08-31) and August (due 09-30) are unpaid: the termination stands.
+    ledger = run("  - {at: 2025-06-10, event: payment, amount: 600}\n"
+                 "  - {at: 2025-06-20, event: payment, amount: 2706}\n"
+                 "  - {at: 2025-10-05, event: provider_termination}\n")
+    interest = [e for e in ledger.entries if e.kind == "charge" and e.key.startswith("interest:")]
+    assert [e.amount for e in interest] == [Decimal(2), Decimal(4)]
+    assert state(ledger, "6月に支払われた料金（利息を除く）") == Decimal(3300)
+    assert state(ledger, "6月の支払回数") == Decimal(2)
 
 
 @pytest.mark.parametrize("condition", [

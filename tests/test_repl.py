@@ -58,7 +58,7 @@ def test_piped_script(tmp_path):
     assert "added #0: service_start at 2025-04-01 (plan=mail_secure_mx)" in out
     assert "added #1: cancel_notice at 2025-04-15 (desired_end=2025-05-31)" in out
     assert "2025-05-31 時点" in out  # the ledger in the contract's language
-    assert re.search(r"E12 +残余期間に相当する額 +4,500 +ITS-3 第33条", out)
+    assert re.search(r"E15 +残余期間に相当する額 +4,500 +ITS-3 第33条", out)
     assert re.search(r"契約者 +解約の通知 +期日 2025-04-30 +履行", out)
     # the mistake is on stderr, located as `yakkan check` locates it, and the session went on
     assert result.stderr.startswith("<input>:6:12: error[E102]: unexpected `previous`\n")
@@ -109,12 +109,12 @@ def test_a_bad_event_is_not_added_and_nothing_is_lost(tmp_path):
 def test_undo_and_explain(tmp_path):
     script = (":event service_start plan=www at=2025-04-01\n"
               ":event cancel_notice desired_end=2025-05-31 at=2025-04-15\n"
-              ":undo\n:events\n:ledger 2025-05-31\n:explain E8\n:explain E99\n:undo\n:undo\n")
+              ":undo\n:events\n:ledger 2025-05-31\n:explain E11\n:explain E99\n:undo\n:undo\n")
     result = repl(script, ITSCOM, tmp_path=tmp_path)
     out = result.stdout
     assert "removed #1: cancel_notice at 2025-04-15" in out
     assert "#1" not in out.split("removed #1")[1].split("as of")[0]  # :events shows #0 only
-    assert "E8 charge: 加入料: WWW サーバホスティングサービス — 20,000 yen (+ tax 2,000)" in out
+    assert "E11 charge: 加入料: WWW サーバホスティングサービス — 20,000 yen (+ tax 2,000)" in out
     assert "removed #0: service_start" in out
     assert "<input>:7:10: error[E201]: no entry E99" in result.stderr
     assert "error[E404]: there is no event to remove" in result.stderr

@@ -93,10 +93,10 @@ def test_figures_of_outages_credits_and_invoices():
     assert "10,267 円" in july and "(tax 933)" in july and ">-666<" in july and ">9,334<" in july
     # The outages, their lengths, and the credits each one gave: 50 hours → the claimed 666; exactly
     # 24 hours → 333, never claimed, lapsed after its window; 23 h 59 min → nothing.
-    assert "50 h 00 min" in row(html, "event-1-outage") and "E25" in row(html, "event-1-outage")
-    assert "24 h 00 min" in row(html, "event-3-outage") and "E32" in row(html, "event-3-outage")
+    assert "50 h 00 min" in row(html, "event-1-outage") and "E28" in row(html, "event-1-outage")
+    assert "24 h 00 min" in row(html, "event-3-outage") and "E35" in row(html, "event-3-outage")
     assert "23 h 59 min" in row(html, "event-4-outage") and "—" in row(html, "event-4-outage")
-    lapsed = row(html, "E32")
+    lapsed = row(html, "E35")
     assert "333" in lapsed and "lapsed" in lapsed and "2025-09-23 – 2025-12-23" in lapsed
     # Totals: the joining fee 20,000 (January, whose monthly fee ITS-6 leaves out) + 12 monthly fees of
     # 10,000 (2025-02 … 2026-01) = 140,000 in charges; credits owed: the claimed 666 only.
@@ -109,7 +109,7 @@ def test_figures_of_outages_credits_and_invoices():
 
 def test_notices_and_lifecycles():
     html = page(LATE_NOTICE)
-    notice = row(html, "E58")  # the late 解約の通知: due 2025-11-28, given 2025-11-29
+    notice = row(html, "E61")  # the late 解約の通知: due 2025-11-28, given 2025-11-29
     assert "解約の通知" in notice and "2025-11-28" in notice and "2025-11-29" in notice and "missed" in notice
     notices = re.search(r'<section id="notices">.*?</section>', html, re.S).group()
     assert notices.count('<tr id="E') == 1  # the payment obligations are in their own table
@@ -203,18 +203,18 @@ def test_page_in_chromium(browser, tmp_path, scenario):
     if scenario == OUTAGES:
         assert count("#chart a.mark.outage") == 3
         # A credit on the timeline leads to its line inside the (closed) July invoice, which opens.
-        browser.find_element(By.CSS_SELECTOR, '#chart a.mark.credit[href="#E25"]').click()
-        assert browser.execute_script("return location.hash") == "#E25"
-        assert browser.execute_script("return document.getElementById('E25').closest('details').open") is True
-        assert browser.find_element(By.ID, "E25").is_displayed()
+        browser.find_element(By.CSS_SELECTOR, '#chart a.mark.credit[href="#E28"]').click()
+        assert browser.execute_script("return location.hash") == "#E28"
+        assert browser.execute_script("return document.getElementById('E28').closest('details').open") is True
+        assert browser.find_element(By.ID, "E28").is_displayed()
         # The filter keeps the rows that mention what is typed.
         field = browser.find_element(By.ID, "filter")
         field.send_keys("ITS-18")
-        assert browser.find_element(By.ID, "E32").is_displayed()
-        assert not browser.find_element(By.ID, "E11").is_displayed()  # a payment obligation (ITS-6)
+        assert browser.find_element(By.ID, "E35").is_displayed()
+        assert not browser.find_element(By.ID, "E14").is_displayed()  # a payment obligation (ITS-6)
         field.clear()
         field.send_keys(" ")  # an input event with nothing but a space shows every row again
-        assert browser.find_element(By.ID, "E11").is_displayed()
+        assert browser.find_element(By.ID, "E14").is_displayed()
     assert script_errors(browser) == []
     # Keep a screenshot of the whole page next to it.
     height = browser.execute_script("return document.documentElement.scrollHeight")

@@ -77,14 +77,15 @@ class ChoiceEvaluation:
                      value=taken, note=f"{taken}: {reading.label if reading and reading.label else taken} ({how})")
 
     def _choices_of(self, rule: n.RuleDecl | None) -> tuple[n.ChoiceDecl, ...]:
-        """The reading choices a rule's condition tests, or one of its settlements names (`partial month
-        CHOICE`), found once per rule."""
+        """The reading choices a rule's condition tests, one of its statements reads (a fee's `from`, an interest's
+        days) or one of its settlements names (`partial month CHOICE`), found once per rule."""
         if rule is None:
             return ()
         cached = self._choice_cache.get(rule.id)
         if cached is None:
             choices = self.model.base.tables.choices
             named = {x.name for x in every_name(rule.condition.expr)} if rule.condition is not None else set()
+            named |= {x.name for x in every_name(getattr(rule, "statements", ()))}
             named |= {s.partial_month for s in getattr(rule, "statements", ()) if isinstance(s, n.Settle)}
             cached = tuple(c for name, c in choices.items() if name in named)
             self._choice_cache[rule.id] = cached
