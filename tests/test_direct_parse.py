@@ -1,0 +1,162 @@
+"""The direct parse (interpreter/syntax/direct_parse.py) gives the AST of the standard path (lark's parse tree,
+then the builder's Transformer), spans included, with the same diagnostics in the same order; and where it cannot
+(a syntax error, a tree too deep), the standard path decides."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from interpreter.loader import compile_source
+from interpreter.syntax import nodes as n
+from interpreter.syntax.build import Builder, build
+from interpreter.syntax.direct_parse import _direct_parser, _Fallback, parse_program
+from interpreter.syntax.parse import parse, text_problem
+from interpreter.syntax.source import SourceFile, Span
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS = sorted((ROOT / "contracts").glob("*.ctr"))
+SAMPLES = CONTRACTS + sorted((ROOT / "tests").glob("**/*.ctr"))
+
+
+def everything(value):
+    """The value with every field of every node, those equality leaves out (spans) included, as nested tuples."""
+    if n.is_node(value):
+        return (type(value).__name__,) + tuple((f.name, everything(getattr(value, f.name)))
+                                                for f in n.fields(type(value)))
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__,) + tuple(everything(v) for v in value)
+    if isinstance(value, dict):
+        return ("dict",) + tuple((everything(k), everything(v)) for k, v in value.items())
+    if isinstance(value, Span):
+        return ("Span", value.file, value.line, value.column, value.end_line, value.end_column)
+    return (type(value).__name__, repr(value))
+
+
+def standard(source: SourceFile):
+    tree, diagnostics = parse(source)
+    if tree is None:
+        return None, diagnostics
+    program, built = build(source, tree)
+    return program, diagnostics + built
+
+
+def direct(source: SourceFile):
+    """The direct parser's answer, or None when it leaves the file to the standard path (parse_program gives it
+    no file that parse.text_problem refuses)."""
+    if text_problem(source) is not None:
+        return None
+    builder = Builder(source)
+    try:
+        return _direct_parser().parse(source.text, builder), builder.diagnostics
+    except _Fallback:
+        return None
+
+
+def assert_same(source: SourceFile):
+    expected_program, expected_diagnostics = standard(source)
+    got = direct(source)
+    if got is not None:
+        program, diagnostics = got
+        assert everything(program) == everything(expected_program), source.name
+        assert diagnostics == expected_diagnostics
+    program, diagnostics = parse_program(source)
+    assert everything(program) == everything(expected_program), source.name
+    assert diagnostics == expected_diagnostics
+    return got
+
+
+def test_the_direct_parser_is_used_for_this_grammar():
+    assert _direct_parser() is not None
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[str(p.relative_to(ROOT)) for p in SAMPLES])
+def test_every_contract_and_test_file_gives_the_same_ast(path):
+    source = SourceFile(str(path), path.read_text(encoding="utf-8"))
+    got = assert_same(source)
+    if path in CONTRACTS or "good" in path.parts:
+        assert got is not None, "a contract that parses takes the direct path"
+
+
+def test_every_example_in_the_docs_gives_the_same_ast():
+    from tests.test_docs import BLOCKS, wrap_fragment  # the blocks test_docs checks
+
+    assert len(BLOCKS) > 10
+    for block in BLOCKS:
+        doc, line, kind, _, body = block.values
+        assert_same(SourceFile(f"{doc}:{line}", wrap_fragment(body) if kind == "fragment" else body))
+
+
+def test_builder_diagnostics_come_in_the_same_order():
+    # 2025-02-30 and 2025-13-01 do not exist (E107); 10^40 yen is out of range (E108): reported where written
+    text = ('contract t "t" { currency JPY; version v1 effective 2025-02-30; }\n'
+            'param p: money = 10000000000000000000000000000000000000000 yen;\n'
+            'rule A-1 第1条 { charge c on start = if 2025-13-01 > 2025-01-01 then 1 yen else 2 yen; }\n')
+    source = SourceFile("t.ctr", text)
+    program, diagnostics = standard(source)
+    assert [d.code for d in diagnostics] == ["E107", "E108", "E107"]
+    assert direct(source) is not None
+    assert_same(source)
+
+
+def test_a_syntax_error_is_left_to_the_standard_path():
+    source = SourceFile("t.ctr", 'contract t "t" { currency JPY }\nrule A-1 第1条 { monthly fee 10 yen; }\n')
+    assert direct(source) is None
+    program, diagnostics = parse_program(source)
+    assert program is None and [d.code for d in diagnostics] == ["E102"]
+    assert diagnostics == parse(source)[1]
+
+
+def test_a_forgotten_semicolon_is_repaired_as_before():
+    text = 'contract t "t" {\n  currency JPY\n}\nunit GB;\n'
+    source = SourceFile("t.ctr", text)
+    assert direct(source) is None
+    assert_same(source)
+    program, diagnostics = parse_program(source)
+    assert program is not None and [d.code for d in diagnostics] == ["E102"]
+
+
+def test_an_expression_too_deep_is_left_to_the_standard_path():
+    # 1 + 1 + … nests one `binary` node per `+` without brackets: 300 of them pass MAX_DEPTH * 2 (240)
+    chain = " + ".join(["1 yen"] * 300)
+    source = SourceFile("t.ctr", f'contract t "t" {{ currency JPY; }}\nparam p: money = {chain};\n')
+    assert direct(source) is None
+    program, diagnostics = parse_program(source)
+    assert program is None and [d.code for d in diagnostics] == ["E106"]
+    # and one short of the limit still parses directly, to the same tree
+    depth_ok = " + ".join(["1 yen"] * 200)
+    fine = SourceFile("t.ctr", f'contract t "t" {{ currency JPY; }}\nparam p: money = {depth_ok};\n')
+    assert direct(fine) is not None
+    assert_same(fine)
+
+
+def test_a_file_of_comments_and_an_empty_file():
+    for text in ("# only a comment\n", "", "\n\n   \n"):
+        assert_same(SourceFile("t.ctr", text))
+
+
+def test_mutated_contracts_give_the_same_ast_or_the_same_errors():
+    # Deleting one line or one token of a real contract: most mutants fail to parse (the standard path decides,
+    # and parse_program must still give its diagnostics); those that parse must build the same AST both ways.
+    text = (ROOT / "contracts" / "itscom-hosting.ctr").read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    tokens = [m.span() for m in re.finditer(r"\S+", text)]
+    mutants = [text.replace(line, "", 1) for line in lines[::7]]
+    mutants += [text[:a] + text[b:] for a, b in tokens[::53]]
+    parsed_directly = 0
+    for i, mutant in enumerate(mutants):
+        parsed_directly += assert_same(SourceFile(f"mutant{i}.ctr", mutant)) is not None
+    assert 0 < parsed_directly < len(mutants)
+
+
+def test_compile_source_uses_the_direct_path_for_a_contract(monkeypatch):
+    import interpreter.syntax.direct_parse as direct_parse
+
+    def no_standard_path(*args):
+        raise AssertionError("the standard path was taken")
+
+    monkeypatch.setattr("interpreter.syntax.parse.parse", no_standard_path)
+    path = CONTRACTS[0]
+    model, diagnostics = compile_source(SourceFile(str(path), path.read_text(encoding="utf-8")))
+    assert model is not None and direct_parse._direct_parser() is not None
