@@ -70,7 +70,8 @@ class DirectParser:
         tables = self.tables
         states, scans, actions = tables.states, tables.scans, self.actions
         end_state, max_height = tables.end, self.max_height
-        root = [compiled(pattern) for pattern in tables.root_patterns]
+        root = [compiled(pattern).match for pattern in tables.root_patterns]
+        root_match = root[0] if len(root) == 1 else None
         end = len(text)
         position, line, line_start = 0, 1, 0
         state = tables.start
@@ -80,38 +81,52 @@ class DirectParser:
         entries: list[tuple] = []
         push_state = state_stack.append
         push = entries.append
+        new_token = str.__new__
         token = None
         while True:
             # The next token, as the scanner of this state gives it.
             scan = scans[state]
+            taken_as_found, ignore_types, newline_types = scan.taken_as_found, scan.ignore_types, scan.newline_types
             while True:
                 if position >= end:
                     token, symbol = None, "$END"
                     break
-                for pattern in root:
-                    found = pattern.match(text, position)
-                    if found:
-                        value = found.group()
-                        answer = scan.answer(text, position, end, value, found.lastgroup)
-                        break
+                if root_match is not None:
+                    found = root_match(text, position)
                 else:
-                    answer = None
+                    found = next((found for match in root if (found := match(text, position))), None)
+                answer = None
+                if found:
+                    value = found.group()
+                    type_ = found.lastgroup
+                    if type_ in taken_as_found:
+                        spelling = taken_as_found[type_]
+                        symbol = type_ if spelling is None else spelling.get(value, type_)
+                        answer = True
+                    else:
+                        answer = scan.answer(text, position, end, value, type_)
+                        if answer is not None:
+                            type_, symbol = answer
                 if answer is None:
                     own = scan.own_answer(text, position, end)
                     if own is None:
                         raise _Fallback
                     value, type_, symbol = own
-                else:
-                    type_, symbol = answer
                 start_line, column = line, position - line_start + 1
-                if type_ in scan.newline_types:
+                if type_ in newline_types:
                     newlines = value.count("\n")
                     if newlines:
                         line += newlines
                         line_start = position + value.rindex("\n") + 1
                 position += len(value)
-                if type_ not in scan.ignore_types:
-                    token = Token(symbol, value, start_line, column, line, position - line_start + 1)
+                if type_ not in ignore_types:
+                    # (Token's fields set here rather than by its constructor: a call less for every token)
+                    token = new_token(Token, value)
+                    token.type = symbol
+                    token.line = start_line
+                    token.column = column
+                    token.end_line = line
+                    token.end_column = position - line_start + 1
                     break
             # Reduce as far as the token says, then shift it.
             while True:
@@ -122,7 +137,7 @@ class DirectParser:
                     if token is None:
                         raise _Fallback  # ($END is never shifted)
                     push_state(code)
-                    push((token, (token.line, token.column, token.end_line, token.end_column), 0))
+                    push((token, (start_line, column, line, token.end_column), 0))
                     state = code
                     break
                 kind, origin, size, kept, method, wants_meta = actions[~code]

@@ -31,6 +31,12 @@ class StateScan:
         self.ignore_types = ignore_types
         self.newline_types = newline_types
         self.own_patterns = own_patterns
+        # The root scanner's terminals the state takes whatever follows them (what `answer` says when it need
+        # not look further): each with the keyword each spelling becomes, None when it stays as it is. Most
+        # tokens are, and the spaces between them.
+        self.taken_as_found = {found: spellings.get(found) for found in alternatives
+                               if tried_first.get((found, found), _UNKNOWN) is None
+                               and (found not in retyped_by_own or spellings.get(found) is not None)}
 
     def answer(self, source: str, position: int, end: int, value: str, found_type: str) -> tuple[str, str] | None:
         """(the terminal, the type it is retyped to) the state's own scanner gives at `position`, where the root
