@@ -160,3 +160,21 @@ def test_compile_source_uses_the_direct_path_for_a_contract(monkeypatch):
     path = CONTRACTS[0]
     model, diagnostics = compile_source(SourceFile(str(path), path.read_text(encoding="utf-8")))
     assert model is not None and direct_parse._direct_parser() is not None
+
+
+def test_programs_generated_from_the_grammar_give_the_same_ast():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis.extra.lark import from_lark
+
+    from tests.test_grammar import _generation_grammar, _terminal_strategies
+
+    strategy = from_lark(_generation_grammar(), start="start", explicit=_terminal_strategies())
+
+    @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def check(program: str):
+        source = SourceFile("generated.ctr", program)
+        assert direct(source) is not None, program  # every generated program parses
+        assert_same(source)
+
+    check()

@@ -36,6 +36,8 @@ def _unquote(token: Token) -> str:
     if token.type == "JSTRING":
         return text[1:-1]
     body = text[1:-1]
+    if "\\" not in body:
+        return body  # (nearly every string: nothing to unescape)
     out, i = [], 0
     while i < len(body):
         ch = body[i]

@@ -64,6 +64,16 @@ class DirectParser:
         self.tables = tables
         self.max_height = max_height
         self.actions = [_action(plan, builder_class) for plan in tables.plans]
+        self.unit_chains: dict[tuple[int, int, str], int] = {}
+
+    def _unit_chain(self, below: int, top: int, symbol: str) -> int:
+        """The state a chain of UNIT reductions from `top` (over `below`) leads to before `symbol`."""
+        states, actions = self.tables.states, self.actions
+        while True:
+            code = states[top].get(symbol)
+            if code is None or code >= 0 or actions[~code][0] != UNIT:
+                return top
+            top = states[below][actions[~code][1]]
 
     def parse(self, text: str, builder):
         """The value the builder gives the whole file, or raises _Fallback."""
@@ -79,6 +89,7 @@ class DirectParser:
         # One entry per symbol on the stack: (value, (line, column, end line, end column) or None, height), the
         # height counting the nodes of the parse tree the standard path would build (tokens count none).
         entries: list[tuple] = []
+        unit_chains = self.unit_chains
         push_state = state_stack.append
         push = entries.append
         new_token = str.__new__
@@ -142,18 +153,33 @@ class DirectParser:
                     break
                 kind, origin, size, kept, method, wants_meta = actions[~code]
                 if kind == UNIT:
-                    del state_stack[-1]
+                    # A chain of them (an atom read as an expression climbs ten rules) ends in the same state
+                    # for the same state below it and the same token: worked out once.
+                    below = state_stack[-2]
+                    key = (below, state, symbol)
+                    top = unit_chains.get(key)
+                    if top is None:
+                        top = unit_chains[key] = self._unit_chain(below, state, symbol)
+                    state = state_stack[-1] = top
+                    continue
+                if size:
+                    raw = entries[-size:]
+                    del entries[-size:]
+                    del state_stack[-size:]
+                    first, last = raw[0][1], raw[-1][1]
+                    span = (first[0], first[1], last[2], last[3])
                 else:
-                    if size:
-                        raw = entries[-size:]
-                        del entries[-size:]
-                        del state_stack[-size:]
-                        first, last = raw[0][1], raw[-1][1]
-                        span = (first[0], first[1], last[2], last[3])
-                    else:
-                        raw, span = (), None
+                    raw, span = (), None
+                height = 0
+                if kind == _FLAT:
+                    values = []
+                    for i in kept:
+                        entry = raw[i]
+                        values.append(entry[0])
+                        if entry[2] > height:
+                            height = entry[2]
+                else:
                     children = []
-                    height = 0
                     for i, put_in_place in kept:
                         entry = raw[i]
                         if put_in_place:
@@ -162,28 +188,34 @@ class DirectParser:
                             children.append(entry)
                         if entry[2] > height:
                             height = entry[2]
-                    if kind == INLINE:
-                        push((children, span, height))
-                    elif kind == SINGLE and len(children) == 1:
-                        child = children[0]
-                        push(child if child[2] == 0 else (child[0], span, child[2]))
+                    if kind == INLINE or (kind == SINGLE and len(children) == 1):
+                        if kind == INLINE:
+                            push((children, span, height))
+                        else:
+                            child = children[0]
+                            push(child if child[2] == 0 else (child[0], span, child[2]))
+                        state = states[state_stack[-1]][origin]
+                        push_state(state)
+                        continue
+                    values = [child[0] for child in children]
+                height += 1
+                if height > max_height or method is None:
+                    raise _Fallback
+                try:
+                    if wants_meta:
+                        value = method(builder, EMPTY_META if span is None else Meta(*span), values)
                     else:
-                        height += 1
-                        if height > max_height or method is None:
-                            raise _Fallback
-                        values = [child[0] for child in children]
-                        try:
-                            if wants_meta:
-                                value = method(builder, EMPTY_META if span is None else Meta(*span), values)
-                            else:
-                                value = method(builder, values)
-                        except Exception:
-                            raise _Fallback  # the standard path raises it as lark's VisitError
-                        push((value, span, height))
+                        value = method(builder, values)
+                except Exception:
+                    raise _Fallback  # the standard path raises it as lark's VisitError
+                push((value, span, height))
                 state = states[state_stack[-1]][origin]
                 push_state(state)
                 if token is None and state == end_state:
-                    return entries[-1][0]
+                    return value
+
+
+_FLAT = 4  # (when the direct parser is made) a node none of whose children is a `_rule`: `kept` lists the indices
 
 
 def _action(plan: tuple, builder_class) -> tuple:
@@ -193,6 +225,8 @@ def _action(plan: tuple, builder_class) -> tuple:
     method = getattr(builder_class, name, None) if kind in (NODE, SINGLE) else None
     if not callable(method) or isinstance(method, type):
         method = None
+    if (kind == NODE or (kind == SINGLE and len(kept) != 1)) and not any(inline for _, inline in kept):
+        kind, kept = _FLAT, tuple(i for i, _ in kept)
     return (kind, origin, size, kept, method, getattr(method, "wants_meta", False))
 
 
