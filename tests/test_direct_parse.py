@@ -178,3 +178,78 @@ def test_programs_generated_from_the_grammar_give_the_same_ast():
         assert_same(source)
 
     check()
+
+
+# A grammar with what yakkan's grammar hardly uses: a `?rule` that passes up a node from between brackets (its
+# parent then starts and ends at the brackets: lark's container positions), `_rule`s inlined in the middle of
+# a rule, a `!rule`, aliases.
+TOY_GRAMMAR = r"""
+start: _item*
+_item: pair | group
+pair: value "=" value ";"
+?value: "(" value ")" | WORD | numbers | WORD "." WORD -> dotted
+numbers: NUMBER ("," NUMBER)*
+group: "[" _words "]" value
+_words: word+
+!word: "w" WORD
+WORD: /[a-z]+/
+NUMBER: /[0-9]+/
+%ignore /[ \n]+/
+"""
+TOY_TEXTS = [
+    "((1, 2)) = 3;\n( (x) ) = (\n 4 , 5\n);",
+    "[w a w b] ((7))\nx.y = ((z));",
+    "[w a] q\n[w b\n w c] (( 1 ))",
+    "",
+]
+
+
+def _toy_value(value):
+    """A toy node or token as nested tuples, positions included."""
+    if isinstance(value, tuple):
+        return value
+    return ("token", value.type, str(value), value.line, value.column, value.end_line, value.end_column)
+
+
+def _toy_node(name):
+    def method(self, meta, children):
+        where = None if meta.empty else (meta.line, meta.column, meta.end_line, meta.end_column)
+        return (name, where, tuple(_toy_value(c) for c in children))
+
+    method.wants_meta = True
+    return method
+
+
+class _ToyBuilder:
+    """Records, for each node, its rule, its position and its children."""
+
+    start, pair, numbers, group, word, dotted = (_toy_node(name) for name in
+                                                 ("start", "pair", "numbers", "group", "word", "dotted"))
+
+
+def test_a_toy_grammar_gives_the_trees_lark_builds():
+    from lark import Lark, Transformer_NonRecursive, v_args
+
+    from interpreter.syntax.direct_parse import DirectParser
+    from interpreter.syntax.direct_tables import compile_tables
+    from interpreter.syntax.parser_cache import lean
+    from interpreter.syntax.shared_scanner import share_root_scanner
+
+    toy = lean(Lark(TOY_GRAMMAR, parser="lalr", lexer="contextual", propagate_positions=True,
+                    maybe_placeholders=False))
+    share_root_scanner(toy.parser.lexer)
+    tables = compile_tables(toy, b"toy")
+    assert tables is not None
+    direct_toy = DirectParser(tables, _ToyBuilder, 100)
+
+    class LarkToy(Transformer_NonRecursive):
+        pass
+
+    for name in ("start", "pair", "numbers", "group", "word", "dotted"):
+        setattr(LarkToy, name, v_args(meta=True)(getattr(_ToyBuilder, name)))
+    for text in TOY_TEXTS:
+        expected = LarkToy().transform(toy.parse(text))
+        assert direct_toy.parse(text, _ToyBuilder()) == expected, text
+    # the first: `pair` starts at the outer `(` (1:1) though its first child, `numbers`, starts at 1:3
+    first = direct_toy.parse(TOY_TEXTS[0], _ToyBuilder())[2][0]
+    assert first[0] == "pair" and first[1][:2] == (1, 1) and first[2][0][1][:2] == (1, 3)
