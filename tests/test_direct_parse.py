@@ -162,24 +162,6 @@ def test_compile_source_uses_the_direct_path_for_a_contract(monkeypatch):
     assert model is not None and direct_parse._direct_parser() is not None
 
 
-def test_programs_generated_from_the_grammar_give_the_same_ast():
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis.extra.lark import from_lark
-
-    from tests.test_grammar import _generation_grammar, _terminal_strategies
-
-    strategy = from_lark(_generation_grammar(), start="start", explicit=_terminal_strategies())
-
-    @settings(max_examples=100, deadline=None, suppress_health_check=list(HealthCheck))
-    @given(strategy)
-    def check(program: str):
-        source = SourceFile("generated.ctr", program)
-        assert direct(source) is not None, program  # every generated program parses
-        assert_same(source)
-
-    check()
-
-
 # A grammar with what yakkan's grammar hardly uses: a `?rule` that passes up a node from between brackets (its
 # parent then starts and ends at the brackets: lark's container positions), `_rule`s inlined in the middle of
 # a rule, a `!rule`, aliases.

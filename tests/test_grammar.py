@@ -185,6 +185,8 @@ def test_programs_generated_from_the_grammar_parse_and_build():
     from hypothesis import HealthCheck, given, settings
     from hypothesis.extra.lark import from_lark
 
+    from tests.test_direct_parse import assert_same, direct
+
     from interpreter.syntax.build import build
     from interpreter.syntax.source import SourceFile
     from interpreter.syntax.parse import parse
@@ -198,5 +200,7 @@ def test_programs_generated_from_the_grammar_parse_and_build():
         tree, diagnostics = parse(source)
         assert tree is not None and not diagnostics, (program, diagnostics)
         build(source, tree)  # every generated tree also builds an AST (dates and numbers are valid by construction)
+        assert direct(source) is not None  # which the direct parse gives too, spans included
+        assert_same(source)
 
     check()
