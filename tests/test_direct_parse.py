@@ -235,3 +235,66 @@ def test_a_toy_grammar_gives_the_trees_lark_builds():
     # the first: `pair` starts at the outer `(` (1:1) though its first child, `numbers`, starts at 1:3
     first = direct_toy.parse(TOY_TEXTS[0], _ToyBuilder())[2][0]
     assert first[0] == "pair" and first[1][:2] == (1, 1) and first[2][0][1][:2] == (1, 3)
+
+
+# ------------------------------------------------------------------ the tables kept between runs
+
+
+def _kept_tables(tmp_path) -> list[Path]:
+    return sorted((tmp_path / "yakkan").glob("direct-*.pickle"))
+
+
+def test_the_tables_are_kept_and_loaded_from_the_private_folder(tmp_path, monkeypatch):
+    import pickle
+
+    from interpreter.syntax.direct_parse import DirectTables, _load_tables
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    made = _load_tables()
+    (kept_file,) = _kept_tables(tmp_path)
+    assert (kept_file.stat().st_mode & 0o777) & 0o022 == 0
+    loaded = _load_tables()
+    assert loaded is not made and isinstance(loaded, DirectTables)
+    assert (loaded.states, loaded.plans, loaded.start, loaded.end, loaded.root_patterns) == (
+        made.states, made.plans, made.start, made.end, made.root_patterns)
+    # a damaged file is made again
+    kept_file.write_bytes(b"not a pickle")
+    assert _load_tables().states == made.states
+    assert pickle.loads(kept_file.read_bytes()).fingerprint == made.fingerprint
+    # tables made from anything else (another grammar, another version of these modules or of lark) are not used,
+    # even under the same name
+    other = pickle.loads(kept_file.read_bytes())
+    other.fingerprint, other.start = b"another grammar", -1
+    kept_file.write_bytes(pickle.dumps(other))
+    assert _load_tables().start == made.start
+
+
+def test_tables_others_may_write_are_not_loaded(tmp_path, monkeypatch):
+    import pickle
+
+    from interpreter.syntax.direct_parse import _load_tables
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    made = _load_tables()
+    (kept_file,) = _kept_tables(tmp_path)
+    planted = pickle.loads(kept_file.read_bytes())
+    planted.start = -1
+    kept_file.write_bytes(pickle.dumps(planted))
+    kept_file.chmod(0o666)
+    assert _load_tables().start == made.start
+    assert pickle.loads(kept_file.read_bytes()).start == -1  # nor overwritten
+
+
+def test_a_check_that_parses_does_not_import_lark(tmp_path):
+    # A check parses with the direct parser, which needs no lark: a fifth of a cold check was importing it.
+    # A file with a syntax error is still explained by lark.
+    import subprocess
+    import sys
+
+    program = ("import sys; from interpreter.cli import main; code = main(['check', sys.argv[1]]); "
+               "print('lark' in sys.modules, code)")
+    broken = tmp_path / "broken.ctr"
+    broken.write_text('contract t "t" { currency JPY }\n', encoding="utf-8")
+    for path, expected in ((CONTRACTS[0], "False 0"), (broken, "True 1")):
+        done = subprocess.run([sys.executable, "-c", program, str(path)], capture_output=True, text=True, cwd=ROOT)
+        assert done.stdout.strip().splitlines()[-1] == expected, done.stderr
