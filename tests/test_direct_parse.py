@@ -298,3 +298,32 @@ def test_a_check_that_parses_does_not_import_lark(tmp_path):
     for path, expected in ((CONTRACTS[0], "False 0"), (broken, "True 1")):
         done = subprocess.run([sys.executable, "-c", program, str(path)], capture_output=True, text=True, cwd=ROOT)
         assert done.stdout.strip().splitlines()[-1] == expected, done.stderr
+
+
+def test_each_state_scanner_table_answers_as_its_lark_lexer():
+    # Where the shared root scanner cannot decide, the direct parser asks StateScan.own_answer, the state's own
+    # scanner as data; lark's path asks the state's own lexer. Both must give the same token at every position.
+    from lark.lexer import Token as LarkToken
+    from lark.utils import TextSlice
+
+    from interpreter.syntax.parse import parser
+
+    text = "\n".join(path.read_text(encoding="utf-8") for path in CONTRACTS)
+    # every start of a word or of a punctuation mark, and the spaces before them
+    positions = sorted({m.start() for m in re.finditer(r"\s+|\w+|[^\w\s]", text)})
+    lexers = {id(lexer.scan): lexer for lexer in parser().parser.lexer.lexers.values()}
+    assert len(lexers) > 100
+    checked = 0
+    for number, lexer in enumerate(lexers.values()):
+        own, scan = lexer.own, lexer.scan
+        for position in positions[number % 7::97]:
+            found = own.match(TextSlice(text, 0, len(text)), position)
+            got = scan.own_answer(text, position, len(text))
+            if found is None:
+                assert got is None
+                continue
+            value, type_ = found
+            retyped = own.callback[type_](LarkToken(type_, value)).type if type_ in own.callback else type_
+            assert got == (value, type_, retyped), (position, text[position:position + 20])
+            checked += 1
+    assert checked > 1000
