@@ -26,8 +26,6 @@ StateScan (interpreter.syntax.state_scan), which interpreter.syntax.direct_parse
 """
 from __future__ import annotations
 
-import re
-
 import lark
 from lark.lexer import BasicLexer, ContextualLexer, PatternStr, Token, _create_unless
 
