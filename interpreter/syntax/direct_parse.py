@@ -37,6 +37,7 @@ UNIT = 0  # a `?rule` alternative of one child, kept as it is: only the parser's
 NODE = 1  # a node: the builder's method is called
 INLINE = 2  # a `_rule`: its children go to its parent
 SINGLE = 3  # a `?rule` alternative that is a node unless a single child is kept
+_FLAT = 4  # (set when the direct parser is made) a node none of whose children is a `_rule`: `kept` lists indices
 
 
 class DirectTables:
@@ -213,9 +214,6 @@ class DirectParser:
                 push_state(state)
                 if token is None and state == end_state:
                     return value
-
-
-_FLAT = 4  # (when the direct parser is made) a node none of whose children is a `_rule`: `kept` lists the indices
 
 
 def _action(plan: tuple, builder_class) -> tuple:
