@@ -327,3 +327,14 @@ def test_each_state_scanner_table_answers_as_its_lark_lexer():
             assert got == (value, type_, retyped), (position, text[position:position + 20])
             checked += 1
     assert checked > 1000
+
+
+def test_without_the_sources_the_tables_are_made_and_not_kept(tmp_path, monkeypatch):
+    from interpreter.syntax import direct_parse
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(direct_parse, "_MADE_BY", ("no_such_module.py",))
+    assert direct_parse._fingerprint() is None
+    tables = direct_parse._load_tables()
+    assert tables is not None and tables.fingerprint is None
+    assert _kept_tables(tmp_path) == []

@@ -44,7 +44,7 @@ class DirectTables:
     """The LALR automaton and its scanners as plain data."""
 
     def __init__(self, states: list[dict[str, int]], plans: list[tuple], start: int, end: int, scans: list,
-                 root_patterns: tuple[str, ...], fingerprint: bytes):
+                 root_patterns: tuple[str, ...], fingerprint: bytes | None):
         self.states = states  # states[s][symbol]: the state to shift to (>= 0), or ~i to reduce by plans[i]
         self.plans = plans
         self.start = start
@@ -231,16 +231,19 @@ def _action(plan: tuple, builder_class) -> tuple:
 # ------------------------------------------------------------------ the tables, kept between runs
 
 
-def _fingerprint() -> bytes:
+def _fingerprint() -> bytes | None:
     """What the tables are made from: the grammar, the modules that make and read them, and lark's version (the
-    text of its package's __init__, found without importing it)."""
+    text of its package's __init__, found without importing it). None when one of them cannot be read (an
+    installation without its sources): the tables are then made in each process and not kept."""
     from importlib.util import find_spec
 
-    spec = find_spec("lark")
-    lark_init = Path(spec.origin).read_bytes() if spec is not None and spec.origin else b""
     here = Path(__file__)
-    files = [grammar_path()] + [here.with_name(name) for name in _MADE_BY]
-    return b"\0".join([lark_init] + [f.read_bytes() for f in files])
+    try:
+        spec = find_spec("lark")
+        files = [Path(spec.origin), grammar_path()] + [here.with_name(name) for name in _MADE_BY]
+        return b"\0".join(f.read_bytes() for f in files)
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
 
 
 # The modules the tables depend on: this one, the one that computes them and the shared scanner's.
@@ -253,7 +256,8 @@ def _load_tables() -> DirectTables | None:
     from interpreter.cache import private_cache_file, write_atomically
 
     fingerprint = _fingerprint()
-    path = private_cache_file(f"direct-{zlib.crc32(fingerprint):08x}-{len(fingerprint)}.pickle")
+    path = None if fingerprint is None else private_cache_file(
+        f"direct-{zlib.crc32(fingerprint):08x}-{len(fingerprint)}.pickle")
     if path is not None:
         try:
             with open(path, "rb") as f:

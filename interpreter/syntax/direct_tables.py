@@ -20,7 +20,7 @@ from interpreter.syntax.direct_parse import INLINE, NODE, SINGLE, UNIT, DirectTa
 from interpreter.syntax.shared_scanner import StateLexer, scanner_patterns
 
 
-def compile_tables(parser: Lark, fingerprint: bytes) -> DirectTables | None:
+def compile_tables(parser: Lark, fingerprint: bytes | None) -> DirectTables | None:
     """The tables of `parser` (LALR, contextual lexer shared as interpreter.syntax.shared_scanner does,
     positions propagated, no placeholders), or None when its grammar uses something direct_parse does not
     reproduce."""
