@@ -23,7 +23,7 @@ from interpreter.run.events import Event, validate
 from interpreter.run.ledger import Ledger, entry_json
 from interpreter.run.scenario import MapValue, RawEvent, Scalar, Scenario, SeqValue, SpanMap, load_scenario
 from interpreter.syntax.source import SourceFile, Span
-from interpreter.time.timestamps import parse_date, parse_instant
+from interpreter.time.timestamps import JST, parse_date, parse_instant
 
 if TYPE_CHECKING:
     from interpreter.run import lifecycles
@@ -133,11 +133,12 @@ class Contract:
 
         sources = {scenario.file: scenario.source, self.source.name: self.source}
         params, events, found = validate(self.model, scenario)
-        diagnostics = list(problems) + found
+        as_of = as_of or scenario.as_of_date
+        diagnostics = list(problems) + found + _not_known_yet(scenario, as_of)
         if has_errors(diagnostics):
             return Result(customer, self.model, scenario, None, tuple(events), tuple(diagnostics), sources)
         try:
-            evaluation = Evaluation(self.model, params, events, as_of or scenario.as_of_date)
+            evaluation = Evaluation(self.model, params, events, as_of)
             ledger = evaluation.run()
         except EvalError as exc:
             span = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
@@ -195,6 +196,17 @@ def scenario_contract(scenario: Scenario, root: str | None = None) -> tuple[str 
                             scenario.contract.span,
                             hint="name a .ctr file inside the scenario's repository, or give the contract on "
                                  "the command line (or widen the search with --root DIR)")
+
+
+def _not_known_yet(scenario: Scenario, as_of: date | None) -> list[Diagnostic]:
+    """A warning for each event of a day after the as-of day: the ledger is what is known on that day, so the
+    evaluation leaves such an event out (interpreter.run.evaluate)."""
+    if as_of is None:
+        return []
+    return [Diagnostic("W601", f"`{raw.event}` of {raw.instant.astimezone(JST).date()} is after the as-of day "
+                               f"{as_of}: not known then, so not evaluated", getattr(raw.at, "span", None) or raw.span,
+                       "evaluate as of that day or later (`as_of:`, `--as-of`), or remove the event")
+            for raw in scenario.events if raw.instant.astimezone(JST).date() > as_of]
 
 
 def evaluate_scenario_file(contract_path: str | None, scenario_path: str, as_of: date | None = None,

@@ -95,6 +95,8 @@ def _evaluate(args):
     if not outcome.ok:
         print(render_diagnostics(list(outcome.diagnostics), outcome.sources, "text"), file=sys.stderr)
         return outcome, 1
+    if outcome.diagnostics:  # warnings: the ledger stands, and what it leaves out is said
+        print(render_diagnostics(list(outcome.diagnostics), outcome.sources, "text"), file=sys.stderr)
     return outcome, 0
 
 

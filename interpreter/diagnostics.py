@@ -68,6 +68,7 @@ CODES: dict[str, str] = {
     "W501": "date computation depends on an undeclared convention",
     "W502": "rule has no effect",
     "W503": "reading of a choice without its text",
+    "W601": "event after the as-of day",
 }
 
 

@@ -1,7 +1,6 @@
 """One call from a file on disk to a checked model: read, parse, build, check."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from interpreter.syntax import nodes as n
 from interpreter.syntax.build import build

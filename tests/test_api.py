@@ -55,3 +55,21 @@ def test_check_imports_neither_the_tools_nor_pyarrow():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_an_event_after_the_as_of_day_is_not_known_and_is_left_out(contract):
+    # A ledger as of 2025-12-31 knows nothing of a payment of 2026-02-28: W601 says so, and the ledger is the one
+    # of the timeline without it (here: the September invoice, 11,000 due 10-31, stays unpaid and missed).
+    events = [{"at": "2025-04-01", "event": "service_start", "plan": "www"},
+              {"at": "2026-02-28", "event": "payment", "amount": 11000}]
+    result = contract.evaluate(Timeline("A", events, as_of="2025-12-31"))
+    assert result.ok
+    assert [d.code for d in result.diagnostics] == ["W601"]
+    assert "2026-02-28 is after the as-of day 2025-12-31" in result.diagnostics[0].message
+    without = contract.evaluate(Timeline("A", events[:1], as_of="2025-12-31"))
+    assert result.rows() == without.rows()
+    assert not any(e.date and e.date > result.ledger.as_of for e in result.ledger.entries if e.kind == "invoice")
+    # as of the payment's day it is known: it pays April's 22,000 (due 05-31) late
+    known = contract.evaluate(Timeline("A", events, as_of="2026-02-28"))
+    assert [d.code for d in known.diagnostics] == []
+    assert any(e.kind == "charge" and e.rule == "ITS-16" for e in known.ledger.entries)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, strategies as st
 from small_contract import HEADER, evaluate_text, ledger_of
 
-from interpreter.statements.billing import BillingEvaluation
+from interpreter.statements.payments import PaymentsEvaluation
 
 CONTRACT = HEADER + """
 plan base "基本";
@@ -116,7 +116,7 @@ def test_a_payment_is_applied_without_loss_and_never_below_zero(balances, amount
     before = dict(balance)
     paid_on = {i: None for i in balance}
     parts = {i: [] for i in balance}
-    left = BillingEvaluation._pay(order, Decimal(amount), balance, paid_on, parts, "p")
+    left = PaymentsEvaluation._pay(order, Decimal(amount), balance, paid_on, parts, "p")
     taken = sum(before[i] - balance[i] for i in balance)
     assert taken + left == amount
     assert all(sum(x for x, _ in parts[i]) == before[i] - balance[i] for i in balance)

@@ -1,6 +1,8 @@
 """Laws the interpreter must always keep, checked over generated timelines (hypothesis)."""
 from __future__ import annotations
 
+from collections import defaultdict
+
 import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -142,12 +144,17 @@ def test_a_later_as_of_never_changes_a_met_or_missed_status(timeline, extra_days
     late = early + timedelta(days=extra_days)
 
     def decided(ledger):
-        return {(e.rule, e.label, e.due, e.events): e.status for e in ledger.entries
-                if e.kind == "obligation" and e.status in ("met", "missed")}
+        # a duty is the same duty whatever later payment completed it (an invoice missed on the early day and paid
+        # late afterwards names that payment later on): its identity is its rule, label and due date
+        found = defaultdict(list)
+        for e in ledger.entries:
+            if e.kind == "obligation" and e.status in ("met", "missed"):
+                found[(e.rule, e.label, e.due)].append(e.status)
+        return found
 
     before, after = decided(run(m, {}, events, early)), decided(run(m, {}, events, late))
-    for key, status in before.items():
-        assert after.get(key) == status
+    for key, statuses in before.items():
+        assert sorted(after.get(key, [])) == sorted(statuses)
 
 
 @SETTINGS

@@ -211,9 +211,9 @@ def evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None 
             entry_count += len(result.ledger.entries)
             for key, amount in result.ledger.totals().items():
                 totals[key] += amount
-            invoices.add(invoice_row(customer, e) for e in result.invoices())
+            invoices.add(invoice_row(customer, e) for e in result.ledger.entries if e.kind == "invoice")
             if entries is not None:  # --detail totals keeps only what the summary needs
-                entries.add(entry_row(customer, e) for e in result.rows())
+                entries.add(entry_row(customer, e) for e in result.ledger.entries)
     invoices.close()
     if entries is not None:
         entries.close()

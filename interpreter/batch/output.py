@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
 import pyarrow as pa
+
+from interpreter.run.ledger import Entry, money_text, value_json
 
 TEXT, DATE, COUNT = pa.string(), pa.date32(), pa.int32()
 TEXTS, NUMBERS = pa.list_(pa.string()), pa.list_(pa.int32())
@@ -33,39 +35,35 @@ ENTRIES = pa.schema([
 GROUP_ROWS = 65_536  # rows per row group in the final Parquet files
 
 
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _span(pair: list | None, i: int) -> date | None:
-    return date.fromisoformat(pair[i]) if pair else None
-
-
 def value_text(value) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+    """A state's value as the `value` column holds it: its JSON form, as text unless it is text already."""
+    if value is None:
+        return None
+    value = value_json(value)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def entry_row(customer: str, e: dict) -> dict:
-    """One row of entries.parquet from an entry of the JSON ledger (interpreter.ledger.entry_json)."""
-    source = e.get("source") or {}
-    return {
-        "customer": customer, "id": e["id"], "kind": e["kind"], "label": e["label"], "rule": e.get("rule"),
-        "clause": e.get("clause"), "also": e.get("also"), "date": _day(e.get("date")),
-        "period_start": _span(e.get("period"), 0), "period_end": _span(e.get("period"), 1),
-        "amount": e.get("amount"), "tax": e.get("tax"), "currency": e.get("currency"), "party": e.get("party"),
-        "due": _day(e.get("due")), "status": e.get("status"), "value": value_text(e.get("value")),
-        "window_start": _span(e.get("window"), 0), "window_end": _span(e.get("window"), 1),
-        "lines": e.get("lines"), "note": e.get("note"), "events": e.get("events"),
-        "source_file": source.get("file"), "source_line": source.get("line"), "source_column": source.get("column"),
-    }
+def entry_row(customer: str, e: Entry) -> tuple:
+    """One row of entries.parquet, in the order of ENTRIES: the fields of the entry's JSON form
+    (interpreter.run.ledger.entry_json; what it leaves out is None here) with dates as dates. Made from the entry
+    itself: going through the JSON form wrote every date as text only to read it back."""
+    period, window, source, money = e.period, e.window, e.source, e.amount is not None
+    return (
+        customer, e.id, e.kind, e.label, e.rule or None, e.clause or None, list(e.also) if e.also else None,
+        e.date or None, period[0] if period else None, period[1] if period else None,
+        money_text(e.amount) if money else None, money_text(e.tax or Decimal(0)) if money else None,
+        "JPY" if money else None, e.party or None, e.due or None, e.status or None, value_text(e.value),
+        window[0] if window else None, window[1] if window else None, list(e.lines) if e.lines else None,
+        e.note or None, list(e.events),
+        source.file if source else None, source.line if source else None, source.column if source else None,
+    )
 
 
-def invoice_row(customer: str, e: dict) -> dict:
-    return {"customer": customer, "id": e["id"], "period_start": _span(e.get("period"), 0),
-            "period_end": _span(e.get("period"), 1), "amount": e.get("amount"), "tax": e.get("tax"),
-            "due": _day(e.get("due")), "status": e.get("status")}
+def invoice_row(customer: str, e: Entry) -> tuple:
+    """One row of invoices.parquet, in the order of INVOICES."""
+    return (customer, e.id, e.period[0] if e.period else None, e.period[1] if e.period else None,
+            money_text(e.amount) if e.amount is not None else None,
+            money_text(e.tax or Decimal(0)) if e.amount is not None else None, e.due or None, e.status or None)
 
 
 def entry_json_of(row: dict) -> dict:
@@ -101,14 +99,15 @@ def entry_json_of(row: dict) -> dict:
 
 
 class PartWriter:
-    """Rows of one table for one partition, written to a Parquet part file in slices (bounded memory)."""
+    """Rows of one table for one partition (tuples in the order of its schema), written to a Parquet part file
+    in slices (bounded memory), a column at a time."""
 
     FLUSH_ROWS = 8192
 
     def __init__(self, path: str, schema: pa.Schema) -> None:
         self.path, self.schema, self.rows, self.count, self._writer = path, schema, [], 0, None
 
-    def add(self, rows: Iterable[dict]) -> None:
+    def add(self, rows: Iterable[tuple]) -> None:
         self.rows.extend(rows)
         if len(self.rows) >= self.FLUSH_ROWS:
             self.flush()
@@ -120,7 +119,8 @@ class PartWriter:
             return
         if self._writer is None:
             self._writer = pq.ParquetWriter(self.path, self.schema, compression="none")
-        self._writer.write_table(pa.Table.from_pylist(self.rows, self.schema))
+        columns = [pa.array(column, field.type) for column, field in zip(zip(*self.rows), self.schema)]
+        self._writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
         self.count += len(self.rows)
         self.rows = []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from interpreter.tools.compare import Change, Comparison, EntryChange, Row, ScenarioDiff, Seg
+from interpreter.tools.compare import Comparison, EntryChange, Row, ScenarioDiff, Seg
 
 SECTIONS = (("items", "別表（サービス品目）"), ("rules", "規定（rule）"), ("params", "パラメータ"))
 STATUS = {"changed": "変更", "added": "追加", "removed": "削除", "moved": "日付の移動"}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from interpreter.run.ledger import CREDIT_SETTLED
+
 LANGUAGES = ("ja", "en")
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
@@ -96,9 +98,12 @@ class Wording:
         return text
 
     def note(self, text: str) -> str:
-        """A note on an entry: only the interpreter's `paid DATE` is worded; other notes are sentences."""
+        """A note on an entry: only the interpreter's notes on how an invoice was paid are worded; other notes are
+        sentences."""
         if self.japanese and (m := re.fullmatch(r"paid (\d{4}-\d{2}-\d{2})", text)):
             return f"{m[1]} 支払"
+        if self.japanese and text == CREDIT_SETTLED:
+            return "前の請求書の減額により充当"
         return text
 
     def party(self, party: str | None) -> str:

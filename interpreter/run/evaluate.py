@@ -48,9 +48,10 @@ class EvaluationCore:
         self.model = model
         self.compiled = compiled(model)
         self.params = {**self.compiled.parameter_defaults(model.base), **params}
-        self.events = sorted(events, key=lambda e: (e.instant, e.index))
         # "Today" is as_of, else the last event; the clock is never read. An empty timeline has no today:
-        # its ledger is empty whatever the date, so the earliest date stands in.
+        # its ledger is empty whatever the date, so the earliest date stands in. The ledger is what is known on
+        # that day: an event of a later day is not known yet, and is left out.
+        self.events = sorted((e for e in events if as_of is None or e.date <= as_of), key=lambda e: (e.instant, e.index))
         last = self.events[-1].date if self.events else date.min
         self.as_of = as_of or last
         self.entries: list[Entry] = []
@@ -76,6 +77,7 @@ class EvaluationCore:
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None, still owed)
         self._interest_paid: dict = {}  # invoice key → the late interest on it that payments paid first
+        self._interest_paid_by_payment: dict = {}  # payment index → the late interest it paid (民法第489条)
         self.invoices_made = False  # set once the invoices and what the payments left owed are known
         self._names_cache: dict = {}
         self._events_cache: dict = {}

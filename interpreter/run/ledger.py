@@ -32,6 +32,8 @@ FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
 ENTRY_FIELDS = tuple(dict.fromkeys(f for fields in FIELDS_BY_KIND.values() for f in fields))
 STATUSES = ("met", "missed", "open", "lapsed", "claimed", "paid out", "to be deducted", "waived")
 PARTIES = ("customer", "provider", "either")  # grammar/yakkan.lark, `party`
+# The note on an invoice's payment duty that the surplus of an earlier invoice's credits settled (no payment did).
+CREDIT_SETTLED = "settled by the credits of an earlier invoice"
 
 
 def number_entry(entry: "Entry", entry_id: str, lines: tuple[str, ...] = ()) -> None:
@@ -111,13 +113,13 @@ def money_text(d: Decimal | None) -> str | None:
     return format(d.normalize(), "f")
 
 
-def _value_json(v):
+def value_json(v):
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, Decimal):
         return money_text(v)
     if isinstance(v, (list, tuple)):
-        return [_value_json(x) for x in v]
+        return [value_json(x) for x in v]
     return v
 
 
@@ -144,7 +146,7 @@ def entry_json(e: Entry) -> dict:
     if e.status:
         out["status"] = e.status
     if e.value is not None:
-        out["value"] = _value_json(e.value)
+        out["value"] = value_json(e.value)
     if e.window:
         out["window"] = [e.window[0].isoformat(), e.window[1].isoformat()]
     if e.lines:

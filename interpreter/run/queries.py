@@ -103,9 +103,10 @@ class TimelineQueries:
         return Value("number", Decimal(longest))
 
     def _query_paid_fees(self, start: Value, end: Value) -> Value:
-        """Payments received from `start` up to (not including) `end`, less the late interest they paid:
-        a payment pays the interest it gave rise to first (民法第489条: 費用、利息、元本の順). When `end` is an
-        event, up to that event: the payments of its own day that come before it in the timeline count."""
+        """Payments received from `start` up to (not including) `end`, less the late interest they paid (a payment
+        pays the interest its invoices carry before their fees, 民法第489条: 費用、利息、元本の順); interest a payment
+        gave rise to and left unpaid is not subtracted. When `end` is an event, up to that event: the payments of
+        its own day that come before it in the timeline count."""
         lo = as_date(start)
         if end.kind == "event":
             prefix = self._prefix_before(end.value)
@@ -115,8 +116,7 @@ class TimelineQueries:
             prefix = self._prefix(hi)
             payments = {p.index: p for p in prefix._payments() if lo <= p.date < hi}
         total = sum((p.fields["amount"].value for p in payments.values()), Decimal(0))
-        interest = sum((e.amount + (e.tax or 0) for e in prefix.entries
-                        if e.key.startswith("interest:") and set(e.events) & set(payments)), Decimal(0))
+        interest = sum((prefix._interest_paid_by_payment.get(index, Decimal(0)) for index in payments), Decimal(0))
         return Value("money", max(Decimal(0), total - interest))
 
     def _query_occurrences(self, event: str, start: Value, end: Value) -> Value:

@@ -785,7 +785,7 @@ def _expectation(reader: _Reader, index: int, item: Value) -> bool:
                          item.key_spans[missing[0]],
                          f"a {kind.raw} has " + ", ".join(f"`{f}`" for f in FIELDS_BY_KIND[kind.raw]))
         else:
-            reader.error("E602", f"no ledger entry has all of " + ", ".join(f"`{f}`" for f in fields)
+            reader.error("E602", "no ledger entry has all of " + ", ".join(f"`{f}`" for f in fields)
                          + f", so {where} can never match one", item.span,
                          "name the `kind:` of the entry and only fields that kind has")
         return False

@@ -18,15 +18,16 @@ from interpreter.statements.fee import FeeChecks, FeeEvaluation
 from interpreter.statements.interest import InterestChecks, InterestEvaluation
 from interpreter.statements.notice import NoticeChecks, NoticeEvaluation
 from interpreter.statements.obligation import ObligationChecks, ObligationEvaluation
+from interpreter.statements.payments import PaymentsChecks, PaymentsEvaluation
 from interpreter.statements.periods import PeriodsChecks, PeriodsEvaluation
 from interpreter.statements.refund import RefundChecks, RefundEvaluation
 from interpreter.statements.settle import SettleChecks, SettleEvaluation
 from interpreter.statements.terms import TermsChecks, TermsEvaluation
 
 STATEMENT_CHECKS = (ConventionsChecks, TermsChecks, NoticeChecks, ObligationChecks, FeeChecks, SettleChecks,
-                    BillingChecks, PeriodsChecks, InterestChecks, EmitChecks, ConstraintsChecks, ActionsChecks,
-                    EffectChecks, RefundChecks, ChoiceChecks)
+                    BillingChecks, PaymentsChecks, PeriodsChecks, InterestChecks, EmitChecks, ConstraintsChecks,
+                    ActionsChecks, EffectChecks, RefundChecks, ChoiceChecks)
 STATEMENT_EVALUATIONS = (ConventionsEvaluation, TermsEvaluation, NoticeEvaluation, ObligationEvaluation,
-                         FeeEvaluation, SettleEvaluation, BillingEvaluation, PeriodsEvaluation, InterestEvaluation,
-                         EmitEvaluation, ConstraintsEvaluation, ActionsEvaluation, EffectEvaluation, RefundEvaluation,
-                         ChoiceEvaluation)
+                         FeeEvaluation, SettleEvaluation, BillingEvaluation, PaymentsEvaluation, PeriodsEvaluation,
+                         InterestEvaluation, EmitEvaluation, ConstraintsEvaluation, ActionsEvaluation,
+                         EffectEvaluation, RefundEvaluation, ChoiceEvaluation)

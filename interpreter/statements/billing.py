@@ -1,7 +1,6 @@
-"""Billing start, invoices per billing period with tax, their issue and due dates and the payments that meet them."""
+"""Billing start, invoices per billing period with tax, their issue and due dates, and the late interest payments give
+rise to, worked out until payments and interest settle (how payments settle invoices: statements/payments.py)."""
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from collections import defaultdict
 from datetime import date
@@ -9,13 +8,10 @@ from decimal import ROUND_FLOOR, Decimal
 
 from interpreter.check.types import MONTH, DATE
 from interpreter.run.expressions import EvalError, Value, as_date, evaluate, format_decimal
-from interpreter.run.ledger import Entry
+from interpreter.run.ledger import CREDIT_SETTLED, Entry
 from interpreter.syntax import nodes as n
 from interpreter.time.billing_periods import Period, period_name
 from interpreter.run.state import Declared
-
-if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not needed to check a contract
-    from interpreter.run.events import Event
 
 INVOICE_NAMES = {"closing": DATE, "period": MONTH}  # the billing period the invoice is for
 DUE_NAMES = {**INVOICE_NAMES, "issued": DATE}
@@ -37,15 +33,6 @@ class BillingChecks:
             if decl is not None and not any(f.name == "amount" and f.type.name == "money" for f in decl.fields):
                 self.error("E404", f"payment event `{s.paid_by}` needs an `amount: money;` field", s.span)
 
-    def _stmt_PaymentsSettle(self, s: n.PaymentsSettle, tables, scope) -> None:
-        paid_by = next((x.paid_by for r in tables.rules.values() for x in r.statements
-                        if isinstance(x, n.InvoiceDue) and x.paid_by), None)
-        if paid_by is None:
-            self.error("E404", "`payments settle … first` needs the payment event: `invoice … paid by EVENT;`", s.span,
-                       "name the event that records a payment in the invoice statement")
-            return
-        self._expect(s.first, "date", self._event_scope(scope, paid_by, tables), tables,
-                     "the day whose billing period's invoice a payment settles first")
 
 
 # The names an invoice's issue and due dates see besides the contract's (grammar: `invoice issued … due …`).
@@ -71,16 +58,6 @@ class BillingEvaluation:
             v = evaluate(s.start, self.env(d))
             return as_date(v) if v.kind != "absent" else None
         return self.contract_start
-
-    def _payments(self) -> list[Event]:
-        """The payment events (`invoice due … paid by EVENT`), whether or not that rule applies to this
-        customer: a payment is a payment even where no invoice rule of these terms governs it."""
-        d = self.contract_start or self.as_of
-        for rule in self.version(d).tables.rules.values():
-            for s in rule.statements:
-                if isinstance(s, n.InvoiceDue) and s.paid_by:
-                    return [e for e in self.seen.get(s.paid_by, []) if e.index not in self.rejected]
-        return []
 
     def _invoices(self) -> None:
         """Invoices per billing period, the payments that settle them and the late interest they give rise to.
@@ -109,6 +86,7 @@ class BillingEvaluation:
             self._invoice_interest_lines.clear()
             self._invoice_accelerations.clear()
             self._interest_paid.clear()
+            self._interest_paid_by_payment.clear()
             self.entries.extend(interest.values())
             invoices = self._period_invoices(lines, list(interest.values()), due_stmt, made)
             paid_on, balance, parts, over = self._settle(invoices, payments)
@@ -189,103 +167,16 @@ class BillingEvaluation:
             if owed <= 0:
                 continue
             payment = paid_on[inv.key]
+            by_credit = payment is None and balance[inv.key] <= 0  # the surplus of an earlier invoice's credits
             status = ("met" if payment.date <= inv.due else "missed") if payment else (
-                "missed" if self.as_of > inv.due else "open")
+                "met" if by_credit else "missed" if self.as_of > inv.due else "open")
             designated = designation is not None and any(
                 p is not None and p.index in self._designated_payments for _, p in parts[inv.key])
             self.add(rule, stmt, "obligation", f"payment of the invoice for {period_name(*inv.period)}",
                      party="customer", due=inv.due, status=status, also=(designation[0].id,) if designated else (),
                      events=(payment.index,) if payment else (), date=inv.date,
-                     note=f"paid {payment.date}" if payment else None)
-
-    def _settle(self, invoices: list[Entry], payments: list[Event]):
-        """(the payment that completed each invoice or None, what each still owes, the parts each was paid in —
-        (amount, payment), the payment None for the surplus of an invoice whose credits exceed its charges —, the
-        payments' excess over every invoice with the payments that left it). Each payment settles first the invoice
-        its payer designated (`payments settle EXPR first`, 民法第488条第1項), then the others oldest first (民法第488条
-        第4項: the one due first); an invoice whose credits exceed its charges settles the invoices after it."""
-        balance = {inv.key: inv.amount + (inv.tax or 0) for inv in invoices}
-        paid_on: dict[str, Event | None] = {inv.key: None for inv in invoices}
-        parts: dict[str, list[tuple[Decimal, Event | None]]] = {inv.key: [] for inv in invoices}
-        interest_paid: dict[str, Decimal] = defaultdict(Decimal)
-        for i, inv in enumerate(invoices):
-            if balance[inv.key] < 0:
-                self._pay(invoices[i + 1:], -balance[inv.key], balance, paid_on, parts, None,
-                          self._interest_paid_by(None, interest_paid))
-        designation = next(iter(self.statements(self.contract_start or self.as_of, n.PaymentsSettle)), None)
-        self._designated_payments: set[int] = set()
-        over, over_by = Decimal(0), []
-        for payment in payments:
-            order = invoices
-            if designation is not None:
-                day = evaluate(designation[1].first, self.event_env(payment))
-                if day.kind != "absent":
-                    self._designated_payments.add(payment.index)
-                    chosen = self._period_of(as_date(day)).start
-                    order = sorted(invoices, key=lambda inv: inv.period[0] != chosen)  # stable: then oldest first
-            counted = self._interest_paid_by(payment, interest_paid)
-            amount = self._pay_interest_first(order, payment, balance, paid_on, parts, interest_paid, counted)
-            left = self._pay(order, amount, balance, paid_on, parts, payment, counted)
-            if left > 0:
-                over, over_by = over + left, over_by + [payment]
-        return paid_on, balance, parts, (over, over_by)
-
-    def _pay_interest_first(self, order: list[Entry], payment: Event, balance: dict, paid_on: dict, parts: dict,
-                            interest_paid: dict, counted) -> Decimal:
-        """Pay the late interest still unpaid on the invoices already due by the payment day, in the payment's
-        order, before any fee (民法第489条第1項: 利息 before 元本, whatever the payer designates; 第2項 keeps the 第488条
-        order within the interest). Interest billed on an invoice not yet due is not yet payable (第15条2): it is
-        settled with that invoice, where it is paid first too (`_interest`); so is that of a billing period not over
-        on the as-of day, whose invoice is not complete yet. What is left of the payment."""
-        amount = payment.fields["amount"].value
-        for inv in order:
-            if (inv.key not in self._invoice_interest_lines or inv.due is None or inv.due > payment.date
-                    or inv.period[1] >= self.as_of):
-                continue
-            arisen = sum((e.amount for e in self._invoice_interest(inv) if self._arose_before(e, payment)), Decimal(0))
-            take = min(amount, arisen - interest_paid[inv.key], balance[inv.key])
-            if take > 0:
-                self._pay([inv], take, balance, paid_on, parts, payment, counted)
-                amount -= take
-        return amount
-
-    @staticmethod
-    def _arose_before(interest: Entry, payment: Event | None) -> bool:
-        """Whether a late interest line had arisen when the payment was made (by an earlier payment: interest
-        arises on the day of the payment that gave rise to it). Every line has arisen before a credit's surplus."""
-        return payment is None or interest.date < payment.date or (
-            interest.date == payment.date and payment.index not in interest.events)
-
-    @staticmethod
-    def _pay(order: list[Entry], amount: Decimal, balance: dict, paid_on: dict, parts: dict,
-             payment: Event | None, on_part=None) -> Decimal:
-        """Apply an amount to the invoices in order, recording each part it pays (and telling `on_part(invoice,
-        amount)`); the payment completes those it brings to zero. What is left."""
-        for inv in order:
-            if amount <= 0:
-                break
-            take = min(amount, balance[inv.key])
-            if take <= 0:
-                continue
-            balance[inv.key] -= take
-            amount -= take
-            parts[inv.key].append((take, payment))
-            if on_part is not None:
-                on_part(inv, take)
-            if balance[inv.key] == 0:
-                paid_on[inv.key] = payment
-        return amount
-
-    def _interest_paid_by(self, payment: Event | None, interest_paid: dict):
-        """What counts, for each part a payment pays, the interest its invoice carries that it pays first: the
-        interest that had arisen before it and is not paid yet (民法第489条, as `_interest` counts it), so that no
-        later payment pays that interest again."""
-        def count(inv: Entry, take: Decimal) -> None:
-            if inv.key in self._invoice_interest_lines:
-                arisen = sum((e.amount for e in self._invoice_interest(inv) if self._arose_before(e, payment)),
-                             Decimal(0))
-                interest_paid[inv.key] += min(take, max(arisen - interest_paid[inv.key], Decimal(0)))
-        return count
+                     note=f"paid {payment.date}" if payment else
+                     CREDIT_SETTLED if by_credit else None)
 
     def _invoice_tax(self, items: list[Entry], steps: list[str]) -> tuple[Decimal, Decimal]:
         """(amount without tax, tax) of an invoice: tax added once per rate on prices without tax, or the tax

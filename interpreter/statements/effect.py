@@ -5,8 +5,8 @@ event's date or on DATE. The actions are those of statements/actions.py (the con
 
 - `accelerates debts [through LAST] [to DATE]`: every invoice unpaid on the day, for a month begun by then (or by
   LAST: the debts up to an expiry date), falls due that day, or on DATE (期限の利益喪失, a lump sum payable by a later
-  day); late interest then runs from the day after it, and interest arising after the day is billed apart, with its
-  period's own due date (statements/billing.py);
+  day); late interest then runs from the day after it, and interest arising after the day of the effect (not LAST)
+  is billed apart, with its period's own due date (statements/billing.py);
 - `suspends service [until DATE]`: the service is suspended; fees keep running unless a rule waives them;
 - `waives fees [of KIND, …] [for ITEMS] from A through B`: the fees arising in that span are not owed.
 
@@ -34,8 +34,9 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
 
 @records.define
 class Acceleration:
-    day: date  # the debts of the months begun by this day (the effect's, or `through` a later one) fall due …
-    due: date  # … on this day (the same, unless `to DATE`)
+    day: date  # the day the benefit of time is lost: interest arising after it is a debt of its own
+    through: date  # the debts of the months begun by this day (`day`, or `through` a later one) fall due …
+    due: date  # … on this day (`day`, unless `to DATE`)
     rule: n.RuleDecl | None
 
 
@@ -173,7 +174,7 @@ class EffectEvaluation:
         if isinstance(action, n.AccelerateDebts):
             due = as_date(evaluate(action.to, env), action.to) if action.to is not None else d
             through = as_date(evaluate(action.through, env), action.through) if action.through is not None else d
-            self.accelerations.append(Acceleration(max(through, d), due, rule))
+            self.accelerations.append(Acceleration(d, max(through, d), due, rule))
         elif isinstance(action, n.SuspendService):
             pass  # its ledger entry records it; fees keep running (第27条2, 第10条2) unless a rule waives them
         elif isinstance(action, n.WaiveFees):
@@ -189,7 +190,7 @@ class EffectEvaluation:
         those made once its month had begun, when that is before its own due date (an acceleration never
         postpones); None when there is none."""
         for acc in sorted(self.accelerations, key=lambda a: a.due):
-            if due is not None and month_start <= acc.day and acc.due < due:
+            if due is not None and month_start <= acc.through and acc.due < due:
                 return acc
         return None
 

@@ -17,6 +17,20 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
 INTEREST_NAMES = {"due": DATE, "paid": DATE, "overdue": MONEY}
 
 
+def interest_key(invoice: Entry, payment: Event) -> str:
+    """The key of the interest line a payment gives rise to by paying part of an invoice late."""
+    return f"interest:{invoice.key}:{payment.index}"
+
+
+def arisen_before_part(line: Entry, invoice: Entry, payment: Event | None) -> bool:
+    """Whether a late interest line an invoice carries had arisen when a part of that invoice was paid, so that the
+    part pays it first (民法第489条): one that arose on an earlier day, or on the same day by another payment or by
+    this payment paying an older invoice; not the one this part itself gives rise to (solved for with the part,
+    `_interest_on_part`). Every line has arisen before the surplus of a credit (`payment` None)."""
+    return payment is None or line.date < payment.date or (
+        line.date == payment.date and line.key != interest_key(invoice, payment))
+
+
 class InterestChecks:
     """Checks of interest statements (a mixin of the checker)."""
 
@@ -54,11 +68,11 @@ class InterestEvaluation:
         entries, absorbed, raw_so_far = [], Decimal(0), Decimal(0)
         fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
         for position, (overdue, paid_by) in enumerate(parts):
-            own_key = f"interest:{inv.key}:{paid_by.index}" if paid_by is not None else None
-            arisen = sum((e.amount for e in interest_lines if paid_by is None or e.date < paid_by.date
-                          or (e.date == paid_by.date and e.key != own_key)), Decimal(0))
+            own_key = interest_key(inv, paid_by) if paid_by is not None else None
+            arisen = sum((e.amount for e in interest_lines if arisen_before_part(e, inv, paid_by)), Decimal(0))
             taken = min(max(arisen - absorbed, Decimal(0)), overdue)
             absorbed, overdue = absorbed + taken, overdue - taken
+            self._count_interest_paid(paid_by, taken)
             part, overdue = overdue, min(overdue, max(fees, Decimal(0)))
             if overdue > 0 and paid_by is not None and paid_by.date > inv.due:
                 # interest billed on this same invoice is paid first there, by the part it arises with too
@@ -76,9 +90,16 @@ class InterestEvaluation:
                     if own:
                         overdue = min(overdue, part - entry.amount)  # the fees it paid after the interest
                         absorbed += entry.amount
+                        self._count_interest_paid(paid_by, entry.amount)
             fees -= overdue
         self._interest_paid[inv.key] = absorbed  # for `owed`: what of the invoice's interest its parts paid first
         return entries
+
+    def _count_interest_paid(self, payment: Event | None, amount: Decimal) -> None:
+        """Keep what a payment paid of late interest (for `paid_fees`: payments less the interest they paid)."""
+        if payment is not None and amount:
+            paid = self._interest_paid_by_payment
+            paid[payment.index] = paid.get(payment.index, Decimal(0)) + amount
 
     def _interest_on_part(self, rule, s: n.Interest, inv: Entry, overdue: Decimal, paid_by: Event,
                           part: Decimal | None, raw_before: Decimal) -> tuple[Entry | None, Decimal]:
@@ -121,7 +142,7 @@ class InterestEvaluation:
             return None, raw_before + raw
         return self._charge(rule, s, rule.label or "late payment interest", paid_by.date, (first, last), amount,
                             (paid_by.index,), steps, exempt=True,
-                            key=f"interest:{inv.key}:{paid_by.index}"), raw_before + raw
+                            key=interest_key(inv, paid_by)), raw_before + raw
 
     def _fees_paid_with_interest(self, part: Decimal, factor: Decimal, day) -> Decimal:
         """The fees x a part of a payment pays when it also pays the interest on x first: x + interest(x) = part,

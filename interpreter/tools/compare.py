@@ -27,7 +27,7 @@ import attrs
 from interpreter import records
 
 from interpreter.syntax import nodes as n
-from interpreter.diagnostics import Diagnostic, has_errors, render_diagnostics
+from interpreter.diagnostics import has_errors, render_diagnostics
 from interpreter.run.ledger import Entry, Ledger, money_text
 from interpreter.check.model import Model, Version
 from interpreter.syntax.source import SourceFile, Span

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Iterable, TextIO
+from typing import Iterable
 
 from interpreter.render.wording import LANGUAGES
-from interpreter.tools.repl_commands import BARE_WORDS, COMMANDS, COMMAND_NAMES, Session, needs_more, split_words
+from interpreter.tools.repl_commands import BARE_WORDS, COMMANDS, Session, needs_more, split_words
 
 PROMPT = "yakkan> "
 CONTINUATION = "   ...> "

@@ -72,7 +72,7 @@ class DateCommands:
             self.say(f"  {step}")
         if not steps:
             reason = calendar.closure_reason(due)
-            self.say(f"  no business-day adjustment" + (f" (the deadline falls on a {reason})" if reason else ""))
+            self.say("  no business-day adjustment" + (f" (the deadline falls on a {reason})" if reason else ""))
         self.say(f"deadline: {due} ({_WEEKDAYS[due.weekday()]}), {(effective - due).days} days before {effective}")
 
     def _first_allowed(self, notice: n.Notice, day: date) -> date | None:
