@@ -113,13 +113,15 @@ def test_without_any_daily_basis_a_prorated_reading_is_W501():
     assert [d.code for d in diagnostics] == ["W501"] and "daily basis" in diagnostics[0].message
 
 
-@pytest.mark.parametrize("where, text", [
-    ("last month daily_formula", "last month bogus"),
-    ("prorate denominator", "prorate bogus"),
+@pytest.mark.parametrize("where, text, message", [
+    ("last month daily_formula", "last month bogus", "`last month bogus` is not a policy"),
+    ("prorate denominator", "prorate bogus", "`prorate bogus` is not a daily basis"),
+    ("rounding floor to 1 yen;", "rounding floor to 1 yen;\n  initial fee 3,000 yen for disk prorate thirty_days;",
+     "daily basis of a monthly fee; this one is initial"),
 ])
-def test_a_policy_that_is_neither_a_policy_nor_a_choice_is_E406(where, text):
+def test_a_policy_that_is_neither_a_policy_nor_a_choice_is_E406(where, text, message):
     _, diagnostics = compile_source(SourceFile("c.ctr", CONTRACT.replace(where, text)))
-    assert [d.code for d in diagnostics] == ["E406"] and "bogus" in diagnostics[0].message
+    assert [d.code for d in diagnostics] == ["E406"] and message in diagnostics[0].message, diagnostics
 
 
 # ---------------------------------------------------------------- settlement of a daily-rate fee

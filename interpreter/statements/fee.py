@@ -70,6 +70,9 @@ class FeeChecks:
                 and s.days_basis not in DAYS_BASES:
             self.error("E406", f"`prorate {s.days_basis}` is not a daily basis", s.span,
                        "write actual_days, thirty_days, or a reading choice whose readings are those")
+        elif s.days_basis is not None and s.kind != "monthly":
+            self.error("E406", f"`prorate` is the daily basis of a monthly fee; this one is {s.kind}", s.span,
+                       "leave it out: the fee is charged whole")
         if s.kind == "monthly":
             for which, value in (("first", s.first_month), ("last", s.last_month)):
                 if value is None and f"{which}_month" not in self.conventions:
