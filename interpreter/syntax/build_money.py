@@ -20,7 +20,7 @@ class MoneySyntax:
         kind, amount = children[0], children[1]
         opts = dict(per=(None, None), items=(), on=(None, None), first_month=None,
                     last_month=None, start=None, tax_exempt=False, settled=True, until=None, periods=None,
-                    label=None, on_change=None)
+                    label=None, on_change=None, days_basis=None)
         for c in children[2:]:
             parts = c if isinstance(c, tuple) and c and isinstance(c[0], tuple) else (c,)
             for part in parts:
@@ -31,7 +31,7 @@ class MoneySyntax:
         return n.Fee(kind, amount, opts["per"][0], opts["per"][1], tuple(opts["items"]), opts["on"][0],
                      opts["on"][1], opts["first_month"], opts["last_month"],
                      opts["start"], opts["tax_exempt"], opts["settled"], opts["until"], opts["periods"],
-                     opts["label"], opts["on_change"], span=self._span(meta))
+                     opts["label"], opts["on_change"], span=self._span(meta), days_basis=opts["days_basis"])
 
     def fee_on(self, children):
         return ("on", (str(children[0]), children[1] if len(children) > 1 else None))
@@ -52,6 +52,9 @@ class MoneySyntax:
 
     def fee_on_change(self, children):
         return ("on_change", str(children[0]))
+
+    def fee_days_basis(self, children):
+        return ("days_basis", str(children[0]))
 
     def fee_label(self, children):
         return ("label", self._text(children[0]))
