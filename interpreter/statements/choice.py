@@ -108,10 +108,10 @@ class ChoiceEvaluation:
     def _choices_of(self, rule: n.RuleDecl | None) -> tuple[n.ChoiceDecl, ...]:
         """The reading choices a rule's condition tests, one of its statements reads (a fee's `from`, an interest's
         days) or one of its statements names where a policy stands (`partial month CHOICE`, `last month CHOICE`,
-        `prorate CHOICE`), found once per rule."""
+        `prorate CHOICE`), found once per rule for every customer."""
         if rule is None:
             return ()
-        cached = self._choice_cache.get(rule.id)
+        cached = self.compiled.rule_choices.get(id(rule))
         if cached is None:
             choices = self.model.base.tables.choices
             named = {x.name for x in every_name(rule.condition.expr)} if rule.condition is not None else set()
@@ -122,5 +122,6 @@ class ChoiceEvaluation:
                 elif isinstance(s, n.Fee):
                     named |= {s.first_month, s.last_month, s.on_change, s.days_basis}
             cached = tuple(c for name, c in choices.items() if name in named)
-            self._choice_cache[rule.id] = cached
+            if isinstance(rule, n.RuleDecl):  # kept for the contract's life; a stand-in (Declared) is made per run
+                self.compiled.rule_choices[id(rule)] = cached
         return cached
