@@ -508,7 +508,9 @@ class _Account:
                     paid_at, left = nxt[0].date(), nxt[1]
                     for later in sorted(interest):  # the interest of the invoices due by the payment day first
                         if month_end(month_start_after(later, 1)) <= paid_at:
-                            unpaid = interest[later] - prepaid.get(later, 0)
+                            # an invoice whose credits exceed its charges owes nothing: its interest is netted
+                            payable = min(interest[later], _invoice(later, by_month[later]).total)
+                            unpaid = max(0, payable - prepaid.get(later, 0))
                             prepaid[later] = prepaid.get(later, 0) + min(unpaid, left)
                             left -= min(unpaid, left)
                     if left == 0:
