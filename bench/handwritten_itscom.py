@@ -535,7 +535,7 @@ def _units(quantity: int, per: int) -> int:
 def _invoice(month: date, lines: list[Line]) -> Invoice:
     amount = sum(line.amount if line.kind == "charge" else -line.amount for line in lines)
     taxed = sum(line.amount if line.kind == "charge" else -line.amount for line in lines if line.taxed)
-    tax = taxed * TAX_PERCENT // 100  # 第28条3: cut, once per invoice
+    tax = abs(taxed) * TAX_PERCENT // 100 * (1 if taxed >= 0 else -1)  # 第28条3: the fraction cut, once per invoice
     return Invoice(month, lines, amount, tax, month_end(month_start_after(month, 1)))
 
 
