@@ -508,7 +508,9 @@ class _Account:
                     paid_at, left = nxt[0].date(), nxt[1]
                     for later in sorted(interest):  # the interest of the invoices due by the payment day first
                         if month_end(month_start_after(later, 1)) <= paid_at:
-                            unpaid = interest[later] - prepaid.get(later, 0)
+                            # an invoice whose credits exceed its charges owes nothing: its interest is netted
+                            payable = min(interest[later], _invoice(later, by_month[later]).total)
+                            unpaid = max(0, payable - prepaid.get(later, 0))
                             prepaid[later] = prepaid.get(later, 0) + min(unpaid, left)
                             left -= min(unpaid, left)
                     if left == 0:
@@ -533,7 +535,7 @@ def _units(quantity: int, per: int) -> int:
 def _invoice(month: date, lines: list[Line]) -> Invoice:
     amount = sum(line.amount if line.kind == "charge" else -line.amount for line in lines)
     taxed = sum(line.amount if line.kind == "charge" else -line.amount for line in lines if line.taxed)
-    tax = taxed * TAX_PERCENT // 100  # 第28条3: cut, once per invoice
+    tax = abs(taxed) * TAX_PERCENT // 100 * (1 if taxed >= 0 else -1)  # 第28条3: the fraction cut, once per invoice
     return Invoice(month, lines, amount, tax, month_end(month_start_after(month, 1)))
 
 

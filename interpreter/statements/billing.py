@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from interpreter.check.types import MONTH, DATE
 from interpreter.run.expressions import EvalError, Value, as_date, evaluate, format_decimal
@@ -180,7 +180,9 @@ class BillingEvaluation:
 
     def _invoice_tax(self, items: list[Entry], steps: list[str]) -> tuple[Decimal, Decimal]:
         """(amount without tax, tax) of an invoice: tax added once per rate on prices without tax, or the tax
-        contained in the total of prices that include it, worked out once (floor(total × rate ÷ (100 + rate)))."""
+        contained in the total of prices that include it, worked out once (total × rate ÷ (100 + rate), cut).
+        The fraction of a yen is cut off (切り捨て): toward zero, so an invoice whose credits exceed its charges
+        gets back no more tax than its credits carried (−1,333.3 → −1,333)."""
         by_rate: dict[tuple[Decimal | None, bool], Decimal] = defaultdict(Decimal)
         total = Decimal(0)
         for e in items:
@@ -193,14 +195,14 @@ class BillingEvaluation:
                 steps.append(f"not taxed: {format_decimal(base)} yen")
                 continue
             if included:
-                t = (base * rate / (100 + rate)).to_integral_value(rounding=ROUND_FLOOR)
+                t = (base * rate / (100 + rate)).to_integral_value(rounding=ROUND_DOWN)
                 total -= t
                 steps.append(f"tax at {format_decimal(rate)}% contained in {format_decimal(base)} yen = "
                              f"floor({format_decimal(base)} × {format_decimal(rate)} ÷ {format_decimal(100 + rate)}) = "
                              f"{format_decimal(t)} yen (worked out once per invoice); without it "
                              f"{format_decimal(base - t)} yen")
             else:
-                t = (base * rate / 100).to_integral_value(rounding=ROUND_FLOOR)
+                t = (base * rate / 100).to_integral_value(rounding=ROUND_DOWN)
                 steps.append(f"tax at {format_decimal(rate)}% on {format_decimal(base)} yen = {format_decimal(t)} yen "
                              f"(rounded down once per rate)")
             tax += t

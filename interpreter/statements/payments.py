@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 from interpreter.run.expressions import as_date, evaluate
@@ -60,14 +61,17 @@ class PaymentsEvaluation:
         designation = next(iter(self.statements(self.contract_start or self.as_of, n.PaymentsSettle)), None)
         self._designated_payments: set[int] = set()
         over, over_by = Decimal(0), []
+        # 民法第488条第4項: the one due first (an accelerated invoice before interest billed apart with a later due
+        # date, whatever their periods); invoices due the same day in the order of their periods
+        by_due = sorted(invoices, key=lambda inv: (inv.due or date.max, inv.period[0]))
         for payment in payments:
-            order = invoices
+            order = by_due
             if designation is not None:
                 day = evaluate(designation[1].first, self.event_env(payment))
                 if day.kind != "absent":
                     self._designated_payments.add(payment.index)
                     chosen = self._period_of(as_date(day)).start
-                    order = sorted(invoices, key=lambda inv: inv.period[0] != chosen)  # stable: then oldest first
+                    order = sorted(by_due, key=lambda inv: inv.period[0] != chosen)  # stable: then the one due first
             counted = self._interest_paid_by(payment, interest_paid)
             amount = self._pay_interest_first(order, payment, balance, paid_on, parts, interest_paid, counted)
             left = self._pay(order, amount, balance, paid_on, parts, payment, counted)
