@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "E406": "invalid value",
     "E407": "contract-wide declaration made twice",
     "E408": "optional field with a default",
+    "E409": "reading choice whose readings are not policies",
     # scenarios
     "E601": "scenario is not valid YAML",
     "E602": "scenario has the wrong shape",

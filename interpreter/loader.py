@@ -3,12 +3,11 @@ from __future__ import annotations
 
 
 from interpreter.syntax import nodes as n
-from interpreter.syntax.build import build
 from interpreter.check.checker import check
 from interpreter.diagnostics import Diagnostic
 from interpreter.check.model import Model
 from interpreter.syntax.source import SourceFile, Span, decode
-from interpreter.syntax.parse import parse
+from interpreter.syntax.direct_parse import parse_program
 from interpreter.files import FileProblem, read_regular
 
 MAX_BYTES = 16 * 1024 * 1024
@@ -36,11 +35,9 @@ def read_source(path: str, display: str | None = None) -> tuple[SourceFile | Non
 def compile_program(source: SourceFile) -> tuple[n.Program | None, Model | None, list[Diagnostic]]:
     """Parse, build and check. The program is kept even when the checker finds errors (the language server
     still answers questions about a file that does not check); the model only when there are none."""
-    tree, diagnostics = parse(source)
-    if tree is None:
+    program, diagnostics = parse_program(source)
+    if program is None:
         return None, None, diagnostics
-    program, built = build(source, tree)
-    diagnostics += built
     model, checked = check(source, program)
     diagnostics += checked
     if any(d.severity == "error" for d in diagnostics):

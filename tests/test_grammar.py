@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from lark import Token, Tree
 
+from interpreter.syntax.tokens import Token as BuilderToken
+
 from interpreter.syntax import nodes as n
 from interpreter.syntax.build import build
 from interpreter.syntax.source import SourceFile, Span
@@ -83,7 +85,7 @@ def test_no_parse_tree_survives_the_builder(path):
     node_count = 0
     for where, v in _walk(program):
         assert not isinstance(v, Tree), f"raw lark Tree at {where}: {v.data}"
-        if isinstance(v, Token):
+        if isinstance(v, (Token, BuilderToken)):
             # a Token is a str subclass; the AST keeps plain strings so that equality ignores token positions
             pytest.fail(f"raw lark Token at {where}: {v.type} {v!r}")
         if n.is_node(v):
@@ -183,6 +185,8 @@ def test_programs_generated_from_the_grammar_parse_and_build():
     from hypothesis import HealthCheck, given, settings
     from hypothesis.extra.lark import from_lark
 
+    from tests.test_direct_parse import assert_same, direct
+
     from interpreter.syntax.build import build
     from interpreter.syntax.source import SourceFile
     from interpreter.syntax.parse import parse
@@ -196,5 +200,7 @@ def test_programs_generated_from_the_grammar_parse_and_build():
         tree, diagnostics = parse(source)
         assert tree is not None and not diagnostics, (program, diagnostics)
         build(source, tree)  # every generated tree also builds an AST (dates and numbers are valid by construction)
+        assert direct(source) is not None  # which the direct parse gives too, spans included
+        assert_same(source)
 
     check()

@@ -48,5 +48,5 @@ def test_the_reading_taken_is_the_policy(tmp_path, reading, amount):
 def test_a_choice_with_a_reading_that_is_not_a_policy_is_refused():
     text = CONTRACT.replace('  prorated "日数分";', '  daily "日数分";')
     _, diagnostics = compile_source(SourceFile("c.ctr", text))
-    assert [d.code for d in diagnostics] == ["E406"] and "daily" in diagnostics[0].message, \
+    assert [d.code for d in diagnostics] == ["E409"] and "daily" in diagnostics[0].message, \
         [str(d) for d in diagnostics]

@@ -62,7 +62,6 @@ class EvaluationCore:
         self._statement_cache: dict = {}
         self._last_version: Version | None = None
         self._last_tables: StatementTables | None = None
-        self._choice_cache: dict = {}
         self.billed_holding = None  # the holding whose fee is being priced (fee.py, _fee_rate)
         self.pending_dated = None  # the effects on dates not applied yet (effect.py), listed on first use
         self._functions = {"monthly_fee": self._monthly_fee, "monthly_rate": self._monthly_rate,

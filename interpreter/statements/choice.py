@@ -54,6 +54,26 @@ class ChoiceChecks:
                        "give the choice an id of its own, such as C-6",
                        (Note(tables.rules[d.id].id_span, "the rule is here"),))
 
+    def _policy_choice(self, name: str, policies: tuple[str, ...], where: str, span, tables: Tables) -> bool:
+        """Whether `name`, written where a policy stands (`last month NAME`, `partial month NAME`, …), is a reading
+        choice; its readings must then all be policies of that place (E409), as the reading taken is the policy."""
+        choice = tables.choices.get(name)
+        if choice is None:
+            return False
+        readings = [a.name for a in choice.alternatives]
+        others = [r for r in readings if r not in policies]
+        if others:
+            self.error("E409", f"the readings of `{name}` ({', '.join(readings)}) are not all policies of "
+                       f"`{where}`", span, f"name each reading after the policy it takes: one of "
+                       f"{', '.join(policies)} (not {', '.join(others)})", (Note(choice.span, "the choice is here"),))
+        return True
+
+    @staticmethod
+    def _policies_named(name: str | None, tables: Tables) -> set[str]:
+        """The policies a policy position can take: the one written, or each reading of the choice it names."""
+        choice = tables.choices.get(name) if name else None
+        return {a.name for a in choice.alternatives} if choice is not None else {name} - {None}
+
 
 class ChoiceEvaluation:
     """Reading choices in the ledger (a mixin of the evaluation)."""
@@ -76,17 +96,32 @@ class ChoiceEvaluation:
                      rule=choice.id, clause=", ".join(choice.articles) or None, source=choice.span, date=first,
                      value=taken, note=f"{taken}: {reading.label if reading and reading.label else taken} ({how})")
 
+    def _reading_taken(self, name: str) -> str:
+        """A policy as written, or, where it names a reading choice (`last month CHOICE`), the reading taken for
+        this customer: the choice's readings are named after the policies."""
+        choice = self.model.base.tables.choices.get(name)
+        if choice is None:
+            return name
+        taken = self.params.get(choice.name)
+        return taken.value if taken is not None else choice.default
+
     def _choices_of(self, rule: n.RuleDecl | None) -> tuple[n.ChoiceDecl, ...]:
         """The reading choices a rule's condition tests, one of its statements reads (a fee's `from`, an interest's
-        days) or one of its settlements names (`partial month CHOICE`), found once per rule."""
+        days) or one of its statements names where a policy stands (`partial month CHOICE`, `last month CHOICE`,
+        `prorate CHOICE`), found once per rule for every customer."""
         if rule is None:
             return ()
-        cached = self._choice_cache.get(rule.id)
+        cached = self.compiled.rule_choices.get(id(rule))
         if cached is None:
             choices = self.model.base.tables.choices
             named = {x.name for x in every_name(rule.condition.expr)} if rule.condition is not None else set()
             named |= {x.name for x in every_name(getattr(rule, "statements", ()))}
-            named |= {s.partial_month for s in getattr(rule, "statements", ()) if isinstance(s, n.Settle)}
+            for s in getattr(rule, "statements", ()):
+                if isinstance(s, n.Settle):
+                    named.add(s.partial_month)
+                elif isinstance(s, n.Fee):
+                    named |= {s.first_month, s.last_month, s.on_change, s.days_basis}
             cached = tuple(c for name, c in choices.items() if name in named)
-            self._choice_cache[rule.id] = cached
+            if isinstance(rule, n.RuleDecl):  # kept for the contract's life; a stand-in (Declared) is made per run
+                self.compiled.rule_choices[id(rule)] = cached
         return cached

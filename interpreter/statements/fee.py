@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
     from interpreter.run.events import Event
 
 PARTIAL_MONTH = {"first": ("free", "full", "prorated", "daily_rate"), "last": ("full", "prorated", "daily_rate")}
+ON_CHANGE = ("prorated", "daily_rate")
+DAYS_BASES = ("actual_days", "thirty_days")  # `prorate …`, on a fee or in conventions: ÷ the period's days, or ÷ 30
 
 
 class FeeChecks:
@@ -59,17 +61,26 @@ class FeeChecks:
         if s.kind in ("monthly", "yearly") and not s.items:
             self.error("E404", f"a {s.kind} fee needs the items it is for (`for www`)", s.span)
         for which, value in (("first", s.first_month), ("last", s.last_month)):
-            if value is not None and value not in PARTIAL_MONTH[which]:
+            if value is not None and not self._policy_choice(value, PARTIAL_MONTH[which], f"{which} month", s.span,
+                                                             tables) and value not in PARTIAL_MONTH[which]:
                 self.error("E406", f"`{which} month {value}` is not a policy", s.span,
-                           f"write one of: {', '.join(PARTIAL_MONTH[which])}")
+                           f"write one of: {', '.join(PARTIAL_MONTH[which])}, or a reading choice whose readings "
+                           "are those")
+        if s.days_basis is not None and not self._policy_choice(s.days_basis, DAYS_BASES, "prorate", s.span, tables) \
+                and s.days_basis not in DAYS_BASES:
+            self.error("E406", f"`prorate {s.days_basis}` is not a daily basis", s.span,
+                       "write actual_days, thirty_days, or a reading choice whose readings are those")
+        elif s.days_basis is not None and s.kind != "monthly":
+            self.error("E406", f"`prorate` is the daily basis of a monthly fee; this one is {s.kind}", s.span,
+                       "leave it out: the fee is charged whole")
         if s.kind == "monthly":
             for which, value in (("first", s.first_month), ("last", s.last_month)):
                 if value is None and f"{which}_month" not in self.conventions:
                     self.error("W501", f"the monthly fee does not say how a partial {which} month is charged",
                                s.span, f"add `{which} month full|prorated` to the fee or "
                                f"`{which}_month …;` to conventions")
-            prorated = {"prorated", "daily_rate"} & {s.first_month, s.last_month}
-            if prorated and "prorate" not in self.conventions:
+            policies = {p for value in (s.first_month, s.last_month) for p in self._policies_named(value, tables)}
+            if {"prorated", "daily_rate"} & policies and s.days_basis is None and "prorate" not in self.conventions:
                 self.error("W501", "a prorated fee needs a daily basis", s.span,
                            "declare `prorate actual_days;` or `prorate thirty_days;` in conventions")
         if s.start is not None:
@@ -80,13 +91,14 @@ class FeeChecks:
             self.error("E406", "`until` and `for N periods` bound a monthly fee", s.span,
                        "bound a one-time fee with `on EVENT where …`")
         if s.on_change is not None:
-            if s.on_change not in ("prorated", "daily_rate"):
+            if not self._policy_choice(s.on_change, ON_CHANGE, "when quantity changes", s.span, tables) \
+                    and s.on_change not in ON_CHANGE:
                 self.error("E406", f"`when quantity changes {s.on_change}` is not a policy", s.span,
                            "write `prorated` or `daily_rate`")
             elif s.kind != "monthly" or s.per_unit is None:
                 self.error("E406", "`when quantity changes` applies to a monthly fee per unit", s.span,
                            "write it on a fee such as `monthly fee 200 yen per GB for disk …`")
-            elif "prorate" not in self.conventions:
+            elif s.days_basis is None and "prorate" not in self.conventions:
                 self.error("W501", "a prorated fee needs a daily basis", s.span,
                            "declare `prorate actual_days;` or `prorate thirty_days;` in conventions")
         if s.periods is not None and s.periods < 1:
@@ -210,14 +222,19 @@ class FeeEvaluation(FeeQueries):
                      exempt=stmt.tax_exempt)
 
     def _policy(self, stmt, which: str) -> str:
-        """How a fee charges a partial first or last period: its own words, else the conventions'."""
+        """How a fee charges a partial first or last period: its own words (where they name a reading choice, the
+        reading taken), else the conventions'."""
         value = stmt.first_month if which == "first" else stmt.last_month
         if value:
-            return value
+            return self._reading_taken(value)
         return self.model.conventions.get(f"{which}_month", ("full",))[0]
 
-    def _days_basis(self, month: Period) -> int:
-        return 30 if self.model.conventions.get("prorate", ("actual_days",))[0] == "thirty_days" else month.days
+    def _days_basis(self, month: Period, stmt: n.Fee) -> int:
+        """What a prorated period of the fee is divided by: its own `prorate` (or the reading taken of the choice
+        it names), else the conventions'."""
+        basis = self._reading_taken(stmt.days_basis) if stmt.days_basis else \
+            self.model.conventions.get("prorate", ("actual_days",))[0]
+        return 30 if basis == "thirty_days" else month.days
 
     def _month_charge(self, rule, stmt: n.Fee, sub: Subscription, month: Period, start_floor: date | None,
                       last_day: date | None, first_policy: str, last_policy: str,
@@ -235,7 +252,8 @@ class FeeEvaluation(FeeQueries):
             bounds = [first, *changes, last + timedelta(days=1)]
             for a, b in zip(bounds, bounds[1:]):
                 whole = self._fee_rate(stmt, month.start, sub.quantity_on(a), steps, month, sub)
-                raw += self._share(whole, a, b - timedelta(days=1), month, stmt.on_change, steps)
+                raw += self._share(whole, a, b - timedelta(days=1), month, self._reading_taken(stmt.on_change), steps,
+                                   self._days_basis(month, stmt))
             return self.money(raw, month.end, steps), steps, (first, last)
         qty = sub.quantity_on(last)
         constant = self.compiled.constant(stmt.amount) is not None
@@ -249,7 +267,7 @@ class FeeEvaluation(FeeQueries):
             policy = last_policy
         if policy == "free":
             return None
-        if policy == "prorated" and partial_first and first_policy == "full":
+        if policy in ("prorated", "daily_rate") and partial_first and first_policy == "full":
             first = month.start  # the first period counts whole: a proration later in it runs from its first day
         counted_to = last
         if partial_first and partial_last and last_policy == "full":
@@ -262,7 +280,7 @@ class FeeEvaluation(FeeQueries):
         # A constant fee's charge depends only on what the key holds: worked out once for every customer.
         # (The statement tables in force stand for the rounding rules that apply to this customer.)
         key = (id(stmt), id(self._tables(self.version(month.end))), month.start, month.end, qty, policy, first,
-               counted_to)
+               counted_to, self._days_basis(month, stmt))
         known = self.compiled.month_charges.get(key)
         if known is None:
             raw = self._fee_rate(stmt, month.start, qty, steps, month)
@@ -276,13 +294,14 @@ class FeeEvaluation(FeeQueries):
     def _period_share(self, stmt: n.Fee, rate: Decimal, qty: Decimal, first: date, last: date, month: Period,
                       policy: str, steps: Trace) -> Decimal:
         """A period's fee at `rate` for the days first…last as `policy` says, rounded as the contract says."""
-        return self.money(self._share(rate, first, last, month, policy, steps), month.end, steps)
+        return self.money(self._share(rate, first, last, month, policy, steps, self._days_basis(month, stmt)),
+                          month.end, steps)
 
-    def _share(self, whole: Decimal, first: date, last: date, month: Period, policy: str, steps) -> Decimal:
+    def _share(self, whole: Decimal, first: date, last: date, month: Period, policy: str, steps,
+               basis: int) -> Decimal:
         """What a period's fee `whole` owes for the days first…last: in full, prorated (rounded once, later), or
-        by a daily rate rounded first and never more than the whole fee."""
+        by a daily rate rounded first and never more than the whole fee; a day is 1/`basis` of the period."""
         days = (last - first).days + 1
-        basis = self._days_basis(month)
         if policy == "prorated":
             steps.append(f"× {days} days ÷ {basis} days ({first}–{last}, prorated)")
             share = whole * Decimal(days) / Decimal(basis)

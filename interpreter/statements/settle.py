@@ -20,14 +20,9 @@ class SettleChecks:
     """Checks of settle statements (a mixin of the checker)."""
 
     def _stmt_Settle(self, s: n.Settle, tables, scope) -> None:
-        choice = tables.choices.get(s.partial_month)
-        if choice is not None:  # `partial month CHOICE`: the reading taken is the policy
-            readings = [a.name for a in choice.alternatives]
-            if any(r not in PARTIAL_MONTH_POLICIES for r in readings):
-                self.error("E406", f"the readings of `{s.partial_month}` ({', '.join(readings)}) are not all "
-                           "policies of a partial month", s.span,
-                           "name its readings full, prorated or none, the policy each reading takes")
-        elif s.partial_month is not None and s.partial_month not in PARTIAL_MONTH_POLICIES:
+        if s.partial_month is not None and not self._policy_choice(s.partial_month, PARTIAL_MONTH_POLICIES,
+                                                                   "partial month", s.span, tables) \
+                and s.partial_month not in PARTIAL_MONTH_POLICIES:
             self.error("E406", f"`partial month {s.partial_month}` is not a policy", s.span,
                        "write one of: full, prorated, none, or a reading choice whose readings are those")
         if s.partial_month is None:
@@ -78,16 +73,6 @@ class SettleEvaluation:
                 if total:
                     self._charge(rule, s, label, end, (end + timedelta(days=1), min_end), total, events, steps)
 
-    def _partial_month_policy(self, s: n.Settle) -> str:
-        """How the month in which the term ends counts: the policy written, or the reading taken of the choice
-        `partial month` names (its readings are the policies)."""
-        policy = s.partial_month or "full"
-        choice = self.model.base.tables.choices.get(policy)
-        if choice is None:
-            return policy
-        taken = self.params.get(choice.name)
-        return taken.value if taken is not None else choice.default
-
     def _ended_by_one_of(self, s: n.Settle) -> bool:
         """Whether the contract was ended by one of the events `unless ended by` names, its condition (if any)
         holding for that event."""
@@ -99,13 +84,14 @@ class SettleEvaluation:
 
     def _remaining_fees(self, s: n.Settle, subs: list[Subscription], end: date, min_end: date):
         """The monthly fees the subscriptions would have owed from the day after `end` through `min_end`:
-        the end month's remainder only for a fee prorated in its last month (a fee billed whole for that month
-        owes nothing more), then each later month, the last one counted as `partial month` says."""
+        the end month's remainder only for a fee prorated (or charged at a daily rate) in its last month (a fee
+        billed whole for that month owes nothing more), then each later month, the last one counted as `partial
+        month` says. A fee charged at a daily rate owes the days at that daily rate too."""
         total = Decimal(0)
         steps = Trace([f"ended {end}, before the minimum term ends {min_end}: the fees for "
                        f"{end + timedelta(days=1)}–{min_end} are due at once"])
         billed = {e.key for e in self.entries if e.kind == "charge" and e.key}
-        policy = self._partial_month_policy(s)
+        policy = self._reading_taken(s.partial_month or "full")
         for sub in subs:
             ghost = records.evolve(sub, end=min_end, quantities=list(sub.quantities))
             for month in self._months(end + timedelta(days=1), min_end):
@@ -113,14 +99,17 @@ class SettleEvaluation:
                     if fee.kind != "monthly" or not fee.settled or sub.item not in fee_items(fee):
                         continue
                     remainder = month.start <= end
-                    if remainder and (self._policy(fee, "last") != "prorated" or f"{sub.item}:{month}" not in billed):
+                    last = self._policy(fee, "last")
+                    by_day = "daily_rate" if last == "daily_rate" else "prorated"  # how the fee counts a day
+                    if remainder and (last not in ("prorated", "daily_rate") or f"{sub.item}:{month}" not in billed):
                         continue
                     if not remainder and f"{sub.item}:{month}" in billed:
                         continue
                     short = min_end < month.end
                     if short and policy == "none":
                         continue
-                    month_policy = "prorated" if remainder else (policy if short else "full")
+                    month_policy = by_day if remainder or (short and policy == "prorated") else \
+                        policy if short else "full"
                     result = self._month_charge(frule, fee, ghost, month, end + timedelta(days=1),
                                                 min_end if short else None, month_policy, month_policy)
                     if result is None:

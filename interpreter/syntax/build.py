@@ -1,15 +1,17 @@
-"""Lark parse tree -> AST (interpreter.syntax.nodes). This stage only builds nodes.
+"""Grammar rules -> AST (interpreter.syntax.nodes). This stage only builds nodes.
 
-Literal values that can be wrong (a date that does not exist) are reported as diagnostics and replaced
-by a stand-in, so one run reports every problem; nothing here raises at the user. The transformer is
-non-recursive, so long operator chains cannot exhaust Python's stack.
+The builder has one method per grammar rule, called with the rule's children once they are built (and, marked
+`with_meta`, with its position). interpreter.syntax.direct_parse calls them as the parser reduces; `build` calls
+them over a lark parse tree (the standard path), with lark's non-recursive Transformer, so that long operator
+chains cannot exhaust Python's stack. Literal values that can be wrong (a date that does not exist) are
+reported as diagnostics and replaced by a stand-in, so one run reports every problem; nothing here raises at
+the user.
 """
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-
-from lark import Token, Transformer_NonRecursive, Tree, v_args
+from functools import lru_cache
 
 from interpreter.syntax import nodes as n
 from interpreter.syntax.build_expressions import ExpressionSyntax
@@ -21,6 +23,7 @@ from interpreter.diagnostics import Diagnostic
 from interpreter.limits import number_problem
 from interpreter.syntax.eras import normalize_digits, parse_japanese_date
 from interpreter.syntax.source import SourceFile, Span
+from interpreter.syntax.tokens import Token, with_meta
 
 _STAND_IN_DATE = date(1, 1, 1)
 
@@ -33,6 +36,8 @@ def _unquote(token: Token) -> str:
     if token.type == "JSTRING":
         return text[1:-1]
     body = text[1:-1]
+    if "\\" not in body:
+        return body  # (nearly every string: nothing to unescape)
     out, i = [], 0
     while i < len(body):
         ch = body[i]
@@ -99,11 +104,11 @@ class BuilderCore:
 
     # ------------------------------------------------------------- program and header
 
-    @v_args(meta=True)
+    @with_meta
     def start(self, meta, children):
         return n.Program(self.source.name, tuple(children), span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def contract_decl(self, meta, children):
         name, rest = str(children[0]), children[1:]
         label = None
@@ -128,7 +133,7 @@ class BuilderCore:
     def currency(self, children):
         return ("currency", str(children[0]))
 
-    @v_args(meta=True)
+    @with_meta
     def base_version(self, meta, children):
         name = str(children[0])
         label = next((c for c in children[1:] if isinstance(c, str) and not isinstance(c, Token)), None)
@@ -145,12 +150,12 @@ class BuilderCore:
 
     # ------------------------------------------------------------- declarations
 
-    @v_args(meta=True)
+    @with_meta
     def unit_decl(self, meta, children):
         label = children[1] if len(children) > 1 else None
         return n.UnitDecl(str(children[0]), label, span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def enum_decl(self, meta, children):
         name = str(children[0])
         label = None
@@ -162,11 +167,11 @@ class BuilderCore:
                 label = c
         return n.EnumDecl(name, label, tuple(cases), span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def enum_case(self, meta, children):
         return n.EnumCase(str(children[0]), children[1] if len(children) > 1 else None, span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def type(self, meta, children):
         return n.TypeRef(str(children[0]), str(children[1]) if len(children) > 1 else None, span=self._span(meta))
 
@@ -182,11 +187,11 @@ class BuilderCore:
                 default = c
         return name, type_, default, label
 
-    @v_args(meta=True)
+    @with_meta
     def param_decl(self, meta, children):
         return n.ParamDecl(*self._typed(children), span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def choice_decl(self, meta, children):
         rule_id, rest = str(children[0]), list(children[1:])
         articles = rest.pop(0) if rest and isinstance(rest[0], tuple) else ()
@@ -197,7 +202,7 @@ class BuilderCore:
         return n.ChoiceDecl(rule_id, articles, name, label, alternatives, str(defaults[0]) if defaults else None,
                             span=self._span(meta), default_span=self._tspan(defaults[0]) if defaults else None)
 
-    @v_args(meta=True)
+    @with_meta
     def choice_alt(self, meta, children):
         return n.ChoiceAlt(str(children[0]), self._text(children[1]) if len(children) > 1 else None,
                            span=self._span(meta))
@@ -205,7 +210,7 @@ class BuilderCore:
     def choice_default(self, children):
         return children[0]
 
-    @v_args(meta=True)
+    @with_meta
     def field_decl(self, meta, children):
         optional = _OPTIONAL in children
         return n.FieldDecl(*self._typed([c for c in children if c is not _OPTIONAL]), span=self._span(meta),
@@ -217,7 +222,7 @@ class BuilderCore:
     def item_kind(self, children):
         return str(children[0])
 
-    @v_args(meta=True)
+    @with_meta
     def item_decl(self, meta, children):
         kind, name = children[0], str(children[1])
         label = None
@@ -261,7 +266,7 @@ class BuilderCore:
     def interval(self, children):
         return True
 
-    @v_args(meta=True)
+    @with_meta
     def event_decl(self, meta, children):
         name = str(children[0])
         label = None
@@ -280,7 +285,7 @@ class BuilderCore:
 
     # ------------------------------------------------------------- versions
 
-    @v_args(meta=True)
+    @with_meta
     def amendment_decl(self, meta, children):
         name = str(children[0])
         label = None
@@ -308,11 +313,28 @@ def n_diag(code: str, message: str, span: Span, hint: str | None) -> Diagnostic:
     return Diagnostic(code, message, span, hint=hint)
 
 
-class _Builder(ExpressionSyntax, RuleSyntax, MoneySyntax, ActionSyntax, CalendarSyntax, BuilderCore, Transformer_NonRecursive):
-    """Parse tree -> AST: one method per grammar rule, spread over the mixins by area."""
+class Builder(ExpressionSyntax, RuleSyntax, MoneySyntax, ActionSyntax, CalendarSyntax, BuilderCore):
+    """Grammar rules -> AST: one method per grammar rule, spread over the mixins by area."""
 
 
-def build(source: SourceFile, tree: Tree) -> tuple[n.Program, list[Diagnostic]]:
-    builder = _Builder(source)
+@lru_cache(maxsize=1)
+def _tree_builder():
+    """The builder as a lark Transformer, for the standard path (imported only when it is taken)."""
+    from lark import Transformer_NonRecursive, v_args
+
+    class TreeBuilder(Builder, Transformer_NonRecursive):
+        def __default_token__(self, token):
+            return Token.of(token)
+
+    for name in dir(Builder):
+        method = getattr(Builder, name)
+        if getattr(method, "wants_meta", False):
+            setattr(TreeBuilder, name, v_args(meta=True)(method))
+    return TreeBuilder
+
+
+def build(source: SourceFile, tree) -> tuple[n.Program, list[Diagnostic]]:
+    """The AST of a lark parse tree (interpreter.syntax.parse), and the builder's diagnostics."""
+    builder = _tree_builder()(source)
     program = builder.transform(tree)
     return program, builder.diagnostics

@@ -1,7 +1,7 @@
 """Parse tree -> AST for conventions and business-day calendars (a mixin of the builder)."""
 from __future__ import annotations
 from datetime import date
-from lark import Token, v_args
+from interpreter.syntax.tokens import Token, with_meta
 from interpreter.syntax import nodes as n
 from interpreter.syntax.eras import normalize_digits
 
@@ -9,11 +9,11 @@ from interpreter.syntax.eras import normalize_digits
 class CalendarSyntax:
     """Parse tree -> AST for conventions and business-day calendars (a mixin of the builder)."""
 
-    @v_args(meta=True)
+    @with_meta
     def conventions_decl(self, meta, children):
         return n.Conventions(tuple(children), span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def convention(self, meta, children):
         values = []
         for c in children[1:]:
@@ -23,7 +23,7 @@ class CalendarSyntax:
                 values.append(str(c))
         return n.Convention(str(children[0]), tuple(values), span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def calendar_decl(self, meta, children):
         name = str(children[0])
         label = None
@@ -49,13 +49,13 @@ class CalendarSyntax:
     def cal_weekend(self, children):
         return ("weekend", tuple(str(c) for c in children))
 
-    @v_args(meta=True)
+    @with_meta
     def cal_closed(self, meta, children):
         dates = [c for c in children if isinstance(c, date)]
         label = next((c for c in children if isinstance(c, str)), None)
         return n.Closed(dates[0], dates[-1], label, span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def cal_closed_yearly(self, meta, children):
         days = []
         for tok in children[:2]:

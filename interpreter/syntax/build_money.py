@@ -1,6 +1,6 @@
 """Parse tree -> AST for the statements about money: fees, settlements, billing, invoices, periods, interest, refunds (a mixin of the builder)."""
 from __future__ import annotations
-from lark import v_args
+from interpreter.syntax.tokens import with_meta
 from interpreter.syntax import nodes as n
 
 
@@ -15,12 +15,12 @@ class MoneySyntax:
             return ("per", (self._number(children[0]), str(children[1])))
         return ("per", (None, str(children[0])))
 
-    @v_args(meta=True)
+    @with_meta
     def fee_stmt(self, meta, children):
         kind, amount = children[0], children[1]
         opts = dict(per=(None, None), items=(), on=(None, None), first_month=None,
                     last_month=None, start=None, tax_exempt=False, settled=True, until=None, periods=None,
-                    label=None, on_change=None)
+                    label=None, on_change=None, days_basis=None)
         for c in children[2:]:
             parts = c if isinstance(c, tuple) and c and isinstance(c[0], tuple) else (c,)
             for part in parts:
@@ -31,7 +31,7 @@ class MoneySyntax:
         return n.Fee(kind, amount, opts["per"][0], opts["per"][1], tuple(opts["items"]), opts["on"][0],
                      opts["on"][1], opts["first_month"], opts["last_month"],
                      opts["start"], opts["tax_exempt"], opts["settled"], opts["until"], opts["periods"],
-                     opts["label"], opts["on_change"], span=self._span(meta))
+                     opts["label"], opts["on_change"], span=self._span(meta), days_basis=opts["days_basis"])
 
     def fee_on(self, children):
         return ("on", (str(children[0]), children[1] if len(children) > 1 else None))
@@ -53,6 +53,9 @@ class MoneySyntax:
     def fee_on_change(self, children):
         return ("on_change", str(children[0]))
 
+    def fee_days_basis(self, children):
+        return ("days_basis", str(children[0]))
+
     def fee_label(self, children):
         return ("label", self._text(children[0]))
 
@@ -62,7 +65,7 @@ class MoneySyntax:
     def fee_not_settled(self, children):
         return ("settled", False)
 
-    @v_args(meta=True)
+    @with_meta
     def settle_stmt(self, meta, children):
         label = None
         items: tuple = ()
@@ -87,7 +90,7 @@ class MoneySyntax:
     def ended_by(self, children):
         return (str(children[0]), children[1] if len(children) > 1 else None)
 
-    @v_args(meta=True)
+    @with_meta
     def refund_stmt(self, meta, children):
         way = [str(c) for c in children[1]]
         return n.Refund(str(children[0]), "deducted" in way, "paid" in way, renewal="renewal" in way,
@@ -96,11 +99,11 @@ class MoneySyntax:
     def refund_way(self, children):
         return list(children)
 
-    @v_args(meta=True)
+    @with_meta
     def billing_from(self, meta, children):
         return n.BillingFrom(children[0], span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def invoice_due(self, meta, children):
         issued = None
         if isinstance(children[0], tuple) and children[0] and children[0][0] == "issued":
@@ -108,14 +111,14 @@ class MoneySyntax:
         paid_by = str(children[1]) if len(children) > 1 else None
         return n.InvoiceDue(children[0], paid_by, issued, span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def payments_settle(self, meta, children):
         return n.PaymentsSettle(children[0], span=self._span(meta))
 
     def invoice_issued(self, children):
         return ("issued", children[0])
 
-    @v_args(meta=True)
+    @with_meta
     def billing_period(self, meta, children):
         label = children[0] if len(children) > 1 else None
         anchor, closing = children[-1]
@@ -127,7 +130,7 @@ class MoneySyntax:
     def calendar_months(self, children):
         return None, int(self._number(children[0])) if children else None
 
-    @v_args(meta=True)
+    @with_meta
     def interest_stmt(self, meta, children):
         parts = dict(days=(None, None), year=None, per_invoice=False)
         for tag, value in children[1:]:

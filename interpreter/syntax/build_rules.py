@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-from lark import Token, v_args
+from interpreter.syntax.tokens import Token, with_meta
 
 from interpreter.syntax import nodes as n
 
@@ -10,7 +10,7 @@ from interpreter.syntax import nodes as n
 class RuleSyntax:
     """Builds `rule` declarations and every statement kind's node."""
 
-    @v_args(meta=True)
+    @with_meta
     def rule_decl(self, meta, children):
         rule_id = children[0]
         articles = children[1]
@@ -30,26 +30,26 @@ class RuleSyntax:
     def citation(self, children):
         return tuple(self._text(c) if c.type in ("STRING", "JSTRING") else str(c) for c in children)
 
-    @v_args(meta=True)
+    @with_meta
     def applies_when(self, meta, children):
         return n.Condition(children[0], False, span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def applies_unless(self, meta, children):
         return n.Condition(children[0], True, span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def rounding(self, meta, children):
         return n.Rounding(str(children[0]), children[1], span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def tax(self, meta, children):
         rates = tuple(c for c in children[1:] if isinstance(c, n.TaxRate))
         included = "included" in children
         outside = next((c[1] for c in children if isinstance(c, tuple) and c and c[0] == "outside"), ())
         return n.Tax(str(children[0]), rates, included, outside, span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def tax_included_only(self, meta, children):
         outside = children[1][1] if len(children) > 1 else ()
         return n.Tax(str(children[0]), (), True, outside, span=self._span(meta))
@@ -60,27 +60,27 @@ class RuleSyntax:
     def tax_outside(self, children):
         return ("outside", tuple(str(getattr(x, "name", x)) for x in children[0]))
 
-    @v_args(meta=True)
+    @with_meta
     def tax_rate(self, meta, children):
         return n.TaxRate(children[0], children[1], span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def counting_from(self, meta, children):
         return n.PeriodAnchor(True, children[0], span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def after(self, meta, children):
         return n.PeriodAnchor(False, children[0], span=self._span(meta))
 
     def name_list(self, children):
         return tuple(children)
 
-    @v_args(meta=True)
+    @with_meta
     def minimum_term(self, meta, children):
         items = children[2] if len(children) > 2 else ()
         return n.MinimumTerm(children[0], children[1], items, span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def fixed_term(self, meta, children):
         renews = children[2] if len(children) > 2 else None
         return n.FixedTerm(children[0], children[1], renews, span=self._span(meta))
@@ -88,7 +88,7 @@ class RuleSyntax:
     def party(self, children):
         return str(children[0])
 
-    @v_args(meta=True)
+    @with_meta
     def notice_stmt(self, meta, children):
         name = str(children[0])
         rest = list(children[1:])
@@ -120,7 +120,7 @@ class RuleSyntax:
     def if_late(self, children):
         return ("if_late", str(children[0]))
 
-    @v_args(meta=True)
+    @with_meta
     def obligation_stmt(self, meta, children):
         name = str(children[0])
         rest = list(children[1:])
@@ -157,7 +157,7 @@ class RuleSyntax:
     def grants(self, children):
         return ("grants", self._text(children[0]))
 
-    @v_args(meta=True)
+    @with_meta
     def effect_stmt(self, meta, children):
         rest = list(children)
         label = rest.pop(0) if isinstance(rest[0], str) and not isinstance(rest[0], Token) else None
@@ -178,19 +178,19 @@ class RuleSyntax:
     def emit_kind(self, children):
         return str(children[0])
 
-    @v_args(meta=True)
+    @with_meta
     def each_event(self, meta, children):
         return n.Iteration("event", str(children[0]), span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def each_month(self, meta, children):
         return n.Iteration("month", span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def at_contract_end(self, meta, children):
         return n.Iteration("contract_end", span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def emit_stmt(self, meta, children):
         kind = children[0]
         name = label = iteration = where = None
@@ -226,7 +226,7 @@ class RuleSyntax:
     def long_body(self, children):
         return list(children)
 
-    @v_args(meta=True)
+    @with_meta
     def let(self, meta, children):
         return ("let", n.Let(str(children[0]), children[1], span=self._span(meta)))
 
@@ -242,7 +242,7 @@ class RuleSyntax:
     def date_part(self, children):
         return ("date", children[0])
 
-    @v_args(meta=True)
+    @with_meta
     def claim(self, meta, children):
         start = children[0] if len(children) == 3 else None
         by, via = children[-2], children[-1]
@@ -251,11 +251,11 @@ class RuleSyntax:
     def tax_exempt(self, children):
         return ("tax_exempt", True)
 
-    @v_args(meta=True)
+    @with_meta
     def requires(self, meta, children):
         return n.Requires(children[0], children[1], span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def ends_with(self, meta, children):
         return n.EndsWith(children[0], tuple(children[1]), span=self._span(meta))
 
@@ -264,15 +264,15 @@ class RuleSyntax:
             return children[0], str(children[1]), children[2]
         return None, str(children[0]), children[1]
 
-    @v_args(meta=True)
+    @with_meta
     def limit(self, meta, children):
         return n.Limit(*self._labelled(children), span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def reject(self, meta, children):
         return n.Reject(*self._labelled(children), span=self._span(meta))
 
-    @v_args(meta=True)
+    @with_meta
     def claim_window(self, meta, children):
         # NAME [from START] by DATE via EVENT [where COND]: the event's name is the last token
         via = max(i for i, c in enumerate(children) if isinstance(c, Token))

@@ -580,6 +580,7 @@ class Fee:
     label: str | None = None  # `as "割引"`: the fee's own label in the ledger (else the rule's title)
     on_change: str | None = None  # `when quantity changes prorated|daily_rate`: each quantity for its days
     span: Span = _span()
+    days_basis: str | None = None  # `prorate actual_days|thirty_days`: this fee's daily basis (else the conventions')
 
 
 @node

@@ -1,12 +1,11 @@
 """Source text -> Lark parse tree, with every syntax problem turned into a located diagnostic.
 
-The grammar file is the single source of the syntax. It is found next to the package when installed
-from a wheel (`interpreter/_grammar/`) and in the repository's `grammar/` folder otherwise.
+This is the standard path: a file that parses is parsed by interpreter.syntax.direct_parse without a tree, and
+comes here only when it does not (the diagnostics and repairs are made here) or for the tools that read trees.
 """
 from __future__ import annotations
 
 import gc
-import re
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -18,29 +17,21 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from interpreter.cache import private_cache_file
 from interpreter.diagnostics import Diagnostic
+from interpreter.syntax.before_parse import MAX_DEPTH, bracket_depths, grammar_path, text_problem  # noqa: F401
 from interpreter.syntax.retired import retired_statement
 from interpreter.syntax.source import SourceFile, Span
-
-MAX_DEPTH = 120  # deeper than any real contract; keeps every later stage far from Python's recursion limit
-
-
-def grammar_path() -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "_grammar" / "yakkan.lark", here.parent.parent / "grammar" / "yakkan.lark"):
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError("grammar/yakkan.lark is missing from this installation")
-
 
 def _cache_file(grammar: str, keep_all_tokens: bool) -> str | bool:
     """Where the parser for this grammar may be kept between runs, or False (build it every time). It is
     kept with pickle, so only in the user's private cache folder (see interpreter.cache)."""
     import hashlib
 
-    from interpreter.syntax import shared_scanner
+    from interpreter.syntax import shared_scanner, state_scan
 
-    # The kept parser holds StateLexer objects: a change to their module makes a new file, as a new grammar does.
-    key = hashlib.sha256(grammar.encode("utf-8") + Path(shared_scanner.__file__).read_bytes()).hexdigest()[:16]
+    # The kept parser holds StateLexer and StateScan objects: a change to their modules makes a new file, as a
+    # new grammar does.
+    code = b"".join(Path(module.__file__).read_bytes() for module in (shared_scanner, state_scan))
+    key = hashlib.sha256(grammar.encode("utf-8") + code).hexdigest()[:16]
     version = f"{lark.__version__}-py{sys.version_info[0]}{sys.version_info[1]}"
     path = private_cache_file(f"parser-{key}-{'tokens' if keep_all_tokens else 'tree'}-{version}.pickle")
     return False if path is None else str(path)
@@ -73,34 +64,6 @@ def parser(keep_all_tokens: bool = False) -> Lark:
     if path:
         save_parser(built, Path(path))
     return built
-
-
-# The only characters that open or close a bracket, a string or a comment: bracket_depths looks at no other.
-_BRACKETS_QUOTES_COMMENTS = re.compile(r'[()\[\]{}"「」#\n]')
-
-
-def bracket_depths(text: str):
-    """(offset, depth after it) for every bracket outside strings and comments."""
-    depth = 0
-    quote: str | None = None
-    comment = False
-    for match in _BRACKETS_QUOTES_COMMENTS.finditer(text):
-        i, ch = match.start(), match.group()
-        if comment:
-            comment = ch != "\n"
-        elif quote:
-            if ch == quote or ch == "\n":
-                quote = None
-        elif ch == "#":
-            comment = True
-        elif ch in "\"「":
-            quote = '"' if ch == '"' else "」"
-        elif ch in "([{":
-            depth += 1
-            yield i, depth
-        elif ch in ")]}":
-            depth -= 1
-            yield i, depth
 
 
 # How terminals are named in messages.
@@ -261,24 +224,6 @@ def _previous_line_ends_statement(source: SourceFile, token: Token) -> bool:
     return line[: token.column - 1].strip() == ""
 
 
-def _nesting_problem(source: SourceFile) -> Diagnostic | None:
-    """Bracket nesting is checked on the raw text so that hostile input never reaches a recursive stage."""
-    for i, depth in bracket_depths(source.text):
-        if depth > MAX_DEPTH:
-            return Diagnostic("E106", f"brackets are nested more than {MAX_DEPTH} deep", source.span_at(i),
-                              hint="split the expression with `let` bindings")
-    return None
-
-
-def _nul_problem(source: SourceFile) -> Diagnostic | None:
-    """A NUL character ends a string in C and in many terminals: never accepted, even in a string or comment."""
-    offset = source.text.find("\x00")
-    if offset < 0:
-        return None
-    return Diagnostic("E105", "unexpected character '\\x00' (NUL)", source.span_at(offset),
-                      hint="a contract is text: remove the NUL character (it is not allowed in strings either)")
-
-
 def _tree_depth_problem(source: SourceFile, tree: Tree) -> Diagnostic | None:
     """Long operator chains nest without brackets; measure the tree without recursion."""
     stack = [(tree, 1)]
@@ -300,7 +245,7 @@ def parse(source: SourceFile) -> tuple[Tree | None, list[Diagnostic]]:
     """Parse one file. Returns the tree, or None with the diagnostics that explain why not."""
     if not source.text.strip():
         return Tree("start", []), []
-    problem = _nesting_problem(source) or _nul_problem(source)
+    problem = text_problem(source)
     if problem:
         return None, [problem]
     diagnostics: list[Diagnostic] = []

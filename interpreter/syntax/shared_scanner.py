@@ -21,14 +21,15 @@ the terminals in lark's one order. Say the root scanner's first match is termina
   of its own: the state's answer is that keyword, after the same check of what it tries first.
 - Anything else (no match, a terminal the state does not accept): the state's own scanner decides.
 
-Every table this needs is computed with lark's own functions when the parser is built, and kept with it.
+Every table this needs is computed with lark's own functions when the parser is built, and kept with it, as a
+StateScan (interpreter.syntax.state_scan), which interpreter.syntax.direct_parse uses too.
 """
 from __future__ import annotations
 
-import re
-
 import lark
 from lark.lexer import BasicLexer, ContextualLexer, PatternStr, Token, _create_unless
+
+from interpreter.syntax.state_scan import StateScan
 
 
 # The versions of lark whose BasicLexer.next_token and "unless" tables StateLexer was written against; with any
@@ -42,27 +43,16 @@ class StateLexer:
     def __init__(self, own: BasicLexer, root: BasicLexer, interned: dict):
         self.own = own
         self.root = root
-        self.ignore_types = own.ignore_types
-        self.newline_types = own.newline_types
         alternatives, retypes = _create_unless(own.terminals, own.g_regex_flags, own.re, own.use_bytes)
-        self.alternatives = frozenset(t.name for t in alternatives)
-        self.retyped_by_own = frozenset(retypes)
-        # A name-like terminal the state retypes: the keyword each spelling becomes, as the root's own
-        # `root_spellings` (see share_root_scanner); a terminal retyped otherwise is left to the own scanner.
-        self.spellings = {name: _intern(interned, spelling) for name, callback in retypes.items()
-                          if (spelling := _spellings(callback)) is not None}
-        root_alternatives = root.scanner.terminals  # (building the root scanner sets root.callback)
-        self.root_spellings = {name: _intern(interned, spelling) for name, callback in root.callback.items()
-                               if (spelling := _spellings(callback)) is not None}
-        # (root's terminal, the state's terminal) -> what the state tries before its terminal that the root
-        # scanner did not try before its own: keywords (for str.startswith) and one pattern, the alternation of
-        # the others; None when there is nothing. The state's answer is its terminal when none of them matches.
-        self.tried_first: dict[tuple[str, str], tuple[tuple[str, ...], str | None] | None] = {}
-        root_order = {t.name: i for i, t in enumerate(root_alternatives)}
         order = {t.name: i for i, t in enumerate(alternatives)}
+        root_alternatives = root.scanner.terminals  # (building the root scanner sets root.callback)
+        root_order = {t.name: i for i, t in enumerate(root_alternatives)}
+        root_spellings = {name: _intern(interned, spelling) for name, callback in root.callback.items()
+                          if (spelling := _spellings(callback)) is not None}
+        tried_first: dict[tuple[str, str], tuple[tuple[str, ...], str | None] | None] = {}
         for found in root_alternatives:
             answers = [found.name] if found.name in order else []
-            answers += [keyword for keyword in self.root_spellings.get(found.name, {}).values()
+            answers += [keyword for keyword in root_spellings.get(found.name, {}).values()
                         if keyword in order and keyword not in root_order]
             for answer in answers:
                 keywords, patterns = [], []
@@ -74,46 +64,34 @@ class StateLexer:
                     else:
                         patterns.append(tried.pattern.to_regexp())
                 first = (tuple(keywords), "|".join(f"(?:{p})" for p in patterns) or None)
-                self.tried_first[_intern(interned, (found.name, answer))] = (
+                tried_first[_intern(interned, (found.name, answer))] = (
                     _intern(interned, first) if keywords or patterns else None)
+        self.scan = StateScan(
+            alternatives=frozenset(order), retyped_by_own=frozenset(retypes),
+            spellings={name: _intern(interned, spelling) for name, callback in retypes.items()
+                       if (spelling := _spellings(callback)) is not None},
+            root_spellings=root_spellings, tried_first=tried_first, ignore_types=frozenset(own.ignore_types),
+            newline_types=frozenset(own.newline_types), own_patterns=scanner_patterns(own))
 
     def next_token(self, lex_state, parser_state=None) -> Token:
         line_ctr = lex_state.line_ctr
         text = lex_state.text
         source, end = text.text, text.end
         scanner = self.root.scanner
+        scan = self.scan
         while line_ctr.char_pos < end:
             position = line_ctr.char_pos
             found = scanner.match(text, position)
-            if found is None:
+            answer = found and scan.answer(source, position, end, *found)
+            if not answer:
                 return self.own.next_token(lex_state, parser_state)
-            value, found_type = found
-            if found_type in self.alternatives:  # the state scans it too, then retypes it its own way
-                type_ = final = found_type
-                if found_type in self.retyped_by_own:
-                    spelling = self.spellings.get(found_type)
-                    if spelling is None:
-                        return self.own.next_token(lex_state, parser_state)
-                    final = spelling.get(value, found_type)
-            else:  # a keyword the root scanner reads as a name, and the state as itself
-                spelling = self.root_spellings.get(found_type)
-                type_ = final = spelling.get(value) if spelling is not None else None
-                if type_ not in self.alternatives:
-                    return self.own.next_token(lex_state, parser_state)
-            first = self.tried_first.get((found_type, type_), _UNKNOWN)
-            if first is not None:
-                if first is _UNKNOWN:
-                    return self.own.next_token(lex_state, parser_state)
-                keywords, pattern = first
-                if ((keywords and source.startswith(keywords, position, end))
-                        or (pattern is not None and _compiled(pattern).match(source, position, end))):
-                    return self.own.next_token(lex_state, parser_state)
+            value, (type_, final) = found[0], answer
             # From here as lark's BasicLexer.next_token, with the type the state's own scanner gives.
-            ignored = type_ in self.ignore_types
+            ignored = type_ in scan.ignore_types
             token = None
-            if not ignored or type_ in self.retyped_by_own:
+            if not ignored or type_ in scan.retyped_by_own:
                 token = Token(type_, value, position, line_ctr.line, line_ctr.column)
-            line_ctr.feed(value, type_ in self.newline_types)
+            line_ctr.feed(value, type_ in scan.newline_types)
             if token is not None:
                 token.end_line = line_ctr.line
                 token.end_column = line_ctr.column
@@ -125,7 +103,15 @@ class StateLexer:
         raise EOFError(self)
 
 
-_UNKNOWN = object()  # a pair of terminals with no table: the own scanner decides
+def scanner_patterns(lexer: BasicLexer) -> tuple[str, ...]:
+    """The regular expressions of a lexer's scanner: lark's alternations of named groups, in its order. The
+    scanner is compiled for this and then dropped: the parser is kept without compiled patterns."""
+    built = lexer._scanner is not None
+    patterns = tuple(compiled.pattern for compiled in lexer.scanner._mres)
+    if not built:
+        lexer._scanner = None
+        lexer.__dict__.pop("callback", None)
+    return patterns
 
 
 def _spellings(callback) -> dict[str, str] | None:
@@ -145,17 +131,6 @@ def _intern(interned: dict, value):
     """One object for equal tables, so that the kept parser holds (and loads) each once."""
     key = tuple(sorted(value.items())) if isinstance(value, dict) else value
     return interned.setdefault(key, value)
-
-
-_COMPILED: dict[str, re.Pattern] = {}
-
-
-def _compiled(pattern: str) -> re.Pattern:
-    """One terminal's pattern, compiled once a process (as the alternative it is in a scanner, alone)."""
-    compiled = _COMPILED.get(pattern)
-    if compiled is None:
-        compiled = _COMPILED[pattern] = re.compile(pattern)
-    return compiled
 
 
 def share_root_scanner(lexer: ContextualLexer) -> None:

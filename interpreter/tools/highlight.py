@@ -26,7 +26,7 @@ KEYWORDS = DECLARATION_WORDS + (
     "minimum", "term", "counting", "after", "before", "renews", "notice", "by", "on", "allowed", "due",
     "effect", "if", "late", "obligation", "met", "missed", "grants", "initial", "monthly", "yearly",
     "occurrence", "fee", "per", "for", "first", "last", "month", "settle", "remaining", "as", "fees",
-    "partial", "ended", "billing", "invoice", "paid", "interest", "year", "days", "charge", "credit",
+    "partial", "prorate", "ended", "billing", "invoice", "paid", "interest", "year", "days", "charge", "credit",
     "state", "finding", "let", "require", "amount", "value", "date", "claim", "claims", "via", "requires",
     "with", "until", "service", "limit", "reject", "where",
     "then", "else", "and", "or", "not", "in", "sum", "count", "maximum", "each",

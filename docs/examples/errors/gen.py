@@ -62,7 +62,7 @@ TEXT = {
           "Add the part the message names."),
  "E405": ("A declaration or statement in a place it cannot be, such as a `contract` header inside an amendment.",
           "Move it to the top level, or remove it."),
- "E406": ("A value that is not among those allowed: a convention value, a rounding mode, `allowed`, `if late`, `first month`/`last month`, `partial month`, a holiday calendar or weekday name, a currency other than JPY, a field named `at` or `event`, `0th business day`, two tax rates starting the same day.",
+ "E406": ("A value that is not among those allowed: a convention value, a rounding mode, `allowed`, `if late`, `first month`/`last month`, a fee's `prorate`, `partial month`, a holiday calendar or weekday name, a currency other than JPY, a field named `at` or `event`, `0th business day`, two tax rates starting the same day.",
           "Write one of the values the hint lists (they are all in [language.md](language.md))."),
  "W501": ("A date or amount computation depends on a convention the contract does not declare (see [Conventions that must be declared](language.md#conventions-that-must-be-declared)). Nothing is assumed silently; the warning names what to add. A `tier` without `otherwise` is reported under this code too.",
           "Declare the convention, or state the choice on the statement (`first month full`)."),
