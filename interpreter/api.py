@@ -12,14 +12,14 @@ timeline gives the same ledger whichever way it comes in. docs/api.md shows ever
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Iterable, Iterator, Mapping
 
 import attrs
 
 from interpreter.check.model import Model
 from interpreter.diagnostics import Diagnostic, has_errors
-from interpreter.run.events import Event, validate
+from interpreter.run.events import Event, end_of_day, validate
 from interpreter.run.ledger import Ledger, entry_json
 from interpreter.run.scenario import MapValue, RawEvent, Scalar, Scenario, SeqValue, SpanMap, load_scenario
 from interpreter.syntax.source import SourceFile, Span
@@ -211,11 +211,11 @@ def _not_known_yet(scenario: Scenario, events: list[Event], as_of: date | None) 
                                     f"as-of day {as_of}: not known then, so not evaluated",
                                     getattr(raw.at, "span", None) or raw.span,
                                     "evaluate as of that day or later (`as_of:`, `--as-of`), or remove the event"))
-    end = datetime.combine(as_of + timedelta(days=1), time(0), JST)
+    end = end_of_day(as_of)
     spans = {raw.index: raw.field_spans.get("until") or raw.span for raw in scenario.events}
     for e in events:
         until = e.fields.get("until")
-        if e.date <= as_of and until is not None and until.kind == "datetime" and until.value > end:
+        if end is not None and e.date <= as_of and until is not None and until.kind == "datetime" and until.value > end:
             found.append(Diagnostic("W601", f"`{e.name}` runs until {until.value.astimezone(JST):%Y-%m-%d %H:%M}, after "
                                     f"the as-of day {as_of}: counted up to the end of that day", spans.get(e.index),
                                     "evaluate as of that day or later to count it whole"))
