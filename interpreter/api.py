@@ -19,7 +19,7 @@ import attrs
 
 from interpreter.check.model import Model
 from interpreter.diagnostics import Diagnostic, has_errors
-from interpreter.run.events import Event, validate
+from interpreter.run.events import Event, end_of_day, validate
 from interpreter.run.ledger import Ledger, entry_json
 from interpreter.run.scenario import MapValue, RawEvent, Scalar, Scenario, SeqValue, SpanMap, load_scenario
 from interpreter.syntax.source import SourceFile, Span
@@ -134,7 +134,7 @@ class Contract:
         sources = {scenario.file: scenario.source, self.source.name: self.source}
         params, events, found = validate(self.model, scenario)
         as_of = as_of or scenario.as_of_date
-        diagnostics = list(problems) + found + _not_known_yet(scenario, as_of)
+        diagnostics = list(problems) + found + _not_known_yet(scenario, events, as_of)
         if has_errors(diagnostics):
             return Result(customer, self.model, scenario, None, tuple(events), tuple(diagnostics), sources)
         try:
@@ -198,15 +198,28 @@ def scenario_contract(scenario: Scenario, root: str | None = None) -> tuple[str 
                                  "the command line (or widen the search with --root DIR)")
 
 
-def _not_known_yet(scenario: Scenario, as_of: date | None) -> list[Diagnostic]:
-    """A warning for each event of a day after the as-of day: the ledger is what is known on that day, so the
-    evaluation leaves such an event out (interpreter.run.evaluate)."""
+def _not_known_yet(scenario: Scenario, events: list[Event], as_of: date | None) -> list[Diagnostic]:
+    """A warning for each event of a day after the as-of day, and for each outage (an interval event) still running
+    at the day's end: the ledger is what is known on that day, so the evaluation leaves the one out and counts the
+    other up to the day's end (interpreter.run.events.known_on)."""
     if as_of is None:
         return []
-    return [Diagnostic("W601", f"`{raw.event}` of {raw.instant.astimezone(JST).date()} is after the as-of day "
-                               f"{as_of}: not known then, so not evaluated", getattr(raw.at, "span", None) or raw.span,
-                       "evaluate as of that day or later (`as_of:`, `--as-of`), or remove the event")
-            for raw in scenario.events if raw.instant.astimezone(JST).date() > as_of]
+    found = []
+    for raw in scenario.events:
+        if raw.instant.astimezone(JST).date() > as_of:
+            found.append(Diagnostic("W601", f"`{raw.event}` of {raw.instant.astimezone(JST).date()} is after the "
+                                    f"as-of day {as_of}: not known then, so not evaluated",
+                                    getattr(raw.at, "span", None) or raw.span,
+                                    "evaluate as of that day or later (`as_of:`, `--as-of`), or remove the event"))
+    end = end_of_day(as_of)
+    spans = {raw.index: raw.field_spans.get("until") or raw.span for raw in scenario.events}
+    for e in events:
+        until = e.fields.get("until")
+        if end is not None and e.date <= as_of and until is not None and until.kind == "datetime" and until.value > end:
+            found.append(Diagnostic("W601", f"`{e.name}` runs until {until.value.astimezone(JST):%Y-%m-%d %H:%M}, after "
+                                    f"the as-of day {as_of}: counted up to the end of that day", spans.get(e.index),
+                                    "evaluate as of that day or later to count it whole"))
+    return found
 
 
 def evaluate_scenario_file(contract_path: str | None, scenario_path: str, as_of: date | None = None,

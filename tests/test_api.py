@@ -73,3 +73,18 @@ def test_an_event_after_the_as_of_day_is_not_known_and_is_left_out(contract):
     known = contract.evaluate(Timeline("A", events, as_of="2026-02-28"))
     assert [d.code for d in known.diagnostics] == []
     assert any(e.kind == "charge" and e.rule == "ITS-16" for e in known.ledger.entries)
+
+
+def test_an_outage_running_past_the_as_of_day_counts_to_its_end(contract):
+    # unusable from 10-22 00:00 "until" 12-18 08:00, as of 11-30: known for 40 days (960 hours) → 40 × 10,000 ÷ 30 =
+    # 13,333; W601 says the rest is not counted; as of 12-31 the whole 57 days 8 hours → 57 × 10,000 ÷ 30 = 19,000
+    events = [{"at": "2025-05-28T09:00", "event": "service_start", "plan": "www"},
+              {"at": "2025-10-22T00:00", "event": "outage", "until": "2025-12-18T08:00", "cause": "provider"},
+              {"at": "2025-11-16T00:00", "event": "reduction_claim"}]
+
+    def credit(as_of: str):
+        result = contract.evaluate(Timeline("A", events, as_of=as_of))
+        return [d.code for d in result.diagnostics], [e.amount for e in result.ledger.entries if e.kind == "credit"]
+
+    assert credit("2025-11-30") == (["W601"], [Decimal(13333)])
+    assert credit("2025-12-31") == ([], [Decimal(19000)])

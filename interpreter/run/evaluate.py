@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 
 from interpreter.check.model import Model, Version
-from interpreter.run.events import Event
+from interpreter.run.events import Event, known_on
 from interpreter.limits import DECIMAL_CONTEXT, MAX_ENTRIES
 from interpreter.run.expressions import (
     BEYOND_LIMITS,
@@ -50,8 +50,9 @@ class EvaluationCore:
         self.params = {**self.compiled.parameter_defaults(model.base), **params}
         # "Today" is as_of, else the last event; the clock is never read. An empty timeline has no today:
         # its ledger is empty whatever the date, so the earliest date stands in. The ledger is what is known on
-        # that day: an event of a later day is not known yet, and is left out.
-        self.events = sorted((e for e in events if as_of is None or e.date <= as_of), key=lambda e: (e.instant, e.index))
+        # that day: an event of a later day is not known yet, and an outage still running is known to the day's end.
+        known = events if as_of is None else known_on(events, as_of)
+        self.events = sorted(known, key=lambda e: (e.instant, e.index))
         last = self.events[-1].date if self.events else date.min
         self.as_of = as_of or last
         self.entries: list[Entry] = []

@@ -6,7 +6,7 @@ any problem is rejected whole, so nothing is evaluated from it.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import attrs
@@ -44,6 +44,26 @@ class Event:
     def __str__(self) -> str:
         return f"{self.name} #{self.index} ({self.instant.astimezone(JST):%Y-%m-%d %H:%M})"
 
+
+
+def end_of_day(day: date) -> datetime | None:
+    """The first instant after a day, in Japan time (None after the last day there is)."""
+    return datetime.combine(day + timedelta(days=1), time(0), JST) if day < date.max else None
+
+
+def known_on(events: list[Event], as_of: date) -> list[Event]:
+    """The events known on the as-of day: those of a later day are left out, and an interval event still running
+    at the end of the day (an outage whose `until` is later) is known up to that end only."""
+    end = end_of_day(as_of)
+    out = []
+    for e in events:
+        if e.date > as_of:
+            continue
+        until = e.fields.get("until")
+        if end is not None and until is not None and until.kind == "datetime" and until.value > end:
+            e = Event(e.index, e.name, e.instant, {**e.fields, "until": Value("datetime", end)}, e.label)
+        out.append(e)
+    return out
 
 _NUMBER = re.compile(r"^-?[0-9]+(,[0-9]{3})*(\.[0-9]+)?$|^-?[0-9]+(\.[0-9]+)?$")
 
