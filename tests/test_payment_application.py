@@ -171,3 +171,25 @@ def test_interest_left_unpaid_shows_and_interest_paid_is_not_an_overpayment(tmp_
     assert [e for e in exact.entries if e.kind == "credit"] == []
     over = interest_ledger(tmp_path, 10100)
     assert [(e.label, e.amount) for e in over.entries if e.kind == "credit"] == [("overpayment refunded", 64)]
+
+
+def test_interest_billed_on_the_invoice_it_arises_on_is_solved_with_the_fees(tmp_path):
+    # Billed in advance: each month's invoice falls due on its first day (`due period.start`). April's 55,000 is
+    # paid 55,000 on 04-20, 04-02 … 04-19 = 18 days late (to the day before payment): the interest arises on 04-20,
+    # in April, so it is billed on April's own invoice, which the payment pays interest first (民法第489条): the fees
+    # x it pays satisfy x + floor(x × 0.146 × 18 ÷ 365) = 55,000. The factor is 0.0072: x = 54,607 gives
+    # 54,607 × 0.0072 = 393.17 → 393 and 54,607 + 393 = 55,000 (54,606 gives 393 too: 54,999).
+    # April's invoice 55,393; 393 of its fees stay unpaid, so its duty is missed and 393 is owed.
+    contract = INTEREST_CONTRACT.replace("invoice due end of month after closing paid by payment;",
+                                         "invoice due period.start paid by payment;") \
+        .replace("monthly fee 10,000 yen for base;", "monthly fee 55,000 yen for base;")
+    ledger = ledger_of(tmp_path, contract, "as_of: 2025-04-30\nevents:\n"
+                       "  - {at: 2025-04-01, event: service_start}\n"
+                       "  - {at: 2025-04-20, event: payment, amount: 55000}\n")
+    (interest,) = [e for e in ledger.entries if e.kind == "charge" and e.key.startswith("interest:")]
+    assert (interest.amount, interest.period[0].isoformat(), interest.period[1].isoformat()) == \
+        (Decimal(393), "2025-04-02", "2025-04-19")
+    (april,) = [e for e in ledger.entries if e.kind == "invoice"]
+    assert april.amount + (april.tax or 0) == Decimal(55393)
+    assert [e.status for e in ledger.entries if e.kind == "obligation"] == ["missed"]
+    assert any("fees paid 54,607 yen" in step for step in interest.explanation)
