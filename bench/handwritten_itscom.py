@@ -467,7 +467,7 @@ class _Account:
         plans = [h for p in PLAN_FEES for h in self.held.get(p, ()) if h.end == end]
         total = months * sum(PLAN_FEES[h.item] for h in plans)
         if total:
-            self.charge("ITS-3a" if literal else "ITS-3", total, end)
+            self.charge("ITS-3", total, end)
 
     def credits(self) -> None:
         """第37条 ただし書: a reduction exists only if claimed by its last day; it reduces the fees of the claim's
