@@ -44,6 +44,9 @@ What each figure rests on (articles of the terms; C-n are the readings of docs/c
   interest first, 民法489条, and the interest of every invoice already due before any fee; interest bears none of
   its own). An invoice whose credits exceed its charges settles the invoices after it before any payment.
 
+What is known on the as-of day is billed: events of a later day are left out, and an outage counts up to the end of
+that day.
+
 `PROJECT_READINGS` names the places where the project's ledger is known to read the text differently (none at
 present); `evaluate` can be asked to take one of those readings, so that the comparison can prove that a difference
 is exactly that one and nothing else. The default is the text.
@@ -52,7 +55,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import holidays
 
@@ -120,6 +123,9 @@ PROJECT_READINGS: tuple[str, ...] = ()
 
 
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+JST = timezone(timedelta(hours=9))  # the times of the rows, and of the as-of day's end
 
 
 def days_in_month(year: int, month: int) -> int:
@@ -543,9 +549,13 @@ def evaluate(customer, readings: frozenset = frozenset()) -> list[Invoice]:
     """The invoices of one customer of the portfolio. `readings`: names from PROJECT_READINGS to take instead of
     the text's (only to explain a difference)."""
     account = _Account(dict(customer.params), frozenset(readings))
+    # what is known on the as-of day: nothing of a later day, and an outage only up to the end of that day
+    day_end = datetime.combine(customer.as_of + timedelta(days=1), time(0), JST)
     for row in sorted(customer.rows, key=lambda r: r.at):
         name, f, at = row.event, row.fields, row.at
-        d = at.date()
+        d = at.astimezone(JST).date()
+        if d > customer.as_of:
+            continue
         if name == "service_start":
             account.service_start(d, f["plan"])
         elif name in ("mailbox_plus_start", "external_contract"):
@@ -566,7 +576,7 @@ def evaluate(customer, readings: frozenset = frozenset()) -> list[Invoice]:
         elif name == "domain_request":
             account.domain_request(d, f["work"], f["tld"])
         elif name == "outage":
-            account.outage(at, f["until"], f.get("cause", "provider"))
+            account.outage(at, min(f["until"], day_end), f.get("cause", "provider"))
         elif name == "reduction_claim":
             account.claims.append(d)
         elif name == "payment":
