@@ -61,6 +61,7 @@ class EvaluationCore:
         self.by_name: dict[str, list[Event]] = defaultdict(list)
         self.rank = {ev.index: i for i, ev in enumerate(self.events)}  # file position -> timeline position
         self._statement_cache: dict = {}
+        self._keyed: dict = {}  # (kind, key) -> statements_by's answer, with one version
         self._last_version: Version | None = None
         self._last_tables: StatementTables | None = None
         self.billed_holding = None  # the holding whose fee is being priced (fee.py, _fee_rate)
@@ -120,9 +121,15 @@ class EvaluationCore:
             yield rule, s
 
     def statements_by(self, d: date, kind: type, key_of) -> dict[str, list]:
-        """The statements of a kind in force on a day, by the key `key_of` gives each (see run/compiled.py)."""
+        """The statements of a kind in force on a day, by the key `key_of` gives each (see run/compiled.py). With
+        one version, the same for every day: kept for the evaluation (asked for each event and period)."""
         single = self.compiled.single_version
-        return self._tables(single or self.model.version_on(d)).keyed(kind, key_of)
+        if single is None:
+            return self._tables(self.model.version_on(d)).keyed(kind, key_of)
+        found = self._keyed.get((kind, key_of))
+        if found is None:
+            found = self._keyed[(kind, key_of)] = self._tables(single).keyed(kind, key_of)
+        return found
 
     def _tables(self, version: Version) -> StatementTables:
         """The compiled statement tables of a version for the rules that apply to this customer; rule
