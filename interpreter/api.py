@@ -216,7 +216,9 @@ def _not_known_yet(scenario: Scenario, events: list[Event], as_of: date | None) 
     for e in events:
         until = e.fields.get("until")
         if end is not None and e.date <= as_of and until is not None and until.kind == "datetime" and until.value > end:
-            found.append(Diagnostic("W601", f"`{e.name}` runs until {until.value.astimezone(JST):%Y-%m-%d %H:%M}, after "
+            shown = until.value.astimezone(JST)
+            shown = f"{shown:%Y-%m-%d %H:%M}" + (f":{shown:%S}" if shown.second or shown.microsecond else "")
+            found.append(Diagnostic("W601", f"`{e.name}` runs until {shown}, after "
                                     f"the as-of day {as_of}: counted up to the end of that day", spans.get(e.index),
                                     "evaluate as of that day or later to count it whole"))
     return found

@@ -62,7 +62,8 @@ class PaymentsEvaluation:
         self._designated_payments: set[int] = set()
         over, over_by = Decimal(0), []
         # 民法第488条第4項: the one due first (an accelerated invoice before interest billed apart with a later due
-        # date, whatever their periods); invoices due the same day in the order of their periods
+        # date, whatever their periods); invoices due the same day in the order of their periods, a convention
+        # (第4項第4号 would divide the payment between them in proportion to their amounts)
         by_due = sorted(invoices, key=lambda inv: (inv.due or date.max, inv.period[0]))
         for payment in payments:
             order = by_due
