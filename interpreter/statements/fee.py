@@ -327,10 +327,14 @@ class FeeEvaluation(FeeQueries):
                 # one version: the same fees for every period (looked up once, not per period)
                 fees = self.statements_by(sub.start, n.Fee, monthly_fee_items).get(item, ()) \
                     if self.compiled.single_version else None
+                terms: dict[int, tuple] = {}  # id(fee) -> its terms for this holding, the same for every period
                 for month in self._months(sub.start, last_day):
                     for rule, stmt in fees if fees is not None else self.statements_by(
                             month.start, n.Fee, monthly_fee_items).get(item, ()):
-                        self._bill_month(rule, stmt, sub, month, billing_start, last_day)
+                        found = terms.get(id(stmt))
+                        if found is None:
+                            found = terms[id(stmt)] = self._holding_terms(stmt, sub, billing_start)
+                        self._bill_month(rule, stmt, sub, month, found, last_day)
                 if self.compiled.single_version and not self.statements_by(
                         sub.start, n.Fee, yearly_fee_items).get(item):
                     continue  # no yearly fee for the item in any version
@@ -373,19 +377,30 @@ class FeeEvaluation(FeeQueries):
         self._schedules[id(stmt)] = (start, until, (first, after, last))
         return first, after, last
 
-    def _month_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day):
-        """What a monthly fee bills one holding for one period: (amount, steps, period), or None."""
+    def _holding_terms(self, stmt: n.Fee, sub: Subscription, billing_start) -> tuple[date, str, str]:
+        """(the first day billed, the first and the last period's policy) of a monthly fee for one holding: the
+        same for every period (the billing starts are fixed once the timeline is complete, the policies read the
+        customer's parameters)."""
         floor = max(billing_start or sub.start, self.billing_start_of(sub))
-        if month.end < floor or not self._in_schedule(stmt, month):
-            return None
         first_policy = self._policy(stmt, "first")
         if sub.waits_for(self._parent_holding(sub)):
             first_policy = "full"  # part of what its parent starts billing with, not a start of its own
-        return self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
-                                  first_policy, self._policy(stmt, "last"))
+        return floor, first_policy, self._policy(stmt, "last")
 
-    def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day) -> None:
-        result = self._month_amount(rule, stmt, sub, month, billing_start, last_day)
+    def _month_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day):
+        """What a monthly fee bills one holding for one period: (amount, steps, period), or None."""
+        return self._period_amount(rule, stmt, sub, month, self._holding_terms(stmt, sub, billing_start), last_day)
+
+    def _period_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, terms: tuple, last_day):
+        """_month_amount, given the fee's terms for the holding (_holding_terms)."""
+        floor, first_policy, last_policy = terms
+        if month.end < floor or not self._in_schedule(stmt, month):
+            return None
+        return self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
+                                  first_policy, last_policy)
+
+    def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Period, terms: tuple, last_day) -> None:
+        result = self._period_amount(rule, stmt, sub, month, terms, last_day)
         if result is None:
             return
         amount, steps, period = result
