@@ -244,10 +244,10 @@ class FeeEvaluation(FeeQueries):
         last = min(month.end, last_day or month.end)
         if first > last:
             return None
-        steps = Trace()
         changes = [day for day in sub.change_days() if first < day <= last] if stmt.on_change else ()
         if changes:
             # each quantity for its own days, as the change policy says (the period's other policies give way)
+            steps = Trace()
             raw = Decimal(0)
             bounds = [first, *changes, last + timedelta(days=1)]
             for a, b in zip(bounds, bounds[1:]):
@@ -257,7 +257,9 @@ class FeeEvaluation(FeeQueries):
             return self.money(raw, month.end, steps), steps, (first, last)
         qty = sub.quantity_on(last)
         constant = self.compiled.constant(stmt.amount) is not None
-        raw = None if constant else self._fee_rate(stmt, month.start, qty, steps, month, sub)
+        if not constant:
+            steps = Trace()
+            raw = self._fee_rate(stmt, month.start, qty, steps, month, sub)
         partial_first = first > month.start and first == max(sub.start, start_floor or sub.start)
         partial_last = last < month.end
         policy = "full"
@@ -283,6 +285,7 @@ class FeeEvaluation(FeeQueries):
                counted_to, self._days_basis(month, stmt))
         known = self.compiled.month_charges.get(key)
         if known is None:
+            steps = Trace()
             raw = self._fee_rate(stmt, month.start, qty, steps, month)
             amount = self._period_share(stmt, raw, qty, first, counted_to, month, policy, steps)
             known = self.compiled.month_charges[key] = (amount, tuple(steps), tuple(steps.rules))
