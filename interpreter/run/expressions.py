@@ -255,6 +255,11 @@ def _name(e: n.Name, env: Env) -> Value:
 
 def _attr(e: n.Attr, env: Env) -> Value:
     obj = evaluate(e.obj, env)
+    if obj.kind == "event" and env.attribute is not None:
+        # an event's own field, as the evaluator's attributes give it (run/environment.py), without the call
+        found = obj.value.fields.get(e.name)
+        if found is not None:
+            return found
     if obj.kind == "month":
         m = obj.value  # a calendar month or a billing period
         number = getattr(m, "number", None)
