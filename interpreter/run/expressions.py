@@ -444,6 +444,8 @@ def compare_values(a: Value, op: str, b: Value, node=None) -> bool:
 
 
 def _compare(e: n.Compare, env: Env) -> Value:
+    if len(e.ops) == 1:  # `a < b`, nearly every comparison written: no chain to walk
+        return Value("bool", compare_values(evaluate(e.operands[0], env), e.ops[0], evaluate(e.operands[1], env), e))
     values = [evaluate(o, env) for o in e.operands]
     for (a, b), op in zip(zip(values, values[1:]), e.ops):
         if not compare_values(a, op, b, e):
@@ -460,7 +462,7 @@ def _in(e: n.In, env: Env) -> Value:
 
 
 def _list(e: n.ListExpr, env: Env) -> Value:
-    return Value("list", tuple(evaluate(i, env) for i in e.items))
+    return Value("list", tuple([evaluate(i, env) for i in e.items]))
 
 
 def _if(e: n.IfExpr, env: Env) -> Value:
