@@ -139,8 +139,10 @@ class FeeQueries:
         period = self._period_of(d)
         for item, fees in self.statements_by(d, n.Fee, fee_items).items():
             sub = self._active(item, d) if wanted is None or item in wanted else None
+            if sub is None:
+                continue  # most items with fees are not held
             monthly = [stmt for _, stmt in fees if stmt.kind == "monthly"]
-            if sub is None or not monthly:
+            if not monthly:
                 continue
             charged = self._first_charged_period(monthly, period)
             if charged is not None:
