@@ -165,7 +165,28 @@ def _num(v: Value, node=None) -> Decimal:
 # ------------------------------------------------------------------ formatting
 
 
+# format_decimal's answers, by (value, places, the precision and rounding of the decimal context in force): the
+# text depends on nothing else (1.50 and 1.5 are shown alike, and so are 0 and -0), and explanations show the same
+# few figures (rates, amounts, days) again and again. Emptied when full, to bound its memory over a long batch.
+_FORMATTED: dict[tuple, str] = {}
+_FORMATTED_MOST = 50_000
+
+
 def format_decimal(d: Decimal, places: int | None = None) -> str:
+    if type(d) is not Decimal:  # (an int or a float equal to a Decimal would share its key)
+        return _format_decimal(d, places)
+    context = decimal.getcontext()
+    key = (d, places, context.prec, context.rounding)
+    found = _FORMATTED.get(key)
+    if found is None:
+        found = _format_decimal(d, places)
+        if len(_FORMATTED) >= _FORMATTED_MOST:
+            _FORMATTED.clear()
+        _FORMATTED[key] = found
+    return found
+
+
+def _format_decimal(d: Decimal, places: int | None) -> str:
     if places is not None:
         d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
     if d == d.to_integral_value():
