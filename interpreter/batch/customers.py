@@ -9,6 +9,7 @@ customer changes.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -170,6 +171,22 @@ def diagnostic_json(d: Diagnostic, places: tuple[_Places, _Places]) -> dict:
 def evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None = None) -> Done:
     """Evaluate the partition's customers in id order; `evaluated_rows` is told the number of event rows of
     each customer as it is taken up (a progress bar)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*YOUNG_COLLECTION)
+    try:
+        return _evaluate_partition(task, evaluated_rows)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+# An evaluation makes tens of thousands of short-lived objects, freed by reference counting as soon as its
+# customer is done (Evaluation.release), yet with the default thresholds (700 allocations) the cyclic collector
+# traverses them again and again while they live: collecting the young every 20,000 allocations instead takes
+# about a fifteenth off a partition's time, and holds at most that many more objects.
+YOUNG_COLLECTION = (20_000, 20, 20)
+
+
+def _evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None) -> Done:
     started, started_cpu = time.perf_counter(), time.process_time()
     contract = load(task.contract, task.contract_name)
     event_rows, param_rows = _read(task.events), _read(task.params)
