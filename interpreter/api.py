@@ -304,7 +304,7 @@ def scenario_from_values(name: str, events: Iterable[Mapping], params: Mapping,
     span_list = list(spans) if spans is not None else None
     for index, values in enumerate(events):
         where = span_list[index] if span_list is not None else {}
-        home = where.get("", Span(name, index + 1, 1))
+        home = where.get("") or Span(name, index + 1, 1)
         at_scalar = _value(values.get("at"), where.get("at", home))
         name_scalar = _value(values.get("event"), where.get("event", home))
         fields = tuple((str(k), _value(v, where.get(k, home))) for k, v in values.items()

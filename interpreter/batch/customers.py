@@ -114,8 +114,9 @@ def _cells(row: dict, skip: tuple[str, ...], json_column: str, places: _Places, 
     """A row's values by name, with where each is written: the columns (for JSON Lines, the line's keys),
     then the keys of the JSON column."""
     number = row[ROW]
-    values = {k: v for k, v in row.items() if k not in skip and k not in (ROW, json_column, KEYS) and v is not None}
-    values.update(json_cells(row.get(KEYS), KEYS))  # written by the reader: always a JSON object
+    values = {k: v for k, v in row.items() if v is not None and k not in skip and k not in (ROW, json_column, KEYS)}
+    if row.get(KEYS) is not None:
+        values.update(json_cells(row[KEYS], KEYS))  # written by the reader: always a JSON object
     spans = {k: places.span(number, k) for k in values}
     try:
         nested = json_cells(row.get(json_column), f"`{json_column}`")
