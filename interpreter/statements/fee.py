@@ -154,10 +154,9 @@ class FeeQueries:
         """The first billing period, from `period`, that one of these monthly fees charges: `period` itself, or
         the first period of a schedule that begins later."""
         candidates = [period]
-        env = self.env(period.start)
         for stmt in fees:
             if stmt.start is not None:
-                v = evaluate(stmt.start, env)
+                v = self.value(stmt.start, period.start)  # as the fee's schedule reads it (_schedule_bounds)
                 if v.kind != "absent":
                     candidates.append(self._first_period_from(as_date(v)))
         for candidate in sorted((c for c in candidates if c.start >= period.start), key=lambda c: c.start):
