@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import ChainMap
 import decimal
+import operator
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Mapping
@@ -236,22 +237,70 @@ def format_value(v: Value) -> str:
 # ------------------------------------------------------------------ evaluation
 
 
+# Each node is evaluated by a function of the environment alone, built once for the node (`_BUILD`): it holds
+# what the node says (its operator, its operands' own functions, a literal's value), so evaluating an expression
+# looks nothing up but names. Kept by the node's id together with the node, so that the id cannot be taken by
+# another node while it is kept: the functions depend on nothing but the node, and nodes are never changed.
+# Emptied when full, to bound its memory in a process that loads contract after contract (a parent's function
+# keeps its operands' functions, so it goes on working).
+_COMPILED: dict[int, tuple[Any, Callable[[Env], Value]]] = {}
+_COMPILED_MOST = 100_000
+
+TRUE = Value("bool", True)
+FALSE = Value("bool", False)
+
+
 def evaluate(e, env: Env) -> Value:
-    try:
-        return _EVAL[type(e)](e, env)
-    except BEYOND_LIMITS as exc:  # the innermost expression that failed is the place to show
-        raise EvalError.beyond(exc, e) from None
+    found = _COMPILED.get(id(e))
+    return (found[1] if found is not None else _compiled(e))(env)
 
 
-def _quantity(e: n.Num, env: Env) -> Value:
+def _compiled(e) -> Callable[[Env], Value]:
+    """The function that evaluates node e. Each function turns what leaves the bounds of interpreter.limits
+    in its own node's computation into an EvalError there: the innermost expression that failed is the place
+    to show."""
+    found = _COMPILED.get(id(e))
+    if found is not None:
+        return found[1]
+    function = _BUILD[type(e)](e)
+    if len(_COMPILED) >= _COMPILED_MOST:
+        _COMPILED.clear()
+    _COMPILED[id(e)] = (e, function)
+    return function
+
+
+def _node_function(meaning: Callable[[Any, Env], Value]) -> Callable[[Any], Callable[[Env], Value]]:
+    """The builder for a kind of node whose meaning is written as a function of the node and the environment."""
+    def build(e):
+        def evaluate_node(env: Env) -> Value:
+            try:
+                return meaning(e, env)
+            except BEYOND_LIMITS as exc:
+                raise EvalError.beyond(exc, e) from None
+        return evaluate_node
+    return build
+
+
+def _literal(value: Value) -> Callable[[Env], Value]:
+    return lambda env: value
+
+
+def _quantity(e: n.Num) -> Callable[[Env], Value]:
     if e.unit is None:
-        return Value("number", e.value)
+        return _literal(Value("number", e.value))
     if e.unit in UNIT_WORDS:
         typ, factor = UNIT_WORDS[e.unit]
-        if typ.kind == "duration":
-            return Value(typ.detail, e.value * factor)
-        return Value(typ.kind, e.value)
-    return Value("count", e.value, e.unit)
+        if typ.kind == "duration":  # multiplied in the decimal context of the evaluation
+            kind, amount = typ.detail, e.value
+
+            def duration(env: Env) -> Value:
+                try:
+                    return Value(kind, amount * factor)
+                except BEYOND_LIMITS as exc:
+                    raise EvalError.beyond(exc, e) from None
+            return duration
+        return _literal(Value(typ.kind, e.value))
+    return _literal(Value("count", e.value, e.unit))
 
 
 def _next_event(e: n.NextEvent, env: Env) -> Value:
@@ -266,31 +315,42 @@ def _next_event(e: n.NextEvent, env: Env) -> Value:
                 e.backward)
 
 
-def _name(e: n.Name, env: Env) -> Value:
-    try:
-        found = env.names[e.name]
-    except KeyError:
-        raise EvalError(f"`{e.name}` has no value here", e) from None
-    return found if type(found) is Value else wrap(found)
+def _name(e: n.Name) -> Callable[[Env], Value]:
+    name = e.name
+
+    def name_value(env: Env) -> Value:
+        try:
+            found = env.names[name]
+        except KeyError:
+            raise EvalError(f"`{name}` has no value here", e) from None
+        return found if type(found) is Value else wrap(found)
+    return name_value
 
 
-def _attr(e: n.Attr, env: Env) -> Value:
-    obj = evaluate(e.obj, env)
-    if obj.kind == "event" and env.attribute is not None:
-        # an event's own field, as the evaluator's attributes give it (run/environment.py), without the call
-        found = obj.value.fields.get(e.name)
-        if found is not None:
-            return found
-    if obj.kind == "month":
-        m = obj.value  # a calendar month or a billing period
-        number = getattr(m, "number", None)
-        return wrap({"start": m.start, "end": m.end, "days": Decimal(m.days),
-                     "number": Decimal(number) if number is not None else None}[e.name])
-    if obj.kind == "absent":
-        return ABSENT
-    if env.attribute is None:
-        raise EvalError(f"`{e.name}` is not known here", e)
-    return env.attribute(obj, e.name)
+def _attr(e: n.Attr) -> Callable[[Env], Value]:
+    of, name = _compiled(e.obj), e.name
+
+    def attribute(env: Env) -> Value:
+        obj = of(env)
+        try:
+            if obj.kind == "event" and env.attribute is not None:
+                # an event's own field, as the evaluator's attributes give it (run/environment.py), without the call
+                found = obj.value.fields.get(name)
+                if found is not None:
+                    return found
+            if obj.kind == "month":
+                m = obj.value  # a calendar month or a billing period
+                number = getattr(m, "number", None)
+                return wrap({"start": m.start, "end": m.end, "days": Decimal(m.days),
+                             "number": Decimal(number) if number is not None else None}[name])
+            if obj.kind == "absent":
+                return ABSENT
+            if env.attribute is None:
+                raise EvalError(f"`{name}` is not known here", e)
+            return env.attribute(obj, name)
+        except BEYOND_LIMITS as exc:
+            raise EvalError.beyond(exc, e) from None
+    return attribute
 
 
 def _round(value: Decimal, mode) -> Decimal:
@@ -357,7 +417,7 @@ def _neg(v: Value, node) -> Value:
 def _unary(e: n.Unary, env: Env) -> Value:
     v = evaluate(e.operand, env)
     if e.op == "not":
-        return Value("bool", not truthy(v, e))
+        return FALSE if truthy(v, e) else TRUE
     return _neg(v, e)
 
 
@@ -391,16 +451,29 @@ def _add_duration(base: Value, dur: Value, sign: int, env: Env, node) -> Value:
 _UNITFUL = ("money", "exact", "calendar", "count")
 
 
-def _binary(e: n.Binary, env: Env) -> Value:
+def _binary(e: n.Binary) -> Callable[[Env], Value]:
+    left, right = _compiled(e.left), _compiled(e.right)
     if e.op in ("and", "or"):
-        left = truthy(evaluate(e.left, env), e.left)
-        if e.op == "and" and not left:
-            return Value("bool", False)
-        if e.op == "or" and left:
-            return Value("bool", True)
-        return Value("bool", truthy(evaluate(e.right, env), e.right))
-    a = evaluate(e.left, env)
-    b = evaluate(e.right, env)
+        decides = e.op == "or"  # the left operand's value that decides without the right: true for `or`
+
+        def logical(env: Env) -> Value:
+            if truthy(left(env), e.left) == decides:
+                return TRUE if decides else FALSE
+            return TRUE if truthy(right(env), e.right) else FALSE
+        return logical
+
+    def binary(env: Env) -> Value:
+        a = left(env)
+        b = right(env)
+        try:
+            return _arithmetic(e, a, b, env)
+        except BEYOND_LIMITS as exc:
+            raise EvalError.beyond(exc, e) from None
+    return binary
+
+
+def _arithmetic(e: n.Binary, a: Value, b: Value, env: Env) -> Value:
+    """`a OP b` for the operator of e other than `and` and `or`."""
     if "absent" in (a.kind, b.kind):
         raise EvalError("a value this needs is not known yet", e)
     # A plain zero (the sum of no events) takes the unit of the other side: 0 minutes, 0 yen.
@@ -461,17 +534,37 @@ def compare_values(a: Value, op: str, b: Value, node=None) -> bool:
         x, y = a.value, b.value
     else:
         x, y = _num(a, node), _num(b, node)
-    return {"==": x == y, "!=": x != y, "<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+    return _COMPARISONS[op](x, y)
 
 
-def _compare(e: n.Compare, env: Env) -> Value:
+_COMPARISONS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+                ">=": operator.ge}
+
+
+def _compare(e: n.Compare) -> Callable[[Env], Value]:
     if len(e.ops) == 1:  # `a < b`, nearly every comparison written: no chain to walk
-        return Value("bool", compare_values(evaluate(e.operands[0], env), e.ops[0], evaluate(e.operands[1], env), e))
-    values = [evaluate(o, env) for o in e.operands]
-    for (a, b), op in zip(zip(values, values[1:]), e.ops):
-        if not compare_values(a, op, b, e):
-            return Value("bool", False)
-    return Value("bool", True)
+        first, op, second = _compiled(e.operands[0]), e.ops[0], _compiled(e.operands[1])
+
+        def comparison(env: Env) -> Value:
+            a = first(env)
+            b = second(env)
+            try:
+                return TRUE if compare_values(a, op, b, e) else FALSE
+            except BEYOND_LIMITS as exc:
+                raise EvalError.beyond(exc, e) from None
+        return comparison
+    operands = [_compiled(o) for o in e.operands]
+
+    def chain(env: Env) -> Value:
+        values = [operand(env) for operand in operands]
+        try:
+            for (a, b), op in zip(zip(values, values[1:]), e.ops):
+                if not compare_values(a, op, b, e):
+                    return FALSE
+            return TRUE
+        except BEYOND_LIMITS as exc:
+            raise EvalError.beyond(exc, e) from None
+    return chain
 
 
 def _in(e: n.In, env: Env) -> Value:
@@ -479,15 +572,16 @@ def _in(e: n.In, env: Env) -> Value:
     coll = evaluate(e.collection, env)
     members = coll.value if coll.kind == "list" else (coll,)
     found = any(m.value == item.value for m in members)
-    return Value("bool", found != e.negated)
+    return TRUE if found != e.negated else FALSE
 
 
 def _list(e: n.ListExpr, env: Env) -> Value:
     return Value("list", tuple([evaluate(i, env) for i in e.items]))
 
 
-def _if(e: n.IfExpr, env: Env) -> Value:
-    return evaluate(e.then if truthy(evaluate(e.cond, env), e.cond) else e.otherwise, env)
+def _if(e: n.IfExpr) -> Callable[[Env], Value]:
+    condition, then, otherwise = _compiled(e.cond), _compiled(e.then), _compiled(e.otherwise)
+    return lambda env: then(env) if truthy(condition(env), e.cond) else otherwise(env)
 
 
 def _aggregate(e: n.Aggregate, env: Env) -> Value:
@@ -645,29 +739,30 @@ def _days_through(e: n.DaysThrough, env: Env) -> Value:
     return Value("number", Decimal(max(0, (end - start).days + 1)))
 
 
-_EVAL: dict[type, Callable[[Any, Env], Value]] = {
+# The function that evaluates a node, by the node's type, from the node (see _compiled).
+_BUILD: dict[type, Callable[[Any], Callable[[Env], Value]]] = {
     n.Num: _quantity,
-    n.Str: lambda e, env: Value("text", e.value),
-    n.DateLit: lambda e, env: Value("date", e.value),
-    n.DateTimeLit: lambda e, env: Value("datetime", e.value),
-    n.Bool: lambda e, env: Value("bool", e.value),
+    n.Str: lambda e: _literal(Value("text", e.value)),
+    n.DateLit: lambda e: _literal(Value("date", e.value)),
+    n.DateTimeLit: lambda e: _literal(Value("datetime", e.value)),
+    n.Bool: lambda e: _literal(TRUE if e.value else FALSE),
     n.Name: _name,
-    n.NextEvent: _next_event,
+    n.NextEvent: _node_function(_next_event),
     n.Attr: _attr,
-    n.Call: _call,
-    n.Unary: _unary,
+    n.Call: _node_function(_call),
+    n.Unary: _node_function(_unary),
     n.Binary: _binary,
     n.Compare: _compare,
-    n.In: _in,
-    n.ListExpr: _list,
+    n.In: _node_function(_in),
+    n.ListExpr: _node_function(_list),
     n.IfExpr: _if,
-    n.Aggregate: _aggregate,
-    n.Tier: _tier,
-    n.MonthPoint: _month_point,
-    n.Expiry: _expiry,
-    n.ClearBefore: _clear_before,
-    n.NthBusinessDay: _nth_business_day,
-    n.BusinessDay: _business_day,
-    n.Extreme: _extreme,
-    n.DaysThrough: _days_through,
+    n.Aggregate: _node_function(_aggregate),
+    n.Tier: _node_function(_tier),
+    n.MonthPoint: _node_function(_month_point),
+    n.Expiry: _node_function(_expiry),
+    n.ClearBefore: _node_function(_clear_before),
+    n.NthBusinessDay: _node_function(_nth_business_day),
+    n.BusinessDay: _node_function(_business_day),
+    n.Extreme: _node_function(_extreme),
+    n.DaysThrough: _node_function(_days_through),
 }

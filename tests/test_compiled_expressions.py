@@ -1,0 +1,88 @@
+"""Each node is evaluated by a function built once for it and kept by the node's identity (run/expressions.py
+`_compiled`): the kept functions must give what the node says wherever and whenever it is evaluated, errors must
+name the node where they happen, and the table must stay bounded."""
+from __future__ import annotations
+
+import decimal
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, strategies as st
+
+from interpreter.limits import DECIMAL_CONTEXT
+from interpreter.run import expressions
+from interpreter.run.expressions import Env, EvalError, Value, evaluate
+from interpreter.syntax import nodes as n
+from interpreter.syntax.source import Span
+from interpreter.time.calendar import BusinessCalendar
+
+ENV = Env(names={"fee": Value("money", Decimal(3000)), "start": Value("date", date(2025, 4, 1))},
+          calendar=BusinessCalendar())
+
+
+def test_equal_nodes_written_in_two_places_each_report_their_own_place():
+    # `missing` is written twice: the two nodes are equal (spans are out of equality) but an error must show the
+    # one evaluated, so the functions are kept by identity, not by equality
+    first = n.Name("missing", span=Span("terms.ctr", 3, 5))
+    second = n.Name("missing", span=Span("terms.ctr", 9, 12))
+    assert first == second
+    for node in (first, second, first):
+        with pytest.raises(EvalError) as raised:
+            evaluate(n.Binary("+", n.Name("fee"), node), ENV)
+        assert raised.value.node is node
+        assert str(raised.value) == "`missing` has no value here"
+
+
+def test_a_value_beyond_the_limits_is_reported_at_the_innermost_node_that_computed_it():
+    # 10^18 yen × 10^7 = 10^25 yen, one digit beyond the 10^25 bound of DECIMAL_CONTEXT: the multiplication
+    # (not the comparison around it) is the place shown, as E611
+    product = n.Binary("*", n.Num(Decimal(10) ** 18, "yen"), n.Num(Decimal(10) ** 7, None))
+    comparison = n.Compare((product, n.Name("fee")), (">",))
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        with pytest.raises(EvalError) as raised:
+            evaluate(comparison, ENV)
+    assert raised.value.node is product and raised.value.code == "E611"
+
+
+def test_a_duration_literal_is_multiplied_in_the_decimal_context_of_each_evaluation():
+    # 10^18 weeks = 10^18 × 10,080 minutes ≈ 1.0 × 10^22: fine with 60 digits and 10^25 as the bound, but with a
+    # bound of 10^20 the same node, already evaluated once, must overflow (its value is not kept from before)
+    weeks = n.Num(Decimal(10) ** 18, "weeks")
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        assert evaluate(weeks, ENV) == Value("exact", Decimal(10) ** 18 * 10080)
+    with decimal.localcontext(DECIMAL_CONTEXT.copy()) as narrow:
+        narrow.Emax = 19
+        with pytest.raises(EvalError) as raised:
+            evaluate(weeks, ENV)
+    assert raised.value.node is weeks and raised.value.code == "E611"
+
+
+@given(st.integers(-10**6, 10**6), st.integers(-10**6, 10**6), st.sampled_from(["==", "!=", "<", "<=", ">", ">="]))
+def test_a_comparison_is_the_comparison_of_its_values(a, b, op):
+    expected = {"==": a == b, "!=": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+    node = n.Compare((n.Num(Decimal(a), "yen"), n.Num(Decimal(b), "yen")), (op,))
+    assert evaluate(node, ENV) == Value("bool", expected)
+
+
+@given(st.booleans(), st.booleans(), st.sampled_from(["and", "or"]))
+def test_and_and_or_read_the_right_operand_only_when_the_left_does_not_decide(left, right, op):
+    # the right operand names nothing known: reading it is an error, so it must be read only when needed
+    right_node = n.Compare((n.Name("unknown"), n.Bool(right)), ("==",))
+    node = n.Binary(op, n.Bool(left), right_node)
+    if left == (op == "or"):  # true decides `or`, false decides `and`
+        assert evaluate(node, ENV) == Value("bool", left)
+    else:
+        with pytest.raises(EvalError) as raised:
+            evaluate(node, ENV)
+        assert raised.value.node.name == "unknown"
+
+
+def test_the_kept_functions_are_bounded_and_a_node_evaluates_alike_after_they_are_emptied():
+    # start + 2 weeks + 1 day: 2025-04-01 + 14 days + 1 day = 2025-04-16
+    node = n.Binary("+", n.Binary("+", n.Name("start"), n.Num(Decimal(2), "weeks")), n.Num(Decimal(1), "day"))
+    assert evaluate(node, ENV) == Value("date", date(2025, 4, 16))
+    for i in range(expressions._COMPILED_MOST + 10):
+        evaluate(n.Num(Decimal(i), "yen"), ENV)
+    assert len(expressions._COMPILED) <= expressions._COMPILED_MOST
+    assert evaluate(node, ENV) == Value("date", date(2025, 4, 16))
