@@ -86,3 +86,16 @@ def test_the_kept_functions_are_bounded_and_a_node_evaluates_alike_after_they_ar
         evaluate(n.Num(Decimal(i), "yen"), ENV)
     assert len(expressions._COMPILED) <= expressions._COMPILED_MOST
     assert evaluate(node, ENV) == Value("date", date(2025, 4, 16))
+
+
+def test_a_child_environment_s_names_stand_over_its_parent_s_and_leave_them_unchanged():
+    # `fee` is 3,000 yen in the parent; the child (a `where` over events, a notice's candidate date) says 500 yen:
+    # fee + fee reads 1,000 yen in the child and still 6,000 yen in the parent; a name only the child has is
+    # unknown to the parent
+    child = ENV.child({"fee": Value("money", Decimal(500)), "extra": Value("money", Decimal(1))})
+    twice = n.Binary("+", n.Name("fee"), n.Name("fee"))
+    assert evaluate(twice, child) == Value("money", Decimal(1000))
+    assert evaluate(twice, ENV) == Value("money", Decimal(6000))
+    assert evaluate(n.Name("start"), child) == Value("date", date(2025, 4, 1))
+    with pytest.raises(EvalError):
+        evaluate(n.Name("extra"), ENV)

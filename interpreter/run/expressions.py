@@ -7,7 +7,6 @@ and explainable: money and numbers are Decimal (never float), a percentage keeps
 """
 from __future__ import annotations
 
-from collections import ChainMap
 import decimal
 import operator
 from datetime import date, datetime, time, timedelta
@@ -100,7 +99,9 @@ class Env:
     attribute: Callable[[Value, str], Value] | None = None
 
     def child(self, names: dict[str, Any]) -> "Env":
-        return Env(ChainMap(names, self.names), self.calendar, self.conventions, self.functions, self.events_in,
+        # one merged dict, the new names over the others: built in one copy, and read by each name the expression
+        # uses at a dict's cost (a ChainMap's lookup runs in Python, several times slower)
+        return Env({**self.names, **names}, self.calendar, self.conventions, self.functions, self.events_in,
                    self.attribute)
 
 
