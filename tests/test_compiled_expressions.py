@@ -16,6 +16,7 @@ from interpreter.run.expressions import Env, EvalError, Value, evaluate
 from interpreter.syntax import nodes as n
 from interpreter.syntax.source import Span
 from interpreter.time.calendar import BusinessCalendar
+from interpreter.time.timestamps import JST
 
 ENV = Env(names={"fee": Value("money", Decimal(3000)), "start": Value("date", date(2025, 4, 1))},
           calendar=BusinessCalendar())
@@ -99,3 +100,34 @@ def test_a_child_environment_s_names_stand_over_its_parent_s_and_leave_them_unch
     assert evaluate(n.Name("start"), child) == Value("date", date(2025, 4, 1))
     with pytest.raises(EvalError):
         evaluate(n.Name("extra"), ENV)
+
+
+def _plus(base: str, amount: int, unit: str):
+    return n.Binary("+", n.Name(base), n.Num(Decimal(amount), unit))
+
+
+def test_a_duration_moves_a_date_by_whole_days_or_to_an_instant():
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        # 2025-04-01 − 2 weeks − 1 day = 2025-04-01 − 14 days − 1 day = 2025-03-17
+        back = n.Binary("-", n.Binary("-", n.Name("start"), n.Num(Decimal(2), "weeks")), n.Num(Decimal(1), "day"))
+        assert evaluate(back, ENV) == Value("date", date(2025, 3, 17))
+        # 48 hours is two whole days: a date; 36 hours is not: the instant 2025-04-02 12:00 in Japan
+        assert evaluate(_plus("start", 48, "hours"), ENV) == Value("date", date(2025, 4, 3))
+        later = evaluate(_plus("start", 36, "hours"), ENV)
+        assert later.kind == "datetime" and later.value.astimezone(JST).isoformat() == "2025-04-02T12:00:00+09:00"
+
+
+@pytest.mark.parametrize("amount, unit, message", [
+    # 2025-04-01 + 999,999,999 days passes 9999-12-31 (about 2.7 million years later): the date type's limit
+    (999_999_999, "days", "the date falls outside 0001-01-01..9999-12-31, the dates that can be written"),
+    # 1,000,000,000 days is beyond the longest step the type can hold: the same error, not a traceback
+    (1_000_000_000, "days", "the date falls outside 0001-01-01..9999-12-31, the dates that can be written"),
+    # 10^18 weeks = 10^18 × 10,080 × 60,000,000 µs ≈ 6.0 × 10^29 µs: the conversion to microseconds reaches 10^25
+    (10 ** 18, "weeks", "a value reaches 10^25, beyond any amount, count or duration supported"),
+])
+def test_a_date_moved_beyond_the_limits_is_an_error_at_the_addition(amount, unit, message):
+    node = _plus("start", amount, unit)
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        with pytest.raises(EvalError) as raised:
+            evaluate(node, ENV)
+    assert (raised.value.node, raised.value.code, str(raised.value)) == (node, "E611", message)

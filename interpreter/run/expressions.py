@@ -440,12 +440,16 @@ def _add_duration(base: Value, dur: Value, sign: int, env: Env, node) -> Value:
             return Value("datetime", datetime.combine(d, base.value.astimezone(JST).timetz()))
         return Value("date", d)
     # minutes to whole microseconds, the resolution of the date-time type (no float on the way)
-    delta = timedelta(microseconds=int(dur.value * 60_000_000) * sign)
+    microseconds = int(dur.value * 60_000_000) * sign
     if base.kind == "datetime":
-        return Value("datetime", base.value + delta)
+        return Value("datetime", base.value + timedelta(microseconds=microseconds))
     whole_days = dur.value / MINUTES_PER_DAY
     if whole_days == whole_days.to_integral_value():
-        return Value("date", as_date(base, node) + timedelta(days=int(whole_days) * sign))
+        # made of the days, not of the microseconds (the slower conversion): the same step, and the same
+        # OverflowError beyond the type's 999,999,999 days, raised before the date is read as before
+        days = timedelta(days=int(whole_days) * sign)
+        return Value("date", as_date(base, node) + days)
+    delta = timedelta(microseconds=microseconds)
     return Value("datetime", as_instant(base, node) + delta)
 
 
