@@ -245,10 +245,10 @@ class BillingEvaluation:
     def _invoice_dates(self, stmt: n.InvoiceDue, month: Period) -> tuple[date, date]:
         """(issued, due) of the invoice for a period. Dates that read only the period (`closing`, `period`,
         `issued`) are the same for every customer: worked out once per period."""
-        shared = all(self.compiled.reads_only(e, PERIOD_NAMES) for e in (stmt.issued, stmt.due) if e is not None)
         key = (id(stmt), month.start, month.end)
-        found = self.compiled.invoice_dates.get(key) if shared else None
+        found = self.compiled.invoice_dates.get(key)  # kept only for a statement whose dates are shared
         if found is None:
+            shared = all(self.compiled.reads_only(e, PERIOD_NAMES) for e in (stmt.issued, stmt.due) if e is not None)
             closing = {"closing": Value("date", month.end), "period": Value("month", month)}
             issued = month.end
             if stmt.issued is not None:

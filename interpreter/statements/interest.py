@@ -65,6 +65,10 @@ class InterestEvaluation:
         own payment (民法第489条: 利息 before 元本; the part's own interest is solved for, `_interest_on_part`) — and
         which bears no interest. `made`: what earlier rounds of the invoices worked out (`_invoices`); a part
         with the same figures bears the same interest line."""
+        if not interest_lines and all(paid_by is None or paid_by.date <= inv.due for _, paid_by in parts):
+            # nothing to pay first and no part late: the loop below would take nothing and make no line
+            self._interest_paid[inv.key] = Decimal(0)
+            return []
         entries, absorbed, raw_so_far = [], Decimal(0), Decimal(0)
         fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
         for position, (overdue, paid_by) in enumerate(parts):

@@ -89,6 +89,8 @@ class PaymentsEvaluation:
         over on the as-of day does not matter: what a payment paid does not change with the day the ledger is
         drawn up. What is left of the payment."""
         amount = payment.fields["amount"].value
+        if not self._invoice_interest_lines:  # no invoice carries interest: nothing to pay first
+            return amount
         for inv in order:
             if inv.key not in self._invoice_interest_lines or inv.due is None or inv.due > payment.date:
                 continue
