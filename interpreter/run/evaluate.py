@@ -232,13 +232,15 @@ class EvaluationCore:
     def _numbered(self) -> list[Entry]:
         """Entries in ledger order with ids E1…; an invoice lists the ids of its lines."""
         ordered = sort_entries(self.entries, self.rank)
+        ids = [f"E{i}" for i in range(1, len(ordered) + 1)]
         position = {id(e): i for i, e in enumerate(ordered)}
-        for i, e in enumerate(ordered, 1):
+        invoice_lines = self._invoice_lines
+        for e, entry_id in zip(ordered, ids):
             lines = ()
             if e.kind == "invoice":  # its lines in ledger order
-                mine = sorted(position[id(x)] for x in self._invoice_lines.get(e.key, []) if id(x) in position)
-                lines = tuple(f"E{p + 1}" for p in mine)
-            number_entry(e, f"E{i}", lines)
+                mine = sorted([position[id(x)] for x in invoice_lines.get(e.key, ()) if id(x) in position])
+                lines = tuple([ids[p] for p in mine])
+            number_entry(e, entry_id, lines)
         return ordered
 
     def _event(self, ev: Event) -> None:
