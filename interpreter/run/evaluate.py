@@ -76,6 +76,7 @@ class EvaluationCore:
         self._declared_events: dict[str, Declared] = {}
         self._schedules: dict[int, tuple] = {}  # id(fee) -> (its from and until values, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
+        self._provenances: dict[int, tuple] = {}  # id(rule) -> what its entries say of it (_provenance)
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None, still owed)
         self._interest_paid: dict = {}  # invoice key → the late interest on it that payments paid first
         self._interest_paid_by_payment: dict = {}  # payment index → the late interest it paid (民法第489条)
@@ -177,18 +178,30 @@ class EvaluationCore:
         if len(self.entries) >= MAX_ENTRIES:
             raise EvalError(f"this timeline produces more than {MAX_ENTRIES:,} ledger entries; the run is stopped "
                             "(is a date years away, or a period counted in days?)", stmt or self.current, "E611")
-        choices = self._choices_of(rule)
-        if choices:  # a figure that depends on a reading of the text says which reading
-            kw["also"] = tuple(dict.fromkeys(tuple(kw.get("also", ())) + tuple(c.id for c in choices)))
-            kw["explanation"] = tuple(kw.get("explanation", ())) + tuple(
-                f"reading {c.id} ({c.name}) = {self.params[c.name].value}" for c in choices if c.name in self.params)
-        entry = Entry(kind=kind, label=label, rule=rule.id if rule else None,
-                      clause=self._clauses.get(rule.id) or self._clauses.setdefault(rule.id, ", ".join(rule.articles))
-                      if rule else None,
+        rule_id = clause = None
+        if rule is not None:
+            rule_id, clause, choice_ids, readings = self._provenance(rule)
+            if choice_ids:  # a figure that depends on a reading of the text says which reading
+                kw["also"] = tuple(dict.fromkeys(tuple(kw.get("also", ())) + choice_ids))
+                kw["explanation"] = tuple(kw.get("explanation", ())) + readings
+        entry = Entry(kind=kind, label=label, rule=rule_id, clause=clause,
                       source=stmt.span if stmt is not None else None, **kw)
         self.entries.append(entry)
         self.origins[id(entry)] = (entry, stmt)
         return entry
+
+    def _provenance(self, rule) -> tuple:
+        """(id, citation, the reading choices it rests on, the readings taken as explanation steps) of the rule an
+        entry names. Kept per rule object for the evaluation: a rule is frozen and the parameters that give the
+        readings do not change during one; the map holds the rule, so its id is not another's while it lasts."""
+        found = self._provenances.get(id(rule))
+        if found is None:
+            clause = self._clauses.get(rule.id) or self._clauses.setdefault(rule.id, ", ".join(rule.articles))
+            choices = self._choices_of(rule)
+            found = self._provenances[id(rule)] = (rule.id, clause, tuple(c.id for c in choices), tuple(
+                f"reading {c.id} ({c.name}) = {self.params[c.name].value}" for c in choices if c.name in self.params),
+                rule)
+        return found[:4]
 
     # ------------------------------------------------------------- the pass over events
 
