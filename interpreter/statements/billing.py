@@ -2,6 +2,7 @@
 rise to, worked out until payments and interest settle (how payments settle invoices: statements/payments.py)."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
@@ -12,6 +13,10 @@ from interpreter.run.ledger import CREDIT_SETTLED, Entry
 from interpreter.syntax import nodes as n
 from interpreter.time.billing_periods import Period, period_name
 from interpreter.run.state import Declared
+
+# A tax rate as an invoice's explanation shows it: the few rates of the terms, formatted once. format_decimal shows a
+# number's value, so rates equal as numbers (10 and 10.0), which share an entry here, are shown alike.
+rate_text = functools.lru_cache(maxsize=64)(format_decimal)
 
 INVOICE_NAMES = {"closing": DATE, "period": MONTH}  # the billing period the invoice is for
 DUE_NAMES = {**INVOICE_NAMES, "issued": DATE}
@@ -186,24 +191,27 @@ class BillingEvaluation:
         by_rate: dict[tuple[Decimal | None, bool], Decimal] = defaultdict(Decimal)
         total = Decimal(0)
         for e in items:
-            sign = 1 if e.kind == "charge" else -1
-            total += sign * e.amount
-            by_rate[(e.tax_rate, e.tax_included)] += sign * e.amount
+            signed = (1 if e.kind == "charge" else -1) * e.amount
+            total += signed
+            by_rate[(e.tax_rate, e.tax_included)] += signed
         tax = Decimal(0)
-        for (rate, included), base in sorted(by_rate.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or 0)):
+        bases = list(by_rate.items())
+        if len(bases) > 1:
+            bases.sort(key=lambda kv: (kv[0][0] is None, kv[0][0] or 0))
+        for (rate, included), base in bases:
             if rate is None:
                 steps.append(f"not taxed: {format_decimal(base)} yen")
                 continue
             if included:
                 t = (base * rate / (100 + rate)).to_integral_value(rounding=ROUND_DOWN)
                 total -= t
-                steps.append(f"tax at {format_decimal(rate)}% contained in {format_decimal(base)} yen = "
-                             f"floor({format_decimal(base)} × {format_decimal(rate)} ÷ {format_decimal(100 + rate)}) = "
+                steps.append(f"tax at {rate_text(rate)}% contained in {format_decimal(base)} yen = "
+                             f"floor({format_decimal(base)} × {rate_text(rate)} ÷ {rate_text(100 + rate)}) = "
                              f"{format_decimal(t)} yen (worked out once per invoice); without it "
                              f"{format_decimal(base - t)} yen")
             else:
                 t = (base * rate / 100).to_integral_value(rounding=ROUND_DOWN)
-                steps.append(f"tax at {format_decimal(rate)}% on {format_decimal(base)} yen = {format_decimal(t)} yen "
+                steps.append(f"tax at {rate_text(rate)}% on {format_decimal(base)} yen = {format_decimal(t)} yen "
                              f"(rounded down once per rate)")
             tax += t
         return total, tax
