@@ -125,8 +125,10 @@ class BillingEvaluation:
         for period, items in sorted(with_interest.items(), key=lambda kv: kv[0].start):
             _, due = self._invoice_dates(due_stmt[1], period)
             accelerated = self._acceleration(period.start, due)
-            later = [e for e in items if e.key.startswith("interest:") and accelerated is not None
-                     and e.date > accelerated.day]
+            if accelerated is None:  # every line is the period's own debt
+                invoices.append(self._made_invoice(period, items, due_stmt, None, made))
+                continue
+            later = [e for e in items if e.key.startswith("interest:") and e.date > accelerated.day]
             invoices.append(self._made_invoice(period, [e for e in items if e not in later], due_stmt, None, made))
             if later:
                 invoices.append(self._made_invoice(period, later, due_stmt, accelerated.day, made))
@@ -230,7 +232,8 @@ class BillingEvaluation:
                 steps.append(f"issued {issued}")
         else:
             rule, stmt = self._declared_convention("invoices")
-        key, note, accelerated_by = f"invoice:{month}", None, None
+        name = str(month)
+        key, note, accelerated_by = f"invoice:{name}", None, None
         acceleration = self._acceleration(month.start, due) if arose_after is None else None
         if acceleration is not None:
             self._invoice_accelerations[key] = acceleration
@@ -244,7 +247,7 @@ class BillingEvaluation:
         also = tuple(dict.fromkeys([r.id for r in (tax_rule, self._period_rule(), accelerated_by)
                                     if r is not None and r is not rule]  # and the readings the moving rule rests on
                                    + ([c.id for c in self._choices_of(accelerated_by)] if accelerated_by else [])))
-        entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=issued, period=(month.start, month.end),
+        entry = self.add(rule, stmt, "invoice", f"invoice for {name}", date=issued, period=(month.start, month.end),
                          amount=total, tax=tax, due=due, also=also, note=note,
                          explanation=tuple(steps), key=key)
         self._keep_lines(entry, items)
