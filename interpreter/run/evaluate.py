@@ -180,7 +180,7 @@ class EvaluationCore:
                             "(is a date years away, or a period counted in days?)", stmt or self.current, "E611")
         rule_id = clause = None
         if rule is not None:
-            rule_id, clause, choice_ids, readings = self._provenance(rule)
+            rule_id, clause, choice_ids, readings, _ = self._provenances.get(id(rule)) or self._provenance(rule)
             if choice_ids:  # a figure that depends on a reading of the text says which reading
                 kw["also"] = tuple(dict.fromkeys(tuple(kw.get("also", ())) + choice_ids))
                 kw["explanation"] = tuple(kw.get("explanation", ())) + readings
@@ -191,17 +191,16 @@ class EvaluationCore:
         return entry
 
     def _provenance(self, rule) -> tuple:
-        """(id, citation, the reading choices it rests on, the readings taken as explanation steps) of the rule an
-        entry names. Kept per rule object for the evaluation: a rule is frozen and the parameters that give the
-        readings do not change during one; the map holds the rule, so its id is not another's while it lasts."""
-        found = self._provenances.get(id(rule))
-        if found is None:
-            clause = self._clauses.get(rule.id) or self._clauses.setdefault(rule.id, ", ".join(rule.articles))
-            choices = self._choices_of(rule)
-            found = self._provenances[id(rule)] = (rule.id, clause, tuple(c.id for c in choices), tuple(
-                f"reading {c.id} ({c.name}) = {self.params[c.name].value}" for c in choices if c.name in self.params),
-                rule)
-        return found[:4]
+        """(id, citation, the reading choices it rests on, the readings taken as explanation steps, the rule) of the
+        rule an entry names. Kept per rule object for the evaluation (`_provenances`): a rule is frozen and the
+        parameters that give the readings do not change during one; the map holds the rule, so its id is not
+        another's while it lasts."""
+        clause = self._clauses.get(rule.id) or self._clauses.setdefault(rule.id, ", ".join(rule.articles))
+        choices = self._choices_of(rule)
+        found = self._provenances[id(rule)] = (rule.id, clause, tuple(c.id for c in choices), tuple(
+            f"reading {c.id} ({c.name}) = {self.params[c.name].value}" for c in choices if c.name in self.params),
+            rule)
+        return found
 
     # ------------------------------------------------------------- the pass over events
 
