@@ -155,8 +155,10 @@ class EvaluationCore:
 
     # ------------------------------------------------------------- entries
 
-    def step(self, name: str, expr, env: Env, value) -> str:
-        """`name = <as written> = <with values> = result`, dropping repeats. A tier shows the row it took."""
+    def step(self, name: str, expr, env: Env, value, evaluated: bool = False) -> str:
+        """`name = <as written> = <with values> = result`, dropping repeats. A tier shows the row it took.
+        `evaluated`: `value` is what `expr` evaluates to in `env`, just now (nothing changed since), so that
+        writing the expression out need not evaluate it again where it shows its value."""
         result = value if isinstance(value, str) else format_value(value) if isinstance(value, Value) else str(value)
         if isinstance(expr, n.Tier) and expr.graduated:
             bands = " + ".join(f"{format_decimal(part)} × {format_value(rate)}" for part, rate in graduated_bands(expr, env))
@@ -167,7 +169,8 @@ class EvaluationCore:
             taken = self.model.source.snippet(row.cond.span) if row is not None and row.cond is not None else "otherwise"
             subject = self.model.source.snippet(expr.subject.span)
             return f"{name} = tier of {subject} = {show(expr.subject, env)}: {taken} → {result}"
-        parts = [self.model.source.snippet(expr.span), show(expr, env), result]
+        parts = [self.model.source.snippet(expr.span),
+                 show(expr, env, value=value if evaluated and isinstance(value, Value) else None), result]
         shown = []
         for p in parts:
             if p and p not in shown:
