@@ -14,9 +14,19 @@ from interpreter.syntax import nodes as n
 from interpreter.time.billing_periods import Period, period_name
 from interpreter.run.state import Declared
 
-# A tax rate as an invoice's explanation shows it: the few rates of the terms, formatted once. format_decimal shows a
-# number's value, so rates equal as numbers (10 and 10.0), which share an entry here, are shown alike.
-rate_text = functools.lru_cache(maxsize=64)(format_decimal)
+
+@functools.lru_cache(maxsize=4096)
+def tax_step(rate: Decimal, included: bool, base: Decimal, tax: Decimal) -> str:
+    """How an invoice's tax at one rate was worked out, as its explanation says. Each figure is written by its value
+    (format_decimal), so figures equal as numbers give the same text, which is kept for every customer: month after
+    month, and from one customer to the next, invoices have the same bases."""
+    if included:
+        return (f"tax at {format_decimal(rate)}% contained in {format_decimal(base)} yen = "
+                f"floor({format_decimal(base)} × {format_decimal(rate)} ÷ {format_decimal(100 + rate)}) = "
+                f"{format_decimal(tax)} yen (worked out once per invoice); without it {format_decimal(base - tax)} yen")
+    return (f"tax at {format_decimal(rate)}% on {format_decimal(base)} yen = {format_decimal(tax)} yen "
+            f"(rounded down once per rate)")
+
 
 INVOICE_NAMES = {"closing": DATE, "period": MONTH}  # the billing period the invoice is for
 DUE_NAMES = {**INVOICE_NAMES, "issued": DATE}
@@ -207,14 +217,9 @@ class BillingEvaluation:
             if included:
                 t = (base * rate / (100 + rate)).to_integral_value(rounding=ROUND_DOWN)
                 total -= t
-                steps.append(f"tax at {rate_text(rate)}% contained in {format_decimal(base)} yen = "
-                             f"floor({format_decimal(base)} × {rate_text(rate)} ÷ {rate_text(100 + rate)}) = "
-                             f"{format_decimal(t)} yen (worked out once per invoice); without it "
-                             f"{format_decimal(base - t)} yen")
             else:
                 t = (base * rate / 100).to_integral_value(rounding=ROUND_DOWN)
-                steps.append(f"tax at {rate_text(rate)}% on {format_decimal(base)} yen = {format_decimal(t)} yen "
-                             f"(rounded down once per rate)")
+            steps.append(tax_step(rate, included, base, t))
             tax += t
         return total, tax
 
