@@ -116,8 +116,10 @@ def sort_entries(entries: list[Entry], rank: dict[int, int] | None = None) -> li
 
 def _head(e: Entry) -> tuple:
     """What orders entries first: the day, the statement's place in the source, the kind and the label."""
-    src = (e.source.line, e.source.column) if e.source else (1 << 30, 0)
-    return e.sort_date, src, _KIND_ORDER[e.kind], e.label
+    source = e.source
+    if source is None:
+        return e.sort_date, 1 << 30, 0, _KIND_ORDER[e.kind], e.label
+    return e.sort_date, source.line, source.column, _KIND_ORDER[e.kind], e.label
 
 
 def _tail(e: Entry, rank: dict[int, int]) -> tuple:
