@@ -137,15 +137,19 @@ class Contract:
         diagnostics = list(problems) + found + _not_known_yet(scenario, events, as_of)
         if has_errors(diagnostics):
             return Result(customer, self.model, scenario, None, tuple(events), tuple(diagnostics), sources)
+        evaluation = None
         try:
             evaluation = Evaluation(self.model, params, events, as_of)
             ledger = evaluation.run()
+            timeline = timeline_of(evaluation)
         except EvalError as exc:
             span = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
             diagnostics.append(Diagnostic(exc.code, f"cannot evaluate: {exc}", span or scenario.span))
             return Result(customer, self.model, scenario, None, tuple(events), tuple(diagnostics), sources)
-        return Result(customer, self.model, scenario, ledger, tuple(events), tuple(diagnostics), sources,
-                      timeline_of(evaluation))
+        finally:
+            if evaluation is not None:
+                evaluation.release()
+        return Result(customer, self.model, scenario, ledger, tuple(events), tuple(diagnostics), sources, timeline)
 
     def evaluate_file(self, path: str, as_of: date | None = None) -> Result:
         """Evaluate a scenario file against this contract (its `contract:` line is not used)."""
@@ -300,7 +304,7 @@ def scenario_from_values(name: str, events: Iterable[Mapping], params: Mapping,
     span_list = list(spans) if spans is not None else None
     for index, values in enumerate(events):
         where = span_list[index] if span_list is not None else {}
-        home = where.get("", Span(name, index + 1, 1))
+        home = where.get("") or Span(name, index + 1, 1)
         at_scalar = _value(values.get("at"), where.get("at", home))
         name_scalar = _value(values.get("event"), where.get("event", home))
         fields = tuple((str(k), _value(v, where.get(k, home))) for k, v in values.items()

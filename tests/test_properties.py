@@ -204,3 +204,22 @@ def test_an_outage_reduction_never_exceeds_the_fees_of_the_days_it_covers(timeli
         _, start, fields = outages[credit.events[0]]
         hours = (fields["until"].value - start).total_seconds() / 3600
         assert credit.amount * 30 <= Decimal(10_000) * int(hours // 24)
+
+
+# The compiled contract keeps what is the same for every customer (a constant fee's charge for a month, tax rates,
+# invoice dates, parameter defaults): a cache keyed too loosely would hand one customer's figure to the next. So a
+# timeline evaluated by a contract that has just evaluated others must get the very ledger a freshly loaded
+# contract gives it, explanations included.
+@settings(max_examples=30, deadline=None)
+@given(st.lists(itscom_timelines(), min_size=2, max_size=4), st.sampled_from([date(2025, 9, 30), date(2027, 1, 31)]))
+def test_a_ledger_does_not_depend_on_the_timelines_evaluated_before_it(timelines, as_of):
+    warm = model("itscom-hosting")
+    for timeline in timelines[:-1]:
+        run(warm, {}, build(timeline, list(range(len(timeline)))), as_of)
+    last = build(timelines[-1], list(range(len(timelines[-1]))))
+    fresh, diagnostics, _ = load_contract("contracts/itscom-hosting.ctr")
+    assert fresh is not warm and not fresh.cache  # nothing computed yet
+    seen_after_others = run(warm, {}, last, as_of)
+    seen_first = run(fresh, {}, last, as_of)
+    assert [(entry_json(e), e.explanation) for e in seen_after_others.entries] == \
+        [(entry_json(e), e.explanation) for e in seen_first.entries]

@@ -9,6 +9,7 @@ customer changes.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
@@ -113,8 +114,9 @@ def _cells(row: dict, skip: tuple[str, ...], json_column: str, places: _Places, 
     """A row's values by name, with where each is written: the columns (for JSON Lines, the line's keys),
     then the keys of the JSON column."""
     number = row[ROW]
-    values = {k: v for k, v in row.items() if k not in skip and k not in (ROW, json_column, KEYS) and v is not None}
-    values.update(json_cells(row.get(KEYS), KEYS))  # written by the reader: always a JSON object
+    values = {k: v for k, v in row.items() if v is not None and k not in skip and k not in (ROW, json_column, KEYS)}
+    if row.get(KEYS) is not None:
+        values.update(json_cells(row[KEYS], KEYS))  # written by the reader: always a JSON object
     spans = {k: places.span(number, k) for k in values}
     try:
         nested = json_cells(row.get(json_column), f"`{json_column}`")
@@ -170,6 +172,22 @@ def diagnostic_json(d: Diagnostic, places: tuple[_Places, _Places]) -> dict:
 def evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None = None) -> Done:
     """Evaluate the partition's customers in id order; `evaluated_rows` is told the number of event rows of
     each customer as it is taken up (a progress bar)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(*YOUNG_COLLECTION)
+    try:
+        return _evaluate_partition(task, evaluated_rows)
+    finally:
+        gc.set_threshold(*thresholds)
+
+
+# An evaluation makes tens of thousands of short-lived objects, freed by reference counting as soon as its
+# customer is done (Evaluation.release), yet with the default thresholds (700 allocations) the cyclic collector
+# traverses them again and again while they live: collecting the young every 20,000 allocations instead takes
+# about a fifteenth off a partition's time, and holds at most that many more objects.
+YOUNG_COLLECTION = (20_000, 20, 20)
+
+
+def _evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None) -> Done:
     started, started_cpu = time.perf_counter(), time.process_time()
     contract = load(task.contract, task.contract_name)
     event_rows, param_rows = _read(task.events), _read(task.params)

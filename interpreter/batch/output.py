@@ -118,7 +118,9 @@ class PartWriter:
         if not self.rows:
             return
         if self._writer is None:
-            self._writer = pq.ParquetWriter(self.path, self.schema, compression="none")
+            # a part file is read back once, whole, by `gather`: no compression and no column statistics (which
+            # cost more than the rest of the writing), the final files get both
+            self._writer = pq.ParquetWriter(self.path, self.schema, compression="none", write_statistics=False)
         columns = [pa.array(column, field.type) for column, field in zip(zip(*self.rows), self.schema)]
         self._writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
         self.count += len(self.rows)

@@ -56,6 +56,7 @@ class CompiledContract:
         self.tax_rates: dict[tuple, tuple] = {}  # (statement tables, day) -> the tax in force (constant rates)
         self.roundings: dict[int, tuple | None] = {}  # id(statement tables) -> its (rule, rounding), or None
         self.rule_choices: dict[int, tuple] = {}  # id(rule) -> the reading choices it reads (ChoiceEvaluation)
+        self.choice_entries: dict[tuple, dict] = {}  # (id(choice), reading taken) -> the words of its state entry
         # An invoice's issue and due dates when they read only the period (`end of month after closing`).
         self.invoice_dates: dict[tuple, tuple] = {}
         # A monthly fee's charge for one period, by everything it depends on (see FeeEvaluation._month_charge):

@@ -244,6 +244,13 @@ class EvaluationCore:
                       (contract.revised.isoformat() if contract and contract.revised else None),
                       self.as_of, tuple(entries))
 
+    def release(self) -> None:
+        """Let go of everything, once the ledger (and what else the caller wants) has been taken. The evaluation
+        refers to itself (its functions, its `contract` value), so without this only the cyclic collector frees
+        it, after its young objects have been traversed again and again: a portfolio run makes thousands of
+        evaluations, and releasing each saves about a twentieth of the run."""
+        self.__dict__.clear()
+
     def _numbered(self) -> list[Entry]:
         """Entries in ledger order with ids E1…; an invoice lists the ids of its lines."""
         ordered = sort_entries(self.entries, self.rank)
@@ -349,4 +356,8 @@ class Evaluation(*STATEMENT_EVALUATIONS, LifecycleEvaluation, TimelineQueries, E
 
 
 def run(model: Model, params: dict[str, Value], events: list[Event], as_of: date | None) -> Ledger:
-    return Evaluation(model, params, events, as_of).run()
+    evaluation = Evaluation(model, params, events, as_of)
+    try:
+        return evaluation.run()
+    finally:
+        evaluation.release()

@@ -6,6 +6,7 @@ any problem is rejected whole, so nothing is evaluated from it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -68,6 +69,7 @@ def known_on(events: list[Event], as_of: date) -> list[Event]:
 _NUMBER = re.compile(r"^-?[0-9]+(,[0-9]{3})*(\.[0-9]+)?$|^-?[0-9]+(\.[0-9]+)?$")
 
 
+@lru_cache(maxsize=8192)  # as parse_instant: a portfolio repeats its amounts; a Decimal is immutable
 def _decimal(text: str) -> Decimal:
     text = normalize_digits(text.strip())
     if not _NUMBER.match(text):
@@ -165,12 +167,24 @@ def _default(field: n.FieldDecl | n.ParamDecl, model: Model, scope: dict) -> Val
         return None
 
 
+def _contract_scope(model: Model) -> tuple[dict[str, Value], dict[str, Value | None]]:
+    """(the names a default may read: enum cases and items, each parameter's default or None), the same for
+    every timeline of the contract: worked out once (a portfolio validates thousands of timelines)."""
+    found = model.cache.get("validation_scope")
+    if found is None:
+        base = model.base.tables
+        enum_scope = {case: Value("enum", case) for case in base.enum_cases()}
+        enum_scope.update({name: Value("item", name) for name in base.items})
+        defaults = {name: _default(decl, model, enum_scope) for name, decl in base.params.items()}
+        found = model.cache["validation_scope"] = (enum_scope, defaults)
+    return found
+
+
 def validate(model: Model, scenario: Scenario) -> tuple[dict[str, Value], list[Event], list[Diagnostic]]:
     """Typed parameters and events, or the problems that reject the scenario."""
     problems: list[Diagnostic] = []
     base = model.base.tables
-    enum_scope = {case: Value("enum", case) for case in base.enum_cases()}
-    enum_scope.update({name: Value("item", name) for name in base.items})
+    enum_scope, param_defaults = _contract_scope(model)
 
     params: dict[str, Value] = {}
     given = dict(scenario.params)
@@ -188,7 +202,7 @@ def validate(model: Model, scenario: Scenario) -> tuple[dict[str, Value], list[E
                 problems.append(_problem("E606", f"parameter `{name}`: {exc}", given[name].span,
                                          f"it is declared `{_type_text(decl.type)}`", decl.span))
         else:
-            default = _default(decl, model, enum_scope)
+            default = param_defaults[name]
             if default is None:
                 problems.append(_problem("E608", f"the scenario does not give parameter `{name}`", scenario.span,
                                          f"add `{name}: …` under params ({decl.label or _type_text(decl.type)})",

@@ -87,14 +87,21 @@ class ChoiceEvaluation:
         for choice in self.version(first).tables.choices.values():
             value = self.params.get(choice.name)
             taken = value.value if value is not None else choice.default
-            reading = next((a for a in choice.alternatives if a.name == taken), None)
-            how = "the contract's default" if taken == choice.default else "chosen for this customer"
-            self.entries.append(self._choice_entry(choice, taken, reading, how, first))
+            # the words of the entry depend only on the choice and the reading taken: made once per contract
+            words = self.compiled.choice_entries.get((id(choice), taken))
+            if words is None:
+                words = self.compiled.choice_entries[(id(choice), taken)] = self._choice_words(choice, taken)
+            self.entries.append(Entry(kind="state", rule=choice.id, source=choice.span, date=first, value=taken,
+                                      **words))
 
-    def _choice_entry(self, choice: n.ChoiceDecl, taken: str, reading, how: str, first):
-        return Entry(kind="state", label=f"reading choice {choice.id}: {choice.label or choice.name}",
-                     rule=choice.id, clause=", ".join(choice.articles) or None, source=choice.span, date=first,
-                     value=taken, note=f"{taken}: {reading.label if reading and reading.label else taken} ({how})")
+    @staticmethod
+    def _choice_words(choice: n.ChoiceDecl, taken: str) -> dict[str, str | None]:
+        """The label, citation and note of the entry that records the reading taken of a choice."""
+        reading = next((a for a in choice.alternatives if a.name == taken), None)
+        how = "the contract's default" if taken == choice.default else "chosen for this customer"
+        return {"label": f"reading choice {choice.id}: {choice.label or choice.name}",
+                "clause": ", ".join(choice.articles) or None,
+                "note": f"{taken}: {reading.label if reading and reading.label else taken} ({how})"}
 
     def _reading_taken(self, name: str) -> str:
         """A policy as written, or, where it names a reading choice (`last month CHOICE`), the reading taken for

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone
 
 __all__ = ["JST", "parse_date", "parse_instant", "is_date_only"]
@@ -82,12 +83,16 @@ def parse_date(text: str) -> date:
     return date(year, month, day)
 
 
+@lru_cache(maxsize=8192)
 def parse_instant(text: str) -> datetime:
     """A date or date-time, as an aware datetime in Japan time. Raises ValueError with a message for the user.
 
     Accepted: YYYY-MM-DD (midnight, Japan time); YYYY-MM-DDTHH:MM, YYYY-MM-DDTHH:MM:SS and
     YYYY-MM-DDTHH:MM:SS.ffffff, with T or a space between date and time, and an optional offset `Z` or
     `±HH:MM`. Without an offset the time is Japan time.
+
+    Cached: a portfolio writes the same few texts over and over (every payment at the same hour), and the
+    answer is an immutable datetime of the text alone; an error is raised again each time, never cached.
     """
     normal = _normalise(text)
     m = _INSTANT_RE.match(normal)
