@@ -16,6 +16,7 @@ from interpreter.run.expressions import Env, EvalError, Value, evaluate
 from interpreter.syntax import nodes as n
 
 KeyOf = Callable[[object], Iterable[str]]
+NOT_SEEN = object()  # a cache's answer for a key not looked at yet (None is an answer)
 
 
 class StatementTables:
@@ -92,16 +93,18 @@ class CompiledContract:
         """The value of an expression that names nothing (`10,000 yen`, `10%`, `1 yen`), computed once for
         every customer; None for one that must be evaluated on a customer's timeline."""
         key = id(expr)  # nodes live as long as the model that holds this compiled form
-        if key not in self._constants:
-            value = None
-            if not any(isinstance(node, (n.Name, n.Attr, n.Call, n.Aggregate)) for node in walk(expr)):
-                try:
-                    value = evaluate(expr, Env(names={}, calendar=self.model.calendar,
-                                               conventions=self.model.conventions))
-                except EvalError:
-                    value = None  # left to the evaluation, which reports it where it stands
-            self._constants[key] = value
-        return self._constants[key]
+        found = self._constants.get(key, NOT_SEEN)  # asked for every fee, rounding and schedule: one lookup
+        if found is not NOT_SEEN:
+            return found
+        value = None
+        if not any(isinstance(node, (n.Name, n.Attr, n.Call, n.Aggregate)) for node in walk(expr)):
+            try:
+                value = evaluate(expr, Env(names={}, calendar=self.model.calendar,
+                                           conventions=self.model.conventions))
+            except EvalError:
+                value = None  # left to the evaluation, which reports it where it stands
+        self._constants[key] = value
+        return value
 
     def reads_only(self, expr, names: frozenset[str]) -> bool:
         """Whether an expression reads no name but `names` (and their attributes), nothing of a customer's

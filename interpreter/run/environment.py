@@ -58,7 +58,7 @@ class Environment:
             return found
         names = self._names(self.version(d))
         known = self._values.get(id(expr))
-        if known is not None and known[0] is names and all(self._holding_read(r[0], d) == r for r in known[2]):
+        if known is not None and known[0] is names and self._same_holdings(known[2], d):
             if known[1] is not None:
                 return known[1]
             return evaluate(expr, self.env(d))  # it read the day last time: it is read for each day
@@ -68,6 +68,13 @@ class Environment:
         self._values[id(expr)] = (names, None if day_dependent else found,
                                   () if day_dependent else tuple(dict.fromkeys(reads)))
         return found
+
+    def _same_holdings(self, reads: tuple, d: date) -> bool:
+        """Whether each item read (see _holding_read) is, on day d, the same holding with the same dates."""
+        for read in reads:
+            if self._holding_read(read[0], d) != read:
+                return False
+        return True
 
     def _watched(self, env: Env, today: date, reads: list) -> Env:
         """The same environment, noting in `reads` what an evaluation reads besides its names: None for what may
@@ -163,8 +170,13 @@ class Environment:
         subs = self.subs.get(item)
         if not subs:
             return None
-        earlier = [x for x in subs if x.start <= today]
-        return next((x for x in subs if x.active_on(today)), earlier[-1] if earlier else subs[0])
+        latest = None  # one pass: read for every period of every fee whose schedule names an item
+        for x in subs:
+            if x.start <= today:
+                if x.end is None or today <= x.end:
+                    return x
+                latest = x
+        return latest if latest is not None else subs[0]
 
     def _holding_read(self, item: str, today: date) -> tuple:
         """What an item attribute other than its quantity and billing start depends on, on a day: the holding

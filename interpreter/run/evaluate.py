@@ -31,7 +31,7 @@ from interpreter.run.expressions import (
 )
 from interpreter.run.ledger import Entry, Ledger, number_entry, sort_entries
 from interpreter.run.environment import Environment
-from interpreter.run.compiled import StatementTables, compiled
+from interpreter.run.compiled import StatementTables, compiled, emit_event, fee_event, statement_event
 from interpreter.run.queries import TimelineQueries
 from interpreter.run.show import show
 from interpreter.run.lifecycle import LifecycleEvaluation, Subscription
@@ -74,6 +74,7 @@ class EvaluationCore:
         self._values: dict[int, tuple] = {}
         self._fee_labels: dict[tuple, str] = {}
         self._declared_events: dict[str, Declared] = {}
+        self._written_on_events: dict[tuple, frozenset] = {}  # (version name, event name) -> _written_on
         self._schedules: dict[int, tuple] = {}  # id(fee) -> (its from and until values, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
         self._provenances: dict[int, tuple] = {}  # id(rule) -> what its entries say of it (_provenance)
@@ -273,17 +274,38 @@ class EvaluationCore:
         env = self.event_env(ev)
         if self._rejected_event(ev, decl, env):
             return
-        self._limits_on(ev, env)
+        written = self._written_on(ev)
+        if n.Limit in written:
+            self._limits_on(ev, env)
         declared = self._event_declared(decl)
         for action in decl.effects:
             self._apply(action, ev.date, env, ev, declared, ev.instant)
-        self._notices_on(ev, env)
-        self._fees_on(ev, env, decl)
-        self._emits_on(ev)
+        if n.Notice in written:
+            self._notices_on(ev, env)
+        if n.Fee in written:
+            self._fees_on(ev, env, decl)
+        if n.Emit in written:
+            self._emits_on(ev)
         if self._names(self.version(ev.date)) is not names:
             env = self.event_env(ev)  # with the states the entries on this event derived
-        self._obligations_on(ev, env)
-        self._effects_on(ev, env)
+        self._obligations_on(ev, env)  # always: the event may meet an obligation raised earlier
+        if n.Effect in written:
+            self._effects_on(ev, env)
+
+    # The kinds of statement written on an event that _event hands it to only when one is written on it.
+    ON_EVENT = ((n.Limit, statement_event), (n.Notice, statement_event), (n.Fee, fee_event), (n.Emit, emit_event),
+                (n.Effect, statement_event))
+
+    def _written_on(self, ev: Event) -> frozenset[type]:
+        """The kinds of ON_EVENT with a statement on events of this name in force on its day: most events have
+        one or two, and asking each kind for every event costs more than the statements themselves. Keyed by the
+        version in force (whose statement tables, for this customer, are fixed) and the event's name."""
+        key = (self.version(ev.date).name, ev.name)
+        found = self._written_on_events.get(key)
+        if found is None:
+            found = self._written_on_events[key] = frozenset(
+                kind for kind, key_of in self.ON_EVENT if self.statements_by(ev.date, kind, key_of).get(ev.name))
+        return found
 
     def _event_declared(self, decl: n.EventDecl) -> Declared:
         """What an event's own effects name as their rule: the event's declaration."""

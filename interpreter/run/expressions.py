@@ -165,7 +165,28 @@ def _num(v: Value, node=None) -> Decimal:
 # ------------------------------------------------------------------ formatting
 
 
+# format_decimal's answers, by (value, places, the precision and rounding of the decimal context in force): the
+# text depends on nothing else (1.50 and 1.5 are shown alike, and so are 0 and -0), and explanations show the same
+# few figures (rates, amounts, days) again and again. Emptied when full, to bound its memory over a long batch.
+_FORMATTED: dict[tuple, str] = {}
+_FORMATTED_MOST = 50_000
+
+
 def format_decimal(d: Decimal, places: int | None = None) -> str:
+    if type(d) is not Decimal:  # (an int or a float equal to a Decimal would share its key)
+        return _format_decimal(d, places)
+    context = decimal.getcontext()
+    key = (d, places, context.prec, context.rounding)
+    found = _FORMATTED.get(key)
+    if found is None:
+        found = _format_decimal(d, places)
+        if len(_FORMATTED) >= _FORMATTED_MOST:
+            _FORMATTED.clear()
+        _FORMATTED[key] = found
+    return found
+
+
+def _format_decimal(d: Decimal, places: int | None) -> str:
     if places is not None:
         d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
     if d == d.to_integral_value():
@@ -255,6 +276,11 @@ def _name(e: n.Name, env: Env) -> Value:
 
 def _attr(e: n.Attr, env: Env) -> Value:
     obj = evaluate(e.obj, env)
+    if obj.kind == "event" and env.attribute is not None:
+        # an event's own field, as the evaluator's attributes give it (run/environment.py), without the call
+        found = obj.value.fields.get(e.name)
+        if found is not None:
+            return found
     if obj.kind == "month":
         m = obj.value  # a calendar month or a billing period
         number = getattr(m, "number", None)
@@ -439,6 +465,8 @@ def compare_values(a: Value, op: str, b: Value, node=None) -> bool:
 
 
 def _compare(e: n.Compare, env: Env) -> Value:
+    if len(e.ops) == 1:  # `a < b`, nearly every comparison written: no chain to walk
+        return Value("bool", compare_values(evaluate(e.operands[0], env), e.ops[0], evaluate(e.operands[1], env), e))
     values = [evaluate(o, env) for o in e.operands]
     for (a, b), op in zip(zip(values, values[1:]), e.ops):
         if not compare_values(a, op, b, e):
@@ -455,7 +483,7 @@ def _in(e: n.In, env: Env) -> Value:
 
 
 def _list(e: n.ListExpr, env: Env) -> Value:
-    return Value("list", tuple(evaluate(i, env) for i in e.items))
+    return Value("list", tuple([evaluate(i, env) for i in e.items]))
 
 
 def _if(e: n.IfExpr, env: Env) -> Value:

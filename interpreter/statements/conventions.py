@@ -66,19 +66,19 @@ class ConventionsEvaluation:
 
     def _charge(self, rule, stmt, label, d, period, amount, events, steps, kind="charge", exempt=False, **kw):
         rate, tax_rule, included = (None, None, False) if exempt else self._tax_rate(d)
-        if self._outside_tax(stmt, tax_rule):
+        if rate is not None and self._outside_tax(stmt, tax_rule):
             rate = None
         included = included and rate is not None
         tax = None
         if rate is not None and rate > 0 and not included:
             tax = (amount * rate / 100).to_integral_value(rounding=ROUND_FLOOR)
-        also = list(getattr(steps, "rules", []))
+        also = getattr(steps, "rules", ())
         if tax_rule is not None:
-            also.append(tax_rule.id)
-        entry = self.add(rule, stmt, kind, label, date=d, period=period, amount=amount, tax=tax, tax_rate=rate,
-                         tax_included=included, events=tuple(events), explanation=tuple(steps),
-                         also=tuple(dict.fromkeys(x for x in also if x != (rule.id if rule else None))), **kw)
-        return entry
+            also = [*also, tax_rule.id]
+        own = rule.id if rule else None
+        return self.add(rule, stmt, kind, label, date=d, period=period, amount=amount, tax=tax, tax_rate=rate,
+                        tax_included=included, events=tuple(events), explanation=tuple(steps),
+                        also=tuple(dict.fromkeys(x for x in also if x != own)), **kw)
 
     def _tax_rate(self, d: date):
         """(rate in percent, the rule that declares the tax, whether prices include it) on a day. The rate is

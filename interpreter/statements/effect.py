@@ -129,6 +129,8 @@ class EffectEvaluation:
 
     def _scheduled_effects_until(self, day: date | None) -> None:
         """Apply the effects scheduled for `day` or before (None: every one left), in date order."""
+        if not self.scheduled_effects:  # asked before every event: most timelines schedule none
+            return
         due = sorted((x for x in self.scheduled_effects if day is None or x[0] <= day), key=lambda x: x[:2])
         if not due:
             return

@@ -139,8 +139,10 @@ class FeeQueries:
         period = self._period_of(d)
         for item, fees in self.statements_by(d, n.Fee, fee_items).items():
             sub = self._active(item, d) if wanted is None or item in wanted else None
+            if sub is None:
+                continue  # most items with fees are not held
             monthly = [stmt for _, stmt in fees if stmt.kind == "monthly"]
-            if sub is None or not monthly:
+            if not monthly:
                 continue
             charged = self._first_charged_period(monthly, period)
             if charged is not None:
@@ -152,10 +154,9 @@ class FeeQueries:
         """The first billing period, from `period`, that one of these monthly fees charges: `period` itself, or
         the first period of a schedule that begins later."""
         candidates = [period]
-        env = self.env(period.start)
         for stmt in fees:
             if stmt.start is not None:
-                v = evaluate(stmt.start, env)
+                v = self.value(stmt.start, period.start)  # as the fee's schedule reads it (_schedule_bounds)
                 if v.kind != "absent":
                     candidates.append(self._first_period_from(as_date(v)))
         for candidate in sorted((c for c in candidates if c.start >= period.start), key=lambda c: c.start):
@@ -244,10 +245,10 @@ class FeeEvaluation(FeeQueries):
         last = min(month.end, last_day or month.end)
         if first > last:
             return None
-        steps = Trace()
         changes = [day for day in sub.change_days() if first < day <= last] if stmt.on_change else ()
         if changes:
             # each quantity for its own days, as the change policy says (the period's other policies give way)
+            steps = Trace()
             raw = Decimal(0)
             bounds = [first, *changes, last + timedelta(days=1)]
             for a, b in zip(bounds, bounds[1:]):
@@ -257,7 +258,9 @@ class FeeEvaluation(FeeQueries):
             return self.money(raw, month.end, steps), steps, (first, last)
         qty = sub.quantity_on(last)
         constant = self.compiled.constant(stmt.amount) is not None
-        raw = None if constant else self._fee_rate(stmt, month.start, qty, steps, month, sub)
+        if not constant:
+            steps = Trace()
+            raw = self._fee_rate(stmt, month.start, qty, steps, month, sub)
         partial_first = first > month.start and first == max(sub.start, start_floor or sub.start)
         partial_last = last < month.end
         policy = "full"
@@ -283,6 +286,7 @@ class FeeEvaluation(FeeQueries):
                counted_to, self._days_basis(month, stmt))
         known = self.compiled.month_charges.get(key)
         if known is None:
+            steps = Trace()
             raw = self._fee_rate(stmt, month.start, qty, steps, month)
             amount = self._period_share(stmt, raw, qty, first, counted_to, month, policy, steps)
             known = self.compiled.month_charges[key] = (amount, tuple(steps), tuple(steps.rules))
@@ -327,10 +331,14 @@ class FeeEvaluation(FeeQueries):
                 # one version: the same fees for every period (looked up once, not per period)
                 fees = self.statements_by(sub.start, n.Fee, monthly_fee_items).get(item, ()) \
                     if self.compiled.single_version else None
+                terms: dict[int, tuple] = {}  # id(fee) -> its terms for this holding, the same for every period
                 for month in self._months(sub.start, last_day):
                     for rule, stmt in fees if fees is not None else self.statements_by(
                             month.start, n.Fee, monthly_fee_items).get(item, ()):
-                        self._bill_month(rule, stmt, sub, month, billing_start, last_day)
+                        found = terms.get(id(stmt))
+                        if found is None:
+                            found = terms[id(stmt)] = self._holding_terms(stmt, sub, billing_start)
+                        self._bill_month(rule, stmt, sub, month, found, last_day)
                 if self.compiled.single_version and not self.statements_by(
                         sub.start, n.Fee, yearly_fee_items).get(item):
                     continue  # no yearly fee for the item in any version
@@ -373,19 +381,30 @@ class FeeEvaluation(FeeQueries):
         self._schedules[id(stmt)] = (start, until, (first, after, last))
         return first, after, last
 
-    def _month_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day):
-        """What a monthly fee bills one holding for one period: (amount, steps, period), or None."""
+    def _holding_terms(self, stmt: n.Fee, sub: Subscription, billing_start) -> tuple[date, str, str]:
+        """(the first day billed, the first and the last period's policy) of a monthly fee for one holding: the
+        same for every period (the billing starts are fixed once the timeline is complete, the policies read the
+        customer's parameters)."""
         floor = max(billing_start or sub.start, self.billing_start_of(sub))
-        if month.end < floor or not self._in_schedule(stmt, month):
-            return None
         first_policy = self._policy(stmt, "first")
         if sub.waits_for(self._parent_holding(sub)):
             first_policy = "full"  # part of what its parent starts billing with, not a start of its own
-        return self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
-                                  first_policy, self._policy(stmt, "last"))
+        return floor, first_policy, self._policy(stmt, "last")
 
-    def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day) -> None:
-        result = self._month_amount(rule, stmt, sub, month, billing_start, last_day)
+    def _month_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day):
+        """What a monthly fee bills one holding for one period: (amount, steps, period), or None."""
+        return self._period_amount(rule, stmt, sub, month, self._holding_terms(stmt, sub, billing_start), last_day)
+
+    def _period_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, terms: tuple, last_day):
+        """_month_amount, given the fee's terms for the holding (_holding_terms)."""
+        floor, first_policy, last_policy = terms
+        if month.end < floor or not self._in_schedule(stmt, month):
+            return None
+        return self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
+                                  first_policy, last_policy)
+
+    def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Period, terms: tuple, last_day) -> None:
+        result = self._period_amount(rule, stmt, sub, month, terms, last_day)
         if result is None:
             return
         amount, steps, period = result
