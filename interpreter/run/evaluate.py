@@ -77,6 +77,7 @@ class EvaluationCore:
         self._written_on_events: dict[tuple, frozenset] = {}  # (version name, event name) -> _written_on
         self._schedules: dict[int, tuple] = {}  # id(fee) -> (its from and until values, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
+        self._provenances: dict[int, tuple] = {}  # id(rule) -> what its entries say of it (_provenance)
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None, still owed)
         self._interest_paid: dict = {}  # invoice key → the late interest on it that payments paid first
         self._interest_paid_by_payment: dict = {}  # payment index → the late interest it paid (民法第489条)
@@ -155,8 +156,10 @@ class EvaluationCore:
 
     # ------------------------------------------------------------- entries
 
-    def step(self, name: str, expr, env: Env, value) -> str:
-        """`name = <as written> = <with values> = result`, dropping repeats. A tier shows the row it took."""
+    def step(self, name: str, expr, env: Env, value, evaluated: bool = False) -> str:
+        """`name = <as written> = <with values> = result`, dropping repeats. A tier shows the row it took.
+        `evaluated`: `value` is what `expr` evaluates to in `env`, just now (nothing changed since), so that
+        writing the expression out need not evaluate it again where it shows its value."""
         result = value if isinstance(value, str) else format_value(value) if isinstance(value, Value) else str(value)
         if isinstance(expr, n.Tier) and expr.graduated:
             bands = " + ".join(f"{format_decimal(part)} × {format_value(rate)}" for part, rate in graduated_bands(expr, env))
@@ -167,7 +170,8 @@ class EvaluationCore:
             taken = self.model.source.snippet(row.cond.span) if row is not None and row.cond is not None else "otherwise"
             subject = self.model.source.snippet(expr.subject.span)
             return f"{name} = tier of {subject} = {show(expr.subject, env)}: {taken} → {result}"
-        parts = [self.model.source.snippet(expr.span), show(expr, env), result]
+        parts = [self.model.source.snippet(expr.span),
+                 show(expr, env, value=value if evaluated and isinstance(value, Value) else None), result]
         shown = []
         for p in parts:
             if p and p not in shown:
@@ -178,18 +182,29 @@ class EvaluationCore:
         if len(self.entries) >= MAX_ENTRIES:
             raise EvalError(f"this timeline produces more than {MAX_ENTRIES:,} ledger entries; the run is stopped "
                             "(is a date years away, or a period counted in days?)", stmt or self.current, "E611")
-        choices = self._choices_of(rule)
-        if choices:  # a figure that depends on a reading of the text says which reading
-            kw["also"] = tuple(dict.fromkeys(tuple(kw.get("also", ())) + tuple(c.id for c in choices)))
-            kw["explanation"] = tuple(kw.get("explanation", ())) + tuple(
-                f"reading {c.id} ({c.name}) = {self.params[c.name].value}" for c in choices if c.name in self.params)
-        entry = Entry(kind=kind, label=label, rule=rule.id if rule else None,
-                      clause=self._clauses.get(rule.id) or self._clauses.setdefault(rule.id, ", ".join(rule.articles))
-                      if rule else None,
-                      source=stmt.span if stmt is not None else None, **kw)
+        rule_id = clause = None
+        if rule is not None:
+            rule_id, clause, choice_ids, readings, _ = self._provenances.get(id(rule)) or self._provenance(rule)
+            if choice_ids:  # a figure that depends on a reading of the text says which reading
+                kw["also"] = tuple(dict.fromkeys(tuple(kw.get("also", ())) + choice_ids))
+                kw["explanation"] = tuple(kw.get("explanation", ())) + readings
+        # Entry's first five fields, given in order (binding them by position costs less than by keyword)
+        entry = Entry(kind, label, rule_id, clause, stmt.span if stmt is not None else None, **kw)
         self.entries.append(entry)
         self.origins[id(entry)] = (entry, stmt)
         return entry
+
+    def _provenance(self, rule) -> tuple:
+        """(id, citation, the reading choices it rests on, the readings taken as explanation steps, the rule) of the
+        rule an entry names. Kept per rule object for the evaluation (`_provenances`): a rule is frozen and the
+        parameters that give the readings do not change during one; the map holds the rule, so its id is not
+        another's while it lasts."""
+        clause = self._clauses.get(rule.id) or self._clauses.setdefault(rule.id, ", ".join(rule.articles))
+        choices = self._choices_of(rule)
+        found = self._provenances[id(rule)] = (rule.id, clause, tuple(c.id for c in choices), tuple(
+            f"reading {c.id} ({c.name}) = {self.params[c.name].value}" for c in choices if c.name in self.params),
+            rule)
+        return found
 
     # ------------------------------------------------------------- the pass over events
 
@@ -240,13 +255,15 @@ class EvaluationCore:
     def _numbered(self) -> list[Entry]:
         """Entries in ledger order with ids E1…; an invoice lists the ids of its lines."""
         ordered = sort_entries(self.entries, self.rank)
+        ids = [f"E{i}" for i in range(1, len(ordered) + 1)]
         position = {id(e): i for i, e in enumerate(ordered)}
-        for i, e in enumerate(ordered, 1):
+        invoice_lines = self._invoice_lines
+        for e, entry_id in zip(ordered, ids):
             lines = ()
             if e.kind == "invoice":  # its lines in ledger order
-                mine = sorted(position[id(x)] for x in self._invoice_lines.get(e.key, []) if id(x) in position)
-                lines = tuple(f"E{p + 1}" for p in mine)
-            number_entry(e, f"E{i}", lines)
+                mine = sorted([position[id(x)] for x in invoice_lines.get(e.key, ()) if id(x) in position])
+                lines = tuple([ids[p] for p in mine])
+            number_entry(e, entry_id, lines)
         return ordered
 
     def _event(self, ev: Event) -> None:

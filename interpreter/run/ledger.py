@@ -40,9 +40,9 @@ def number_entry(entry: "Entry", entry_id: str, lines: tuple[str, ...] = ()) -> 
     """Give an entry its id (and an invoice the ids of its lines). Ids are known only once the ledger is
     sorted; the evaluation that made the entries numbers them once, before the ledger leaves it, so the
     entries are frozen for everyone else. (Copying each entry to set two fields cost a tenth of the time.)"""
-    object.__setattr__(entry, "id", entry_id)
+    _set_id(entry, entry_id)
     if lines:
-        object.__setattr__(entry, "lines", lines)
+        _set_lines(entry, lines)
 
 
 @records.frozen
@@ -83,22 +83,50 @@ class Entry:
         return self.status in (None, "claimed", "paid out")
 
 
+# The slots' own setters, past the refusal to assign (number_entry: ids are given once, before the ledger leaves
+# the evaluation).
+_set_id = Entry.id.__set__
+_set_lines = Entry.lines.__set__
+
+
 def sort_entries(entries: list[Entry], rank: dict[int, int] | None = None) -> list[Entry]:
     """Entries by date (due for obligations), then by source position; the rest only breaks ties.
 
     `rank` maps an event's position in the file to its position in the sorted timeline, so that the order
-    (and so the ids) does not depend on the order the scenario file lists its events in."""
+    (and so the ids) does not depend on the order the scenario file lists its events in.
+
+    The order is that of the whole key (`_head` then `_tail`), stable: entries are sorted by the head, which
+    tells nearly every two apart, and only a run of entries with the same head is sorted again by the tail (a
+    stable sort of each run gives the order of a stable sort by head and tail). The tail, which formats values
+    and amounts, is so built for the few entries that need it."""
     rank = rank or {}
-    kind_order = _KIND_ORDER
+    heads = [_head(e) for e in entries]
+    order = sorted(range(len(entries)), key=heads.__getitem__)
+    ordered = [entries[i] for i in order]
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and heads[order[end]] == heads[order[start]]:
+            end += 1
+        if end - start > 1:
+            ordered[start:end] = sorted(ordered[start:end], key=lambda e: _tail(e, rank))
+        start = end
+    return ordered
 
-    def key(e: Entry):
-        src = (e.source.line, e.source.column) if e.source else (1 << 30, 0)
-        timeline = tuple([rank.get(i, i) for i in e.events]) if e.events else ()
-        value, amount = e.value, e.amount
-        return (e.sort_date, src, kind_order[e.kind], e.label, "None" if value is None else str(value), timeline,
-                "None" if amount is None else str(amount), e.key)
 
-    return sorted(entries, key=key)
+def _head(e: Entry) -> tuple:
+    """What orders entries first: the day, the statement's place in the source, the kind and the label."""
+    source = e.source
+    if source is None:
+        return e.sort_date, 1 << 30, 0, _KIND_ORDER[e.kind], e.label
+    return e.sort_date, source.line, source.column, _KIND_ORDER[e.kind], e.label
+
+
+def _tail(e: Entry, rank: dict[int, int]) -> tuple:
+    """What orders entries with the same head: the value, the events in timeline order, the amount, the key."""
+    timeline = tuple([rank.get(i, i) for i in e.events]) if e.events else ()
+    value, amount = e.value, e.amount
+    return "None" if value is None else str(value), timeline, "None" if amount is None else str(amount), e.key
 
 
 def assign_ids(entries: list[Entry]) -> list[Entry]:

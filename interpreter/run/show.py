@@ -22,7 +22,9 @@ def _value(e, env: Env) -> str:
         return "?"
 
 
-def show(e, env: Env, parent: int = 0) -> str:
+def show(e, env: Env, parent: int = 0, value=None) -> str:
+    """`e` written out with the values it used. `value`: the value `e` itself has in `env`, when the caller has
+    just evaluated it there, so that an expression shown by its value is not evaluated again."""
     if isinstance(e, n.Num):
         number = format_decimal(e.value)
         return f"{number}{'' if e.unit in (None, '%') else ' '}{e.unit or ''}"
@@ -40,5 +42,5 @@ def show(e, env: Env, parent: int = 0) -> str:
             parts += [op, show(operand, env, 3)]
         return " ".join(parts)
     if isinstance(e, (n.Str, n.DateLit, n.Bool)):
-        return _value(e, env)
-    return _value(e, env)
+        return _value(e, env) if value is None else format_value(value)
+    return _value(e, env) if value is None else format_value(value)

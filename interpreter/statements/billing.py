@@ -2,6 +2,7 @@
 rise to, worked out until payments and interest settle (how payments settle invoices: statements/payments.py)."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
@@ -12,6 +13,20 @@ from interpreter.run.ledger import CREDIT_SETTLED, Entry
 from interpreter.syntax import nodes as n
 from interpreter.time.billing_periods import Period, period_name
 from interpreter.run.state import Declared
+
+
+@functools.lru_cache(maxsize=4096)
+def tax_step(rate: Decimal, included: bool, base: Decimal, tax: Decimal) -> str:
+    """How an invoice's tax at one rate was worked out, as its explanation says. Each figure is written by its value
+    (format_decimal), so figures equal as numbers give the same text, which is kept for every customer: month after
+    month, and from one customer to the next, invoices have the same bases."""
+    if included:
+        return (f"tax at {format_decimal(rate)}% contained in {format_decimal(base)} yen = "
+                f"floor({format_decimal(base)} × {format_decimal(rate)} ÷ {format_decimal(100 + rate)}) = "
+                f"{format_decimal(tax)} yen (worked out once per invoice); without it {format_decimal(base - tax)} yen")
+    return (f"tax at {format_decimal(rate)}% on {format_decimal(base)} yen = {format_decimal(tax)} yen "
+            f"(rounded down once per rate)")
+
 
 INVOICE_NAMES = {"closing": DATE, "period": MONTH}  # the billing period the invoice is for
 DUE_NAMES = {**INVOICE_NAMES, "issued": DATE}
@@ -120,8 +135,10 @@ class BillingEvaluation:
         for period, items in sorted(with_interest.items(), key=lambda kv: kv[0].start):
             _, due = self._invoice_dates(due_stmt[1], period)
             accelerated = self._acceleration(period.start, due)
-            later = [e for e in items if e.key.startswith("interest:") and accelerated is not None
-                     and e.date > accelerated.day]
+            if accelerated is None:  # every line is the period's own debt
+                invoices.append(self._made_invoice(period, items, due_stmt, None, made))
+                continue
+            later = [e for e in items if e.key.startswith("interest:") and e.date > accelerated.day]
             invoices.append(self._made_invoice(period, [e for e in items if e not in later], due_stmt, None, made))
             if later:
                 invoices.append(self._made_invoice(period, later, due_stmt, accelerated.day, made))
@@ -186,25 +203,23 @@ class BillingEvaluation:
         by_rate: dict[tuple[Decimal | None, bool], Decimal] = defaultdict(Decimal)
         total = Decimal(0)
         for e in items:
-            sign = 1 if e.kind == "charge" else -1
-            total += sign * e.amount
-            by_rate[(e.tax_rate, e.tax_included)] += sign * e.amount
+            signed = (1 if e.kind == "charge" else -1) * e.amount
+            total += signed
+            by_rate[(e.tax_rate, e.tax_included)] += signed
         tax = Decimal(0)
-        for (rate, included), base in sorted(by_rate.items(), key=lambda kv: (kv[0][0] is None, kv[0][0] or 0)):
+        bases = list(by_rate.items())
+        if len(bases) > 1:
+            bases.sort(key=lambda kv: (kv[0][0] is None, kv[0][0] or 0))
+        for (rate, included), base in bases:
             if rate is None:
                 steps.append(f"not taxed: {format_decimal(base)} yen")
                 continue
             if included:
                 t = (base * rate / (100 + rate)).to_integral_value(rounding=ROUND_DOWN)
                 total -= t
-                steps.append(f"tax at {format_decimal(rate)}% contained in {format_decimal(base)} yen = "
-                             f"floor({format_decimal(base)} × {format_decimal(rate)} ÷ {format_decimal(100 + rate)}) = "
-                             f"{format_decimal(t)} yen (worked out once per invoice); without it "
-                             f"{format_decimal(base - t)} yen")
             else:
                 t = (base * rate / 100).to_integral_value(rounding=ROUND_DOWN)
-                steps.append(f"tax at {format_decimal(rate)}% on {format_decimal(base)} yen = {format_decimal(t)} yen "
-                             f"(rounded down once per rate)")
+            steps.append(tax_step(rate, included, base, t))
             tax += t
         return total, tax
 
@@ -222,7 +237,8 @@ class BillingEvaluation:
                 steps.append(f"issued {issued}")
         else:
             rule, stmt = self._declared_convention("invoices")
-        key, note, accelerated_by = f"invoice:{month}", None, None
+        name = str(month)
+        key, note, accelerated_by = f"invoice:{name}", None, None
         acceleration = self._acceleration(month.start, due) if arose_after is None else None
         if acceleration is not None:
             self._invoice_accelerations[key] = acceleration
@@ -236,7 +252,7 @@ class BillingEvaluation:
         also = tuple(dict.fromkeys([r.id for r in (tax_rule, self._period_rule(), accelerated_by)
                                     if r is not None and r is not rule]  # and the readings the moving rule rests on
                                    + ([c.id for c in self._choices_of(accelerated_by)] if accelerated_by else [])))
-        entry = self.add(rule, stmt, "invoice", f"invoice for {month}", date=issued, period=(month.start, month.end),
+        entry = self.add(rule, stmt, "invoice", f"invoice for {name}", date=issued, period=(month.start, month.end),
                          amount=total, tax=tax, due=due, also=also, note=note,
                          explanation=tuple(steps), key=key)
         self._keep_lines(entry, items)
@@ -245,10 +261,10 @@ class BillingEvaluation:
     def _invoice_dates(self, stmt: n.InvoiceDue, month: Period) -> tuple[date, date]:
         """(issued, due) of the invoice for a period. Dates that read only the period (`closing`, `period`,
         `issued`) are the same for every customer: worked out once per period."""
-        shared = all(self.compiled.reads_only(e, PERIOD_NAMES) for e in (stmt.issued, stmt.due) if e is not None)
         key = (id(stmt), month.start, month.end)
-        found = self.compiled.invoice_dates.get(key) if shared else None
+        found = self.compiled.invoice_dates.get(key)  # kept only for a statement whose dates are shared
         if found is None:
+            shared = all(self.compiled.reads_only(e, PERIOD_NAMES) for e in (stmt.issued, stmt.due) if e is not None)
             closing = {"closing": Value("date", month.end), "period": Value("month", month)}
             issued = month.end
             if stmt.issued is not None:

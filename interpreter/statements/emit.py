@@ -118,7 +118,7 @@ class EmitEvaluation:
         inner = env
         for let in s.lets:
             value = evaluate(let.expr, inner)
-            steps.append(self.step(let.name, let.expr, inner, value))
+            steps.append(self.step(let.name, let.expr, inner, value, evaluated=True))
             names[let.name] = value
             inner = env.child(names)
         for r in s.requires:

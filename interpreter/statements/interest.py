@@ -65,6 +65,10 @@ class InterestEvaluation:
         own payment (民法第489条: 利息 before 元本; the part's own interest is solved for, `_interest_on_part`) — and
         which bears no interest. `made`: what earlier rounds of the invoices worked out (`_invoices`); a part
         with the same figures bears the same interest line."""
+        if not interest_lines and all(paid_by is None or paid_by.date <= inv.due for _, paid_by in parts):
+            # nothing to pay first and no part late: the loop below would take nothing and make no line
+            self._interest_paid[inv.key] = Decimal(0)
+            return []
         entries, absorbed, raw_so_far = [], Decimal(0), Decimal(0)
         fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
         for position, (overdue, paid_by) in enumerate(parts):
@@ -117,8 +121,10 @@ class InterestEvaluation:
         days = max(0, (last - first).days + 1)
         if days == 0:
             return None, raw_before
-        rate = evaluate(s.rate, env).value
-        year_days = Decimal(365) if s.year is None else evaluate(s.year, env).value / Decimal(1440)
+        constant = self.compiled.constant  # `14.6%`, `365 days`: worked out once per contract
+        rate = (constant(s.rate) or evaluate(s.rate, env)).value
+        year = None if s.year is None else constant(s.year) or evaluate(s.year, env)
+        year_days = Decimal(365) if year is None else year.value / Decimal(1440)
         factor = rate / 100 * days / year_days
         if part is not None and overdue + self.money(overdue * factor, paid_by.date, []) > part:
             fees_paid = self._fees_paid_with_interest(part, factor, paid_by.date)

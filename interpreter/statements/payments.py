@@ -73,7 +73,8 @@ class PaymentsEvaluation:
                     self._designated_payments.add(payment.index)
                     chosen = self._period_of(as_date(day)).start
                     order = sorted(by_due, key=lambda inv: inv.period[0] != chosen)  # stable: then the one due first
-            counted = self._interest_paid_by(payment, interest_paid)
+            # what a part pays of interest is counted only when some invoice carries interest (`_interest_paid_by`)
+            counted = self._interest_paid_by(payment, interest_paid) if self._invoice_interest_lines else None
             amount = self._pay_interest_first(order, payment, balance, paid_on, parts, interest_paid, counted)
             left = self._pay(order, amount, balance, paid_on, parts, payment, counted)
             if left > 0:
@@ -89,6 +90,8 @@ class PaymentsEvaluation:
         over on the as-of day does not matter: what a payment paid does not change with the day the ledger is
         drawn up. What is left of the payment."""
         amount = payment.fields["amount"].value
+        if not self._invoice_interest_lines:  # no invoice carries interest: nothing to pay first
+            return amount
         for inv in order:
             if inv.key not in self._invoice_interest_lines or inv.due is None or inv.due > payment.date:
                 continue
@@ -114,9 +117,10 @@ class PaymentsEvaluation:
         for inv in order:
             if amount <= 0:
                 break
-            take = min(amount, balance[inv.key])
-            if take <= 0:
+            owed = balance[inv.key]
+            if owed <= 0:  # settled (or in credit): nothing to take
                 continue
+            take = min(amount, owed)
             balance[inv.key] -= take
             amount -= take
             parts[inv.key].append((take, payment))
