@@ -17,6 +17,7 @@ from interpreter.syntax import nodes as n
 from interpreter.syntax.source import Span
 from interpreter.time.calendar import BusinessCalendar
 from interpreter.time.timestamps import JST
+from small_contract import HEADER, evaluate_text
 
 ENV = Env(names={"fee": Value("money", Decimal(3000)), "start": Value("date", date(2025, 4, 1))},
           calendar=BusinessCalendar())
@@ -131,3 +132,16 @@ def test_a_date_moved_beyond_the_limits_is_an_error_at_the_addition(amount, unit
         with pytest.raises(EvalError) as raised:
             evaluate(node, ENV)
     assert (raised.value.node, raised.value.code, str(raised.value)) == (node, "E611", message)
+
+
+@pytest.mark.parametrize("condition, credited", [
+    ("not " * 231 + "true", []),            # 231 `not`s of true: an odd count, false: no credit
+    ("- " * 230 + "1 < 5", [Decimal(1)]),   # 1 negated 230 times is 1, and 1 < 5: the 1-yen credit
+])
+def test_the_deepest_chain_the_parser_accepts_is_evaluated(tmp_path, condition, credited):
+    # some 235 prefixes are accepted (240 are E106, nested too deep): evaluating them must not exhaust Python's stack
+    contract = HEADER + "event service_start;\n" + \
+        f'rule R-1 第1条 "x" {{ credit "c" on service_start where {condition} {{ amount 1 yen; }} }}\n'
+    outcome = evaluate_text(tmp_path, contract, "as_of: 2025-05-01\nevents:\n  - {at: 2025-04-01, event: service_start}\n")
+    assert outcome.ok, outcome.diagnostics
+    assert [e.amount for e in outcome.ledger.entries if e.kind == "credit"] == credited

@@ -415,11 +415,18 @@ def _neg(v: Value, node) -> Value:
     raise EvalError(f"cannot negate {format_value(v)}", node)
 
 
-def _unary(e: n.Unary, env: Env) -> Value:
-    v = evaluate(e.operand, env)
+def _unary(e: n.Unary) -> Callable[[Env], Value]:
+    operand = _compiled(e.operand)
     if e.op == "not":
-        return FALSE if truthy(v, e) else TRUE
-    return _neg(v, e)
+        return lambda env: FALSE if truthy(operand(env), e) else TRUE
+
+    def negation(env: Env) -> Value:
+        v = operand(env)
+        try:
+            return _neg(v, e)
+        except BEYOND_LIMITS as exc:
+            raise EvalError.beyond(exc, e) from None
+    return negation
 
 
 def truthy(v: Value, node=None) -> bool:
@@ -755,7 +762,7 @@ _BUILD: dict[type, Callable[[Any], Callable[[Env], Value]]] = {
     n.NextEvent: _node_function(_next_event),
     n.Attr: _attr,
     n.Call: _node_function(_call),
-    n.Unary: _node_function(_unary),
+    n.Unary: _unary,
     n.Binary: _binary,
     n.Compare: _compare,
     n.In: _node_function(_in),
