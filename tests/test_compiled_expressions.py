@@ -145,3 +145,9 @@ def test_the_deepest_chain_the_parser_accepts_is_evaluated(tmp_path, condition, 
     outcome = evaluate_text(tmp_path, contract, "as_of: 2025-05-01\nevents:\n  - {at: 2025-04-01, event: service_start}\n")
     assert outcome.ok, outcome.diagnostics
     assert [e.amount for e in outcome.ledger.entries if e.kind == "credit"] == credited
+
+
+@given(st.lists(st.integers(0, 5), max_size=4), st.integers(0, 5), st.booleans())
+def test_in_is_membership_among_the_values_of_the_list(members, item, negated):
+    node = n.In(n.Num(Decimal(item), "yen"), n.ListExpr(tuple(n.Num(Decimal(m), "yen") for m in members)), negated)
+    assert evaluate(node, ENV) == Value("bool", (item in members) != negated)

@@ -579,16 +579,24 @@ def _compare(e: n.Compare) -> Callable[[Env], Value]:
     return chain
 
 
-def _in(e: n.In, env: Env) -> Value:
-    item = evaluate(e.item, env)
-    coll = evaluate(e.collection, env)
-    members = coll.value if coll.kind == "list" else (coll,)
-    found = any(m.value == item.value for m in members)
-    return TRUE if found != e.negated else FALSE
+def _in(e: n.In) -> Callable[[Env], Value]:
+    item_of, collection_of = _compiled(e.item), _compiled(e.collection)
+
+    def membership(env: Env) -> Value:
+        item = item_of(env)
+        coll = collection_of(env)
+        try:
+            members = coll.value if coll.kind == "list" else (coll,)
+            found = any(m.value == item.value for m in members)
+            return TRUE if found != e.negated else FALSE
+        except BEYOND_LIMITS as exc:
+            raise EvalError.beyond(exc, e) from None
+    return membership
 
 
-def _list(e: n.ListExpr, env: Env) -> Value:
-    return Value("list", tuple([evaluate(i, env) for i in e.items]))
+def _list(e: n.ListExpr) -> Callable[[Env], Value]:
+    items = [_compiled(i) for i in e.items]
+    return lambda env: Value("list", tuple([item(env) for item in items]))
 
 
 def _if(e: n.IfExpr) -> Callable[[Env], Value]:
@@ -765,8 +773,8 @@ _BUILD: dict[type, Callable[[Any], Callable[[Env], Value]]] = {
     n.Unary: _unary,
     n.Binary: _binary,
     n.Compare: _compare,
-    n.In: _node_function(_in),
-    n.ListExpr: _node_function(_list),
+    n.In: _in,
+    n.ListExpr: _list,
     n.IfExpr: _if,
     n.Aggregate: _node_function(_aggregate),
     n.Tier: _node_function(_tier),
