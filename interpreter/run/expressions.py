@@ -239,11 +239,12 @@ def format_value(v: Value) -> str:
 
 
 # Each node is evaluated by a function of the environment alone, built once for the node (`_BUILD`): it holds
-# what the node says (its operator, its operands' own functions, a literal's value), so evaluating an expression
-# looks nothing up but names. Kept by the node's id together with the node, so that the id cannot be taken by
-# another node while it is kept: the functions depend on nothing but the node, and nodes are never changed.
-# Emptied when full, to bound its memory in a process that loads contract after contract (a parent's function
-# keeps its operands' functions, so it goes on working).
+# what the node says (its operator, its operands' own functions, a literal's value), so evaluating it looks up
+# neither its kind nor its operands (the kinds of node still written as a function of the node and the environment,
+# `_node_function`, read their operands through `evaluate`). Kept by the node's id together with the node, so that
+# the id cannot be taken by another node while it is kept: the functions depend on nothing but the node, and nodes
+# are never changed. Emptied when full, to bound its memory in a process that loads contract after contract (a
+# parent's function keeps its operands' functions, so it goes on working).
 _COMPILED: dict[int, tuple[Any, Callable[[Env], Value]]] = {}
 _COMPILED_MOST = 100_000
 
