@@ -13,7 +13,7 @@ import pytest
 
 from interpreter.api import Contract, Timeline
 from interpreter.run.ledger import entry_json
-from tests.small_contract import HEADER, evaluate_text
+from tests.small_contract import HEADER, evaluate_text, ledger_of
 
 BUNDLED = ["airnet-allinone", "hennge-cmc", "iij-secure-mx", "itscom-hosting", "minato-mobile"]
 
@@ -107,3 +107,40 @@ events:
 """)
     assert [(d.code, d.message, d.span.line, d.span.column) for d in outcome.diagnostics] == [
         ("E406", "cannot evaluate: division by zero", 17, column)]  # line 17: the `interest` statement
+
+
+PART = HEADER.replace("first_month full;", "first_month prorated;") + """
+plan base "基本";
+option box "ボックス" {
+  item part "部品";
+}
+event service_start { starts contract, starts base; }
+event box_order "ボックスの申込" { billing_start: date; starts box billing from box_order.billing_start; }
+event part_start "部品の申込" { starts part; }
+event part_end "部品の終了" { ends part; }
+rule T-1 第1条 "料金" {
+  monthly fee 3,000 yen for part;
+  rounding floor to 1 yen;
+}
+"""
+
+
+def test_a_monthly_fees_first_month_is_worked_out_for_each_holding(tmp_path: Path):
+    """A monthly fee's billing start and first-month policy are worked out once per holding, not per period
+    (`_holding_terms`): an item held twice has two. The part taken on before the box bills waits for it (第1条's fee
+    from the box's billing start, 05-16, the first month not a partial month of its own); taken on again on 07-16,
+    after the box bills, its first month is its own, prorated as the conventions say."""
+    ledger = ledger_of(tmp_path, PART, """as_of: 2025-08-31
+events:
+  - {at: 2025-04-01, event: service_start}
+  - {at: 2025-04-10, event: box_order, billing_start: 2025-05-16}
+  - {at: 2025-04-20, event: part_start}
+  - {at: 2025-06-30, event: part_end}
+  - {at: 2025-07-16, event: part_start}
+""")
+    assert [(str(e.period[0]), e.amount) for e in ledger.entries if e.kind == "charge"] == [
+        ("2025-05-16", Decimal(3000)),  # the first holding bills from the box's billing start, in full
+        ("2025-06-01", Decimal(3000)),
+        ("2025-07-16", Decimal(1548)),  # the second: 3,000 × 16 days (07-16…07-31) ÷ 31 = 1,548.38… → 1,548
+        ("2025-08-01", Decimal(3000)),
+    ]
