@@ -29,7 +29,7 @@ def test_every_bundled_scenario_gets_the_same_ledger_from_a_contract_that_evalua
     """The bundled scenarios give their customers different parameters and reading choices (a prorated partial
     month, a reading of 第8条第3項, …): one contract evaluates them all, last file first, and each ledger must be the
     one a contract with nothing kept gives. (Dropping the reading taken from the key of a choice's entry words, or
-    the statement tables from a month's charge, makes dozens of them differ.)"""
+    keeping a rule's provenance, with the readings it rests on, for every customer, makes dozens of them differ.)"""
     files = sorted(glob.glob(f"contracts/scenarios/{name}/*.yaml"))[::-1]
     assert files
     warm = Contract.load(f"contracts/{name}.ctr")
@@ -144,3 +144,34 @@ events:
         ("2025-07-16", Decimal(1548)),  # the second: 3,000 × 16 days (07-16…07-31) ÷ 31 = 1,548.38… → 1,548
         ("2025-08-01", Decimal(3000)),
     ]
+
+
+ROUNDED_FOR_SOME = HEADER.replace("first_month full;", "first_month prorated;") + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+param unrounded: bool = false "端数を丸めない";
+rule T-1 第1条 "料金" {
+  monthly fee 1,000 yen for base;
+}
+rule T-2 第2条 "端数" when not unrounded {
+  rounding floor to 1 yen;
+}
+"""
+
+
+def test_a_months_charge_kept_for_every_customer_is_rounded_by_the_rules_that_apply_to_each():
+    """A constant fee's charge for a month is kept for every customer of the contract, keyed by the statement tables
+    of the rules that apply to the customer: the rounding rule applies to some customers only (`when not
+    unrounded`). Started 04-14: 1,000 yen × 17 days ÷ 30 = 566.66…, cut to 566 yen where T-2 applies, left as it is
+    where it does not, whichever customer came before."""
+    contract = Contract.from_text(ROUNDED_FOR_SOME, "t.ctr")
+
+    def april(unrounded: bool) -> Decimal:
+        timeline = Timeline("c", ({"at": "2025-04-14", "event": "service_start"},),
+                            {"unrounded": "true" if unrounded else "false"}, as_of="2025-04-30")
+        [charge] = [e for e in contract.evaluate(timeline).ledger.entries if e.kind == "charge"]
+        return charge.amount
+
+    amounts = [april(False), april(True), april(False), april(True)]
+    assert amounts[0] == amounts[2] == Decimal(566)
+    assert amounts[1] == amounts[3] and Decimal(566) < amounts[1] < Decimal("566.67")
