@@ -1,0 +1,177 @@
+"""What the evaluation keeps to go faster must not change what it gives: answers kept for every customer of a loaded
+contract (run/compiled.py, module-level caches) must be keyed by everything they depend on, what is kept for one
+evaluation must be that customer's, and a shortcut must report a failing expression as the long way does.
+
+Each test here fails when one of those keys is loosened or a shortcut drops its fallback (checked by doing so)."""
+from __future__ import annotations
+
+import glob
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from interpreter.api import Contract, Timeline
+from interpreter.run.ledger import entry_json
+from tests.small_contract import HEADER, evaluate_text, ledger_of
+
+BUNDLED = ["airnet-allinone", "hennge-cmc", "iij-secure-mx", "itscom-hosting", "minato-mobile"]
+
+
+def _seen(result) -> list:
+    """A ledger as compared here: every entry as the JSON shows it, with its explanation."""
+    return [(entry_json(e), e.explanation) for e in result.ledger.entries] if result.ledger is not None else \
+        [(d.code, d.message) for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_every_bundled_scenario_gets_the_same_ledger_from_a_contract_that_evaluated_the_others(name):
+    """The bundled scenarios give their customers different parameters and reading choices (a prorated partial
+    month, a reading of 第8条第3項, …): one contract evaluates them all, last file first, and each ledger must be the
+    one a contract with nothing kept gives. (Dropping the reading taken from the key of a choice's entry words, or
+    keeping a rule's provenance, with the readings it rests on, for every customer, makes dozens of them differ.)"""
+    files = sorted(glob.glob(f"contracts/scenarios/{name}/*.yaml"))[::-1]
+    assert files
+    warm = Contract.load(f"contracts/{name}.ctr")
+    cold = Contract.load(f"contracts/{name}.ctr")
+    differ = []
+    for path in files:
+        cold.model.cache.clear()  # as freshly loaded: nothing worked out for an earlier customer
+        if _seen(warm.evaluate_file(path)) != _seen(cold.evaluate_file(path)):
+            differ.append(path)
+    assert differ == []
+
+
+CONDITIONAL = HEADER + """
+plan basic "基本プラン";
+event service_start { starts contract, starts basic; }
+event request "申込" { count: number; }
+param reseller: bool = false "販売店経由";
+rule EX-1 第1条 "申込" {
+  occurrence fee 1,000 yen on request;
+}
+rule EX-2 第2条 "販売店経由の申込" when reseller {
+  occurrence fee 300 yen on request;
+  limit "販売店経由の申込は2件まで" on request: request.count <= 2;
+}
+"""
+
+
+def test_what_an_event_sets_off_is_the_customers_own_under_a_rule_with_a_condition():
+    """The kinds of statement written on an event are found once per evaluation (`_written_on`): a rule that applies
+    to one customer only (`when reseller`) writes a fee and a limit on `request` for that customer, whichever
+    customer the contract evaluated before."""
+    contract = Contract.from_text(CONDITIONAL, "t.ctr")
+
+    def request(reseller: bool):
+        timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"},
+                                  {"at": "2025-04-10", "event": "request", "count": "3"}),
+                            {"reseller": "true" if reseller else "false"}, as_of="2025-04-30")
+        ledger = contract.evaluate(timeline).ledger
+        return ([e.amount for e in ledger.entries if e.kind == "charge"],
+                [e.label for e in ledger.entries if e.kind == "finding"])
+
+    # a reseller's request: 1,000 yen (第1条) and 300 yen (第2条), and 3 > 2 breaks 第2条's limit
+    reseller = ([Decimal(1000), Decimal(300)], ["販売店経由の申込は2件まで"])
+    direct = ([Decimal(1000)], [])  # 第2条 does not apply
+    # the direct customer first: kinds found for it (a fee only) must not stand for the reseller's (a fee and a limit)
+    assert [request(False), request(True), request(False), request(True)] == [direct, reseller, direct, reseller]
+
+
+INTEREST = HEADER + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+event payment { amount: money; }
+rule T-1 第1条 "料金" {
+  monthly fee 1,000 yen for base;
+  tax consumption 10% from 2019-10-01 outside interest;
+  rounding floor to 1 yen;
+  invoice due end of month after closing paid by payment;
+  interest RATE per year { days from due + 1 day through paid - 1 day; year of YEAR; }
+}
+"""
+
+
+@pytest.mark.parametrize("rate, year, column", [
+    ("14.6% / 0", "365 days", 12),       # the rate: `14.6% / 0`, just after `interest `
+    ("14.6%", "365 days / 0", 81),       # the year: `365 days / 0`, after `year of`
+])
+def test_a_constant_interest_rate_that_fails_is_reported_where_it_is_written(tmp_path: Path, rate, year, column):
+    """A rate or year that names nothing is worked out once per contract; one that cannot be worked out is left to
+    the evaluation, which reports it at the expression, with its code, as when every part was evaluated apart.
+    April's 1,100 yen, due 2025-05-31, paid on 06-10: 9 days late, so the interest is worked out."""
+    outcome = evaluate_text(tmp_path, INTEREST.replace("RATE", rate).replace("YEAR", year), """as_of: 2025-08-10
+events:
+  - {at: 2025-04-01, event: service_start}
+  - {at: 2025-06-10, event: payment, amount: 1100}
+""")
+    assert [(d.code, d.message, d.span.line, d.span.column) for d in outcome.diagnostics] == [
+        ("E406", "cannot evaluate: division by zero", 17, column)]  # line 17: the `interest` statement
+
+
+PART = HEADER.replace("first_month full;", "first_month prorated;") + """
+plan base "基本";
+option box "ボックス" {
+  item part "部品";
+}
+event service_start { starts contract, starts base; }
+event box_order "ボックスの申込" { billing_start: date; starts box billing from box_order.billing_start; }
+event part_start "部品の申込" { starts part; }
+event part_end "部品の終了" { ends part; }
+rule T-1 第1条 "料金" {
+  monthly fee 3,000 yen for part;
+  rounding floor to 1 yen;
+}
+"""
+
+
+def test_a_monthly_fees_first_month_is_worked_out_for_each_holding(tmp_path: Path):
+    """A monthly fee's billing start and first-month policy are worked out once per holding, not per period
+    (`_holding_terms`): an item held twice has two. The part taken on before the box bills waits for it (第1条's fee
+    from the box's billing start, 05-16, the first month not a partial month of its own); taken on again on 07-16,
+    after the box bills, its first month is its own, prorated as the conventions say."""
+    ledger = ledger_of(tmp_path, PART, """as_of: 2025-08-31
+events:
+  - {at: 2025-04-01, event: service_start}
+  - {at: 2025-04-10, event: box_order, billing_start: 2025-05-16}
+  - {at: 2025-04-20, event: part_start}
+  - {at: 2025-06-30, event: part_end}
+  - {at: 2025-07-16, event: part_start}
+""")
+    assert [(str(e.period[0]), e.amount) for e in ledger.entries if e.kind == "charge"] == [
+        ("2025-05-16", Decimal(3000)),  # the first holding bills from the box's billing start, in full
+        ("2025-06-01", Decimal(3000)),
+        ("2025-07-16", Decimal(1548)),  # the second: 3,000 × 16 days (07-16…07-31) ÷ 31 = 1,548.38… → 1,548
+        ("2025-08-01", Decimal(3000)),
+    ]
+
+
+ROUNDED_FOR_SOME = HEADER.replace("first_month full;", "first_month prorated;") + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+param unrounded: bool = false "端数を丸めない";
+rule T-1 第1条 "料金" {
+  monthly fee 1,000 yen for base;
+}
+rule T-2 第2条 "端数" when not unrounded {
+  rounding floor to 1 yen;
+}
+"""
+
+
+def test_a_months_charge_kept_for_every_customer_is_rounded_by_the_rules_that_apply_to_each():
+    """A constant fee's charge for a month is kept for every customer of the contract, keyed by the statement tables
+    of the rules that apply to the customer: the rounding rule applies to some customers only (`when not
+    unrounded`). Started 04-14: 1,000 yen × 17 days ÷ 30 = 566.66…, cut to 566 yen where T-2 applies, left as it is
+    where it does not, whichever customer came before."""
+    contract = Contract.from_text(ROUNDED_FOR_SOME, "t.ctr")
+
+    def april(unrounded: bool) -> Decimal:
+        timeline = Timeline("c", ({"at": "2025-04-14", "event": "service_start"},),
+                            {"unrounded": "true" if unrounded else "false"}, as_of="2025-04-30")
+        [charge] = [e for e in contract.evaluate(timeline).ledger.entries if e.kind == "charge"]
+        return charge.amount
+
+    amounts = [april(False), april(True), april(False), april(True)]
+    assert amounts[0] == amounts[2] == Decimal(566)
+    assert amounts[1] == amounts[3] and Decimal(566) < amounts[1] < Decimal("566.67")
