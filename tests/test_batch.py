@@ -334,3 +334,32 @@ def test_a_contract_with_errors_is_reported_and_nothing_is_written(tmp_path, cap
     assert main(["batch", str(broken), "--events", str(events), "--out", str(tmp_path / "out")]) == 1
     assert "error[E103]" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_partitions_evaluated_at_once_put_back_the_collector_thresholds_they_found():
+    """The batch collects the young less often while partitions run; threads of one worker running partitions at
+    once must leave the process's thresholds as they found them, whichever finishes last."""
+    import gc
+    import threading
+
+    from interpreter.batch import customers
+
+    before = gc.get_threshold()
+    inside, release = threading.Barrier(3), threading.Event()
+    seen = []
+
+    def partition():
+        with customers._young_collected_less_often():
+            inside.wait()
+            seen.append(gc.get_threshold())
+            release.wait()
+
+    threads = [threading.Thread(target=partition) for _ in range(2)]
+    for t in threads:
+        t.start()
+    inside.wait()
+    release.set()
+    for t in threads:
+        t.join()
+    assert seen == [customers.YOUNG_COLLECTION] * 2
+    assert gc.get_threshold() == before != customers.YOUNG_COLLECTION
