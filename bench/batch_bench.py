@@ -7,9 +7,9 @@ asserts nothing (except that the invoices agree, which it reports).
   .venv/bin/python bench/batch_bench.py --itscom 10000        # vs the hand-written evaluator
 
 Peak memory is the largest resident set of the `yakkan batch` process or of one of its own children (Dask's
-worker processes, each by itself), as that process reports it on leaving. (Asked from this process, the children's
-peak would count the moment a child is forked from this one, before it becomes `yakkan batch`: this process's
-own size, large once it holds the portfolio and the hand-written invoices.)
+worker processes, each by itself), as that process reports it on leaving: its own high-water mark (VmHWM), since
+the peak getrusage gives for a child counts the moment it was forked from this process, before it became
+`yakkan batch` (this process's own size, large once it holds the portfolio and the hand-written invoices).
 """
 from __future__ import annotations
 
@@ -91,8 +91,12 @@ from interpreter.cli import main
 try:
     status = main(sys.argv[1:])
 finally:
-    peak = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    print("{PEAK}" + str(peak), file=sys.stderr)
+    try:  # the high-water mark of this process's own memory since it became yakkan batch (Linux)
+        with open("/proc/self/status") as status_file:
+            own = next(int(line.split()[1]) for line in status_file if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print("{PEAK}" + str(max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)), file=sys.stderr)
 sys.exit(status)
 """
 
