@@ -23,17 +23,13 @@ from interpreter.run.expressions import (
     Value,
     as_date,
     evaluate,
-    format_decimal,
-    format_value,
-    graduated_bands,
-    tier_row_taken,
     truthy,
 )
 from interpreter.run.ledger import Entry, Ledger, number_entry, sort_entries
 from interpreter.run.environment import Environment
 from interpreter.run.compiled import StatementTables, compiled, emit_event, fee_event, statement_event
 from interpreter.run.queries import TimelineQueries
-from interpreter.run.show import show
+from interpreter.run.show import Explanations
 from interpreter.run.lifecycle import LifecycleEvaluation, Subscription
 from interpreter.run.state import Declared
 from interpreter.statements import STATEMENT_EVALUATIONS
@@ -152,31 +148,7 @@ class EvaluationCore:
         holds = truthy(evaluate(rule.condition.expr, env), rule.condition.expr)
         return holds != rule.condition.negated
 
-    # ------------------------------------------------------------- environment
-
     # ------------------------------------------------------------- entries
-
-    def step(self, name: str, expr, env: Env, value, evaluated: bool = False) -> str:
-        """`name = <as written> = <with values> = result`, dropping repeats. A tier shows the row it took.
-        `evaluated`: `value` is what `expr` evaluates to in `env`, just now (nothing changed since), so that
-        writing the expression out need not evaluate it again where it shows its value."""
-        result = value if isinstance(value, str) else format_value(value) if isinstance(value, Value) else str(value)
-        if isinstance(expr, n.Tier) and expr.graduated:
-            bands = " + ".join(f"{format_decimal(part)} × {format_value(rate)}" for part, rate in graduated_bands(expr, env))
-            subject = self.model.source.snippet(expr.subject.span)
-            return f"{name} = graduated over {subject} = {show(expr.subject, env)}: {bands or '0'} = {result}"
-        if isinstance(expr, n.Tier):
-            row = tier_row_taken(expr, env)
-            taken = self.model.source.snippet(row.cond.span) if row is not None and row.cond is not None else "otherwise"
-            subject = self.model.source.snippet(expr.subject.span)
-            return f"{name} = tier of {subject} = {show(expr.subject, env)}: {taken} → {result}"
-        parts = [self.model.source.snippet(expr.span),
-                 show(expr, env, value=value if evaluated and isinstance(value, Value) else None), result]
-        shown = []
-        for p in parts:
-            if p and p not in shown:
-                shown.append(p)
-        return f"{name} = " + " = ".join(shown)
 
     def add(self, rule: n.RuleDecl | None, stmt, kind: str, label: str, **kw) -> Entry:
         if len(self.entries) >= MAX_ENTRIES:
@@ -320,30 +292,6 @@ class EvaluationCore:
                 return sub
         return None
 
-    # ------------------------------------------------------------- effects
-
-    # ------------------------------------------------------------- notices and obligations
-
-    def _calendar_note(self) -> tuple[str, ...]:
-        """What counts as a business day, as a deadline's entry says it (the same for the whole contract)."""
-        found = self.model.cache.get("calendar_note")
-        if found is None:
-            found = self.model.cache["calendar_note"] = self._calendar_wording()
-        return found
-
-    def _calendar_wording(self) -> tuple[str, ...]:
-        cal = self.model.calendar
-        parts = ["business days: weekdays"]
-        if cal.national_holidays:
-            parts.append("not Japanese national holidays (振替休日 and 国民の休日 included)")
-        if cal.closed_yearly or cal.closed_dates:
-            parts.append("not the provider's closed days")
-        return (", ".join(parts),)
-
-    # ------------------------------------------------------------- fees
-
-    # ------------------------------------------------------------- settlements
-
     # ------------------------------------------------------------- entries the rules emit
 
     def _contract_end_entries(self) -> None:
@@ -373,7 +321,8 @@ class EvaluationCore:
     # ------------------------------------------------------------- invoices, payments, interest
 
 
-class Evaluation(*STATEMENT_EVALUATIONS, LifecycleEvaluation, TimelineQueries, Environment, EvaluationCore):
+class Evaluation(*STATEMENT_EVALUATIONS, LifecycleEvaluation, TimelineQueries, Environment, Explanations,
+                 EvaluationCore):
     """One customer's evaluation: the core and every statement kind's evaluation."""
 
 

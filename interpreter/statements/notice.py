@@ -77,6 +77,22 @@ class NoticeChecks:
 class NoticeEvaluation:
     """Evaluation of notice statements (a mixin of the evaluation)."""
 
+    def _calendar_note(self) -> tuple[str, ...]:
+        """What counts as a business day, as a deadline's entry says it (the same for the whole contract)."""
+        found = self.model.cache.get("calendar_note")
+        if found is None:
+            found = self.model.cache["calendar_note"] = self._calendar_wording()
+        return found
+
+    def _calendar_wording(self) -> tuple[str, ...]:
+        cal = self.model.calendar
+        parts = ["business days: weekdays"]
+        if cal.national_holidays:
+            parts.append("not Japanese national holidays (振替休日 and 国民の休日 included)")
+        if cal.closed_yearly or cal.closed_dates:
+            parts.append("not the provider's closed days")
+        return (", ".join(parts),)
+
     def _notices_on(self, ev: Event, env: Env) -> None:
         for rule, stmt in self.statements_by(ev.date, n.Notice, statement_event).get(ev.name, ()):
             self._notice(rule, stmt, ev, env)
