@@ -113,12 +113,21 @@ class NoticeEvaluation:
             yield d
             d = d + timedelta(days=1)
 
+    def _date_step(self, name: str, expr, env: Env, value: Value, day: date) -> str:
+        """The step of a date the notice just evaluated (`value`, in `env`, read as `day`). A plain date is
+        written as the value itself, so the step shows it without evaluating the expression again; a date
+        with a time of day is written as its day, the expression shown as evaluated afresh."""
+        if value.kind == "date":  # format_value writes a date as its isoformat, as str(day) does
+            return self.step(name, expr, env, value, evaluated=True)
+        return self.step(name, expr, env, str(day))
+
     def _notice(self, rule: n.RuleDecl, s: n.Notice, ev: Event, env: Env) -> None:
         if s.where is not None and not truthy(evaluate(s.where, env), s.where):
             return  # `on EVENT where COND`: this event is not such a notice
-        desired = as_date(evaluate(s.effective, env), s.effective)
+        written = evaluate(s.effective, env)
+        desired = as_date(written, s.effective)
         label = s.label or rule.label or s.name
-        steps = [self.step("effective", s.effective, env, str(desired))]
+        steps = [self._date_step("effective", s.effective, env, written, desired)]
         effective = None
         due_for_desired = None
         moved = False
@@ -127,10 +136,11 @@ class NoticeEvaluation:
                 effective = candidate
                 break
             inner = env.child({"effective": Value("date", candidate)})
-            due = as_date(evaluate(s.due, inner), s.due)
+            written = evaluate(s.due, inner)
+            due = as_date(written, s.due)
             if due_for_desired is None:
                 due_for_desired = due
-                steps.append(self.step("due", s.due, inner, str(due)))
+                steps.append(self._date_step("due", s.due, inner, written, due))
                 if candidate != desired:
                     steps.append(f"{desired} is not an allowed date ({s.allowed}): the first allowed is {candidate}")
             if ev.date <= due:
