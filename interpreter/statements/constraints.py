@@ -40,7 +40,7 @@ class ConstraintsEvaluation:
 
     def _rejected_event(self, ev: Event, decl: n.EventDecl, env: Env) -> bool:
         """An event that breaks a constraint is rejected: a finding, and nothing else changes."""
-        reason = self._after_contract_end(ev, decl) or self._rejection(ev, self._started_items(ev, decl, env), env)
+        reason = self._after_contract_end(ev, decl) or self._rejection(ev, self._ordered_items(ev, decl, env), env)
         if reason is None:
             return False
         rule, stmt, message = reason
@@ -54,14 +54,29 @@ class ConstraintsEvaluation:
     # what an event orders of the service: taking an item on, changing one, setting its count
     ORDERS = (n.StartItem, n.ChangeItem, n.SetQuantity)
 
+    def _orders(self, decl: n.EventDecl) -> bool:
+        """Whether an event's own effects order the service. The same for every customer of the contract: kept
+        by the declaration's identity (the model keeps its declarations, so the identity is not reused)."""
+        key = ("event orders", id(decl))
+        found = self.model.cache.get(key)
+        if found is None:
+            found = self.model.cache[key] = any(isinstance(action, self.ORDERS) for action in decl.effects)
+        return found
+
+    def _ordered_items(self, ev: Event, decl: n.EventDecl, env: Env):
+        """The items an event starts or changes. One that orders nothing itself and carries no notice (whose effects
+        could) starts none: nothing to work out."""
+        if self._orders(decl) or ev.name in self.statements_by(ev.date, n.Notice, statement_event):
+            return self._started_items(ev, decl, env)
+        return ()
+
     def _after_contract_end(self, ev: Event, decl: n.EventDecl):
         """An order of the service (or a request priced by an occurrence fee) dated after the contract's last day
         has no contract to act under: it is rejected, in the name of the rule that ended the contract. A payment,
         a claim or a notice is still received (they carry no such effect or fee)."""
         if self.contract_end is None or ev.date <= self.contract_end:
             return None
-        ordered = any(isinstance(action, self.ORDERS) for action in decl.effects)
-        if not ordered and not any(stmt.kind == "occurrence" for _, stmt in
+        if not self._orders(decl) and not any(stmt.kind == "occurrence" for _, stmt in
                                    self.statements_by(ev.date, n.Fee, fee_event).get(ev.name, ())):
             return None
         rule, stmt = self.contract_end_source
