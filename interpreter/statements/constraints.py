@@ -54,14 +54,19 @@ class ConstraintsEvaluation:
     # what an event orders of the service: taking an item on, changing one, setting its count
     ORDERS = (n.StartItem, n.ChangeItem, n.SetQuantity)
 
-    def _orders(self, decl: n.EventDecl) -> bool:
-        """Whether an event's own effects order the service. The same for every customer of the contract: kept
-        by the declaration's identity (the model keeps its declarations, so the identity is not reused)."""
-        key = ("event orders", id(decl))
+    def _for_contract(self, key: tuple, work):
+        """What `work()` gives, worked out once for the contract and kept with its model under `key`. For what
+        depends only on the statements and declarations named in the key by their identity: the model keeps
+        them for its life, so an identity is not reused."""
         found = self.model.cache.get(key)
         if found is None:
-            found = self.model.cache[key] = any(isinstance(action, self.ORDERS) for action in decl.effects)
+            found = self.model.cache[key] = work()
         return found
+
+    def _orders(self, decl: n.EventDecl) -> bool:
+        """Whether an event's own effects order the service (the same for every customer)."""
+        return self._for_contract(("event orders", id(decl)),
+                                  lambda: any(isinstance(action, self.ORDERS) for action in decl.effects))
 
     def _ordered_items(self, ev: Event, decl: n.EventDecl, env: Env):
         """The items an event starts or changes. One that orders nothing itself and carries no notice (whose effects
@@ -99,6 +104,18 @@ class ConstraintsEvaluation:
                 return rule, s, s.label or f"{ev.name} rejected by {rule.id}"
         return None
 
+    def _requires_order(self, tables) -> dict[int, int]:
+        """The place of each `requires` among a version's applicable statements (by the statement's identity). Kept
+        by the tables' identity: the compiled contract keeps its tables, one per version and set of applicable
+        rules, which is all the order depends on."""
+        return self._for_contract(("requires order", id(tables)), lambda: {
+            id(pair[1]): i for i, pair in enumerate(tables.by_kind[n.Requires])})
+
+    def _required_options(self, s: n.Requires) -> tuple[str, ...]:
+        """The items one of which a `requires` asks for, as written."""
+        return self._for_contract(("required options", id(s)),
+                                  lambda: tuple(x.name for x in alternatives(s.condition)))
+
     def _order_rejection(self, ev: Event, started, env: Env):
         """The first order constraint an event that starts or changes items breaks, if any."""
         d = ev.date
@@ -107,13 +124,13 @@ class ConstraintsEvaluation:
         by_item = self.statements_by(d, n.Requires, requires_item)
         candidates = [pair for key in (*dict.fromkeys(items), ANY_ITEM) for pair in by_item.get(key, ())]
         if len(candidates) > 1:  # in the order the terms state them
-            order = {id(pair[1]): i for i, pair in enumerate(self._tables(self.version(d)).by_kind[n.Requires])}
+            order = self._requires_order(self._tables(self.version(d)))
             candidates.sort(key=lambda pair: order[id(pair[1])])
         for rule, s in candidates:
             self.current = s
             item = evaluate(s.item, env).value
             if item in items:
-                options = [x.name for x in alternatives(s.condition)]
+                options = self._required_options(s)
                 if not any(self._active(o, d) or o in items for o in options):
                     names = " or ".join(item_label(tables, o) for o in options)
                     return rule, s, f"order for {item_label(tables, item)} rejected: it requires {names}"
