@@ -40,7 +40,7 @@ class ConstraintsEvaluation:
 
     def _rejected_event(self, ev: Event, decl: n.EventDecl, env: Env) -> bool:
         """An event that breaks a constraint is rejected: a finding, and nothing else changes."""
-        reason = self._after_contract_end(ev, decl) or self._rejection(ev, self._ordered_items(ev, decl, env), env)
+        reason = self._after_contract_end(ev, decl) or self._rejection(ev, self._started_items(ev, decl, env), env)
         if reason is None:
             return False
         rule, stmt, message = reason
@@ -54,34 +54,14 @@ class ConstraintsEvaluation:
     # what an event orders of the service: taking an item on, changing one, setting its count
     ORDERS = (n.StartItem, n.ChangeItem, n.SetQuantity)
 
-    def _for_contract(self, key: tuple, work):
-        """What `work()` gives, worked out once for the contract and kept with its model under `key`. For what
-        depends only on the statements and declarations named in the key by their identity: the model keeps
-        them for its life, so an identity is not reused."""
-        found = self.model.cache.get(key)
-        if found is None:
-            found = self.model.cache[key] = work()
-        return found
-
-    def _orders(self, decl: n.EventDecl) -> bool:
-        """Whether an event's own effects order the service (the same for every customer)."""
-        return self._for_contract(("event orders", id(decl)),
-                                  lambda: any(isinstance(action, self.ORDERS) for action in decl.effects))
-
-    def _ordered_items(self, ev: Event, decl: n.EventDecl, env: Env):
-        """The items an event starts or changes. One that orders nothing itself and carries no notice (whose effects
-        could) starts none: nothing to work out."""
-        if self._orders(decl) or ev.name in self.statements_by(ev.date, n.Notice, statement_event):
-            return self._started_items(ev, decl, env)
-        return ()
-
     def _after_contract_end(self, ev: Event, decl: n.EventDecl):
         """An order of the service (or a request priced by an occurrence fee) dated after the contract's last day
         has no contract to act under: it is rejected, in the name of the rule that ended the contract. A payment,
         a claim or a notice is still received (they carry no such effect or fee)."""
         if self.contract_end is None or ev.date <= self.contract_end:
             return None
-        if not self._orders(decl) and not any(stmt.kind == "occurrence" for _, stmt in
+        ordered = any(isinstance(action, self.ORDERS) for action in decl.effects)
+        if not ordered and not any(stmt.kind == "occurrence" for _, stmt in
                                    self.statements_by(ev.date, n.Fee, fee_event).get(ev.name, ())):
             return None
         rule, stmt = self.contract_end_source
@@ -104,18 +84,6 @@ class ConstraintsEvaluation:
                 return rule, s, s.label or f"{ev.name} rejected by {rule.id}"
         return None
 
-    def _requires_order(self, tables) -> dict[int, int]:
-        """The place of each `requires` among a version's applicable statements (by the statement's identity). Kept
-        by the tables' identity: the compiled contract keeps its tables, one per version and set of applicable
-        rules, which is all the order depends on."""
-        return self._for_contract(("requires order", id(tables)), lambda: {
-            id(pair[1]): i for i, pair in enumerate(tables.by_kind[n.Requires])})
-
-    def _required_options(self, s: n.Requires) -> tuple[str, ...]:
-        """The items one of which a `requires` asks for, as written."""
-        return self._for_contract(("required options", id(s)),
-                                  lambda: tuple(x.name for x in alternatives(s.condition)))
-
     def _order_rejection(self, ev: Event, started, env: Env):
         """The first order constraint an event that starts or changes items breaks, if any."""
         d = ev.date
@@ -124,13 +92,13 @@ class ConstraintsEvaluation:
         by_item = self.statements_by(d, n.Requires, requires_item)
         candidates = [pair for key in (*dict.fromkeys(items), ANY_ITEM) for pair in by_item.get(key, ())]
         if len(candidates) > 1:  # in the order the terms state them
-            order = self._requires_order(self._tables(self.version(d)))
+            order = {id(pair[1]): i for i, pair in enumerate(self._tables(self.version(d)).by_kind[n.Requires])}
             candidates.sort(key=lambda pair: order[id(pair[1])])
         for rule, s in candidates:
             self.current = s
             item = evaluate(s.item, env).value
             if item in items:
-                options = self._required_options(s)
+                options = [x.name for x in alternatives(s.condition)]
                 if not any(self._active(o, d) or o in items for o in options):
                     names = " or ".join(item_label(tables, o) for o in options)
                     return rule, s, f"order for {item_label(tables, item)} rejected: it requires {names}"
