@@ -75,6 +75,40 @@ def test_a_notice_due_seven_clear_days_before(run, sent, status):
     assert (duty.due, duty.status) == (date(2025, 6, 2), status)
 
 
+# The effective date given as a day, or as the moment the notice arrives (a date and time: the notice takes
+# effect on its day). The deadline is 7 clear days before: 06-10 → 06-02 (06-03…06-09 between).
+NOTICE_AT = HEADER + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+event maintenance_notice { scheduled: date; }
+rule T-2 第2条 "保守の通知" {
+  notice maintenance by provider on maintenance_notice {
+    effective EFFECTIVE;
+    due 7 clear days before effective;
+    if late stands;
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("effective, steps", [
+    # a date: its value is the result, written once
+    ("maintenance_notice.scheduled", ["effective = maintenance_notice.scheduled = 2025-06-10",
+                                      "due = 7 clear days before effective = 2025-06-02"]),
+    # a date and time (JST): the value written as evaluated, then the day it stands for
+    ("maintenance_notice.at", ["effective = maintenance_notice.at = 2025-06-10T09:30 = 2025-06-10",
+                               "due = 7 clear days before effective = 2025-06-02"]),
+])
+def test_a_notice_explains_its_effective_date_and_deadline(tmp_path, effective, steps):
+    ledger = ledger_of(tmp_path, NOTICE_AT.replace("EFFECTIVE", effective),
+                       "as_of: 2025-12-31\nevents:\n  - {at: 2025-04-01, event: service_start}\n"
+                       "  - {at: \"2025-06-10T09:30\", event: maintenance_notice, scheduled: 2025-06-10}\n")
+    (duty,) = [e for e in ledger.entries if e.kind == "obligation" and e.rule == "T-2"]
+    # sent on 06-10, after the 06-02 deadline
+    assert (duty.due, duty.status) == (date(2025, 6, 2), "missed")
+    assert list(duty.explanation) == steps + ["notice received 2025-06-10"]
+
+
 OUTAGE = "  - {at: \"2025-06-10T10:00\", event: outage, until: \"2025-06-10T12:00\"}\n"
 
 
