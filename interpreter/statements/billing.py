@@ -85,9 +85,10 @@ class BillingEvaluation:
         self._apply_waivers()
         self._apply_refunds()
         lines: dict[Period, list[Entry]] = defaultdict(list)
+        period_of = self._billing_periods().containing  # `_period_of` for every line: the periods are the customer's
         for e in self.entries:
             if e.kind in ("charge", "credit") and e.counts and e.status != "paid out" and e.date is not None:
-                lines[self._period_of(e.date)].append(e)
+                lines[period_of(e.date)].append(e)
         if due_stmt is None:
             for period, items in sorted(lines.items(), key=lambda kv: kv[0].start):
                 self._invoice(period, items, None)
@@ -128,13 +129,22 @@ class BillingEvaluation:
         after the period's debts were accelerated is a debt of its own: not one the customer had when the benefit
         of time was lost, so it is a separate invoice that keeps the period's own due date. `made`: the invoices
         of earlier rounds by their lines; an invoice whose lines did not change is the same (`_made_invoice`)."""
-        with_interest: dict[Period, list[Entry]] = defaultdict(list, {p: list(items) for p, items in lines.items()})
+        # a period's own lines are shared, not copied each round: only a period that carries interest gets a new list
+        with_interest: dict[Period, list[Entry]] = dict(lines)
         for e in interest:
-            with_interest[self._period_of(e.date)].append(e)
+            period = self._period_of(e.date)
+            items = with_interest.get(period)
+            if items is None or items is lines.get(period):
+                items = with_interest[period] = list(items or ())
+            items.append(e)
         invoices = []
         for period, items in sorted(with_interest.items(), key=lambda kv: kv[0].start):
-            _, due = self._invoice_dates(due_stmt[1], period)
-            accelerated = self._acceleration(period.start, due)
+            # the acceleration of a period is kept in `made` by the period: it reads the period's due date and the
+            # accelerations the events made, neither of which a round of the interest changes
+            accelerated = made.get(("acceleration", period), made)
+            if accelerated is made:
+                _, due = self._invoice_dates(due_stmt[1], period)
+                accelerated = made[("acceleration", period)] = self._acceleration(period.start, due)
             if accelerated is None:  # every line is the period's own debt
                 invoices.append(self._made_invoice(period, items, due_stmt, None, made))
                 continue
@@ -152,11 +162,12 @@ class BillingEvaluation:
         found = made.get(key)
         if found is None:
             entry = self._invoice(period, items, due_stmt, arose_after)
-            made[key] = (entry, self._invoice_accelerations.get(entry.key), items)  # the items kept: ids stay theirs
+            # the items kept: ids stay theirs; with the interest lines picked out of them
+            made[key] = (entry, self._invoice_accelerations.get(entry.key), items, self._invoice_interest(entry))
             return entry
-        entry, acceleration, _ = found
+        entry, acceleration, _, interest = found
         self.entries.append(entry)
-        self._keep_lines(entry, items)
+        self._keep_lines(entry, items, interest)
         if acceleration is not None:
             self._invoice_accelerations[entry.key] = acceleration
         return entry
@@ -165,10 +176,12 @@ class BillingEvaluation:
         """The late interest lines an invoice carries (interest bears no interest of its own)."""
         return self._invoice_interest_lines.get(inv.key, [])
 
-    def _keep_lines(self, invoice: Entry, items: list[Entry]) -> None:
-        """Remember an invoice's lines (their ids are known only once the ledger is sorted), its interest apart."""
+    def _keep_lines(self, invoice: Entry, items: list[Entry], interest: list[Entry] | None = None) -> None:
+        """Remember an invoice's lines (their ids are known only once the ledger is sorted), its interest apart
+        (`interest`: those lines when already picked out of the items)."""
         self._invoice_lines[invoice.key] = items
-        interest = [e for e in items if e.key.startswith("interest:")]
+        if interest is None:
+            interest = [e for e in items if e.key.startswith("interest:")]
         if interest:
             self._invoice_interest_lines[invoice.key] = interest
 
