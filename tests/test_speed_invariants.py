@@ -175,3 +175,30 @@ def test_a_months_charge_kept_for_every_customer_is_rounded_by_the_rules_that_ap
     amounts = [april(False), april(True), april(False), april(True)]
     assert amounts[0] == amounts[2] == Decimal(566)
     assert amounts[1] == amounts[3] and Decimal(566) < amounts[1] < Decimal("566.67")
+
+
+ROUNDED_TO_A_PARAMETER = HEADER.replace("first_month full;", "first_month prorated; prorate actual_days;") + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+param unit: money = 1 yen "端数の単位";
+rule T-1 第1条 "料金" {
+  monthly fee 1,000 yen for base;
+  rounding floor to unit;
+}
+"""
+
+
+def test_a_months_charge_kept_for_every_customer_is_rounded_to_each_customers_unit():
+    """The rounding unit reads a parameter: customers with different units share the statement tables, so a month's
+    charge is kept for every customer only when the unit is a constant (`_rounds_alike`). Started 04-14: 1,000 yen ×
+    17 days (04-14…04-30) ÷ 30 = 566.66…, floored to 100 yen → 500, to 1 yen → 566; May in full, 1,000 yen."""
+    contract = Contract.from_text(ROUNDED_TO_A_PARAMETER, "t.ctr")
+
+    def charges(unit: int) -> list[Decimal]:
+        timeline = Timeline("c", ({"at": "2025-04-14", "event": "service_start"},), {"unit": str(unit)},
+                            as_of="2025-05-31")
+        return [e.amount for e in contract.evaluate(timeline).ledger.entries if e.kind == "charge"]
+
+    assert [charges(100), charges(1), charges(100), charges(1)] == [
+        [Decimal(500), Decimal(1000)], [Decimal(566), Decimal(1000)],
+        [Decimal(500), Decimal(1000)], [Decimal(566), Decimal(1000)]]

@@ -47,10 +47,7 @@ class ConventionsEvaluation:
 
     def money(self, amount: Decimal, d: date, steps: list[str]) -> Decimal:
         """Round an amount as the contract's rounding rule says; record the step."""
-        tables = self._tables(self.version(d))
-        if id(tables) not in self.compiled.roundings:  # the first rounding statement in force, found once
-            self.compiled.roundings[id(tables)] = next(iter(tables.by_kind.get(n.Rounding, ())), None)
-        rounding = self.compiled.roundings[id(tables)]
+        rounding = self._rounding(d)
         if rounding is not None:
             rule, r = rounding
             self.current = r
@@ -63,6 +60,19 @@ class ConventionsEvaluation:
                     steps.rules.append(rule.id)
             return rounded
         return amount
+
+    def _rounding(self, d: date):
+        """The first rounding statement in force on a day, as (rule, statement), or None."""
+        tables = self._tables(self.version(d))
+        if id(tables) not in self.compiled.roundings:  # found once per statement tables
+            self.compiled.roundings[id(tables)] = next(iter(tables.by_kind.get(n.Rounding, ())), None)
+        return self.compiled.roundings[id(tables)]
+
+    def _rounds_alike(self, d: date) -> bool:
+        """Whether `money` on day d rounds as it does for every customer under the same statement tables: no
+        rounding is in force, or it rounds to a constant unit (a unit that reads a parameter is each customer's)."""
+        rounding = self._rounding(d)
+        return rounding is None or self.compiled.constant(rounding[1].to) is not None
 
     def _charge(self, rule, stmt, label, d, period, amount, events, steps, kind="charge", exempt=False, **kw):
         rate, tax_rule, included = (None, None, False) if exempt else self._tax_rate(d)

@@ -257,8 +257,9 @@ class FeeEvaluation(FeeQueries):
                                    self._days_basis(month, stmt))
             return self.money(raw, month.end, steps), steps, (first, last)
         qty = sub.quantity_on(last)
-        constant = self.compiled.constant(stmt.amount) is not None
-        if not constant:
+        # a constant fee rounded alike for every customer: its charge is kept for all of them (below)
+        shared = self.compiled.constant(stmt.amount) is not None and self._rounds_alike(month.end)
+        if not shared:
             steps = Trace()
             raw = self._fee_rate(stmt, month.start, qty, steps, month, sub)
         partial_first = first > month.start and first == max(sub.start, start_floor or sub.start)
@@ -278,10 +279,11 @@ class FeeEvaluation(FeeQueries):
         # The period shown is the one the amount is for: a share counted by days shows the days it counts (to the
         # period's end when an end inside it takes nothing off); a fee charged in full shows the days held.
         shown_period = (first, counted_to) if policy in ("prorated", "daily_rate") else (first, last)
-        if not constant:
+        if not shared:
             return self._period_share(stmt, raw, qty, first, counted_to, month, policy, steps), steps, shown_period
         # A constant fee's charge depends only on what the key holds: worked out once for every customer.
-        # (The statement tables in force stand for the rounding rules that apply to this customer.)
+        # (The statement tables in force stand for the rounding rule that applies to this customer, and its unit
+        # is a constant: _rounds_alike.)
         key = (id(stmt), id(self._tables(self.version(month.end))), month.start, month.end, qty, policy, first,
                counted_to, self._days_basis(month, stmt))
         known = self.compiled.month_charges.get(key)
