@@ -6,12 +6,14 @@ Each test here fails when one of those keys is loosened or a shortcut drops its 
 from __future__ import annotations
 
 import glob
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from interpreter.api import Contract, Timeline
+from interpreter.run.evaluate import Evaluation
 from interpreter.run.ledger import entry_json
 from tests.small_contract import HEADER, evaluate_text, ledger_of
 
@@ -202,3 +204,102 @@ def test_a_months_charge_kept_for_every_customer_is_rounded_to_each_customers_un
     assert [charges(100), charges(1), charges(100), charges(1)] == [
         [Decimal(500), Decimal(1000)], [Decimal(566), Decimal(1000)],
         [Decimal(500), Decimal(1000)], [Decimal(566), Decimal(1000)]]
+
+
+TWINS = HEADER.replace("currency JPY;", 'currency JPY;\n  version original "旧約款";').replace(
+    "last_month full;", "last_month prorated; prorate actual_days;") + """
+unit account;
+plan base "基本";
+option x "オプション" { measured in account; }
+event service_start { starts contract, starts base; }
+event order { quantity: account; starts x quantity quantity; }
+event counted { quantity: account; sets quantity of x to quantity; }
+event cancel "解約" { ends contract; }
+rule T-1 第1条 "料金" {
+  monthly fee 100.5 yen per account for x;
+}
+rule T-4 第4条 "事務手数料" {
+  monthly fee 10.5 yen per account for x tax exempt;
+}
+rule T-2 第2条 "消費税" {
+  tax consumption 10% from 2025-06-01, 8% from 2014-04-01;
+}
+rule T-3 第3条 "端数" {
+  rounding floor to 1 yen;
+}
+amendment revised "新約款" effective 2025-08-01 {
+  note "端数は切り上げ";
+  rule T-3 第3条 "端数" {
+    rounding ceil to 1 yen;
+  }
+}
+"""
+
+
+def test_a_monthly_fees_periods_copy_an_entry_only_when_all_it_depends_on_is_the_same(tmp_path: Path):
+    """A period of a constant monthly fee that lies wholly inside the days billed copies the entry of an earlier
+    period of the same holding when the quantity on its last day, the statement tables and the tax in force are the
+    same (`_twin`); each of those changes once here, and each month shows its own figures. 100.5 yen per account:
+      April, 2 accounts: 201 yen, tax 8% → 16;  May, 5 accounts (from 05-15): 502.5 → floor 502, tax 40;
+      June, 5: 502, tax 10% (from 06-01) → 50;  July: the same as June, copied;
+      August, the amendment's rounding: 502.5 → ceil 503, tax 50;
+      September, ended 09-10 (last month prorated): 502.5 × 10 ÷ 30 = 167.5 → ceil 168, tax 16.
+    第4条's fee is tax exempt (no tax in its key): 10.5 yen per account, 21 yen in April, 52.5 → floor 52 from May,
+    → ceil 53 in August (the statement tables alone tell August from July), 17.5 → ceil 18 in September."""
+    ledger = ledger_of(tmp_path, TWINS, """as_of: 2025-09-30
+events:
+  - {at: 2025-04-01, event: service_start}
+  - {at: 2025-04-01, event: order, quantity: 2}
+  - {at: 2025-05-15, event: counted, quantity: 5}
+  - {at: 2025-09-10, event: cancel}
+""")
+    rounded = "(the contract's rounding, declared in T-3)"
+    assert [(str(e.period[0]), str(e.period[1]), e.amount, e.tax, e.explanation[-1]) for e in ledger.entries
+            if e.rule == "T-1"] == [
+        ("2025-04-01", "2025-04-30", Decimal(201), Decimal(16), "100.5 yen × 2 account"),
+        ("2025-05-01", "2025-05-31", Decimal(502), Decimal(40), f"502.5 → floor to 1 yen {rounded} = 502 yen"),
+        ("2025-06-01", "2025-06-30", Decimal(502), Decimal(50), f"502.5 → floor to 1 yen {rounded} = 502 yen"),
+        ("2025-07-01", "2025-07-31", Decimal(502), Decimal(50), f"502.5 → floor to 1 yen {rounded} = 502 yen"),
+        ("2025-08-01", "2025-08-31", Decimal(503), Decimal(50), f"502.5 → ceil to 1 yen {rounded} = 503 yen"),
+        ("2025-09-01", "2025-09-10", Decimal(168), Decimal(16), f"167.5 → ceil to 1 yen {rounded} = 168 yen")]
+    assert [(str(e.period[0]), e.amount, e.tax) for e in ledger.entries if e.rule == "T-4"] == [
+        ("2025-04-01", Decimal(21), None), ("2025-05-01", Decimal(52), None), ("2025-06-01", Decimal(52), None),
+        ("2025-07-01", Decimal(52), None), ("2025-08-01", Decimal(53), None), ("2025-09-01", Decimal(18), None)]
+
+
+def test_the_tax_in_force_kept_for_every_customer_is_the_one_read_on_each_day():
+    """The tax in force is kept per statement tables as a table of the days its rates start on (_kept_tax_rate): on
+    each day it answers as the rates read on that day do (_tax_rate_on), on the days a rate starts and the days
+    before, and before the first rate starts (no rate yet: None)."""
+    evaluation = Evaluation(Contract.from_text(TWINS, "t.ctr").model, {}, [], date(2025, 9, 30))
+    days = [date(2014, 3, 31), date(2014, 4, 1), date(2025, 5, 31), date(2025, 6, 1), date(2025, 9, 30)]
+    assert [evaluation._kept_tax_rate(d) for d in days] == [evaluation._tax_rate_on(d) for d in days]
+    assert [evaluation._kept_tax_rate(d)[0] for d in days] == [None, Decimal(8), Decimal(8), Decimal(10), Decimal(10)]
+
+
+TAXED_FOR_SOME = HEADER + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+param taxed: bool = true "課税事業者";
+rule T-1 第1条 "料金" {
+  monthly fee 1,000 yen for base;
+}
+rule T-2 第2条 "消費税" when taxed {
+  tax consumption 10% from 2019-10-01;
+}
+"""
+
+
+def test_the_tax_in_force_kept_for_every_customer_is_that_of_the_rules_that_apply_to_each():
+    """The tax table is kept per statement tables, which differ with the rules that apply: 第2条's tax applies to some
+    customers only. April's 1,000 yen bears 100 yen of tax (10%) where it applies, none where it does not, whichever
+    customer came before."""
+    contract = Contract.from_text(TAXED_FOR_SOME, "t.ctr")
+
+    def april(taxed: bool):
+        timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"},),
+                            {"taxed": "true" if taxed else "false"}, as_of="2025-04-30")
+        [charge] = [e for e in contract.evaluate(timeline).ledger.entries if e.kind == "charge"]
+        return charge.tax
+
+    assert [april(True), april(False), april(True), april(False)] == [Decimal(100), None, Decimal(100), None]

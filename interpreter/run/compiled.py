@@ -54,7 +54,7 @@ class CompiledContract:
         self._constants: dict[int, Value | None] = {}
         self._outside_tax: dict[int, frozenset[str]] = {}
         self._reads_only: dict[tuple, bool] = {}
-        self.tax_rates: dict[tuple, tuple] = {}  # (statement tables, day) -> the tax in force (constant rates)
+        self.tax_tables: dict[int, tuple | None] = {}  # id(statement tables) -> the tax in force by day (_tax_table)
         self.roundings: dict[int, tuple | None] = {}  # id(statement tables) -> its (rule, rounding), or None
         self.rule_choices: dict[int, tuple] = {}  # id(rule) -> the reading choices it reads (ChoiceEvaluation)
         self.choice_entries: dict[tuple, dict] = {}  # (id(choice), reading taken) -> the words of its state entry

@@ -151,9 +151,6 @@ class EvaluationCore:
     # ------------------------------------------------------------- entries
 
     def add(self, rule: n.RuleDecl | None, stmt, kind: str, label: str, **kw) -> Entry:
-        if len(self.entries) >= MAX_ENTRIES:
-            raise EvalError(f"this timeline produces more than {MAX_ENTRIES:,} ledger entries; the run is stopped "
-                            "(is a date years away, or a period counted in days?)", stmt or self.current, "E611")
         rule_id = clause = None
         if rule is not None:
             rule_id, clause, choice_ids, readings, _ = self._provenances.get(id(rule)) or self._provenance(rule)
@@ -161,7 +158,13 @@ class EvaluationCore:
                 kw["also"] = tuple(dict.fromkeys(tuple(kw.get("also", ())) + choice_ids))
                 kw["explanation"] = tuple(kw.get("explanation", ())) + readings
         # Entry's first five fields, given in order (binding them by position costs less than by keyword)
-        entry = Entry(kind, label, rule_id, clause, stmt.span if stmt is not None else None, **kw)
+        return self.record(Entry(kind, label, rule_id, clause, stmt.span if stmt is not None else None, **kw), stmt)
+
+    def record(self, entry: Entry, stmt) -> Entry:
+        """Put an entry that `stmt` produced in the ledger."""
+        if len(self.entries) >= MAX_ENTRIES:
+            raise EvalError(f"this timeline produces more than {MAX_ENTRIES:,} ledger entries; the run is stopped "
+                            "(is a date years away, or a period counted in days?)", stmt or self.current, "E611")
         self.entries.append(entry)
         self.origins[id(entry)] = (entry, stmt)
         return entry

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
+from interpreter import records
 from interpreter.diagnostics import did_you_mean
 from interpreter.check.types import MONTH
 from interpreter.run.expressions import (
@@ -19,6 +20,7 @@ from interpreter.run.expressions import (
     truthy,
 )
 from interpreter.run.compiled import fee_event, fee_items, monthly_fee_items, yearly_fee_items
+from interpreter.run.ledger import Entry
 from interpreter.run.lifecycle import Subscription
 from interpreter.run.state import Trace, item_label
 from interpreter.syntax import nodes as n
@@ -31,6 +33,8 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
 PARTIAL_MONTH = {"first": ("free", "full", "prorated", "daily_rate"), "last": ("full", "prorated", "daily_rate")}
 ON_CHANGE = ("prorated", "daily_rate")
 DAYS_BASES = ("actual_days", "thirty_days")  # `prorate …`, on a fee or in conventions: ÷ the period's days, or ÷ 30
+# The fields of a monthly fee's entry a period takes from its twin's (FeeEvaluation._twin): all but its dates and key.
+TWIN_FIELDS = tuple(f.name for f in records.fields(Entry) if f.init and f.name not in ("date", "period", "key"))
 
 
 class FeeChecks:
@@ -163,6 +167,41 @@ class FeeQueries:
             if any(self._in_schedule(stmt, candidate) for stmt in fees):
                 return candidate
         return None
+
+    def _in_schedule(self, stmt: n.Fee, month: Period) -> bool:
+        """Whether a billing period is one the fee's schedule charges: periods that begin on or after `from`
+        (only N of them with `for N periods`) and on or before `until`."""
+        if stmt.start is None and stmt.until is None:
+            return True
+        first, after, until = self._schedule_bounds(stmt, month.start)
+        if first is False:
+            return False  # `from` a date the timeline does not have
+        if first is not None and (month.start < first.start or (after is not None and month.number >= after)):
+            return False
+        return until is None or month.start <= until
+
+    def _schedule_bounds(self, stmt: n.Fee, d: date):
+        """(the first period charged, the number of the first period no longer charged, the last day a charged
+        period may begin on) of a fee's schedule, read on day d; the first is False when `from` is absent. Worked
+        out again only when the dates are not the very values read last time (Environment.value keeps a value
+        that read only names)."""
+        start = self.value(stmt.start, d) if stmt.start is not None else None
+        until = self.value(stmt.until, d) if stmt.until is not None else None
+        known = self._schedules.get(id(stmt))
+        if known is not None and known[0] is start and known[1] is until:
+            return known[2]
+        first = after = last = None
+        if start is not None:
+            if start.kind == "absent":
+                first = False
+            else:
+                first = self._first_period_from(as_date(start))
+                if stmt.periods is not None:
+                    after = first.number + stmt.periods
+        if until is not None and until.kind != "absent":
+            last = as_date(until)
+        self._schedules[id(stmt)] = (start, until, (first, after, last))
+        return first, after, last
 
 
 class FeeEvaluation(FeeQueries):
@@ -333,55 +372,23 @@ class FeeEvaluation(FeeQueries):
                 # one version: the same fees for every period (looked up once, not per period)
                 fees = self.statements_by(sub.start, n.Fee, monthly_fee_items).get(item, ()) \
                     if self.compiled.single_version else None
-                terms: dict[int, tuple] = {}  # id(fee) -> its terms for this holding, the same for every period
+                # id(fee) -> its terms for this holding, the same for every period, and the entries of its periods
+                # that a later period may copy (None for a fee whose periods never do: _twin)
+                terms: dict[int, tuple] = {}
                 for month in self._months(sub.start, last_day):
                     for rule, stmt in fees if fees is not None else self.statements_by(
                             month.start, n.Fee, monthly_fee_items).get(item, ()):
                         found = terms.get(id(stmt))
                         if found is None:
-                            found = terms[id(stmt)] = self._holding_terms(stmt, sub, billing_start)
-                        self._bill_month(rule, stmt, sub, month, found, last_day)
+                            found = terms[id(stmt)] = (self._holding_terms(stmt, sub, billing_start), {} if (
+                                not stmt.on_change and self.compiled.constant(stmt.amount) is not None) else None)
+                        self._bill_month(rule, stmt, sub, month, found[0], last_day, found[1])
                 if self.compiled.single_version and not self.statements_by(
                         sub.start, n.Fee, yearly_fee_items).get(item):
                     continue  # no yearly fee for the item in any version
                 for month in self._calendar_months(sub.start, last_day):  # a year counts calendar months
                     for rule, stmt in self.statements_by(month.start, n.Fee, yearly_fee_items).get(item, ()):
                         self._bill_year(rule, stmt, sub, month, last_day)
-
-    def _in_schedule(self, stmt: n.Fee, month: Period) -> bool:
-        """Whether a billing period is one the fee's schedule charges: periods that begin on or after `from`
-        (only N of them with `for N periods`) and on or before `until`."""
-        if stmt.start is None and stmt.until is None:
-            return True
-        first, after, until = self._schedule_bounds(stmt, month.start)
-        if first is False:
-            return False  # `from` a date the timeline does not have
-        if first is not None and (month.start < first.start or (after is not None and month.number >= after)):
-            return False
-        return until is None or month.start <= until
-
-    def _schedule_bounds(self, stmt: n.Fee, d: date):
-        """(the first period charged, the number of the first period no longer charged, the last day a charged
-        period may begin on) of a fee's schedule, read on day d; the first is False when `from` is absent. Worked
-        out again only when the dates are not the very values read last time (Environment.value keeps a value
-        that read only names)."""
-        start = self.value(stmt.start, d) if stmt.start is not None else None
-        until = self.value(stmt.until, d) if stmt.until is not None else None
-        known = self._schedules.get(id(stmt))
-        if known is not None and known[0] is start and known[1] is until:
-            return known[2]
-        first = after = last = None
-        if start is not None:
-            if start.kind == "absent":
-                first = False
-            else:
-                first = self._first_period_from(as_date(start))
-                if stmt.periods is not None:
-                    after = first.number + stmt.periods
-        if until is not None and until.kind != "absent":
-            last = as_date(until)
-        self._schedules[id(stmt)] = (start, until, (first, after, last))
-        return first, after, last
 
     def _holding_terms(self, stmt: n.Fee, sub: Subscription, billing_start) -> tuple[date, str, str]:
         """(the first day billed, the first and the last period's policy) of a monthly fee for one holding: the
@@ -395,18 +402,33 @@ class FeeEvaluation(FeeQueries):
 
     def _month_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day):
         """What a monthly fee bills one holding for one period: (amount, steps, period), or None."""
-        return self._period_amount(rule, stmt, sub, month, self._holding_terms(stmt, sub, billing_start), last_day)
-
-    def _period_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, terms: tuple, last_day):
-        """_month_amount, given the fee's terms for the holding (_holding_terms)."""
-        floor, first_policy, last_policy = terms
-        if month.end < floor or not self._in_schedule(stmt, month):
+        floor, first_policy, last_policy = self._holding_terms(stmt, sub, billing_start)
+        if not self._charges_period(stmt, month, floor):
             return None
         return self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
                                   first_policy, last_policy)
 
-    def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Period, terms: tuple, last_day) -> None:
-        result = self._period_amount(rule, stmt, sub, month, terms, last_day)
+    def _charges_period(self, stmt: n.Fee, month: Period, floor: date) -> bool:
+        """Whether a monthly fee charges a holding anything for a period: the period ends on or after the holding's
+        first day billed, and the fee's schedule charges it."""
+        return month.end >= floor and self._in_schedule(stmt, month)
+
+    def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Period, terms: tuple, last_day,
+                    twins: dict | None = None) -> None:
+        """Bill one period of a monthly fee for one holding (`terms`: _holding_terms). A period whose entry would
+        differ from an earlier period's only by its dates copies that entry (`twins`, kept per holding and fee for
+        a constant fee charged whole, not per quantity change: _twin)."""
+        floor, first_policy, last_policy = terms
+        if not self._charges_period(stmt, month, floor):
+            return
+        twin = self._twin(sub, month, floor, last_day, stmt.tax_exempt) if twins is not None else None
+        fields = twins.get(twin) if twin is not None else None
+        if fields is not None:
+            self.record(Entry(**fields, date=month.end, period=(month.start, month.end), key=f"{sub.item}:{month}"),
+                        stmt)
+            return
+        result = self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
+                                    first_policy, last_policy)
         if result is None:
             return
         amount, steps, period = result
@@ -414,8 +436,36 @@ class FeeEvaluation(FeeQueries):
         if period_rule is not None:
             steps.rules.append(period_rule.id)
         label = self._fee_label(rule, stmt, sub.item, month.start)
-        self._charge(rule, stmt, label, month.end,
-                     period, amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{month}")
+        entry = self._charge(rule, stmt, label, month.end,
+                             period, amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{month}")
+        if twin is not None and self._rounds_alike(month.end):
+            twins[twin] = {name: getattr(entry, name) for name in TWIN_FIELDS}
+
+    def _twin(self, sub: Subscription, month: Period, floor: date, last_day: date, exempt: bool) -> tuple | None:
+        """What the entry of a period of a constant monthly fee charged whole (not per quantity change) depends on
+        for one holding, but its dates, when the period lies wholly inside the days the holding is billed: (the
+        quantity on its last day, the statement tables and the tax in force then, whose answer object is kept for every
+        customer: _kept_tax_rate). None for any other period, or when the tax in force is evaluated on each day.
+
+        For such a period _month_charge's first and last day are the period's, no partial-month policy applies
+        ("full") and the days basis is not read: the charge is the constant (× the quantity, per unit) rounded by
+        the rounding of the statement tables, which rounds alike for every customer (_rounds_alike, checked before
+        an entry is kept); its steps name no date. _bill_month adds the evaluation's period rule and the fee's label
+        for the item (fixed for the evaluation); _charge the tax in force and what the rule and the statement say of
+        it (outside tax, exempt); add the rule's provenance, fixed for the evaluation. The rule, the fee and the
+        holding (its item, its events) are the same for every key, the twins being kept per holding and fee. So two
+        periods with the same key get the same entry but for the date, the period and the key, which are the
+        period's. The statement tables are looked up where _month_charge first does (after the schedule), so that
+        an error is the one the long way gives."""
+        if month.start < sub.start or month.start < floor or month.end > last_day:
+            return None
+        tables = self._tables(self.version(month.end))
+        tax = None
+        if not exempt:
+            tax = self._kept_tax_rate(month.end, tables)
+            if tax is None:
+                return None
+        return sub.quantity_on(month.end), id(tables), id(tax)
 
     def _fee_label(self, rule, stmt: n.Fee, item: str, d: date) -> str:
         """`<the fee's label>: <the item's label>`, the same for every period of a holding."""
