@@ -303,3 +303,48 @@ def test_the_tax_in_force_kept_for_every_customer_is_that_of_the_rules_that_appl
         return charge.tax
 
     assert [april(True), april(False), april(True), april(False)] == [Decimal(100), None, Decimal(100), None]
+
+
+SHARED_LINES = HEADER + """
+plan base "基本";
+option a "オプションA";
+option b "オプションB";
+event service_start { starts contract, starts base; }
+event inquiry "問合せ";
+event order { option: option; starts option; }
+choice C-1 第1条 start_fee "開始月の料金" {
+  full "全額";
+  free "無料";
+  default full;
+}
+rule T-1 第1条 "料金" {
+  monthly fee 1,000 yen for a, b first month start_fee;
+}
+"""
+
+
+def test_a_monthly_fees_entry_kept_for_every_customer_is_each_customers_and_each_items():
+    """A period's entry that copies another's is kept for every customer (`_line`), keyed by all it depends on but the
+    holding's events and the dates: the label of the fee for the item (options A and B, one statement), the readings
+    of the choices the rule rests on (C-1, which only the first month reads: April, full or free), and the events
+    are each customer's. Each customer holds A and B from 04-10: April, a partial first month, is charged 1,000 yen
+    in full or nothing, as C-1's reading says; May and June are 1,000 yen each."""
+    contract = Contract.from_text(SHARED_LINES, "t.ctr")
+
+    def fees(reading: str, asked_first: bool):
+        events = ({"at": "2025-03-31", "event": "inquiry"},) if asked_first else ()
+        events += ({"at": "2025-04-01", "event": "service_start"},
+                   {"at": "2025-04-10", "event": "order", "option": "a"},
+                   {"at": "2025-04-10", "event": "order", "option": "b"})
+        timeline = Timeline("c", events, {"start_fee": reading}, as_of="2025-06-30")
+        return [(e.label, str(e.period[0]), e.amount, e.events, e.explanation[-1])
+                for e in contract.evaluate(timeline).ledger.entries if e.kind == "charge"]
+
+    def expected(reading: str, asked_first: bool):
+        shift = 1 if asked_first else 0  # the inquiry comes first in the timeline: the orders are events 2 and 3
+        return [(f"料金: オプション{x}", month, Decimal(1000), (index + shift,), f"reading C-1 (start_fee) = {reading}")
+                for month in (["2025-04-10"] if reading == "full" else []) + ["2025-05-01", "2025-06-01"]
+                for x, index in (("A", 1), ("B", 2))]
+
+    runs = [("full", False), ("free", True), ("full", True), ("free", False)]
+    assert [fees(*run) for run in runs] == [expected(*run) for run in runs]

@@ -153,7 +153,7 @@ class EvaluationCore:
     def add(self, rule: n.RuleDecl | None, stmt, kind: str, label: str, **kw) -> Entry:
         rule_id = clause = None
         if rule is not None:
-            rule_id, clause, choice_ids, readings, _ = self._provenances.get(id(rule)) or self._provenance(rule)
+            rule_id, clause, choice_ids, readings, _ = self._provenance_of(rule)
             if choice_ids:  # a figure that depends on a reading of the text says which reading
                 kw["also"] = tuple(dict.fromkeys(tuple(kw.get("also", ())) + choice_ids))
                 kw["explanation"] = tuple(kw.get("explanation", ())) + readings
@@ -168,6 +168,9 @@ class EvaluationCore:
         self.entries.append(entry)
         self.origins[id(entry)] = (entry, stmt)
         return entry
+
+    def _provenance_of(self, rule) -> tuple:
+        return self._provenances.get(id(rule)) or self._provenance(rule)
 
     def _provenance(self, rule) -> tuple:
         """(id, citation, the reading choices it rests on, the readings taken as explanation steps, the rule) of the

@@ -422,11 +422,18 @@ class FeeEvaluation(FeeQueries):
         if not self._charges_period(stmt, month, floor):
             return
         twin = self._twin(sub, month, floor, last_day, stmt.tax_exempt) if twins is not None else None
-        fields = twins.get(twin) if twin is not None else None
-        if fields is not None:
-            self.record(Entry(**fields, date=month.end, period=(month.start, month.end), key=f"{sub.item}:{month}"),
-                        stmt)
-            return
+        line = None
+        if twin is not None:
+            fields = twins.get(twin)
+            if fields is None:  # the first such period of the holding: another customer's, with the holding's events
+                line = self._line(rule, stmt, sub.item, month, twin)
+                shared = self.compiled.fee_lines.get(line)
+                if shared is not None:
+                    fields = twins[twin] = {**shared, "events": tuple(sub.events)}
+            if fields is not None:
+                self.record(Entry(**fields, date=month.end, period=(month.start, month.end),
+                                  key=f"{sub.item}:{month}"), stmt)
+                return
         result = self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
                                     first_policy, last_policy)
         if result is None:
@@ -438,8 +445,8 @@ class FeeEvaluation(FeeQueries):
         label = self._fee_label(rule, stmt, sub.item, month.start)
         entry = self._charge(rule, stmt, label, month.end,
                              period, amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{month}")
-        if twin is not None and self._rounds_alike(month.end):
-            twins[twin] = {name: getattr(entry, name) for name in TWIN_FIELDS}
+        if line is not None and self._rounds_alike(month.end):
+            twins[twin] = self.compiled.fee_lines[line] = {name: getattr(entry, name) for name in TWIN_FIELDS}
 
     def _twin(self, sub: Subscription, month: Period, floor: date, last_day: date, exempt: bool) -> tuple | None:
         """What the entry of a period of a constant monthly fee charged whole (not per quantity change) depends on
@@ -466,6 +473,15 @@ class FeeEvaluation(FeeQueries):
             if tax is None:
                 return None
         return sub.quantity_on(month.end), id(tables), id(tax)
+
+    def _line(self, rule, stmt: n.Fee, item: str, month: Period, twin: tuple) -> tuple:
+        """What a period's entry, for which _twin gives `twin`, depends on besides its dates and its holding's events,
+        for every customer: the rule, the fee, the label of the fee for the item, the rule declaring the billing
+        periods, and the readings of the choices the rule rests on (add: every other part of the rule's provenance is
+        the rule's), with the twin (the quantity, the statement tables and the tax in force; the tax's answer objects
+        are kept for every customer, and so are the tables and the rules)."""
+        return (id(rule), id(stmt), self._fee_label(rule, stmt, item, month.start), id(self._period_rule()),
+                self._provenance_of(rule)[3], twin)
 
     def _fee_label(self, rule, stmt: n.Fee, item: str, d: date) -> str:
         """`<the fee's label>: <the item's label>`, the same for every period of a holding."""
