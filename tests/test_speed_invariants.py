@@ -342,7 +342,8 @@ def test_a_monthly_fees_entry_kept_for_every_customer_is_each_customers_and_each
 
     def expected(reading: str, asked_first: bool):
         shift = 1 if asked_first else 0  # the inquiry comes first in the timeline: the orders are events 2 and 3
-        return [(f"料金: オプション{x}", month, Decimal(1000), (index + shift,), f"reading C-1 (start_fee) = {reading}")
+        return [(f"料金: オプション{x}", month, Decimal(1000), (index + shift,),
+                 f"reading C-1 (start_fee) = {reading}")
                 for month in (["2025-04-10"] if reading == "full" else []) + ["2025-05-01", "2025-06-01"]
                 for x, index in (("A", 1), ("B", 2))]
 

@@ -204,7 +204,47 @@ class FeeQueries:
         return first, after, last
 
 
-class FeeEvaluation(FeeQueries):
+class FeePeriodCopies:
+    """What the entry of a period of a monthly fee depends on, when a later period, or another customer's, can copy it
+    but for its dates (a mixin of the evaluation, through FeeEvaluation)."""
+
+    def _twin(self, sub: Subscription, month: Period, floor: date, last_day: date, exempt: bool) -> tuple | None:
+        """What the entry of a period of a constant monthly fee charged whole (not per quantity change) depends on
+        for one holding, but its dates, when the period lies wholly inside the days the holding is billed: (the
+        quantity on its last day, the statement tables and the tax in force then, whose answer object is kept for every
+        customer: _kept_tax_rate). None for any other period, or when the tax in force is evaluated on each day.
+
+        For such a period _month_charge's first and last day are the period's, no partial-month policy applies
+        ("full") and the days basis is not read: the charge is the constant (× the quantity, per unit) rounded by
+        the rounding of the statement tables, which rounds alike for every customer (_rounds_alike, checked before
+        an entry is kept); its steps name no date. _bill_month adds the evaluation's period rule and the fee's label
+        for the item (fixed for the evaluation); _charge the tax in force and what the rule and the statement say of
+        it (outside tax, exempt); add the rule's provenance, fixed for the evaluation. The rule, the fee and the
+        holding (its item, its events) are the same for every key, the twins being kept per holding and fee. So two
+        periods with the same key get the same entry but for the date, the period and the key, which are the
+        period's. The statement tables are looked up where _month_charge first does (after the schedule), so that
+        an error is the one the long way gives."""
+        if month.start < sub.start or month.start < floor or month.end > last_day:
+            return None
+        tables = self._tables(self.version(month.end))
+        tax = None
+        if not exempt:
+            tax = self._kept_tax_rate(month.end, tables)
+            if tax is None:
+                return None
+        return sub.quantity_on(month.end), id(tables), id(tax)
+
+    def _line(self, rule, stmt: n.Fee, item: str, month: Period, twin: tuple) -> tuple:
+        """What a period's entry, for which _twin gives `twin`, depends on besides its dates and its holding's events,
+        for every customer: the rule, the fee, the label of the fee for the item, the rule declaring the billing
+        periods, and the readings of the choices the rule rests on (add: every other part of the rule's provenance is
+        the rule's), with the twin (the quantity, the statement tables and the tax in force; the tax's answer objects
+        are kept for every customer, and so are the tables and the rules)."""
+        return (id(rule), id(stmt), self._fee_label(rule, stmt, item, month.start), id(self._period_rule()),
+                self._provenance_of(rule)[3], twin)
+
+
+class FeeEvaluation(FeePeriodCopies, FeeQueries):
     """Evaluation of fee statements (a mixin of the evaluation)."""
 
     def _fees_on(self, ev: Event, env: Env, decl: n.EventDecl) -> None:
@@ -447,41 +487,6 @@ class FeeEvaluation(FeeQueries):
                              period, amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{month}")
         if line is not None and self._rounds_alike(month.end):
             twins[twin] = self.compiled.fee_lines[line] = {name: getattr(entry, name) for name in TWIN_FIELDS}
-
-    def _twin(self, sub: Subscription, month: Period, floor: date, last_day: date, exempt: bool) -> tuple | None:
-        """What the entry of a period of a constant monthly fee charged whole (not per quantity change) depends on
-        for one holding, but its dates, when the period lies wholly inside the days the holding is billed: (the
-        quantity on its last day, the statement tables and the tax in force then, whose answer object is kept for every
-        customer: _kept_tax_rate). None for any other period, or when the tax in force is evaluated on each day.
-
-        For such a period _month_charge's first and last day are the period's, no partial-month policy applies
-        ("full") and the days basis is not read: the charge is the constant (× the quantity, per unit) rounded by
-        the rounding of the statement tables, which rounds alike for every customer (_rounds_alike, checked before
-        an entry is kept); its steps name no date. _bill_month adds the evaluation's period rule and the fee's label
-        for the item (fixed for the evaluation); _charge the tax in force and what the rule and the statement say of
-        it (outside tax, exempt); add the rule's provenance, fixed for the evaluation. The rule, the fee and the
-        holding (its item, its events) are the same for every key, the twins being kept per holding and fee. So two
-        periods with the same key get the same entry but for the date, the period and the key, which are the
-        period's. The statement tables are looked up where _month_charge first does (after the schedule), so that
-        an error is the one the long way gives."""
-        if month.start < sub.start or month.start < floor or month.end > last_day:
-            return None
-        tables = self._tables(self.version(month.end))
-        tax = None
-        if not exempt:
-            tax = self._kept_tax_rate(month.end, tables)
-            if tax is None:
-                return None
-        return sub.quantity_on(month.end), id(tables), id(tax)
-
-    def _line(self, rule, stmt: n.Fee, item: str, month: Period, twin: tuple) -> tuple:
-        """What a period's entry, for which _twin gives `twin`, depends on besides its dates and its holding's events,
-        for every customer: the rule, the fee, the label of the fee for the item, the rule declaring the billing
-        periods, and the readings of the choices the rule rests on (add: every other part of the rule's provenance is
-        the rule's), with the twin (the quantity, the statement tables and the tax in force; the tax's answer objects
-        are kept for every customer, and so are the tables and the rules)."""
-        return (id(rule), id(stmt), self._fee_label(rule, stmt, item, month.start), id(self._period_rule()),
-                self._provenance_of(rule)[3], twin)
 
     def _fee_label(self, rule, stmt: n.Fee, item: str, d: date) -> str:
         """`<the fee's label>: <the item's label>`, the same for every period of a holding."""
