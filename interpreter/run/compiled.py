@@ -64,7 +64,7 @@ class CompiledContract:
         # customers holding the same item in the same period share the arithmetic.
         self.month_charges: dict[tuple, tuple] = {}
         # A monthly fee's entry for a period that copies another's, but for its events and dates, by everything it
-        # depends on (see FeeEvaluation._line): customers holding the same item share it.
+        # depends on (see FeePeriodCopies._line): customers holding the same item share it.
         self.fee_lines: dict[tuple, dict] = {}
         self._tables: dict[tuple[str, frozenset[str]], StatementTables] = {}
         # rules whose application depends on the customer's parameters, per version

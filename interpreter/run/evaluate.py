@@ -170,6 +170,7 @@ class EvaluationCore:
         return entry
 
     def _provenance_of(self, rule) -> tuple:
+        """_provenance, worked out once per rule for the evaluation."""
         return self._provenances.get(id(rule)) or self._provenance(rule)
 
     def _provenance(self, rule) -> tuple:

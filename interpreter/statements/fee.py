@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
 PARTIAL_MONTH = {"first": ("free", "full", "prorated", "daily_rate"), "last": ("full", "prorated", "daily_rate")}
 ON_CHANGE = ("prorated", "daily_rate")
 DAYS_BASES = ("actual_days", "thirty_days")  # `prorate …`, on a fee or in conventions: ÷ the period's days, or ÷ 30
-# The fields of a monthly fee's entry a period takes from its twin's (FeeEvaluation._twin): all but its dates and key.
+# The fields of a monthly fee's entry a period takes from its twin's (FeePeriodCopies._twin): all but dates and key.
 TWIN_FIELDS = tuple(f.name for f in records.fields(Entry) if f.init and f.name not in ("date", "period", "key"))
 
 
@@ -223,7 +223,8 @@ class FeePeriodCopies:
         holding (its item, its events) are the same for every key, the twins being kept per holding and fee. So two
         periods with the same key get the same entry but for the date, the period and the key, which are the
         period's. The statement tables are looked up where _month_charge first does (after the schedule), so that
-        an error is the one the long way gives."""
+        an error is the one the long way gives; a copy evaluates nothing, as the long way does once the charge and
+        the tax are kept for the contract (month_charges, _kept_tax_rate)."""
         if month.start < sub.start or month.start < floor or month.end > last_day:
             return None
         tables = self._tables(self.version(month.end))
@@ -454,7 +455,7 @@ class FeeEvaluation(FeePeriodCopies, FeeQueries):
         return month.end >= floor and self._in_schedule(stmt, month)
 
     def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Period, terms: tuple, last_day,
-                    twins: dict | None = None) -> None:
+                    twins: dict | None) -> None:
         """Bill one period of a monthly fee for one holding (`terms`: _holding_terms). A period whose entry would
         differ from an earlier period's only by its dates copies that entry (`twins`, kept per holding and fee for
         a constant fee charged whole, not per quantity change: _twin)."""
