@@ -349,3 +349,32 @@ def test_a_monthly_fees_entry_kept_for_every_customer_is_each_customers_and_each
 
     runs = [("full", False), ("free", True), ("full", True), ("free", False)]
     assert [fees(*run) for run in runs] == [expected(*run) for run in runs]
+
+
+EVALUATED_FEE = HEADER + """
+unit account;
+plan base "基本";
+option x "オプション" { measured in account; }
+event service_start { starts contract, starts base; }
+event order { quantity: account; starts x quantity quantity; }
+event counted { quantity: account; sets quantity of x to quantity; }
+rule T-1 第1条 "料金" {
+  monthly fee 100 yen × maximum_quantity(x, period.start, period.end) for x;
+}
+"""
+
+
+def test_a_monthly_fee_evaluated_for_each_period_is_copied_only_with_the_same_amount(tmp_path: Path):
+    """A fee that is not a constant is evaluated for each period; a period copies an earlier one's entry only when the
+    amount and its steps are the same as well (`_twin`). 100 yen × the month's largest number of accounts: 5 in April
+    (500 yen); 8 from 05-10 to 05-19, so May's is 800 yen though the month ends with 5 again; June 500 yen."""
+    ledger = ledger_of(tmp_path, EVALUATED_FEE, """as_of: 2025-06-30
+events:
+  - {at: 2025-04-01, event: service_start}
+  - {at: 2025-04-01, event: order, quantity: 5}
+  - {at: 2025-05-10, event: counted, quantity: 8}
+  - {at: 2025-05-20, event: counted, quantity: 5}
+""")
+    assert [(str(e.period[0]), e.amount, e.explanation) for e in ledger.entries if e.kind == "charge"] == [
+        ("2025-04-01", Decimal(500), ("500 yen",)), ("2025-05-01", Decimal(800), ("800 yen",)),
+        ("2025-06-01", Decimal(500), ("500 yen",))]

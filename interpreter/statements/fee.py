@@ -208,32 +208,39 @@ class FeePeriodCopies:
     """What the entry of a period of a monthly fee depends on, when a later period, or another customer's, can copy it
     but for its dates (a mixin of the evaluation, through FeeEvaluation)."""
 
-    def _twin(self, sub: Subscription, month: Period, floor: date, last_day: date, exempt: bool) -> tuple | None:
-        """What the entry of a period of a constant monthly fee charged whole (not per quantity change) depends on
-        for one holding, but its dates, when the period lies wholly inside the days the holding is billed: (the
-        quantity on its last day, the statement tables and the tax in force then, whose answer object is kept for every
-        customer: _kept_tax_rate). None for any other period, or when the tax in force is evaluated on each day.
+    def _twin(self, stmt: n.Fee, sub: Subscription, month: Period, floor: date, last_day: date) -> tuple | None:
+        """What the entry of a period of a monthly fee charged whole (not per quantity change) depends on for one
+        holding, but its dates, when the period lies wholly inside the days the holding is billed: (the quantity on
+        its last day, the statement tables and the tax in force then, whose answer object is kept for every customer:
+        _kept_tax_rate; and for a fee that is not a constant, its amount and steps for the period, evaluated as
+        _month_charge evaluates them). None for any other period, or when the tax in force is evaluated on each day.
 
         For such a period _month_charge's first and last day are the period's, no partial-month policy applies
-        ("full") and the days basis is not read: the charge is the constant (× the quantity, per unit) rounded by
+        ("full") and the days basis is not read: the charge is the fee's amount (× the quantity, per unit) rounded by
         the rounding of the statement tables, which rounds alike for every customer (_rounds_alike, checked before
-        an entry is kept); its steps name no date. _bill_month adds the evaluation's period rule and the fee's label
-        for the item (fixed for the evaluation); _charge the tax in force and what the rule and the statement say of
-        it (outside tax, exempt); add the rule's provenance, fixed for the evaluation. The rule, the fee and the
-        holding (its item, its events) are the same for every key, the twins being kept per holding and fee. So two
-        periods with the same key get the same entry but for the date, the period and the key, which are the
-        period's. The statement tables are looked up where _month_charge first does (after the schedule), so that
-        an error is the one the long way gives; a copy evaluates nothing, as the long way does once the charge and
-        the tax are kept for the contract (month_charges, _kept_tax_rate)."""
+        an entry is kept); its steps are the amount's and the rounding's. _bill_month adds the evaluation's period
+        rule and the fee's label for the item (fixed for the evaluation); _charge the tax in force and what the rule
+        and the statement say of it (outside tax, exempt); add the rule's provenance, fixed for the evaluation. The
+        rule, the fee and the holding (its item, its events) are the same for every key, the twins being kept per
+        holding and fee. So two periods with the same key get the same entry but for the date, the period and the
+        key, which are the period's. The amount and the statement tables are looked up in the order _month_charge
+        looks them up (after the schedule), so that an error is the one the long way gives; a copy evaluates no more
+        than the amount, as the long way does once the charge and the tax are kept for the contract (month_charges,
+        _kept_tax_rate)."""
         if month.start < sub.start or month.start < floor or month.end > last_day:
             return None
+        qty = sub.quantity_on(month.end)
+        evaluated = None
+        if self.compiled.constant(stmt.amount) is None:
+            steps = Trace()
+            evaluated = self._fee_rate(stmt, month.start, qty, steps, month, sub), tuple(steps)
         tables = self._tables(self.version(month.end))
         tax = None
-        if not exempt:
+        if not stmt.tax_exempt:
             tax = self._kept_tax_rate(month.end, tables)
             if tax is None:
                 return None
-        return sub.quantity_on(month.end), id(tables), id(tax)
+        return qty, id(tables), id(tax), evaluated
 
     def _line(self, rule, stmt: n.Fee, item: str, month: Period, twin: tuple) -> tuple:
         """What a period's entry, for which _twin gives `twin`, depends on besides its dates and its holding's events,
@@ -421,8 +428,8 @@ class FeeEvaluation(FeePeriodCopies, FeeQueries):
                             month.start, n.Fee, monthly_fee_items).get(item, ()):
                         found = terms.get(id(stmt))
                         if found is None:
-                            found = terms[id(stmt)] = (self._holding_terms(stmt, sub, billing_start), {} if (
-                                not stmt.on_change and self.compiled.constant(stmt.amount) is not None) else None)
+                            found = terms[id(stmt)] = (self._holding_terms(stmt, sub, billing_start),
+                                                       None if stmt.on_change else {})
                         self._bill_month(rule, stmt, sub, month, found[0], last_day, found[1])
                 if self.compiled.single_version and not self.statements_by(
                         sub.start, n.Fee, yearly_fee_items).get(item):
@@ -458,11 +465,11 @@ class FeeEvaluation(FeePeriodCopies, FeeQueries):
                     twins: dict | None) -> None:
         """Bill one period of a monthly fee for one holding (`terms`: _holding_terms). A period whose entry would
         differ from an earlier period's only by its dates copies that entry (`twins`, kept per holding and fee for
-        a constant fee charged whole, not per quantity change: _twin)."""
+        a fee charged whole, not per quantity change: _twin)."""
         floor, first_policy, last_policy = terms
         if not self._charges_period(stmt, month, floor):
             return
-        twin = self._twin(sub, month, floor, last_day, stmt.tax_exempt) if twins is not None else None
+        twin = self._twin(stmt, sub, month, floor, last_day) if twins is not None else None
         line = None
         if twin is not None:
             fields = twins.get(twin)
