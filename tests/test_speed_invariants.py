@@ -15,7 +15,7 @@ import pytest
 from interpreter.api import Contract, Timeline
 from interpreter.run.evaluate import Evaluation
 from interpreter.run.ledger import entry_json
-from tests.small_contract import HEADER, evaluate_text, ledger_of
+from tests.small_contract import HEADER, evaluate_text, ledger_of, started_on_april_first
 
 BUNDLED = ["airnet-allinone", "hennge-cmc", "iij-secure-mx", "itscom-hosting", "minato-mobile"]
 
@@ -206,14 +206,18 @@ def test_a_months_charge_kept_for_every_customer_is_rounded_to_each_customers_un
         [Decimal(500), Decimal(1000)], [Decimal(566), Decimal(1000)]]
 
 
-TWINS = HEADER.replace("currency JPY;", 'currency JPY;\n  version original "旧約款";').replace(
-    "last_month full;", "last_month prorated; prorate actual_days;") + """
+# An option counted in accounts, ordered with a number of them and recounted later.
+ACCOUNTS = """
 unit account;
 plan base "基本";
 option x "オプション" { measured in account; }
 event service_start { starts contract, starts base; }
 event order { quantity: account; starts x quantity quantity; }
 event counted { quantity: account; sets quantity of x to quantity; }
+"""
+
+TWINS = HEADER.replace("currency JPY;", 'currency JPY;\n  version original "旧約款";').replace(
+    "last_month full;", "last_month prorated; prorate actual_days;") + ACCOUNTS + """
 event cancel "解約" { ends contract; }
 rule T-1 第1条 "料金" {
   monthly fee 100.5 yen per account for x;
@@ -246,13 +250,10 @@ def test_a_monthly_fees_periods_copy_an_entry_only_when_all_it_depends_on_is_the
       September, ended 09-10 (last month prorated): 502.5 × 10 ÷ 30 = 167.5 → ceil 168, tax 16.
     第4条's fee is tax exempt (no tax in its key): 10.5 yen per account, 21 yen in April, 52.5 → floor 52 from May,
     → ceil 53 in August (the statement tables alone tell August from July), 17.5 → ceil 18 in September."""
-    ledger = ledger_of(tmp_path, TWINS, """as_of: 2025-09-30
-events:
-  - {at: 2025-04-01, event: service_start}
-  - {at: 2025-04-01, event: order, quantity: 2}
-  - {at: 2025-05-15, event: counted, quantity: 5}
-  - {at: 2025-09-10, event: cancel}
-""")
+    ledger = started_on_april_first(tmp_path, TWINS, "2025-09-30")(
+        "  - {at: 2025-04-01, event: order, quantity: 2}\n"
+        "  - {at: 2025-05-15, event: counted, quantity: 5}\n"
+        "  - {at: 2025-09-10, event: cancel}\n")
     rounded = "(the contract's rounding, declared in T-3)"
     assert [(str(e.period[0]), str(e.period[1]), e.amount, e.tax, e.explanation[-1]) for e in ledger.entries
             if e.rule == "T-1"] == [
@@ -351,13 +352,7 @@ def test_a_monthly_fees_entry_kept_for_every_customer_is_each_customers_and_each
     assert [fees(*run) for run in runs] == [expected(*run) for run in runs]
 
 
-EVALUATED_FEE = HEADER + """
-unit account;
-plan base "基本";
-option x "オプション" { measured in account; }
-event service_start { starts contract, starts base; }
-event order { quantity: account; starts x quantity quantity; }
-event counted { quantity: account; sets quantity of x to quantity; }
+EVALUATED_FEE = HEADER + ACCOUNTS + """
 rule T-1 第1条 "料金" {
   monthly fee 100 yen × maximum_quantity(x, period.start, period.end) for x;
 }
@@ -368,13 +363,10 @@ def test_a_monthly_fee_evaluated_for_each_period_is_copied_only_with_the_same_am
     """A fee that is not a constant is evaluated for each period; a period copies an earlier one's entry only when the
     amount and its steps are the same as well (`_twin`). 100 yen × the month's largest number of accounts: 5 in April
     (500 yen); 8 from 05-10 to 05-19, so May's is 800 yen though the month ends with 5 again; June 500 yen."""
-    ledger = ledger_of(tmp_path, EVALUATED_FEE, """as_of: 2025-06-30
-events:
-  - {at: 2025-04-01, event: service_start}
-  - {at: 2025-04-01, event: order, quantity: 5}
-  - {at: 2025-05-10, event: counted, quantity: 8}
-  - {at: 2025-05-20, event: counted, quantity: 5}
-""")
+    ledger = started_on_april_first(tmp_path, EVALUATED_FEE, "2025-06-30")(
+        "  - {at: 2025-04-01, event: order, quantity: 5}\n"
+        "  - {at: 2025-05-10, event: counted, quantity: 8}\n"
+        "  - {at: 2025-05-20, event: counted, quantity: 5}\n")
     assert [(str(e.period[0]), e.amount, e.explanation) for e in ledger.entries if e.kind == "charge"] == [
         ("2025-04-01", Decimal(500), ("500 yen",)), ("2025-05-01", Decimal(800), ("800 yen",)),
         ("2025-06-01", Decimal(500), ("500 yen",))]
