@@ -175,3 +175,40 @@ def test_a_months_charge_kept_for_every_customer_is_rounded_by_the_rules_that_ap
     amounts = [april(False), april(True), april(False), april(True)]
     assert amounts[0] == amounts[2] == Decimal(566)
     assert amounts[1] == amounts[3] and Decimal(566) < amounts[1] < Decimal("566.67")
+
+
+INTEREST_BY_PARAMETER = HEADER + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+event payment { amount: money; }
+param through_paid: bool = false "支払日まで数える";
+rule T-1 第1条 "料金と遅延損害金" {
+  invoice due end of month after closing paid by payment;
+  monthly fee 10,000 yen for base;
+  interest 14.6% per year {
+    days from due + 1 day through (if through_paid then paid else paid - 1 day);
+    year of 365 days;
+  }
+  rounding floor to 1 yen;
+}
+"""
+
+
+def test_the_days_late_interest_counts_are_the_customers_own_under_a_parameter():
+    """The first and last day a part's interest counts are kept for every customer by the values of the names the
+    statement reads (`_days_counted`): a parameter among them is part of the key. April's 10,000 is due 05-31 and
+    paid 06-10: 06-01 … 06-09 = 9 days → floor(10,000 × 14.6 % × 9 ÷ 365) = 36 yen; counted through the payment
+    day, 06-01 … 06-10 = 10 days → 40 yen. One contract evaluates the two customers in turn."""
+    contract = Contract.from_text(INTEREST_BY_PARAMETER, "t.ctr")
+
+    def interest(through_paid: bool):
+        timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"},
+                                  {"at": "2025-06-10", "event": "payment", "amount": "10000"}),
+                            {"through_paid": "true" if through_paid else "false"}, as_of="2025-06-30")
+        ledger = contract.evaluate(timeline).ledger
+        return [(e.amount, e.period[1].isoformat()) for e in ledger.entries if e.key.startswith("interest:")]
+
+    to_the_day_before = [(Decimal(36), "2025-06-09")]
+    to_the_day = [(Decimal(40), "2025-06-10")]
+    assert [interest(False), interest(True), interest(False), interest(True)] == \
+        [to_the_day_before, to_the_day, to_the_day_before, to_the_day]
