@@ -212,3 +212,31 @@ def test_the_days_late_interest_counts_are_the_customers_own_under_a_parameter()
     to_the_day = [(Decimal(40), "2025-06-10")]
     assert [interest(False), interest(True), interest(False), interest(True)] == \
         [to_the_day_before, to_the_day, to_the_day_before, to_the_day]
+
+
+ORDER_FEE = HEADER + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+event order "注文" { price: money; }
+rule T-1 第1条 "注文の料金" {
+  invoice due end of month after closing;
+  occurrence fee order.price on order;
+  tax consumption 10% from 2019-10-01;
+}
+"""
+
+
+def test_an_invoice_kept_by_its_lines_figures_keeps_their_digits():
+    """An invoice's amount, tax and steps are kept for every customer by its lines' figures (`_invoice_tax`), each
+    by its text: an order of 5,500.0 yen and one of 5,500 yen are equal, yet the invoice's amount keeps the digits
+    of its line (the ledger orders entries of the same day by the amount's text). Tax: floor(5,500 × 10 %) = 550."""
+    contract = Contract.from_text(ORDER_FEE, "t.ctr")
+
+    def invoice(price: str):
+        timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"},
+                                  {"at": "2025-04-10", "event": "order", "price": price}), {}, as_of="2025-04-30")
+        (found,) = [e for e in contract.evaluate(timeline).ledger.entries if e.kind == "invoice"]
+        return str(found.amount), found.tax
+
+    assert [invoice("5500.0"), invoice("5500"), invoice("5500.0")] == \
+        [("5500.0", Decimal(550)), ("5500", Decimal(550)), ("5500.0", Decimal(550))]

@@ -65,6 +65,8 @@ class CompiledContract:
         self.choice_entries: dict[tuple, dict] = {}  # (id(choice), reading taken) -> the words of its state entry
         # An invoice's issue and due dates when they read only the period (`end of month after closing`).
         self.invoice_dates: dict[tuple, tuple] = {}
+        # An invoice's amount, tax and steps by the figures of its lines (BillingEvaluation._invoice_tax).
+        self.invoice_taxes: dict[tuple, tuple] = {}
         # A monthly fee's charge for one period, by everything it depends on (see FeeEvaluation._month_charge):
         # customers holding the same item in the same period share the arithmetic.
         self.month_charges: dict[tuple, tuple] = {}
