@@ -136,7 +136,7 @@ class BillingEvaluation:
                 del self.entries[tail:]
                 break
             # a line with the figures of the last round stays that line, so its invoice need not be made again
-            interest = {key: interest[key] if interest.get(key) == e else e for key, e in found.items()}
+            interest = {key: kept if (kept := interest.get(key)) is e or kept == e else e for key, e in found.items()}
         else:
             raise EvalError("late interest and the payments that settle it do not settle down", due_stmt[1], "E611")
         self._invoice_obligations(due_stmt, invoices, paid_on, balance, parts)

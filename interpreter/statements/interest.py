@@ -75,14 +75,38 @@ class InterestEvaluation:
             # nothing to pay first and no part late: the loop below would take nothing and make no line
             self._interest_paid[inv.key] = Decimal(0)
             return []
-        entries, absorbed, raw_so_far = [], Decimal(0), Decimal(0)
+        # The interest of an invoice that is this very object in an earlier round (`_made_invoice` gives one back
+        # only when its lines are the very objects it was made of; `made` holds it, so its id is no other's), paid
+        # in parts equal to that round's, is that round's: what is worked out below reads only the invoice (its
+        # key, due date, total, and the interest lines picked out of its lines when it was made), the parts (their
+        # amounts, the payments' index and day) and `made`, whose entries are never replaced; and it writes only
+        # the lines it returns (appended to the ledger) and what the parts paid of interest first, by invoice and by
+        # payment. Those are kept and written again, in the same order. (Amounts are compared by value, as the
+        # parts' interest in `made` is kept by them.)
+        earlier = made.get(("interest on", id(inv)))
+        if earlier is not None and earlier[0] == parts:
+            entries, absorbed, counted = earlier[1]
+            self.entries.extend(entries)
+        else:
+            entries, absorbed, counted = self._interest_on_parts(rule, s, inv, parts, interest_lines, made)
+            made[("interest on", id(inv))] = (parts, (entries, absorbed, counted))
+        for paid_by, amount in counted:
+            self._count_interest_paid(paid_by, amount)
+        self._interest_paid[inv.key] = absorbed  # for `owed`: what of the invoice's interest its parts paid first
+        return entries
+
+    def _interest_on_parts(self, rule, s: n.Interest, inv: Entry, parts: list, interest_lines: list[Entry],
+                           made: dict) -> tuple[list[Entry], Decimal, list]:
+        """`_interest` worked out: (the interest lines, what of the invoice's interest its parts paid first, what
+        each part paid of it first — (payment, amount) in the order paid)."""
+        entries, absorbed, raw_so_far, counted = [], Decimal(0), Decimal(0), []
         fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
         for position, (overdue, paid_by) in enumerate(parts):
             own_key = interest_key(inv, paid_by) if paid_by is not None else None
             arisen = sum((e.amount for e in interest_lines if arisen_before_part(e, inv, paid_by)), Decimal(0))
             taken = min(max(arisen - absorbed, Decimal(0)), overdue)
             absorbed, overdue = absorbed + taken, overdue - taken
-            self._count_interest_paid(paid_by, taken)
+            counted.append((paid_by, taken))
             part, overdue = overdue, min(overdue, max(fees, Decimal(0)))
             if overdue > 0 and paid_by is not None and paid_by.date > inv.due:
                 # interest billed on this same invoice is paid first there, by the part it arises with too
@@ -100,10 +124,9 @@ class InterestEvaluation:
                     if own:
                         overdue = min(overdue, part - entry.amount)  # the fees it paid after the interest
                         absorbed += entry.amount
-                        self._count_interest_paid(paid_by, entry.amount)
+                        counted.append((paid_by, entry.amount))
             fees -= overdue
-        self._interest_paid[inv.key] = absorbed  # for `owed`: what of the invoice's interest its parts paid first
-        return entries
+        return entries, absorbed, counted
 
     def _count_interest_paid(self, payment: Event | None, amount: Decimal) -> None:
         """Keep what a payment paid of late interest (for `paid_fees`: payments less the interest they paid)."""
