@@ -18,6 +18,12 @@ from tests.small_contract import HEADER, evaluate_text, ledger_of
 BUNDLED = ["airnet-allinone", "hennge-cmc", "iij-secure-mx", "itscom-hosting", "minato-mobile"]
 
 
+def started_on_april_first(contract: Contract, events: tuple, params: dict, as_of: str):
+    """The ledger of a customer whose service starts on 2025-04-01, with the events after it (mappings)."""
+    timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"}, *events), params, as_of=as_of)
+    return contract.evaluate(timeline).ledger
+
+
 def _seen(result) -> list:
     """A ledger as compared here: every entry as the JSON shows it, with its explanation."""
     return [(entry_json(e), e.explanation) for e in result.ledger.entries] if result.ledger is not None else \
@@ -64,10 +70,8 @@ def test_what_an_event_sets_off_is_the_customers_own_under_a_rule_with_a_conditi
     contract = Contract.from_text(CONDITIONAL, "t.ctr")
 
     def request(reseller: bool):
-        timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"},
-                                  {"at": "2025-04-10", "event": "request", "count": "3"}),
-                            {"reseller": "true" if reseller else "false"}, as_of="2025-04-30")
-        ledger = contract.evaluate(timeline).ledger
+        ledger = started_on_april_first(contract, ({"at": "2025-04-10", "event": "request", "count": "3"},),
+                                        {"reseller": "true" if reseller else "false"}, "2025-04-30")
         return ([e.amount for e in ledger.entries if e.kind == "charge"],
                 [e.label for e in ledger.entries if e.kind == "finding"])
 
@@ -202,10 +206,8 @@ def test_the_days_late_interest_counts_are_the_customers_own_under_a_parameter()
     contract = Contract.from_text(INTEREST_BY_PARAMETER, "t.ctr")
 
     def interest(through_paid: bool):
-        timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"},
-                                  {"at": "2025-06-10", "event": "payment", "amount": "10000"}),
-                            {"through_paid": "true" if through_paid else "false"}, as_of="2025-06-30")
-        ledger = contract.evaluate(timeline).ledger
+        ledger = started_on_april_first(contract, ({"at": "2025-06-10", "event": "payment", "amount": "10000"},),
+                                        {"through_paid": "true" if through_paid else "false"}, "2025-06-30")
         return [(e.amount, e.period[1].isoformat()) for e in ledger.entries if e.key.startswith("interest:")]
 
     to_the_day_before = [(Decimal(36), "2025-06-09")]
@@ -233,9 +235,9 @@ def test_an_invoice_kept_by_its_lines_figures_keeps_their_digits():
     contract = Contract.from_text(ORDER_FEE, "t.ctr")
 
     def invoice(price: str):
-        timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"},
-                                  {"at": "2025-04-10", "event": "order", "price": price}), {}, as_of="2025-04-30")
-        (found,) = [e for e in contract.evaluate(timeline).ledger.entries if e.kind == "invoice"]
+        ledger = started_on_april_first(contract, ({"at": "2025-04-10", "event": "order", "price": price},), {},
+                                        "2025-04-30")
+        (found,) = [e for e in ledger.entries if e.kind == "invoice"]
         return str(found.amount), found.tax
 
     assert [invoice("5500.0"), invoice("5500"), invoice("5500.0")] == \
