@@ -20,6 +20,12 @@ from tests.small_contract import HEADER, evaluate_text, ledger_of, started_on_ap
 BUNDLED = ["airnet-allinone", "hennge-cmc", "iij-secure-mx", "itscom-hosting", "minato-mobile"]
 
 
+def started_on_april_first(contract: Contract, events: tuple, params: dict, as_of: str):
+    """The ledger of a customer whose service starts on 2025-04-01, with the events after it (mappings)."""
+    timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"}, *events), params, as_of=as_of)
+    return contract.evaluate(timeline).ledger
+
+
 def _seen(result) -> list:
     """A ledger as compared here: every entry as the JSON shows it, with its explanation."""
     return [(entry_json(e), e.explanation) for e in result.ledger.entries] if result.ledger is not None else \
@@ -66,10 +72,8 @@ def test_what_an_event_sets_off_is_the_customers_own_under_a_rule_with_a_conditi
     contract = Contract.from_text(CONDITIONAL, "t.ctr")
 
     def request(reseller: bool):
-        timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"},
-                                  {"at": "2025-04-10", "event": "request", "count": "3"}),
-                            {"reseller": "true" if reseller else "false"}, as_of="2025-04-30")
-        ledger = contract.evaluate(timeline).ledger
+        ledger = started_on_april_first(contract, ({"at": "2025-04-10", "event": "request", "count": "3"},),
+                                        {"reseller": "true" if reseller else "false"}, "2025-04-30")
         return ([e.amount for e in ledger.entries if e.kind == "charge"],
                 [e.label for e in ledger.entries if e.kind == "finding"])
 
@@ -286,6 +290,50 @@ rule T-1 第1条 "料金" {
   monthly fee 1,000 yen for base;
 }
 rule T-2 第2条 "消費税" when taxed {
+
+
+INTEREST_BY_PARAMETER = HEADER + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+event payment { amount: money; }
+param through_paid: bool = false "支払日まで数える";
+rule T-1 第1条 "料金と遅延損害金" {
+  invoice due end of month after closing paid by payment;
+  monthly fee 10,000 yen for base;
+  interest 14.6% per year {
+    days from due + 1 day through (if through_paid then paid else paid - 1 day);
+    year of 365 days;
+  }
+  rounding floor to 1 yen;
+}
+"""
+
+
+def test_the_days_late_interest_counts_are_the_customers_own_under_a_parameter():
+    """The first and last day a part's interest counts are kept for every customer by the values of the names the
+    statement reads (`_days_counted`): a parameter among them is part of the key. April's 10,000 is due 05-31 and
+    paid 06-10: 06-01 … 06-09 = 9 days → floor(10,000 × 14.6 % × 9 ÷ 365) = 36 yen; counted through the payment
+    day, 06-01 … 06-10 = 10 days → 40 yen. One contract evaluates the two customers in turn."""
+    contract = Contract.from_text(INTEREST_BY_PARAMETER, "t.ctr")
+
+    def interest(through_paid: bool):
+        ledger = started_on_april_first(contract, ({"at": "2025-06-10", "event": "payment", "amount": "10000"},),
+                                        {"through_paid": "true" if through_paid else "false"}, "2025-06-30")
+        return [(e.amount, e.period[1].isoformat()) for e in ledger.entries if e.key.startswith("interest:")]
+
+    to_the_day_before = [(Decimal(36), "2025-06-09")]
+    to_the_day = [(Decimal(40), "2025-06-10")]
+    assert [interest(False), interest(True), interest(False), interest(True)] == \
+        [to_the_day_before, to_the_day, to_the_day_before, to_the_day]
+
+
+ORDER_FEE = HEADER + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+event order "注文" { price: money; }
+rule T-1 第1条 "注文の料金" {
+  invoice due end of month after closing;
+  occurrence fee order.price on order;
   tax consumption 10% from 2019-10-01;
 }
 """
@@ -370,3 +418,19 @@ def test_a_monthly_fee_evaluated_for_each_period_is_copied_only_with_the_same_am
     assert [(str(e.period[0]), e.amount, e.explanation) for e in ledger.entries if e.kind == "charge"] == [
         ("2025-04-01", Decimal(500), ("500 yen",)), ("2025-05-01", Decimal(800), ("800 yen",)),
         ("2025-06-01", Decimal(500), ("500 yen",))]
+
+
+def test_an_invoice_kept_by_its_lines_figures_keeps_their_digits():
+    """An invoice's amount, tax and steps are kept for every customer by its lines' figures (`_invoice_tax`), each
+    by its text: an order of 5,500.0 yen and one of 5,500 yen are equal, yet the invoice's amount keeps the digits
+    of its line (the ledger orders entries of the same day by the amount's text). Tax: floor(5,500 × 10 %) = 550."""
+    contract = Contract.from_text(ORDER_FEE, "t.ctr")
+
+    def invoice(price: str):
+        ledger = started_on_april_first(contract, ({"at": "2025-04-10", "event": "order", "price": price},), {},
+                                        "2025-04-30")
+        (found,) = [e for e in ledger.entries if e.kind == "invoice"]
+        return str(found.amount), found.tax
+
+    assert [invoice("5500.0"), invoice("5500"), invoice("5500.0")] == \
+        [("5500.0", Decimal(550)), ("5500", Decimal(550)), ("5500.0", Decimal(550))]

@@ -55,11 +55,18 @@ class CompiledContract:
         self._outside_tax: dict[int, frozenset[str]] = {}
         self._reads_only: dict[tuple, bool] = {}
         self.tax_tables: dict[int, tuple | None] = {}  # id(statement tables) -> the tax in force by day (_tax_table)
+        self._names_read: dict[int, tuple[str, ...] | None] = {}
+        # What an expression or a statement that reads names only works out, by the values of the names it reads
+        # (see names_read): the same for every customer whose names have those values (late interest's first and
+        # last day counted, by due and payment day).
+        self.values_by_names: dict[tuple, object] = {}
         self.roundings: dict[int, tuple | None] = {}  # id(statement tables) -> its (rule, rounding), or None
         self.rule_choices: dict[int, tuple] = {}  # id(rule) -> the reading choices it reads (ChoiceEvaluation)
         self.choice_entries: dict[tuple, dict] = {}  # (id(choice), reading taken) -> the words of its state entry
         # An invoice's issue and due dates when they read only the period (`end of month after closing`).
         self.invoice_dates: dict[tuple, tuple] = {}
+        # An invoice's amount, tax and steps by the figures of its lines (BillingEvaluation._invoice_tax).
+        self.invoice_taxes: dict[tuple, tuple] = {}
         # A monthly fee's charge for one period, by everything it depends on (see FeeEvaluation._month_charge):
         # customers holding the same item in the same period share the arithmetic.
         self.month_charges: dict[tuple, tuple] = {}
@@ -125,6 +132,22 @@ class CompiledContract:
                     found = False
             self._reads_only[key] = found
         return found
+
+    def names_read(self, expr) -> tuple[str, ...] | None:
+        """The names an expression (or every expression of a statement) reads when it reads nothing else (no
+        function, attribute, gathering of events or next event): its value is then a function of those names'
+        values and of the contract's calendar and conventions. None for one that reads more."""
+        key = id(expr)  # nodes live as long as the model that holds this compiled form
+        if key not in self._names_read:
+            names: tuple[str, ...] | None = ()
+            for node in walk(expr):
+                if isinstance(node, (n.Attr, n.Call, n.Aggregate, n.NextEvent)):
+                    names = None
+                    break
+                if isinstance(node, n.Name):
+                    names += (node.name,)
+            self._names_read[key] = None if names is None else tuple(dict.fromkeys(names))
+        return self._names_read[key]
 
     def outside_tax(self, tax_rule) -> frozenset[str]:
         """The kinds a rule's tax declaration puts outside tax (named charges, `interest`)."""

@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
+from interpreter import records
 from interpreter.check.types import MONTH, DATE
 from interpreter.run.expressions import EvalError, Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import CREDIT_SETTLED, Entry
@@ -28,6 +29,9 @@ def tax_step(rate: Decimal, included: bool, base: Decimal, tax: Decimal) -> str:
             f"(rounded down once per rate)")
 
 
+# The invoices' taxes kept per contract (`_invoice_tax`): as many as a large portfolio's plans and months need;
+# beyond, they are worked out again.
+INVOICE_TAXES_KEPT = 50_000
 INVOICE_NAMES = {"closing": DATE, "period": MONTH}  # the billing period the invoice is for
 DUE_NAMES = {**INVOICE_NAMES, "issued": DATE}
 
@@ -52,6 +56,20 @@ class BillingChecks:
 
 # The names an invoice's issue and due dates see besides the contract's (grammar: `invoice issued … due …`).
 PERIOD_NAMES = frozenset({"closing", "period", "issued"})
+
+
+@records.frozen
+class InvoiceFrame:
+    """What the invoice of a billing period reads besides its lines, the same for every round of the late interest
+    (kept by the period in `made`, `_period_invoices`): its rule and statement, its dates, which read the period
+    and the customer's names, and the acceleration that moves its due date, made by the events."""
+    rule: object
+    stmt: object
+    issued: date
+    due: date | None
+    issued_step: tuple[str, ...]  # the explanation's step saying the issue day, when the statement sets one
+    name: str
+    acceleration: object
 
 
 class BillingEvaluation:
@@ -91,7 +109,7 @@ class BillingEvaluation:
                 lines[period_of(e.date)].append(e)
         if due_stmt is None:
             for period, items in sorted(lines.items(), key=lambda kv: kv[0].start):
-                self._invoice(period, items, None)
+                self._invoice(period, items, self._invoice_frame(None, period))
             return
         interest_found = next(iter(self.statements(d, n.Interest)), None)
         payments = sorted(self._payments(), key=lambda e: (e.instant, e.index))
@@ -118,7 +136,7 @@ class BillingEvaluation:
                 del self.entries[tail:]
                 break
             # a line with the figures of the last round stays that line, so its invoice need not be made again
-            interest = {key: interest[key] if interest.get(key) == e else e for key, e in found.items()}
+            interest = {key: kept if (kept := interest.get(key)) is e or kept == e else e for key, e in found.items()}
         else:
             raise EvalError("late interest and the payments that settle it do not settle down", due_stmt[1], "E611")
         self._invoice_obligations(due_stmt, invoices, paid_on, balance, parts)
@@ -139,29 +157,29 @@ class BillingEvaluation:
             items.append(e)
         invoices = []
         for period, items in sorted(with_interest.items(), key=lambda kv: kv[0].start):
-            # the acceleration of a period is kept in `made` by the period: it reads the period's due date and the
-            # accelerations the events made, neither of which a round of the interest changes
-            accelerated = made.get(("acceleration", period), made)
-            if accelerated is made:
-                _, due = self._invoice_dates(due_stmt[1], period)
-                accelerated = made[("acceleration", period)] = self._acceleration(period.start, due)
+            # what a period's invoice reads besides its lines is kept in `made` by the period (`_invoice_frame`):
+            # no round of the interest changes it
+            frame = made.get(("period", period))
+            if frame is None:
+                frame = made[("period", period)] = self._invoice_frame(due_stmt, period)
+            accelerated = frame.acceleration
             if accelerated is None:  # every line is the period's own debt
-                invoices.append(self._made_invoice(period, items, due_stmt, None, made))
+                invoices.append(self._made_invoice(period, items, frame, None, made))
                 continue
             later = [e for e in items if e.key.startswith("interest:") and e.date > accelerated.day]
-            invoices.append(self._made_invoice(period, [e for e in items if e not in later], due_stmt, None, made))
+            invoices.append(self._made_invoice(period, [e for e in items if e not in later], frame, None, made))
             if later:
-                invoices.append(self._made_invoice(period, later, due_stmt, accelerated.day, made))
+                invoices.append(self._made_invoice(period, later, frame, accelerated.day, made))
         return invoices
 
-    def _made_invoice(self, period: Period, items: list[Entry], due_stmt, arose_after: date | None,
+    def _made_invoice(self, period: Period, items: list[Entry], frame: InvoiceFrame, arose_after: date | None,
                       made: dict) -> Entry:
         """`_invoice`, or the invoice an earlier round made of the very same lines, put back in the ledger (the
         accelerations and due dates it read do not change between rounds)."""
         key = (period.start, period.end, arose_after, tuple(map(id, items)))
         found = made.get(key)
         if found is None:
-            entry = self._invoice(period, items, due_stmt, arose_after)
+            entry = self._invoice(period, items, frame, arose_after)
             # the items kept: ids stay theirs; with the interest lines picked out of them
             made[key] = (entry, self._invoice_accelerations.get(entry.key), items, self._invoice_interest(entry))
             return entry
@@ -208,7 +226,24 @@ class BillingEvaluation:
                      note=f"paid {payment.date}" if payment else
                      CREDIT_SETTLED if by_credit else None)
 
-    def _invoice_tax(self, items: list[Entry], steps: list[str]) -> tuple[Decimal, Decimal]:
+    def _invoice_tax(self, items: list[Entry]) -> tuple[Decimal, Decimal, tuple[str, ...]]:
+        """(amount without tax, tax, the steps) of an invoice (`_invoice_tax_worked_out`). What it reads of the lines
+        is their kind, amount, tax rate and whether the amount includes the tax: it is kept for every customer by
+        those, in order (customers on the same plans have invoices of the same lines month after month). Each
+        figure is taken by its text, which tells its digits exactly: a sum keeps the digits of its terms (5,500.0 is
+        5,500 but not the same text), and the text of None is no figure's."""
+        key = tuple([(e.kind == "charge", str(e.amount), str(e.tax_rate), e.tax_included) for e in items])
+        taxes = self.compiled.invoice_taxes
+        found = taxes.get(key)
+        if found is None:
+            if len(taxes) >= INVOICE_TAXES_KEPT:
+                taxes.clear()
+            steps: list[str] = []
+            found = taxes[key] = (*self._invoice_tax_worked_out(items, steps), tuple(steps))
+        return found
+
+    @staticmethod
+    def _invoice_tax_worked_out(items: list[Entry], steps: list[str]) -> tuple[Decimal, Decimal]:
         """(amount without tax, tax) of an invoice: tax added once per rate on prices without tax, or the tax
         contained in the total of prices that include it, worked out once (total × rate ÷ (100 + rate), cut).
         The fraction of a yen is cut off (切り捨て): toward zero, so an invoice whose credits exceed its charges
@@ -236,23 +271,26 @@ class BillingEvaluation:
             tax += t
         return total, tax
 
-    def _invoice(self, month: Period, items: list[Entry], due_stmt, arose_after: date | None = None) -> Entry:
-        """The invoice of one billing period. `arose_after`: an invoice of the period's debts that arose after an
-        acceleration on that day, which they are not part of (late interest paid later)."""
-        steps: list[str] = []
-        total, tax = self._invoice_tax(items, steps)
-        due = None
-        issued = month.end
+    def _invoice_frame(self, due_stmt, month: Period) -> InvoiceFrame:
+        """What the invoice of a period reads besides its lines (`InvoiceFrame`), with `invoice … due …` (or
+        without it: the convention, no due date)."""
+        issued, due, issued_step = month.end, None, ()
         if due_stmt is not None:
             rule, stmt = due_stmt
             issued, due = self._invoice_dates(stmt, month)
             if stmt.issued is not None:
-                steps.append(f"issued {issued}")
+                issued_step = (f"issued {issued}",)
         else:
             rule, stmt = self._declared_convention("invoices")
-        name = str(month)
+        return InvoiceFrame(rule, stmt, issued, due, issued_step, str(month), self._acceleration(month.start, due))
+
+    def _invoice(self, month: Period, items: list[Entry], frame: InvoiceFrame, arose_after: date | None = None) -> Entry:
+        """The invoice of one billing period. `arose_after`: an invoice of the period's debts that arose after an
+        acceleration on that day, which they are not part of (late interest paid later)."""
+        total, tax, tax_steps = self._invoice_tax(items)
+        rule, due, name = frame.rule, frame.due, frame.name
         key, note, accelerated_by = f"invoice:{name}", None, None
-        acceleration = self._acceleration(month.start, due) if arose_after is None else None
+        acceleration = frame.acceleration if arose_after is None else None
         if acceleration is not None:
             self._invoice_accelerations[key] = acceleration
             accelerated_by = acceleration.rule
@@ -261,15 +299,26 @@ class BillingEvaluation:
         elif arose_after is not None:
             key = f"{key}:after {arose_after}"
             note = f"arose after the debts fell due on {arose_after}: not accelerated, due {due}"
-        _, tax_rule, _ = self._tax_rate(month.end)
-        also = tuple(dict.fromkeys([r.id for r in (tax_rule, self._period_rule(), accelerated_by)
-                                    if r is not None and r is not rule]  # and the readings the moving rule rests on
-                                   + ([c.id for c in self._choices_of(accelerated_by)] if accelerated_by else [])))
-        entry = self.add(rule, stmt, "invoice", f"invoice for {name}", date=issued, period=(month.start, month.end),
-                         amount=total, tax=tax, due=due, also=also, note=note,
-                         explanation=tuple(steps), key=key)
+        entry = self.add(rule, frame.stmt, "invoice", f"invoice for {name}", date=frame.issued,
+                         period=(month.start, month.end), amount=total, tax=tax, due=due,
+                         also=self._invoice_also(rule, month.end, accelerated_by), note=note,
+                         explanation=tax_steps + frame.issued_step, key=key)
         self._keep_lines(entry, items)
         return entry
+
+    def _invoice_also(self, rule, closing: date, accelerated_by) -> tuple[str, ...]:
+        """The rules besides the invoice's own that shaped it: the tax in force on the closing day, the billing
+        periods', the acceleration's with the readings it rests on. Kept for the evaluation by the three (the
+        tax rule of a day and the customer's rules do not change once the timeline is complete)."""
+        kept = self.__dict__.setdefault("_invoice_also_kept", {})
+        key = (id(rule), closing, id(accelerated_by))
+        found = kept.get(key)
+        if found is None:
+            _, tax_rule, _ = self._tax_rate(closing)
+            found = kept[key] = tuple(dict.fromkeys(
+                [r.id for r in (tax_rule, self._period_rule(), accelerated_by) if r is not None and r is not rule]
+                + ([c.id for c in self._choices_of(accelerated_by)] if accelerated_by else [])))
+        return found
 
     def _invoice_dates(self, stmt: n.InvoiceDue, month: Period) -> tuple[date, date]:
         """(issued, due) of the invoice for a period. Dates that read only the period (`closing`, `period`,

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from decimal import Decimal
 
 from interpreter.check.types import DATE, MONEY
+from interpreter.run.compiled import NOT_SEEN
 from interpreter.run.expressions import Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import Entry
 from interpreter.run.state import Trace
@@ -20,6 +21,11 @@ INTEREST_NAMES = {"due": DATE, "paid": DATE, "overdue": MONEY}
 def interest_key(invoice: Entry, payment: Event) -> str:
     """The key of the interest line a payment gives rise to by paying part of an invoice late."""
     return f"interest:{invoice.key}:{payment.index}"
+
+
+def _value_key(value):
+    """A name's value as part of a key: a number with its digits (1,000.0 and 1,000 are equal, not the same text)."""
+    return (value, str(value.value)) if type(value) is Value and type(value.value) is Decimal else value
 
 
 def arisen_before_part(line: Entry, invoice: Entry, payment: Event | None) -> bool:
@@ -69,14 +75,38 @@ class InterestEvaluation:
             # nothing to pay first and no part late: the loop below would take nothing and make no line
             self._interest_paid[inv.key] = Decimal(0)
             return []
-        entries, absorbed, raw_so_far = [], Decimal(0), Decimal(0)
+        # The interest of an invoice that is this very object in an earlier round (`_made_invoice` gives one back
+        # only when its lines are the very objects it was made of; `made` holds it, so its id is no other's), paid
+        # in parts equal to that round's, is that round's: what is worked out below reads only the invoice (its
+        # key, due date, total, and the interest lines picked out of its lines when it was made), the parts (their
+        # amounts, the payments' index and day) and `made`, whose entries are never replaced; and it writes only
+        # the lines it returns (appended to the ledger) and what the parts paid of interest first, by invoice and by
+        # payment. Those are kept and written again, in the same order. (Amounts are compared by value, as the
+        # parts' interest in `made` is kept by them.)
+        earlier = made.get(("interest on", id(inv)))
+        if earlier is not None and earlier[0] == parts:
+            entries, absorbed, counted = earlier[1]
+            self.entries.extend(entries)
+        else:
+            entries, absorbed, counted = self._interest_on_parts(rule, s, inv, parts, interest_lines, made)
+            made[("interest on", id(inv))] = (parts, (entries, absorbed, counted))
+        for paid_by, amount in counted:
+            self._count_interest_paid(paid_by, amount)
+        self._interest_paid[inv.key] = absorbed  # for `owed`: what of the invoice's interest its parts paid first
+        return entries
+
+    def _interest_on_parts(self, rule, s: n.Interest, inv: Entry, parts: list, interest_lines: list[Entry],
+                           made: dict) -> tuple[list[Entry], Decimal, list]:
+        """`_interest` worked out: (the interest lines, what of the invoice's interest its parts paid first, what
+        each part paid of it first — (payment, amount) in the order paid)."""
+        entries, absorbed, raw_so_far, counted = [], Decimal(0), Decimal(0), []
         fees = inv.amount + (inv.tax or 0) - sum((e.amount for e in interest_lines), Decimal(0))  # what bears it
         for position, (overdue, paid_by) in enumerate(parts):
             own_key = interest_key(inv, paid_by) if paid_by is not None else None
             arisen = sum((e.amount for e in interest_lines if arisen_before_part(e, inv, paid_by)), Decimal(0))
             taken = min(max(arisen - absorbed, Decimal(0)), overdue)
             absorbed, overdue = absorbed + taken, overdue - taken
-            self._count_interest_paid(paid_by, taken)
+            counted.append((paid_by, taken))
             part, overdue = overdue, min(overdue, max(fees, Decimal(0)))
             if overdue > 0 and paid_by is not None and paid_by.date > inv.due:
                 # interest billed on this same invoice is paid first there, by the part it arises with too
@@ -94,10 +124,9 @@ class InterestEvaluation:
                     if own:
                         overdue = min(overdue, part - entry.amount)  # the fees it paid after the interest
                         absorbed += entry.amount
-                        self._count_interest_paid(paid_by, entry.amount)
+                        counted.append((paid_by, entry.amount))
             fees -= overdue
-        self._interest_paid[inv.key] = absorbed  # for `owed`: what of the invoice's interest its parts paid first
-        return entries
+        return entries, absorbed, counted
 
     def _count_interest_paid(self, payment: Event | None, amount: Decimal) -> None:
         """Keep what a payment paid of late interest (for `paid_fees`: payments less the interest they paid)."""
@@ -114,16 +143,16 @@ class InterestEvaluation:
         parts before rounding, whose rounded total they bore when the statement is `rounded once per invoice`; with
         it, what this part brings to that total."""
         steps = Trace()
-        env = self.env(paid_by.date, {"due": Value("date", inv.due), "paid": Value("date", paid_by.date),
-                                      "overdue": Value("money", overdue)})
-        first = as_date(evaluate(s.days_from, env))
-        last = as_date(evaluate(s.days_through, env))
+        first, last = self._days_counted(s, inv.due, paid_by.date, overdue)
         days = max(0, (last - first).days + 1)
         if days == 0:
             return None, raw_before
         constant = self.compiled.constant  # `14.6%`, `365 days`: worked out once per contract
-        rate = (constant(s.rate) or evaluate(s.rate, env)).value
-        year = None if s.year is None else constant(s.year) or evaluate(s.year, env)
+        rate = constant(s.rate) or evaluate(s.rate, self.env(paid_by.date, self._part_names(inv.due, paid_by.date,
+                                                                                              overdue)))
+        rate = rate.value
+        year = None if s.year is None else constant(s.year) or evaluate(
+            s.year, self.env(paid_by.date, self._part_names(inv.due, paid_by.date, overdue)))
         year_days = Decimal(365) if year is None else year.value / Decimal(1440)
         factor = rate / 100 * days / year_days
         if part is not None and overdue + self.money(overdue * factor, paid_by.date, []) > part:
@@ -149,6 +178,36 @@ class InterestEvaluation:
         return self._charge(rule, s, rule.label or "late payment interest", paid_by.date, (first, last), amount,
                             (paid_by.index,), steps, exempt=True,
                             key=interest_key(inv, paid_by)), raw_before + raw
+
+    @staticmethod
+    def _part_names(due, paid, overdue: Decimal) -> dict:
+        """The names of a part's interest statement (`due`, `paid`, `overdue`)."""
+        return {"due": Value("date", due), "paid": Value("date", paid), "overdue": Value("money", overdue)}
+
+    def _days_counted(self, s: n.Interest, due, paid, overdue: Decimal) -> tuple:
+        """(the first, the last day) a part's interest counts (`days from … through …`), on the payment day. When
+        the statement reads names only, they are kept for every customer by the values of the names it reads
+        (run/compiled.py, `names_read`), the day's and the part's, which are all the environment would give it. An
+        amount is told apart by its digits too (1,000.0 is not 1,000 to a text); a statement whose names have a
+        value that cannot be a key is not kept, nor is one that fails (evaluated again, it fails where it stands)."""
+        read = self.compiled.names_read(s)
+        if read is None:
+            return self._days_evaluated(s, paid, self._part_names(due, paid, overdue))
+        names = self._names(self.version(paid))
+        part = {"due": due, "paid": paid, "overdue": (overdue, str(overdue))}
+        key = (id(s), *[part[name] if name in part else _value_key(names.get(name, NOT_SEEN)) for name in read])
+        try:
+            found = self.compiled.values_by_names.get(key)
+        except TypeError:  # a value that has no hash (a list)
+            return self._days_evaluated(s, paid, self._part_names(due, paid, overdue))
+        if found is None:
+            found = self.compiled.values_by_names[key] = self._days_evaluated(s, paid,
+                                                                              self._part_names(due, paid, overdue))
+        return found
+
+    def _days_evaluated(self, s: n.Interest, paid, part: dict) -> tuple:
+        env = self.env(paid, part)
+        return as_date(evaluate(s.days_from, env)), as_date(evaluate(s.days_through, env))
 
     def _fees_paid_with_interest(self, part: Decimal, factor: Decimal, day) -> Decimal:
         """The fees x a part of a payment pays when it also pays the interest on x first: x + interest(x) = part,

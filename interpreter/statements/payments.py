@@ -65,35 +65,50 @@ class PaymentsEvaluation:
         # date, whatever their periods); invoices due the same day in the order of their periods, a convention
         # (第4項第4号 would divide the payment between them in proportion to their amounts)
         by_due = sorted(invoices, key=lambda inv: (inv.due or date.max, inv.period[0]))
+        carrying = self._carrying_interest(by_due)
+        settled_first = 0  # by_due[:settled_first] owe nothing: a balance only falls, so they stay settled
         for payment in payments:
-            order = by_due
+            order, carried = by_due, carrying
             if designation is not None:
                 day = evaluate(designation[1].first, self.event_env(payment))
                 if day.kind != "absent":
                     self._designated_payments.add(payment.index)
                     chosen = self._period_of(as_date(day)).start
                     order = sorted(by_due, key=lambda inv: inv.period[0] != chosen)  # stable: then the one due first
+                    carried = self._carrying_interest(order)
             # what a part pays of interest is counted only when some invoice carries interest (`_interest_paid_by`)
             counted = self._interest_paid_by(payment, interest_paid) if self._invoice_interest_lines else None
-            amount = self._pay_interest_first(order, payment, balance, paid_on, parts, interest_paid, counted)
+            amount = self._pay_interest_first(carried, order is by_due, payment, balance, paid_on, parts,
+                                              interest_paid, counted)
+            if order is by_due:  # `_pay` would pass the settled invoices due first by
+                while settled_first < len(by_due) and balance[by_due[settled_first].key] <= 0:
+                    settled_first += 1
+                order = by_due[settled_first:]
             left = self._pay(order, amount, balance, paid_on, parts, payment, counted)
             if left > 0:
                 over, over_by = over + left, over_by + [payment]
         return paid_on, balance, parts, (over, over_by)
 
-    def _pay_interest_first(self, order: list[Entry], payment: Event, balance: dict, paid_on: dict, parts: dict,
-                            interest_paid: dict, counted) -> Decimal:
+    def _carrying_interest(self, order: list[Entry]) -> list[Entry]:
+        """The invoices in a payment's order that carry late interest and have a due date: the only ones it can pay
+        interest of first (`_pay_interest_first`)."""
+        lines = self._invoice_interest_lines
+        return [inv for inv in order if inv.key in lines and inv.due is not None] if lines else []
+
+    def _pay_interest_first(self, carried: list[Entry], due_first: bool, payment: Event, balance: dict, paid_on: dict,
+                            parts: dict, interest_paid: dict, counted) -> Decimal:
         """Pay the late interest still unpaid on the invoices already due by the payment day, in the payment's
         order, before any fee (民法第489条第1項: 利息 before 元本, whatever the payer designates; 第2項 keeps the 第488条
         order within the interest). Interest billed on an invoice not yet due is not yet payable (第15条2): it is
         settled with that invoice, where it is paid first too (`_interest`). Whether the invoice's billing period is
         over on the as-of day does not matter: what a payment paid does not change with the day the ledger is
-        drawn up. What is left of the payment."""
+        drawn up. `carried`: the invoices of the payment's order that carry interest (`_carrying_interest`), due
+        first when `due_first` (then the first not yet due ends the search). What is left of the payment."""
         amount = payment.fields["amount"].value
-        if not self._invoice_interest_lines:  # no invoice carries interest: nothing to pay first
-            return amount
-        for inv in order:
-            if inv.key not in self._invoice_interest_lines or inv.due is None or inv.due > payment.date:
+        for inv in carried:
+            if inv.due > payment.date:
+                if due_first:  # and so is every one after it
+                    break
                 continue
             arisen = sum((e.amount for e in self._invoice_interest(inv) if self._arose_before(e, payment)), Decimal(0))
             take = min(amount, arisen - interest_paid[inv.key], balance[inv.key])
