@@ -25,6 +25,7 @@ from interpreter.run.expressions import (
     evaluate,
     truthy,
 )
+from interpreter.run.collector import young_collected_less_often
 from interpreter.run.ledger import Entry, Ledger, number_entry, sort_entries
 from interpreter.run.environment import Environment
 from interpreter.run.compiled import StatementTables, compiled, emit_event, fee_event, obligation_trigger, statement_event
@@ -183,7 +184,7 @@ class EvaluationCore:
     def run(self) -> Ledger:
         """The ledger, or EvalError (located at the expression, else at the statement being evaluated),
         computed in the decimal context of interpreter.limits."""
-        with decimal.localcontext(DECIMAL_CONTEXT):
+        with decimal.localcontext(DECIMAL_CONTEXT), young_collected_less_often():
             try:
                 return self._passes()
             except EvalError as exc:
@@ -347,8 +348,9 @@ class Evaluation(*STATEMENT_EVALUATIONS, LifecycleEvaluation, TimelineQueries, E
 
 
 def run(model: Model, params: dict[str, Value], events: list[Event], as_of: date | None) -> Ledger:
-    evaluation = Evaluation(model, params, events, as_of)
-    try:
-        return evaluation.run()
-    finally:
-        evaluation.release()
+    with young_collected_less_often():  # the evaluation's objects, made and freed, as well as its passes
+        evaluation = Evaluation(model, params, events, as_of)
+        try:
+            return evaluation.run()
+        finally:
+            evaluation.release()
