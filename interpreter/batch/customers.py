@@ -187,8 +187,8 @@ def _evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None
         by_customer[row["customer"] or ""][1].append(row)
     places = (_Places(task.events_name, task.event_columns), _Places(task.params_name or "", task.param_columns))
     stem = os.path.join(task.work, f"%s-{task.index:05d}")
-    invoices = PartWriter(stem % "invoices" + ".parquet", INVOICES)
-    entries = PartWriter(stem % "entries" + ".parquet", ENTRIES) if task.detail == "entries" else None
+    invoices = PartWriter(stem % "invoices" + ".arrow", INVOICES)
+    entries = PartWriter(stem % "entries" + ".arrow", ENTRIES) if task.detail == "entries" else None
     rejected_path = stem % "rejected" + ".jsonl"
     totals = {"charge": Decimal(0), "credit": Decimal(0), "tax": Decimal(0)}
     evaluated = rejected = entry_count = unowned = 0
