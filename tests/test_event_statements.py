@@ -87,3 +87,35 @@ events:
     assert findings == [("2025-04-10", "軽微な催告は受け付けない")]
     duties = [(str(e.due), e.status, e.note) for e in ledger.entries if e.kind == "obligation"]
     assert duties == [("2025-04-27", "met", "met by remedy_taken (2025-04-26 00:00)")]
+
+
+# An event's name, read on another event, stands for its first occurrence not rejected (environment.py,
+# `_event_names`: every declared event absent, then those the timeline has).
+FIRST_OCCURRENCE = HEADER + """
+plan basic "基本プラン";
+event service_start { starts contract, starts basic; }
+event order "注文" { qty: number; }
+event confirm "確認";
+event cancel "取消";
+rule EX-1 第1条 "注文" {
+  reject "6件以上の注文" on order where order.qty > 5;
+  state ordered "確認時の注文数" on confirm = order.qty;
+  state cancelled "確認時の取消" on confirm = if cancel.date > 2025-01-01 then 1 else 0;
+}
+"""
+
+
+def test_an_event_name_stands_for_its_first_occurrence_not_rejected(tmp_path):
+    ledger = ledger_of(tmp_path, FIRST_OCCURRENCE, """as_of: 2025-05-31
+events:
+  - {at: 2025-04-01, event: service_start}
+  - {at: 2025-04-02, event: order, qty: 9}
+  - {at: 2025-04-03, event: order, qty: 4}
+  - {at: 2025-04-05, event: confirm}
+  - {at: 2025-04-06, event: order, qty: 2}
+""")
+    states = {e.label: e.value for e in ledger.entries if e.kind == "state" and e.rule == "EX-1"}
+    # the order of 04-02 (9) is rejected: `order` is that of 04-03 (4), not the later one of 04-06 (2)
+    assert states["確認時の注文数"] == Decimal(4)
+    # no cancel in the timeline: `cancel.date` is not known, so the comparison is not true
+    assert states["確認時の取消"] == Decimal(0)
