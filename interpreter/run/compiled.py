@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 from interpreter.check.model import Model, Version
-from interpreter.run.expressions import Env, EvalError, Value, evaluate
+from interpreter.run.expressions import ABSENT, Env, EvalError, Value, evaluate
 from interpreter.syntax import nodes as n
 
 KeyOf = Callable[[object], Iterable[str]]
@@ -49,7 +49,7 @@ class CompiledContract:
     def __init__(self, model: Model):
         self.model = model
         self.single_version = model.versions[0] if len(model.versions) == 1 else None
-        self._static: dict[str, dict] = {}
+        self._static: dict = {}  # version name -> static_names; ("no events", version name) -> none_of_the_events
         self._defaults: dict[str, dict] = {}
         self._constants: dict[int, Value | None] = {}
         self._outside_tax: dict[int, frozenset[str]] = {}
@@ -97,6 +97,13 @@ class CompiledContract:
             for name in self.version_names:  # names a declaration does not already take
                 found.setdefault(name, Value("version", name))
             self._static[version.name] = found
+        return found
+
+    def none_of_the_events(self, version: Version) -> dict[str, Value]:
+        """Every event a version declares, each absent: what its names stand for in a timeline without them."""
+        found = self._static.get(("no events", version.name))
+        if found is None:
+            found = self._static[("no events", version.name)] = dict.fromkeys(version.tables.events, ABSENT)
         return found
 
     def constant(self, expr) -> Value | None:
