@@ -20,7 +20,7 @@ from tests.small_contract import HEADER, evaluate_text, ledger_of, started_on_ap
 BUNDLED = ["airnet-allinone", "hennge-cmc", "iij-secure-mx", "itscom-hosting", "minato-mobile"]
 
 
-def started_on_april_first(contract: Contract, events: tuple, params: dict, as_of: str):
+def ledger_from_april_first(contract: Contract, events: tuple, params: dict, as_of: str):
     """The ledger of a customer whose service starts on 2025-04-01, with the events after it (mappings)."""
     timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"}, *events), params, as_of=as_of)
     return contract.evaluate(timeline).ledger
@@ -72,8 +72,8 @@ def test_what_an_event_sets_off_is_the_customers_own_under_a_rule_with_a_conditi
     contract = Contract.from_text(CONDITIONAL, "t.ctr")
 
     def request(reseller: bool):
-        ledger = started_on_april_first(contract, ({"at": "2025-04-10", "event": "request", "count": "3"},),
-                                        {"reseller": "true" if reseller else "false"}, "2025-04-30")
+        ledger = ledger_from_april_first(contract, ({"at": "2025-04-10", "event": "request", "count": "3"},),
+                                         {"reseller": "true" if reseller else "false"}, "2025-04-30")
         return ([e.amount for e in ledger.entries if e.kind == "charge"],
                 [e.label for e in ledger.entries if e.kind == "finding"])
 
@@ -290,6 +290,9 @@ rule T-1 第1条 "料金" {
   monthly fee 1,000 yen for base;
 }
 rule T-2 第2条 "消費税" when taxed {
+  tax consumption 10% from 2019-10-01;
+}
+"""
 
 
 INTEREST_BY_PARAMETER = HEADER + """
@@ -317,8 +320,8 @@ def test_the_days_late_interest_counts_are_the_customers_own_under_a_parameter()
     contract = Contract.from_text(INTEREST_BY_PARAMETER, "t.ctr")
 
     def interest(through_paid: bool):
-        ledger = started_on_april_first(contract, ({"at": "2025-06-10", "event": "payment", "amount": "10000"},),
-                                        {"through_paid": "true" if through_paid else "false"}, "2025-06-30")
+        ledger = ledger_from_april_first(contract, ({"at": "2025-06-10", "event": "payment", "amount": "10000"},),
+                                         {"through_paid": "true" if through_paid else "false"}, "2025-06-30")
         return [(e.amount, e.period[1].isoformat()) for e in ledger.entries if e.key.startswith("interest:")]
 
     to_the_day_before = [(Decimal(36), "2025-06-09")]
@@ -427,8 +430,8 @@ def test_an_invoice_kept_by_its_lines_figures_keeps_their_digits():
     contract = Contract.from_text(ORDER_FEE, "t.ctr")
 
     def invoice(price: str):
-        ledger = started_on_april_first(contract, ({"at": "2025-04-10", "event": "order", "price": price},), {},
-                                        "2025-04-30")
+        ledger = ledger_from_april_first(contract, ({"at": "2025-04-10", "event": "order", "price": price},), {},
+                                         "2025-04-30")
         (found,) = [e for e in ledger.entries if e.kind == "invoice"]
         return str(found.amount), found.tax
 
