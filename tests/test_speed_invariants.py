@@ -437,3 +437,34 @@ def test_an_invoice_kept_by_its_lines_figures_keeps_their_digits():
 
     assert [invoice("5500.0"), invoice("5500"), invoice("5500.0")] == \
         [("5500.0", Decimal(550)), ("5500", Decimal(550)), ("5500.0", Decimal(550))]
+
+
+FEE_BY_PARAMETER = HEADER + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+param price: money = 1,000 yen "月額料金";
+rule T-1 第1条 "料金" {
+  invoice due end of month after closing;
+  monthly fee price for base;
+  tax consumption 10% from 2019-10-01;
+}
+"""
+
+
+def test_a_monthly_fee_read_from_a_parameter_is_copied_with_its_own_digits():
+    """A fee that reads a parameter is evaluated for each period, and a period whose amount and steps are another's
+    copies that entry, for the same customer or another (`_twin`, `_line`): the amount is told apart by its digits
+    too, as the invoices' figures are (1,000.0 equals 1,000, but is not the same figure: the ledger orders entries,
+    and a caller reads them, by their text). No rounding is declared, so each period's charge is the parameter as
+    given: 1,000.0 or 1,000 yen, tax floor(1,000 × 10 %) = 100, April to June, one invoice each."""
+    contract = Contract.from_text(FEE_BY_PARAMETER, "t.ctr")
+
+    def figures(price: str):
+        ledger = ledger_from_april_first(contract, (), {"price": price}, "2025-06-30")
+        return [(e.kind, str(e.amount), e.tax) for e in ledger.entries if e.kind in ("charge", "invoice")]
+
+    def expected(text: str):
+        return [(kind, text, Decimal(100)) for month in range(3) for kind in ("invoice", "charge")]
+
+    assert [figures("1000.0"), figures("1000"), figures("1000.0")] == \
+        [expected("1000.0"), expected("1000"), expected("1000.0")]

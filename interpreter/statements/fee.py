@@ -212,8 +212,9 @@ class FeePeriodCopies:
         """What the entry of a period of a monthly fee charged whole (not per quantity change) depends on for one
         holding, but its dates, when the period lies wholly inside the days the holding is billed: (the quantity on
         its last day, the statement tables and the tax in force then, whose answer object is kept for every customer:
-        _kept_tax_rate; and for a fee that is not a constant, its amount and steps for the period, evaluated as
-        _month_charge evaluates them). None for any other period, or when the tax in force is evaluated on each day.
+        _kept_tax_rate; and for a fee that is not a constant, its amount, by its text, and steps for the period,
+        evaluated as _month_charge evaluates them). None for any other period, or when the tax in force is evaluated
+        on each day.
 
         For such a period _month_charge's first and last day are the period's, no partial-month policy applies
         ("full") and the days basis is not read: the charge is the fee's amount (× the quantity, per unit) rounded by
@@ -233,7 +234,8 @@ class FeePeriodCopies:
         evaluated = None
         if self.compiled.constant(stmt.amount) is None:
             steps = Trace()
-            evaluated = self._fee_rate(stmt, month.start, qty, steps, month, sub), tuple(steps)
+            # the amount by its text, which tells its digits: 1,000.0 yen equals 1,000 yen, and is charged as given
+            evaluated = str(self._fee_rate(stmt, month.start, qty, steps, month, sub)), tuple(steps)
         tables = self._tables(self.version(month.end))
         tax = None
         if not stmt.tax_exempt:
