@@ -468,3 +468,85 @@ def test_a_monthly_fee_read_from_a_parameter_is_copied_with_its_own_digits():
 
     assert [figures("1000.0"), figures("1000"), figures("1000.0")] == \
         [expected("1000.0"), expected("1000"), expected("1000.0")]
+
+
+ANCHORED_AMENDED = HEADER.replace("currency JPY;", 'currency JPY;\n  version original "旧約款";') + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+rule T-1 第1条 "料金" {
+  billing period "料金月" months counting from contract.start;
+  monthly fee 1,000 yen for base;
+}
+rule T-2 第2条 "消費税" {
+  tax consumption 10% from 2025-06-20, 8% from 2014-04-01;
+}
+amendment revised "新約款" effective 2025-07-01 {
+  note "値上げ";
+  rule T-1 第1条 "料金" {
+    billing period "料金月" months counting from contract.start;
+    monthly fee 1,200 yen for base;
+  }
+}
+"""
+
+
+def test_a_copied_period_counted_from_an_anchor_reads_its_fee_on_its_first_day_and_its_tax_on_its_last():
+    """Billing periods counted from the contract's start (料金月): a period copies another's entry only with the tax
+    in force on its last day and the statement tables then (`_twin`), the fee being the one in force on its first
+    day. Here the tax rises inside a period (8 % → 10 % from 06-20) and an amendment raises the fee from 07-01.
+    Started 04-15: 04-15–05-14 and 05-15–06-14, 1,000 yen, tax 80; 06-15–07-14 began under the old terms, 1,000 yen,
+    but closes under the new rate: tax 100; from 07-15, 1,200 yen, tax 120. Started 04-01, calendar months: April
+    and May 1,000 yen, tax 80; June 1,000, tax 100; July to September 1,200, tax 120. One contract evaluates the
+    customers in turn, each after the other kind."""
+    contract = Contract.from_text(ANCHORED_AMENDED, "t.ctr")
+
+    def charges(start: str):
+        timeline = Timeline("c", ({"at": start, "event": "service_start"},), {}, as_of="2025-09-30")
+        return [(str(e.period[0]), e.amount, e.tax) for e in contract.evaluate(timeline).ledger.entries
+                if e.kind == "charge"]
+
+    old, old_closed_new, new = (Decimal(1000), Decimal(80)), (Decimal(1000), Decimal(100)), (Decimal(1200),
+                                                                                             Decimal(120))
+    from_15th = [(start, *figures) for start, figures in (
+        ("2025-04-15", old), ("2025-05-15", old), ("2025-06-15", old_closed_new), ("2025-07-15", new),
+        ("2025-08-15", new), ("2025-09-15", new))]
+    calendar = [(start, *figures) for start, figures in (
+        ("2025-04-01", old), ("2025-05-01", old), ("2025-06-01", old_closed_new), ("2025-07-01", new),
+        ("2025-08-01", new), ("2025-09-01", new))]
+    assert [charges("2025-04-15"), charges("2025-04-01"), charges("2025-04-15")] == [from_15th, calendar, from_15th]
+
+
+INTEREST_AFTER_GRACE = HEADER + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+event payment { amount: money; }
+event grace "支払猶予";
+rule T-1 第1条 "料金と遅延損害金" {
+  invoice due end of month after closing paid by payment;
+  monthly fee 10,000 yen for base;
+  interest 14.6% per year {
+    days from later of (due + 1 day, grace) through paid - 1 day;
+    year of 365 days;
+  }
+  rounding floor to 1 yen;
+}
+"""
+
+
+def test_the_days_late_interest_counts_are_the_customers_own_under_an_event_it_reads():
+    """The days a part's interest counts are kept for every customer by the values of the names the statement reads
+    (`_days_counted`): an event among them is told apart by its day, not only by its place in the timeline (the
+    grace is each customer's second event). April's 10,000 yen is due 05-31 and paid 06-10. Without a grace the
+    interest counts 06-01 … 06-09, 9 days: floor(10,000 × 14.6 % × 9 ÷ 365) = 36 yen; from a grace on 06-05, 5 days:
+    20 yen; from one on 06-03, 7 days: 28 yen."""
+    contract = Contract.from_text(INTEREST_AFTER_GRACE, "t.ctr")
+
+    def interest(grace: str | None):
+        second = {"at": grace, "event": "grace"} if grace else {"at": "2025-05-02", "event": "payment", "amount": "0"}
+        paid = {"at": "2025-06-10", "event": "payment", "amount": "10000"}
+        ledger = ledger_from_april_first(contract, (second, paid), {}, "2025-06-30")
+        return [(e.amount, str(e.period[0])) for e in ledger.entries if e.key.startswith("interest:")]
+
+    assert [interest(None), interest("2025-06-05"), interest("2025-06-03"), interest(None), interest("2025-06-05")] \
+        == [[(Decimal(36), "2025-06-01")], [(Decimal(20), "2025-06-05")], [(Decimal(28), "2025-06-03")],
+            [(Decimal(36), "2025-06-01")], [(Decimal(20), "2025-06-05")]]
