@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from interpreter.api import Contract, Timeline
+from interpreter.run import compiled as compiled_module
 from interpreter.run.evaluate import Evaluation
 from interpreter.run.ledger import entry_json
 from tests.small_contract import HEADER, evaluate_text, ledger_of, started_on_april_first
@@ -550,3 +551,27 @@ def test_the_days_late_interest_counts_are_the_customers_own_under_an_event_it_r
     assert [interest(None), interest("2025-06-05"), interest("2025-06-03"), interest(None), interest("2025-06-05")] \
         == [[(Decimal(36), "2025-06-01")], [(Decimal(20), "2025-06-05")], [(Decimal(28), "2025-06-03")],
             [(Decimal(36), "2025-06-01")], [(Decimal(20), "2025-06-05")]]
+
+
+def test_the_tables_kept_for_every_customer_stay_bounded_and_give_the_same_ledgers(monkeypatch):
+    """The tables kept for every customer whose keys are the customers' own figures (a fee's amount for a period, an
+    invoice's lines, the names late interest reads) are emptied when full (compiled.keep): a fee priced by usage has
+    about as many amounts as customers. With room for one answer each, customers whose fees read 1,000.0, 1,000 and
+    1,200 yen (as in the test above) and customers with and without a grace on their interest (36 and 20 yen, as in
+    the test above) get the ledgers a freshly loaded contract gives, whatever the order, and no table holds more."""
+    monkeypatch.setattr(compiled_module, "KEPT_MOST", 1)
+    runs = [(FEE_BY_PARAMETER, (), {"price": price}) for price in ("1000.0", "1000", "1200", "1000.0")] + [
+        (INTEREST_AFTER_GRACE, (*grace, {"at": "2025-06-10", "event": "payment", "amount": "10000"}), {})
+        for grace in ((), ({"at": "2025-06-05", "event": "grace"},), ())]
+    warm = {text: Contract.from_text(text, "t.ctr") for text in (FEE_BY_PARAMETER, INTEREST_AFTER_GRACE)}
+
+    def seen(contract: Contract, events: tuple, params: dict):
+        timeline = Timeline("c", ({"at": "2025-04-01", "event": "service_start"}, *events), params, as_of="2025-06-30")
+        return _seen(contract.evaluate(timeline))
+
+    for text, events, params in runs + runs[::-1]:
+        assert seen(warm[text], events, params) == seen(Contract.from_text(text, "t.ctr"), events, params)
+    tables = [warm[FEE_BY_PARAMETER].model.cache["compiled"], warm[INTEREST_AFTER_GRACE].model.cache["compiled"]]
+    assert [len(t.fee_lines) for t in tables] == [1, 1]
+    assert [len(t.values_by_names) for t in tables] == [0, 1]
+    assert [len(t.invoice_taxes) for t in tables] == [1, 1]

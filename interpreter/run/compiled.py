@@ -43,6 +43,20 @@ class StatementTables:
         return index
 
 
+# The tables kept for every customer whose keys are a customer's own figures (an invoice's lines, a fee's amount for
+# a period, the values of the names late interest reads) hold at most this many answers, emptied when full: a fee
+# priced by usage has about as many amounts as customers, and a batch worker keeps its contract for every partition.
+KEPT_MOST = 50_000
+
+
+def keep(table: dict, key, answer):
+    """Put an answer in a table kept for every customer (emptied first when it holds KEPT_MOST); the answer."""
+    if len(table) >= KEPT_MOST:
+        table.clear()
+    table[key] = answer
+    return answer
+
+
 class CompiledContract:
     """What every customer of one contract shares."""
 

@@ -19,7 +19,7 @@ from interpreter.run.expressions import (
     format_decimal,
     truthy,
 )
-from interpreter.run.compiled import fee_event, fee_items, monthly_fee_items, yearly_fee_items
+from interpreter.run.compiled import fee_event, fee_items, keep, monthly_fee_items, yearly_fee_items
 from interpreter.run.ledger import Entry
 from interpreter.run.lifecycle import Subscription
 from interpreter.run.state import Trace, item_label
@@ -496,7 +496,7 @@ class FeeEvaluation(FeePeriodCopies, FeeQueries):
         entry = self._charge(rule, stmt, label, month.end,
                              period, amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{month}")
         if line is not None and self._rounds_alike(month.end):
-            twins[twin] = self.compiled.fee_lines[line] = {name: getattr(entry, name) for name in TWIN_FIELDS}
+            twins[twin] = keep(self.compiled.fee_lines, line, {name: getattr(entry, name) for name in TWIN_FIELDS})
 
     def _fee_label(self, rule, stmt: n.Fee, item: str, d: date) -> str:
         """`<the fee's label>: <the item's label>`, the same for every period of a holding."""
