@@ -575,3 +575,30 @@ def test_the_tables_kept_for_every_customer_stay_bounded_and_give_the_same_ledge
     assert [len(t.fee_lines) for t in tables] == [1, 1]
     assert [len(t.values_by_names) for t in tables] == [0, 1]
     assert [len(t.invoice_taxes) for t in tables] == [1, 1]
+
+
+DUE_BY_PERIOD_NUMBER = HEADER + """
+plan base "基本";
+event service_start { starts contract, starts base; }
+rule T-1 第1条 "料金" {
+  invoice due (if period.number == 1 then closing + 30 days else end of month after closing);
+  monthly fee 1,000 yen for base;
+}
+"""
+
+
+def test_an_invoices_dates_kept_for_every_customer_are_those_of_its_periods_number():
+    """An invoice's dates that read only its period are kept for every customer (`_invoice_dates`), by the period's
+    days and its number: the same calendar month is one customer's first period and another's second. Started
+    04-01, April is period 1: due 04-30 + 30 days = 05-30; May, period 2: the end of the month after, 06-30. Started
+    03-01, March is period 1: due 03-31 + 30 days = 04-30; April, period 2: 05-31; May: 06-30."""
+    contract = Contract.from_text(DUE_BY_PERIOD_NUMBER, "t.ctr")
+
+    def dues(start: str):
+        timeline = Timeline("c", ({"at": start, "event": "service_start"},), {}, as_of="2025-05-31")
+        return [(e.label, str(e.due)) for e in contract.evaluate(timeline).ledger.entries if e.kind == "invoice"]
+
+    from_april = [("invoice for 2025-04", "2025-05-30"), ("invoice for 2025-05", "2025-06-30")]
+    from_march = [("invoice for 2025-03", "2025-04-30"), ("invoice for 2025-04", "2025-05-31"),
+                  ("invoice for 2025-05", "2025-06-30")]
+    assert [dues("2025-04-01"), dues("2025-03-01"), dues("2025-04-01")] == [from_april, from_march, from_april]

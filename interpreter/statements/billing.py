@@ -317,8 +317,9 @@ class BillingEvaluation:
 
     def _invoice_dates(self, stmt: n.InvoiceDue, month: Period) -> tuple[date, date]:
         """(issued, due) of the invoice for a period. Dates that read only the period (`closing`, `period`,
-        `issued`) are the same for every customer: worked out once per period."""
-        key = (id(stmt), month.start, month.end)
+        `issued`) are the same for every customer: worked out once per period, by its days and its number, which
+        they may read too (the same days are one customer's first period and another's second)."""
+        key = (id(stmt), month.start, month.end, month.number)
         found = self.compiled.invoice_dates.get(key)  # kept only for a statement whose dates are shared
         if found is None:
             shared = all(self.compiled.reads_only(e, PERIOD_NAMES) for e in (stmt.issued, stmt.due) if e is not None)
