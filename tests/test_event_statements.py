@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.small_contract import HEADER, ledger_of
+from tests.small_contract import HEADER, ledger_of, started_on_april_first
 
 CONTRACT = HEADER.replace("currency JPY;", 'currency JPY;\n  version original "旧約款";') + """
 plan basic "基本プラン";
@@ -51,12 +51,16 @@ events:
     assert [str(e.value) for e in ledger.entries if e.kind == "state" and e.label == "contract ends"] == ["2025-07-01"]
 
 
+# A contract with one plan, started by `service_start`.
+STARTED = HEADER + """
+plan basic "基本プラン";
+event service_start { starts contract, starts basic; }
+"""
+
 # An event on which nothing is written that reads an expression (no effect, fee, limit, notice, rejection or duty
 # raised on it) is passed over without its environment (evaluate.py, `_event`): it must still meet a duty raised
 # earlier, and an event with only a rejection written on it must still be judged by it.
-DUTIES = HEADER + """
-plan basic "基本プラン";
-event service_start { starts contract, starts basic; }
+DUTIES = STARTED + """
 event request "改善の催告" { serious: bool; }
 event remedy_taken "改善の措置";
 event note "連絡";
@@ -72,9 +76,7 @@ rule EX-1 第1条 "改善の措置" {
 
 
 def test_an_event_nothing_reads_still_meets_a_duty_and_a_rejection_still_judges(tmp_path):
-    ledger = ledger_of(tmp_path, DUTIES, """as_of: 2025-05-31
-events:
-  - {at: 2025-04-01, event: service_start}
+    ledger = started_on_april_first(tmp_path, DUTIES, "2025-05-31")("""
   - {at: 2025-04-10, event: request, serious: false}
   - {at: 2025-04-12, event: note}
   - {at: 2025-04-20, event: request, serious: true}
@@ -91,9 +93,7 @@ events:
 
 # An event's name, read on another event, stands for its first occurrence not rejected (environment.py,
 # `_event_names`: every declared event absent, then those the timeline has).
-FIRST_OCCURRENCE = HEADER + """
-plan basic "基本プラン";
-event service_start { starts contract, starts basic; }
+FIRST_OCCURRENCE = STARTED + """
 event order "注文" { qty: number; }
 event confirm "確認";
 event cancel "取消";
@@ -106,9 +106,7 @@ rule EX-1 第1条 "注文" {
 
 
 def test_an_event_name_stands_for_its_first_occurrence_not_rejected(tmp_path):
-    ledger = ledger_of(tmp_path, FIRST_OCCURRENCE, """as_of: 2025-05-31
-events:
-  - {at: 2025-04-01, event: service_start}
+    ledger = started_on_april_first(tmp_path, FIRST_OCCURRENCE, "2025-05-31")("""
   - {at: 2025-04-02, event: order, qty: 9}
   - {at: 2025-04-03, event: order, qty: 4}
   - {at: 2025-04-05, event: confirm}
