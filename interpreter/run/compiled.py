@@ -9,6 +9,7 @@ tables are kept per set of applicable rules: customers with the same parameters 
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from typing import Callable, Iterable
 
 from interpreter.check.model import Model, Version
@@ -95,6 +96,9 @@ class CompiledContract:
         # rules whose application depends on the customer's parameters, per version
         self.conditional = {v.name: tuple(r for r in v.tables.rules.values() if r.condition is not None)
                             for v in model.versions}
+        # their conditions, per version, and the rules that apply by the values of the names those read
+        self.conditions = {name: tuple(r.condition.expr for r in rules) for name, rules in self.conditional.items()}
+        self.applicable: dict[tuple, frozenset[str]] = {}
         self.unconditional = {v.name: frozenset(r.id for r in v.tables.rules.values() if r.condition is None)
                               for v in model.versions}
 
@@ -214,6 +218,17 @@ def compiled(model: Model) -> CompiledContract:
         found = CompiledContract(model)
         model.cache["compiled"] = found
     return found
+
+
+def value_key(value):
+    """A value as part of a key: a number with its digits (1,000.0 and 1,000 are equal, not the same text), a list
+    item by item; a value that cannot be a key raises TypeError when hashed."""
+    if type(value) is Value:
+        if type(value.value) is Decimal:
+            return value, str(value.value)
+        if value.kind == "list":
+            return value.kind, tuple(value_key(item) for item in value.value)
+    return value
 
 
 def walk(expr):

@@ -28,7 +28,16 @@ from interpreter.run.expressions import (
 from interpreter.run.collector import young_collected_less_often
 from interpreter.run.ledger import Entry, Ledger, number_entry, sort_entries
 from interpreter.run.environment import Environment
-from interpreter.run.compiled import StatementTables, compiled, emit_event, fee_event, obligation_trigger, statement_event
+from interpreter.run.compiled import (
+    StatementTables,
+    compiled,
+    emit_event,
+    fee_event,
+    keep,
+    obligation_trigger,
+    statement_event,
+    value_key,
+)
 from interpreter.run.queries import TimelineQueries
 from interpreter.run.show import Explanations
 from interpreter.run.lifecycle import LifecycleEvaluation, Subscription
@@ -135,15 +144,33 @@ class EvaluationCore:
             return self._last_tables
         found = self._statement_cache.get(version.name)
         if found is None:
-            applicable = self.compiled.unconditional[version.name] | {
-                rule.id for rule in self.compiled.conditional[version.name] if self._applies(rule, version)}
-            found = self.compiled.statement_tables(version, frozenset(applicable))
+            found = self.compiled.statement_tables(version, self._applicable(version))
             self._statement_cache[version.name] = found
         self._last_version, self._last_tables = version, found
         return found
 
-    def _applies(self, rule: n.RuleDecl, version: Version) -> bool:
-        env = Env(names={**self.compiled.static_names(version), **self.params}, calendar=self.model.calendar)
+    def _applicable(self, version: Version) -> frozenset[str]:
+        """The ids of a version's rules that apply to this customer. Rule conditions read only parameters (E304):
+        the answer is kept for every customer whose names the conditions read have the same values (the digits of
+        a number included); one a condition fails on is not kept (evaluated again, it fails where it stands)."""
+        names = {**self.compiled.static_names(version), **self.params}
+        read = self.compiled.names_read(self.compiled.conditions[version.name])
+        key = None
+        if read is not None:
+            key = (version.name, *[value_key(names.get(name)) for name in read])
+            try:
+                found = self.compiled.applicable.get(key)
+            except TypeError:  # a value that cannot be a key
+                found = key = None
+            if found is not None:
+                return found
+        env = Env(names=names, calendar=self.model.calendar)
+        found = self.compiled.unconditional[version.name] | {
+            rule.id for rule in self.compiled.conditional[version.name] if self._applies(rule, env)}
+        return found if key is None else keep(self.compiled.applicable, key, found)
+
+    @staticmethod
+    def _applies(rule: n.RuleDecl, env: Env) -> bool:
         holds = truthy(evaluate(rule.condition.expr, env), rule.condition.expr)
         return holds != rule.condition.negated
 
