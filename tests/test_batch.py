@@ -337,19 +337,20 @@ def test_a_contract_with_errors_is_reported_and_nothing_is_written(tmp_path, cap
 
 
 def test_partitions_evaluated_at_once_put_back_the_collector_thresholds_they_found():
-    """The batch collects the young less often while partitions run; threads of one worker running partitions at
-    once must leave the process's thresholds as they found them, whichever finishes last."""
+    """The batch collects the young less often while partitions run (interpreter/run/collector.py); threads of one
+    worker running partitions at once must leave the process's thresholds as they found them, whichever finishes
+    last."""
     import gc
     import threading
 
-    from interpreter.batch import customers
+    from interpreter.run import collector
 
     before = gc.get_threshold()
     inside, release = threading.Barrier(3), threading.Event()
     seen = []
 
     def partition():
-        with customers._young_collected_less_often():
+        with collector.young_collected_less_often():
             inside.wait()
             seen.append(gc.get_threshold())
             release.wait()
@@ -361,5 +362,5 @@ def test_partitions_evaluated_at_once_put_back_the_collector_thresholds_they_fou
     release.set()
     for t in threads:
         t.join()
-    assert seen == [customers.YOUNG_COLLECTION] * 2
-    assert gc.get_threshold() == before != customers.YOUNG_COLLECTION
+    assert seen == [collector.YOUNG_COLLECTION] * 2
+    assert gc.get_threshold() == before != collector.YOUNG_COLLECTION

@@ -9,11 +9,8 @@ customer changes.
 """
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
-import threading
 import time
 from collections import defaultdict
 from datetime import date
@@ -25,6 +22,7 @@ import attrs
 from interpreter.api import Contract, Timeline
 from interpreter.diagnostics import Diagnostic
 from interpreter.syntax.source import Span
+from interpreter.run.collector import young_collected_less_often
 from interpreter.batch.output import ENTRIES, INVOICES, PartWriter, entry_row, invoice_row
 from interpreter.batch.tables import FIELDS, KEYS, PARAMS, ROW, json_cells
 
@@ -174,37 +172,8 @@ def diagnostic_json(d: Diagnostic, places: tuple[_Places, _Places]) -> dict:
 def evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None = None) -> Done:
     """Evaluate the partition's customers in id order; `evaluated_rows` is told the number of event rows of
     each customer as it is taken up (a progress bar)."""
-    with _young_collected_less_often():
+    with young_collected_less_often():  # reading and writing the partition too
         return _evaluate_partition(task, evaluated_rows)
-
-
-# An evaluation makes tens of thousands of short-lived objects, freed by reference counting as soon as its
-# customer is done (Evaluation.release), yet with the default thresholds (700 allocations) the cyclic collector
-# traverses them again and again while they live: collecting the young every 20,000 allocations instead takes
-# about a fifteenth off a partition's time, and holds at most that many more objects. The thresholds are the
-# process's: partitions evaluated at once by a worker's threads set them once, and the last one done puts back
-# what was there before.
-YOUNG_COLLECTION = (20_000, 20, 20)
-_partitions_lock = threading.Lock()
-_partitions_running = 0
-_thresholds_before: tuple[int, ...] = ()
-
-
-@contextlib.contextmanager
-def _young_collected_less_often():
-    global _partitions_running, _thresholds_before
-    with _partitions_lock:
-        if _partitions_running == 0:
-            _thresholds_before = gc.get_threshold()
-            gc.set_threshold(*YOUNG_COLLECTION)
-        _partitions_running += 1
-    try:
-        yield
-    finally:
-        with _partitions_lock:
-            _partitions_running -= 1
-            if _partitions_running == 0:
-                gc.set_threshold(*_thresholds_before)
 
 
 def _evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None) -> Done:
@@ -218,8 +187,8 @@ def _evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None
         by_customer[row["customer"] or ""][1].append(row)
     places = (_Places(task.events_name, task.event_columns), _Places(task.params_name or "", task.param_columns))
     stem = os.path.join(task.work, f"%s-{task.index:05d}")
-    invoices = PartWriter(stem % "invoices" + ".parquet", INVOICES)
-    entries = PartWriter(stem % "entries" + ".parquet", ENTRIES) if task.detail == "entries" else None
+    invoices = PartWriter(stem % "invoices" + ".arrow", INVOICES)
+    entries = PartWriter(stem % "entries" + ".arrow", ENTRIES) if task.detail == "entries" else None
     rejected_path = stem % "rejected" + ".jsonl"
     totals = {"charge": Decimal(0), "credit": Decimal(0), "tax": Decimal(0)}
     evaluated = rejected = entry_count = unowned = 0

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Iterable
 
 import pyarrow as pa
+import pyarrow.ipc  # noqa: F401  (pa.ipc: the part files)
 
 from interpreter.run.ledger import Entry, money_text, value_json
 
@@ -99,8 +100,10 @@ def entry_json_of(row: dict) -> dict:
 
 
 class PartWriter:
-    """Rows of one table for one partition (tuples in the order of its schema), written to a Parquet part file
-    in slices (bounded memory), a column at a time."""
+    """Rows of one table for one partition (tuples in the order of its schema), written to a part file in slices
+    (bounded memory), a column at a time. A part file is read back once, whole, by `gather`: it is an Arrow IPC
+    file, written and read without encoding (a Parquet part file took longer to write than its rows took to
+    make, and as long again to read back); the final files are Parquet or CSV."""
 
     FLUSH_ROWS = 8192
 
@@ -113,14 +116,10 @@ class PartWriter:
             self.flush()
 
     def flush(self) -> None:
-        import pyarrow.parquet as pq
-
         if not self.rows:
             return
         if self._writer is None:
-            # a part file is read back once, whole, by `gather`: no compression and no column statistics (which
-            # cost more than the rest of the writing), the final files get both
-            self._writer = pq.ParquetWriter(self.path, self.schema, compression="none", write_statistics=False)
+            self._writer = pa.ipc.new_file(self.path, self.schema)
         columns = [pa.array(column, field.type) for column, field in zip(zip(*self.rows), self.schema)]
         self._writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
         self.count += len(self.rows)
@@ -162,7 +161,9 @@ def gather(parts: list[str | None], schema: pa.Schema, path: Path, fmt: str) -> 
         for part in parts:
             if part is None:
                 continue
-            for batch in pq.ParquetFile(part).iter_batches(batch_size=GROUP_ROWS):
+            with pa.memory_map(part) as source:
+                table = pa.ipc.open_file(source).read_all()
+            for batch in table.to_batches(max_chunksize=GROUP_ROWS):
                 pending.append(pa.Table.from_batches([batch], schema))
                 held += batch.num_rows
                 while held >= GROUP_ROWS:  # row groups of a fixed size, whatever the parts' sizes

@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 from interpreter.check.model import Model, Version
-from interpreter.run.expressions import Env, EvalError, Value, evaluate
+from interpreter.run.expressions import ABSENT, Env, EvalError, Value, evaluate
 from interpreter.syntax import nodes as n
 
 KeyOf = Callable[[object], Iterable[str]]
@@ -43,23 +43,37 @@ class StatementTables:
         return index
 
 
+# The tables kept for every customer whose keys are a customer's own figures (an invoice's lines, a fee's amount for
+# a period, the values of the names late interest reads) hold at most this many answers, emptied when full: a fee
+# priced by usage has about as many amounts as customers, and a batch worker keeps its contract for every partition.
+KEPT_MOST = 50_000
+
+
+def keep(table: dict, key, answer):
+    """Put an answer in a table kept for every customer (emptied first when it holds KEPT_MOST); the answer."""
+    if len(table) >= KEPT_MOST:
+        table.clear()
+    table[key] = answer
+    return answer
+
+
 class CompiledContract:
     """What every customer of one contract shares."""
 
     def __init__(self, model: Model):
         self.model = model
         self.single_version = model.versions[0] if len(model.versions) == 1 else None
-        self._static: dict[str, dict] = {}
+        self._static: dict = {}  # version name -> static_names; ("no events", version name) -> none_of_the_events
         self._defaults: dict[str, dict] = {}
         self._constants: dict[int, Value | None] = {}
         self._outside_tax: dict[int, frozenset[str]] = {}
         self._reads_only: dict[tuple, bool] = {}
+        self.tax_tables: dict[int, tuple | None] = {}  # id(statement tables) -> the tax in force by day (_tax_table)
         self._names_read: dict[int, tuple[str, ...] | None] = {}
         # What an expression or a statement that reads names only works out, by the values of the names it reads
         # (see names_read): the same for every customer whose names have those values (late interest's first and
         # last day counted, by due and payment day).
         self.values_by_names: dict[tuple, object] = {}
-        self.tax_rates: dict[tuple, tuple] = {}  # (statement tables, day) -> the tax in force (constant rates)
         self.roundings: dict[int, tuple | None] = {}  # id(statement tables) -> its (rule, rounding), or None
         self.rule_choices: dict[int, tuple] = {}  # id(rule) -> the reading choices it reads (ChoiceEvaluation)
         self.choice_entries: dict[tuple, dict] = {}  # (id(choice), reading taken) -> the words of its state entry
@@ -70,6 +84,9 @@ class CompiledContract:
         # A monthly fee's charge for one period, by everything it depends on (see FeeEvaluation._month_charge):
         # customers holding the same item in the same period share the arithmetic.
         self.month_charges: dict[tuple, tuple] = {}
+        # A monthly fee's entry for a period that copies another's, but for its events and dates, by everything it
+        # depends on (see FeePeriodCopies._line): customers holding the same item share it.
+        self.fee_lines: dict[tuple, dict] = {}
         self._tables: dict[tuple[str, frozenset[str]], StatementTables] = {}
         # rules whose application depends on the customer's parameters, per version
         self.conditional = {v.name: tuple(r for r in v.tables.rules.values() if r.condition is not None)
@@ -94,6 +111,13 @@ class CompiledContract:
             for name in self.version_names:  # names a declaration does not already take
                 found.setdefault(name, Value("version", name))
             self._static[version.name] = found
+        return found
+
+    def none_of_the_events(self, version: Version) -> dict[str, Value]:
+        """Every event a version declares, each absent: what its names stand for in a timeline without them."""
+        found = self._static.get(("no events", version.name))
+        if found is None:
+            found = self._static[("no events", version.name)] = dict.fromkeys(version.tables.events, ABSENT)
         return found
 
     def constant(self, expr) -> Value | None:

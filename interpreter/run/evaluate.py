@@ -25,9 +25,10 @@ from interpreter.run.expressions import (
     evaluate,
     truthy,
 )
+from interpreter.run.collector import young_collected_less_often
 from interpreter.run.ledger import Entry, Ledger, number_entry, sort_entries
 from interpreter.run.environment import Environment
-from interpreter.run.compiled import StatementTables, compiled, emit_event, fee_event, statement_event
+from interpreter.run.compiled import StatementTables, compiled, emit_event, fee_event, obligation_trigger, statement_event
 from interpreter.run.queries import TimelineQueries
 from interpreter.run.show import Explanations
 from interpreter.run.lifecycle import LifecycleEvaluation, Subscription
@@ -151,20 +152,27 @@ class EvaluationCore:
     # ------------------------------------------------------------- entries
 
     def add(self, rule: n.RuleDecl | None, stmt, kind: str, label: str, **kw) -> Entry:
-        if len(self.entries) >= MAX_ENTRIES:
-            raise EvalError(f"this timeline produces more than {MAX_ENTRIES:,} ledger entries; the run is stopped "
-                            "(is a date years away, or a period counted in days?)", stmt or self.current, "E611")
         rule_id = clause = None
         if rule is not None:
-            rule_id, clause, choice_ids, readings, _ = self._provenances.get(id(rule)) or self._provenance(rule)
+            rule_id, clause, choice_ids, readings, _ = self._provenance_of(rule)
             if choice_ids:  # a figure that depends on a reading of the text says which reading
                 kw["also"] = tuple(dict.fromkeys(tuple(kw.get("also", ())) + choice_ids))
                 kw["explanation"] = tuple(kw.get("explanation", ())) + readings
         # Entry's first five fields, given in order (binding them by position costs less than by keyword)
-        entry = Entry(kind, label, rule_id, clause, stmt.span if stmt is not None else None, **kw)
+        return self.record(Entry(kind, label, rule_id, clause, stmt.span if stmt is not None else None, **kw), stmt)
+
+    def record(self, entry: Entry, stmt) -> Entry:
+        """Put an entry that `stmt` produced in the ledger."""
+        if len(self.entries) >= MAX_ENTRIES:
+            raise EvalError(f"this timeline produces more than {MAX_ENTRIES:,} ledger entries; the run is stopped "
+                            "(is a date years away, or a period counted in days?)", stmt or self.current, "E611")
         self.entries.append(entry)
         self.origins[id(entry)] = (entry, stmt)
         return entry
+
+    def _provenance_of(self, rule) -> tuple:
+        """_provenance, worked out once per rule for the evaluation."""
+        return self._provenances.get(id(rule)) or self._provenance(rule)
 
     def _provenance(self, rule) -> tuple:
         """(id, citation, the reading choices it rests on, the readings taken as explanation steps, the rule) of the
@@ -183,7 +191,7 @@ class EvaluationCore:
     def run(self) -> Ledger:
         """The ledger, or EvalError (located at the expression, else at the statement being evaluated),
         computed in the decimal context of interpreter.limits."""
-        with decimal.localcontext(DECIMAL_CONTEXT):
+        with decimal.localcontext(DECIMAL_CONTEXT), young_collected_less_often():
             try:
                 return self._passes()
             except EvalError as exc:
@@ -242,11 +250,17 @@ class EvaluationCore:
         """What one event does: a rejection stops it; otherwise each statement kind reacts in turn."""
         self.seen[ev.name].append(ev)
         decl = self.version(ev.date).tables.events[ev.name]
+        written = self._written_on(ev)
+        if not written and not decl.effects and not self._read_on(ev):
+            # Nothing on the event reads an expression (a payment, which the invoices read later): its environment
+            # is never asked for. It can still be rejected (an order after the contract's end) and meet a duty.
+            if not self._rejected_event(ev, decl, None):
+                self._obligations_on(ev, None)
+            return
         names = self._names(self.version(ev.date))
         env = self.event_env(ev)
         if self._rejected_event(ev, decl, env):
             return
-        written = self._written_on(ev)
         if n.Limit in written:
             self._limits_on(ev, env)
         declared = self._event_declared(decl)
@@ -277,6 +291,20 @@ class EvaluationCore:
         if found is None:
             found = self._written_on_events[key] = frozenset(
                 kind for kind, key_of in self.ON_EVENT if self.statements_by(ev.date, kind, key_of).get(ev.name))
+        return found
+
+    # The kinds of statement besides ON_EVENT whose expressions an event's environment serves: a rejection's
+    # condition, a notice's (read for the items it starts), a duty the event raises.
+    READ_ON_EVENT = ((n.Reject, statement_event), (n.Notice, statement_event), (n.Obligation, obligation_trigger))
+
+    def _read_on(self, ev: Event) -> bool:
+        """Whether a statement of READ_ON_EVENT is written on events of this name in force on its day (kept as
+        `_written_on` is)."""
+        key = (self.version(ev.date).name, ev.name, "read")
+        found = self._written_on_events.get(key)
+        if found is None:
+            found = self._written_on_events[key] = any(
+                self.statements_by(ev.date, kind, key_of).get(ev.name) for kind, key_of in self.READ_ON_EVENT)
         return found
 
     def _event_declared(self, decl: n.EventDecl) -> Declared:
@@ -327,8 +355,9 @@ class Evaluation(*STATEMENT_EVALUATIONS, LifecycleEvaluation, TimelineQueries, E
 
 
 def run(model: Model, params: dict[str, Value], events: list[Event], as_of: date | None) -> Ledger:
-    evaluation = Evaluation(model, params, events, as_of)
-    try:
-        return evaluation.run()
-    finally:
-        evaluation.release()
+    with young_collected_less_often():  # the evaluation's objects, made and freed, as well as its passes
+        evaluation = Evaluation(model, params, events, as_of)
+        try:
+            return evaluation.run()
+        finally:
+            evaluation.release()

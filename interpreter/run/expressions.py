@@ -16,6 +16,7 @@ from typing import Any, Callable, Mapping
 from interpreter import records
 
 from interpreter.check.types import PERIOD_WORDS, UNIT_WORDS
+from interpreter.run.decimal_texts import kept_texts
 from interpreter.syntax import nodes as n
 from interpreter.time import periods
 from interpreter.limits import MAX_MAGNITUDE_DIGITS
@@ -167,28 +168,8 @@ def _num(v: Value, node=None) -> Decimal:
 # ------------------------------------------------------------------ formatting
 
 
-# format_decimal's answers, by (value, places, the precision and rounding of the decimal context in force): the
-# text depends on nothing else (1.50 and 1.5 are shown alike, and so are 0 and -0), and explanations show the same
-# few figures (rates, amounts, days) again and again. Emptied when full, to bound its memory over a long batch.
-_FORMATTED: dict[tuple, str] = {}
-_FORMATTED_MOST = 50_000
-
-
-def format_decimal(d: Decimal, places: int | None = None) -> str:
-    if type(d) is not Decimal:  # (an int or a float equal to a Decimal would share its key)
-        return _format_decimal(d, places)
-    context = decimal.getcontext()
-    key = (d, places, context.prec, context.rounding)
-    found = _FORMATTED.get(key)
-    if found is None:
-        found = _format_decimal(d, places)
-        if len(_FORMATTED) >= _FORMATTED_MOST:
-            _FORMATTED.clear()
-        _FORMATTED[key] = found
-    return found
-
-
-def _format_decimal(d: Decimal, places: int | None) -> str:
+def _format_decimal(d: Decimal, places: int | None = None) -> str:
+    """A figure as explanations show it: thousands separated, at most six places (more cut with …)."""
     if places is not None:
         d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
     if d == d.to_integral_value():
@@ -198,6 +179,9 @@ def _format_decimal(d: Decimal, places: int | None) -> str:
     if len(frac) > 6:
         frac = frac[:6] + "…"
     return f"{int(whole):,}.{frac}" if whole not in ("-0",) else f"-0.{frac}"
+
+
+format_decimal = kept_texts(_format_decimal)  # (interpreter/run/decimal_texts.py)
 
 
 def format_value(v: Value) -> str:

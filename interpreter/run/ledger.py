@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from interpreter import records
+from interpreter.run.decimal_texts import kept_texts
 
 from interpreter.syntax.source import Span
 
@@ -134,8 +135,12 @@ def assign_ids(entries: list[Entry]) -> list[Entry]:
 
 
 def money_text(d: Decimal | None) -> str | None:
-    if d is None:
-        return None
+    """An amount as the JSON ledger and the batch tables write it: "4500", "12.5"."""
+    return None if d is None else _money_text(d)
+
+
+@kept_texts
+def _money_text(d: Decimal) -> str:
     if d == d.to_integral_value():
         return str(int(d))
     return format(d.normalize(), "f")

@@ -9,6 +9,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from interpreter import records
 from interpreter.check.types import MONTH, DATE
+from interpreter.run.compiled import keep
 from interpreter.run.expressions import EvalError, Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import CREDIT_SETTLED, Entry
 from interpreter.syntax import nodes as n
@@ -29,9 +30,6 @@ def tax_step(rate: Decimal, included: bool, base: Decimal, tax: Decimal) -> str:
             f"(rounded down once per rate)")
 
 
-# The invoices' taxes kept per contract (`_invoice_tax`): as many as a large portfolio's plans and months need;
-# beyond, they are worked out again.
-INVOICE_TAXES_KEPT = 50_000
 INVOICE_NAMES = {"closing": DATE, "period": MONTH}  # the billing period the invoice is for
 DUE_NAMES = {**INVOICE_NAMES, "issued": DATE}
 
@@ -233,13 +231,10 @@ class BillingEvaluation:
         figure is taken by its text, which tells its digits exactly: a sum keeps the digits of its terms (5,500.0 is
         5,500 but not the same text), and the text of None is no figure's."""
         key = tuple([(e.kind == "charge", str(e.amount), str(e.tax_rate), e.tax_included) for e in items])
-        taxes = self.compiled.invoice_taxes
-        found = taxes.get(key)
-        if found is None:
-            if len(taxes) >= INVOICE_TAXES_KEPT:
-                taxes.clear()
+        found = self.compiled.invoice_taxes.get(key)
+        if found is None:  # (as many as a large portfolio's plans and months need: beyond, worked out again)
             steps: list[str] = []
-            found = taxes[key] = (*self._invoice_tax_worked_out(items, steps), tuple(steps))
+            found = keep(self.compiled.invoice_taxes, key, (*self._invoice_tax_worked_out(items, steps), tuple(steps)))
         return found
 
     @staticmethod
@@ -316,8 +311,9 @@ class BillingEvaluation:
 
     def _invoice_dates(self, stmt: n.InvoiceDue, month: Period) -> tuple[date, date]:
         """(issued, due) of the invoice for a period. Dates that read only the period (`closing`, `period`,
-        `issued`) are the same for every customer: worked out once per period."""
-        key = (id(stmt), month.start, month.end)
+        `issued`) are the same for every customer: worked out once per period, by its days and its number, which
+        they may read too (the same days are one customer's first period and another's second)."""
+        key = (id(stmt), month.start, month.end, month.number)
         found = self.compiled.invoice_dates.get(key)  # kept only for a statement whose dates are shared
         if found is None:
             shared = all(self.compiled.reads_only(e, PERIOD_NAMES) for e in (stmt.issued, stmt.due) if e is not None)

@@ -1,10 +1,12 @@
 """Rounding and tax: how amounts are rounded and taxed (`rounding`, `tax`)."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import date
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from interpreter.diagnostics import did_you_mean
+from interpreter.run.compiled import NOT_SEEN
 from interpreter.run.expressions import format_decimal
 from interpreter.run.state import Trace
 from interpreter.syntax import nodes as n
@@ -47,10 +49,7 @@ class ConventionsEvaluation:
 
     def money(self, amount: Decimal, d: date, steps: list[str]) -> Decimal:
         """Round an amount as the contract's rounding rule says; record the step."""
-        tables = self._tables(self.version(d))
-        if id(tables) not in self.compiled.roundings:  # the first rounding statement in force, found once
-            self.compiled.roundings[id(tables)] = next(iter(tables.by_kind.get(n.Rounding, ())), None)
-        rounding = self.compiled.roundings[id(tables)]
+        rounding = self._rounding(d)
         if rounding is not None:
             rule, r = rounding
             self.current = r
@@ -63,6 +62,19 @@ class ConventionsEvaluation:
                     steps.rules.append(rule.id)
             return rounded
         return amount
+
+    def _rounding(self, d: date):
+        """The first rounding statement in force on a day, as (rule, statement), or None."""
+        tables = self._tables(self.version(d))
+        if id(tables) not in self.compiled.roundings:  # found once per statement tables
+            self.compiled.roundings[id(tables)] = next(iter(tables.by_kind.get(n.Rounding, ())), None)
+        return self.compiled.roundings[id(tables)]
+
+    def _rounds_alike(self, d: date) -> bool:
+        """Whether `money` on day d rounds as it does for every customer under the same statement tables: no
+        rounding is in force, or it rounds to a constant unit (a unit that reads a parameter is each customer's)."""
+        rounding = self._rounding(d)
+        return rounding is None or self.compiled.constant(rounding[1].to) is not None
 
     def _charge(self, rule, stmt, label, d, period, amount, events, steps, kind="charge", exempt=False, **kw):
         rate, tax_rule, included = (None, None, False) if exempt else self._tax_rate(d)
@@ -83,18 +95,24 @@ class ConventionsEvaluation:
     def _tax_rate(self, d: date):
         """(rate in percent, the rule that declares the tax, whether prices include it) on a day. The rate is
         None when no tax applies, or when prices include a tax the terms do not state."""
-        # The rates are constants in every contract so far: then the answer is the same for every customer
-        # under the same statement tables, and is shared through the compiled contract.
-        key = (id(self._tables(self.version(d))), d)
-        found = self.compiled.tax_rates.get(key)
-        if found is None:
-            found = self._tax_rate_on(d)
-            if found[1] is None or all(self.compiled.constant(r.rate) is not None
-                                       for s in found[1].statements if isinstance(s, n.Tax) for r in s.rates):
-                self.compiled.tax_rates[key] = found
-        return found
+        return self._kept_tax_rate(d) or self._tax_rate_on(d)
+
+    def _kept_tax_rate(self, d: date, tables=None):
+        """_tax_rate's answer on a day, when the rates in force are constants (in every contract so far), else None;
+        `tables`: the statement tables in force that day, when known. Then the answer is a function of the day and
+        the statement tables, and is looked up in their tax table: one answer object for each span of days between
+        two rates' starts, kept for every customer (so that an answer's identity stands for its content)."""
+        tables = tables or self._tables(self.version(d))
+        table = self.compiled.tax_tables.get(id(tables), NOT_SEEN)
+        if table is NOT_SEEN:
+            table = self.compiled.tax_tables[id(tables)] = _tax_table(tables, self.compiled)
+        if table is None:
+            return None
+        starts, answers = table
+        return answers[bisect_right(starts, d)]
 
     def _tax_rate_on(self, d: date):
+        """_tax_rate's answer, the rate in force evaluated on the day."""
         for rule, s in self.statements(d, n.Tax):
             best = None
             for r in s.rates:
@@ -113,3 +131,22 @@ class ConventionsEvaluation:
         if isinstance(stmt, n.Interest):
             return "interest" in outside
         return getattr(stmt, "name", None) in outside
+
+
+def _tax_table(tables, compiled) -> tuple | None:
+    """The days the rates of the first tax statement in force start on, in order, and _tax_rate_on's answer before
+    the first and from each (on a day the answer after the last start on or before it, as _tax_rate_on picks the
+    latest rate that has started); (), [(None, None, False)] without a tax statement; None when a rate is not a
+    constant (it is evaluated on each day)."""
+    found = next(iter(tables.by_kind.get(n.Tax, ())), None)
+    if found is None:
+        return (), [(None, None, False)]
+    rule, s = found
+    rates = {}
+    for r in s.rates:  # the first rate of a day, as _tax_rate_on's strict `>` keeps it
+        rates.setdefault(r.start, r)
+    values = {start: compiled.constant(r.rate) for start, r in rates.items()}
+    if any(v is None for v in values.values()):
+        return None
+    starts = sorted(values)
+    return starts, [(None, rule, s.included)] + [(values[start].value, rule, s.included) for start in starts]

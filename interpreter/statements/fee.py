@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
+from interpreter import records
 from interpreter.diagnostics import did_you_mean
 from interpreter.check.types import MONTH
 from interpreter.run.expressions import (
@@ -18,7 +19,8 @@ from interpreter.run.expressions import (
     format_decimal,
     truthy,
 )
-from interpreter.run.compiled import fee_event, fee_items, monthly_fee_items, yearly_fee_items
+from interpreter.run.compiled import fee_event, fee_items, keep, monthly_fee_items, yearly_fee_items
+from interpreter.run.ledger import Entry
 from interpreter.run.lifecycle import Subscription
 from interpreter.run.state import Trace, item_label
 from interpreter.syntax import nodes as n
@@ -31,6 +33,8 @@ if TYPE_CHECKING:  # annotations only: the scenario reader (and YAML) is not nee
 PARTIAL_MONTH = {"first": ("free", "full", "prorated", "daily_rate"), "last": ("full", "prorated", "daily_rate")}
 ON_CHANGE = ("prorated", "daily_rate")
 DAYS_BASES = ("actual_days", "thirty_days")  # `prorate …`, on a fee or in conventions: ÷ the period's days, or ÷ 30
+# The fields of a monthly fee's entry a period takes from its twin's (FeePeriodCopies._twin): all but dates and key.
+TWIN_FIELDS = tuple(f.name for f in records.fields(Entry) if f.init and f.name not in ("date", "period", "key"))
 
 
 class FeeChecks:
@@ -164,8 +168,93 @@ class FeeQueries:
                 return candidate
         return None
 
+    def _in_schedule(self, stmt: n.Fee, month: Period) -> bool:
+        """Whether a billing period is one the fee's schedule charges: periods that begin on or after `from`
+        (only N of them with `for N periods`) and on or before `until`."""
+        if stmt.start is None and stmt.until is None:
+            return True
+        first, after, until = self._schedule_bounds(stmt, month.start)
+        if first is False:
+            return False  # `from` a date the timeline does not have
+        if first is not None and (month.start < first.start or (after is not None and month.number >= after)):
+            return False
+        return until is None or month.start <= until
 
-class FeeEvaluation(FeeQueries):
+    def _schedule_bounds(self, stmt: n.Fee, d: date):
+        """(the first period charged, the number of the first period no longer charged, the last day a charged
+        period may begin on) of a fee's schedule, read on day d; the first is False when `from` is absent. Worked
+        out again only when the dates are not the very values read last time (Environment.value keeps a value
+        that read only names)."""
+        start = self.value(stmt.start, d) if stmt.start is not None else None
+        until = self.value(stmt.until, d) if stmt.until is not None else None
+        known = self._schedules.get(id(stmt))
+        if known is not None and known[0] is start and known[1] is until:
+            return known[2]
+        first = after = last = None
+        if start is not None:
+            if start.kind == "absent":
+                first = False
+            else:
+                first = self._first_period_from(as_date(start))
+                if stmt.periods is not None:
+                    after = first.number + stmt.periods
+        if until is not None and until.kind != "absent":
+            last = as_date(until)
+        self._schedules[id(stmt)] = (start, until, (first, after, last))
+        return first, after, last
+
+
+class FeePeriodCopies:
+    """What the entry of a period of a monthly fee depends on, when a later period, or another customer's, can copy it
+    but for its dates (a mixin of the evaluation, through FeeEvaluation)."""
+
+    def _twin(self, stmt: n.Fee, sub: Subscription, month: Period, floor: date, last_day: date) -> tuple | None:
+        """What the entry of a period of a monthly fee charged whole (not per quantity change) depends on for one
+        holding, but its dates, when the period lies wholly inside the days the holding is billed: (the quantity on
+        its last day, the statement tables and the tax in force then, whose answer object is kept for every customer:
+        _kept_tax_rate; and for a fee that is not a constant, its amount, by its text, and steps for the period,
+        evaluated as _month_charge evaluates them). None for any other period, or when the tax in force is evaluated
+        on each day.
+
+        For such a period _month_charge's first and last day are the period's, no partial-month policy applies
+        ("full") and the days basis is not read: the charge is the fee's amount (× the quantity, per unit) rounded by
+        the rounding of the statement tables, which rounds alike for every customer (_rounds_alike, checked before
+        an entry is kept); its steps are the amount's and the rounding's. _bill_month adds the evaluation's period
+        rule and the fee's label for the item (fixed for the evaluation); _charge the tax in force and what the rule
+        and the statement say of it (outside tax, exempt); add the rule's provenance, fixed for the evaluation. The
+        rule, the fee and the holding (its item, its events) are the same for every key, the twins being kept per
+        holding and fee. So two periods with the same key get the same entry but for the date, the period and the
+        key, which are the period's. The amount and the statement tables are looked up in the order _month_charge
+        looks them up (after the schedule), so that an error is the one the long way gives; a copy evaluates no more
+        than the amount, as the long way does once the charge and the tax are kept for the contract (month_charges,
+        _kept_tax_rate)."""
+        if month.start < sub.start or month.start < floor or month.end > last_day:
+            return None
+        qty = sub.quantity_on(month.end)
+        evaluated = None
+        if self.compiled.constant(stmt.amount) is None:
+            steps = Trace()
+            # the amount by its text, which tells its digits: 1,000.0 yen equals 1,000 yen, and is charged as given
+            evaluated = str(self._fee_rate(stmt, month.start, qty, steps, month, sub)), tuple(steps)
+        tables = self._tables(self.version(month.end))
+        tax = None
+        if not stmt.tax_exempt:
+            tax = self._kept_tax_rate(month.end, tables)
+            if tax is None:
+                return None
+        return qty, id(tables), id(tax), evaluated
+
+    def _line(self, rule, stmt: n.Fee, item: str, month: Period, twin: tuple) -> tuple:
+        """What a period's entry, for which _twin gives `twin`, depends on besides its dates and its holding's events,
+        for every customer: the rule, the fee, the label of the fee for the item, the rule declaring the billing
+        periods, and the readings of the choices the rule rests on (add: every other part of the rule's provenance is
+        the rule's), with the twin (the quantity, the statement tables and the tax in force; the tax's answer objects
+        are kept for every customer, and so are the tables and the rules)."""
+        return (id(rule), id(stmt), self._fee_label(rule, stmt, item, month.start), id(self._period_rule()),
+                self._provenance_of(rule)[3], twin)
+
+
+class FeeEvaluation(FeePeriodCopies, FeeQueries):
     """Evaluation of fee statements (a mixin of the evaluation)."""
 
     def _fees_on(self, ev: Event, env: Env, decl: n.EventDecl) -> None:
@@ -257,8 +346,9 @@ class FeeEvaluation(FeeQueries):
                                    self._days_basis(month, stmt))
             return self.money(raw, month.end, steps), steps, (first, last)
         qty = sub.quantity_on(last)
-        constant = self.compiled.constant(stmt.amount) is not None
-        if not constant:
+        # a constant fee rounded alike for every customer: its charge is kept for all of them (below)
+        shared = self.compiled.constant(stmt.amount) is not None and self._rounds_alike(month.end)
+        if not shared:
             steps = Trace()
             raw = self._fee_rate(stmt, month.start, qty, steps, month, sub)
         partial_first = first > month.start and first == max(sub.start, start_floor or sub.start)
@@ -278,10 +368,11 @@ class FeeEvaluation(FeeQueries):
         # The period shown is the one the amount is for: a share counted by days shows the days it counts (to the
         # period's end when an end inside it takes nothing off); a fee charged in full shows the days held.
         shown_period = (first, counted_to) if policy in ("prorated", "daily_rate") else (first, last)
-        if not constant:
+        if not shared:
             return self._period_share(stmt, raw, qty, first, counted_to, month, policy, steps), steps, shown_period
         # A constant fee's charge depends only on what the key holds: worked out once for every customer.
-        # (The statement tables in force stand for the rounding rules that apply to this customer.)
+        # (The statement tables in force stand for the rounding rule that applies to this customer, and its unit
+        # is a constant: _rounds_alike.)
         key = (id(stmt), id(self._tables(self.version(month.end))), month.start, month.end, qty, policy, first,
                counted_to, self._days_basis(month, stmt))
         known = self.compiled.month_charges.get(key)
@@ -331,55 +422,23 @@ class FeeEvaluation(FeeQueries):
                 # one version: the same fees for every period (looked up once, not per period)
                 fees = self.statements_by(sub.start, n.Fee, monthly_fee_items).get(item, ()) \
                     if self.compiled.single_version else None
-                terms: dict[int, tuple] = {}  # id(fee) -> its terms for this holding, the same for every period
+                # id(fee) -> its terms for this holding, the same for every period, and the entries of its periods
+                # that a later period may copy (None for a fee whose periods never do: _twin)
+                terms: dict[int, tuple] = {}
                 for month in self._months(sub.start, last_day):
                     for rule, stmt in fees if fees is not None else self.statements_by(
                             month.start, n.Fee, monthly_fee_items).get(item, ()):
                         found = terms.get(id(stmt))
                         if found is None:
-                            found = terms[id(stmt)] = self._holding_terms(stmt, sub, billing_start)
-                        self._bill_month(rule, stmt, sub, month, found, last_day)
+                            found = terms[id(stmt)] = (self._holding_terms(stmt, sub, billing_start),
+                                                       None if stmt.on_change else {})
+                        self._bill_month(rule, stmt, sub, month, found[0], last_day, found[1])
                 if self.compiled.single_version and not self.statements_by(
                         sub.start, n.Fee, yearly_fee_items).get(item):
                     continue  # no yearly fee for the item in any version
                 for month in self._calendar_months(sub.start, last_day):  # a year counts calendar months
                     for rule, stmt in self.statements_by(month.start, n.Fee, yearly_fee_items).get(item, ()):
                         self._bill_year(rule, stmt, sub, month, last_day)
-
-    def _in_schedule(self, stmt: n.Fee, month: Period) -> bool:
-        """Whether a billing period is one the fee's schedule charges: periods that begin on or after `from`
-        (only N of them with `for N periods`) and on or before `until`."""
-        if stmt.start is None and stmt.until is None:
-            return True
-        first, after, until = self._schedule_bounds(stmt, month.start)
-        if first is False:
-            return False  # `from` a date the timeline does not have
-        if first is not None and (month.start < first.start or (after is not None and month.number >= after)):
-            return False
-        return until is None or month.start <= until
-
-    def _schedule_bounds(self, stmt: n.Fee, d: date):
-        """(the first period charged, the number of the first period no longer charged, the last day a charged
-        period may begin on) of a fee's schedule, read on day d; the first is False when `from` is absent. Worked
-        out again only when the dates are not the very values read last time (Environment.value keeps a value
-        that read only names)."""
-        start = self.value(stmt.start, d) if stmt.start is not None else None
-        until = self.value(stmt.until, d) if stmt.until is not None else None
-        known = self._schedules.get(id(stmt))
-        if known is not None and known[0] is start and known[1] is until:
-            return known[2]
-        first = after = last = None
-        if start is not None:
-            if start.kind == "absent":
-                first = False
-            else:
-                first = self._first_period_from(as_date(start))
-                if stmt.periods is not None:
-                    after = first.number + stmt.periods
-        if until is not None and until.kind != "absent":
-            last = as_date(until)
-        self._schedules[id(stmt)] = (start, until, (first, after, last))
-        return first, after, last
 
     def _holding_terms(self, stmt: n.Fee, sub: Subscription, billing_start) -> tuple[date, str, str]:
         """(the first day billed, the first and the last period's policy) of a monthly fee for one holding: the
@@ -393,18 +452,40 @@ class FeeEvaluation(FeeQueries):
 
     def _month_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, billing_start, last_day):
         """What a monthly fee bills one holding for one period: (amount, steps, period), or None."""
-        return self._period_amount(rule, stmt, sub, month, self._holding_terms(stmt, sub, billing_start), last_day)
-
-    def _period_amount(self, rule, stmt: n.Fee, sub: Subscription, month: Period, terms: tuple, last_day):
-        """_month_amount, given the fee's terms for the holding (_holding_terms)."""
-        floor, first_policy, last_policy = terms
-        if month.end < floor or not self._in_schedule(stmt, month):
+        floor, first_policy, last_policy = self._holding_terms(stmt, sub, billing_start)
+        if not self._charges_period(stmt, month, floor):
             return None
         return self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
                                   first_policy, last_policy)
 
-    def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Period, terms: tuple, last_day) -> None:
-        result = self._period_amount(rule, stmt, sub, month, terms, last_day)
+    def _charges_period(self, stmt: n.Fee, month: Period, floor: date) -> bool:
+        """Whether a monthly fee charges a holding anything for a period: the period ends on or after the holding's
+        first day billed, and the fee's schedule charges it."""
+        return month.end >= floor and self._in_schedule(stmt, month)
+
+    def _bill_month(self, rule, stmt: n.Fee, sub: Subscription, month: Period, terms: tuple, last_day,
+                    twins: dict | None) -> None:
+        """Bill one period of a monthly fee for one holding (`terms`: _holding_terms). A period whose entry would
+        differ from an earlier period's only by its dates copies that entry (`twins`, kept per holding and fee for
+        a fee charged whole, not per quantity change: _twin)."""
+        floor, first_policy, last_policy = terms
+        if not self._charges_period(stmt, month, floor):
+            return
+        twin = self._twin(stmt, sub, month, floor, last_day) if twins is not None else None
+        line = None
+        if twin is not None:
+            fields = twins.get(twin)
+            if fields is None:  # the first such period of the holding: another customer's, with the holding's events
+                line = self._line(rule, stmt, sub.item, month, twin)
+                shared = self.compiled.fee_lines.get(line)
+                if shared is not None:
+                    fields = twins[twin] = {**shared, "events": tuple(sub.events)}
+            if fields is not None:
+                self.record(Entry(**fields, date=month.end, period=(month.start, month.end),
+                                  key=f"{sub.item}:{month}"), stmt)
+                return
+        result = self._month_charge(rule, stmt, sub, month, floor, last_day if last_day < month.end else None,
+                                    first_policy, last_policy)
         if result is None:
             return
         amount, steps, period = result
@@ -412,8 +493,10 @@ class FeeEvaluation(FeeQueries):
         if period_rule is not None:
             steps.rules.append(period_rule.id)
         label = self._fee_label(rule, stmt, sub.item, month.start)
-        self._charge(rule, stmt, label, month.end,
-                     period, amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{month}")
+        entry = self._charge(rule, stmt, label, month.end,
+                             period, amount, sub.events, steps, exempt=stmt.tax_exempt, key=f"{sub.item}:{month}")
+        if line is not None and self._rounds_alike(month.end):
+            twins[twin] = keep(self.compiled.fee_lines, line, {name: getattr(entry, name) for name in TWIN_FIELDS})
 
     def _fee_label(self, rule, stmt: n.Fee, item: str, d: date) -> str:
         """`<the fee's label>: <the item's label>`, the same for every period of a holding."""

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from decimal import Decimal
 
 from interpreter.check.types import DATE, MONEY
-from interpreter.run.compiled import NOT_SEEN
+from interpreter.run.compiled import NOT_SEEN, keep
 from interpreter.run.expressions import Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import Entry
 from interpreter.run.state import Trace
@@ -201,8 +201,8 @@ class InterestEvaluation:
         except TypeError:  # a value that has no hash (a list)
             return self._days_evaluated(s, paid, self._part_names(due, paid, overdue))
         if found is None:
-            found = self.compiled.values_by_names[key] = self._days_evaluated(s, paid,
-                                                                              self._part_names(due, paid, overdue))
+            found = keep(self.compiled.values_by_names, key,
+                         self._days_evaluated(s, paid, self._part_names(due, paid, overdue)))
         return found
 
     def _days_evaluated(self, s: n.Interest, paid, part: dict) -> tuple:
