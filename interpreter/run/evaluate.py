@@ -70,8 +70,6 @@ class EvaluationCore:
         self._env_cache: dict[date, Env] = {}
         self._values: dict[int, tuple] = {}
         self._fee_labels: dict[tuple, str] = {}
-        self._declared_events: dict[str, Declared] = {}
-        self._written_on_events: dict[tuple, frozenset] = {}  # (version name, event name) -> _written_on
         self._schedules: dict[int, tuple] = {}  # id(fee) -> (its from and until values, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
         self._provenances: dict[int, tuple] = {}  # id(rule) -> what its entries say of it (_provenance)
@@ -285,11 +283,12 @@ class EvaluationCore:
     def _written_on(self, ev: Event) -> frozenset[type]:
         """The kinds of ON_EVENT with a statement on events of this name in force on its day: most events have
         one or two, and asking each kind for every event costs more than the statements themselves. Keyed by the
-        version in force (whose statement tables, for this customer, are fixed) and the event's name."""
-        key = (self.version(ev.date).name, ev.name)
-        found = self._written_on_events.get(key)
+        statement tables in force (which stand for the rules that apply to this customer) and the event's name, for
+        every customer."""
+        key = (id(self._tables(self.version(ev.date))), ev.name)
+        found = self.compiled.written_on.get(key)
         if found is None:
-            found = self._written_on_events[key] = frozenset(
+            found = self.compiled.written_on[key] = frozenset(
                 kind for kind, key_of in self.ON_EVENT if self.statements_by(ev.date, kind, key_of).get(ev.name))
         return found
 
@@ -300,18 +299,19 @@ class EvaluationCore:
     def _read_on(self, ev: Event) -> bool:
         """Whether a statement of READ_ON_EVENT is written on events of this name in force on its day (kept as
         `_written_on` is)."""
-        key = (self.version(ev.date).name, ev.name, "read")
-        found = self._written_on_events.get(key)
+        key = (id(self._tables(self.version(ev.date))), ev.name, "read")
+        found = self.compiled.written_on.get(key)
         if found is None:
-            found = self._written_on_events[key] = any(
+            found = self.compiled.written_on[key] = any(
                 self.statements_by(ev.date, kind, key_of).get(ev.name) for kind, key_of in self.READ_ON_EVENT)
         return found
 
     def _event_declared(self, decl: n.EventDecl) -> Declared:
-        """What an event's own effects name as their rule: the event's declaration."""
-        found = self._declared_events.get(decl.name)
+        """What an event's own effects name as their rule: the event's declaration (the one in force: an amendment
+        may label the event anew), made once for every customer."""
+        found = self.compiled.event_declared.get(id(decl))
         if found is None:
-            found = self._declared_events[decl.name] = Declared(f"event {decl.name}", (decl.label or decl.name,))
+            found = self.compiled.event_declared[id(decl)] = Declared(f"event {decl.name}", (decl.label or decl.name,))
         return found
 
     def _active(self, item: str, d: date) -> Subscription | None:
