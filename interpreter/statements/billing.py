@@ -303,17 +303,11 @@ class BillingEvaluation:
 
     def _invoice_also(self, rule, closing: date, accelerated_by) -> tuple[str, ...]:
         """The rules besides the invoice's own that shaped it: the tax in force on the closing day, the billing
-        periods', the acceleration's with the readings it rests on. Kept for the evaluation by the three (the
-        tax rule of a day and the customer's rules do not change once the timeline is complete)."""
-        kept = self.__dict__.setdefault("_invoice_also_kept", {})
-        key = (id(rule), closing, id(accelerated_by))
-        found = kept.get(key)
-        if found is None:
-            _, tax_rule, _ = self._tax_rate(closing)
-            found = kept[key] = tuple(dict.fromkeys(
-                [r.id for r in (tax_rule, self._period_rule(), accelerated_by) if r is not None and r is not rule]
-                + ([c.id for c in self._choices_of(accelerated_by)] if accelerated_by else [])))
-        return found
+        periods', the acceleration's with the readings it rests on."""
+        _, tax_rule, _ = self._tax_rate(closing)
+        return tuple(dict.fromkeys(
+            [r.id for r in (tax_rule, self._period_rule(), accelerated_by) if r is not None and r is not rule]
+            + ([c.id for c in self._choices_of(accelerated_by)] if accelerated_by else [])))
 
     def _invoice_dates(self, stmt: n.InvoiceDue, month: Period) -> tuple[date, date]:
         """(issued, due) of the invoice for a period. Dates that read only the period (`closing`, `period`,

@@ -148,11 +148,11 @@ class InterestEvaluation:
         if days == 0:
             return None, raw_before
         constant = self.compiled.constant  # `14.6%`, `365 days`: worked out once per contract
-        rate = constant(s.rate) or evaluate(s.rate, self.env(paid_by.date, self._part_names(inv.due, paid_by.date,
-                                                                                              overdue)))
-        rate = rate.value
-        year = None if s.year is None else constant(s.year) or evaluate(
-            s.year, self.env(paid_by.date, self._part_names(inv.due, paid_by.date, overdue)))
+
+        def env():  # the part's environment, for a rate or a year that is not a constant
+            return self.env(paid_by.date, self._part_names(inv.due, paid_by.date, overdue))
+        rate = (constant(s.rate) or evaluate(s.rate, env())).value
+        year = None if s.year is None else constant(s.year) or evaluate(s.year, env())
         year_days = Decimal(365) if year is None else year.value / Decimal(1440)
         factor = rate / 100 * days / year_days
         if part is not None and overdue + self.money(overdue * factor, paid_by.date, []) > part:
