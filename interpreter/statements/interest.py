@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from decimal import Decimal
 
 from interpreter.check.types import DATE, MONEY
-from interpreter.run.compiled import NOT_SEEN, keep
+from interpreter.run.compiled import NOT_SEEN, keep, value_key
 from interpreter.run.expressions import Value, as_date, evaluate, format_decimal
 from interpreter.run.ledger import Entry
 from interpreter.run.state import Trace
@@ -21,11 +21,6 @@ INTEREST_NAMES = {"due": DATE, "paid": DATE, "overdue": MONEY}
 def interest_key(invoice: Entry, payment: Event) -> str:
     """The key of the interest line a payment gives rise to by paying part of an invoice late."""
     return f"interest:{invoice.key}:{payment.index}"
-
-
-def _value_key(value):
-    """A name's value as part of a key: a number with its digits (1,000.0 and 1,000 are equal, not the same text)."""
-    return (value, str(value.value)) if type(value) is Value and type(value.value) is Decimal else value
 
 
 def arisen_before_part(line: Entry, invoice: Entry, payment: Event | None) -> bool:
@@ -195,7 +190,7 @@ class InterestEvaluation:
             return self._days_evaluated(s, paid, self._part_names(due, paid, overdue))
         names = self._names(self.version(paid))
         part = {"due": due, "paid": paid, "overdue": (overdue, str(overdue))}
-        key = (id(s), *[part[name] if name in part else _value_key(names.get(name, NOT_SEEN)) for name in read])
+        key = (id(s), *[part[name] if name in part else value_key(names.get(name, NOT_SEEN)) for name in read])
         try:
             found = self.compiled.values_by_names.get(key)
         except TypeError:  # a value that has no hash (a list)
