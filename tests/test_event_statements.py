@@ -1,4 +1,4 @@
-"""What an event sets off is looked up once per version and event name (evaluate.py, `_written_on`): an amendment
+"""What an event sets off is looked up once per statement tables and event name (run/event_pass.py, `_written_on`): an amendment
 that writes a fee, a limit, an entry or an effect on an event applies to the events of its days, and only to them."""
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ event service_start { starts contract, starts basic; }
 """
 
 # An event on which nothing is written that reads an expression (no effect, fee, limit, notice, rejection or duty
-# raised on it) is passed over without its environment (evaluate.py, `_event`): it must still meet a duty raised
+# raised on it) is passed over without its environment (run/event_pass.py, `_event`): it must still meet a duty raised
 # earlier, and an event with only a rejection written on it must still be judged by it.
 DUTIES = STARTED + """
 event request "改善の催告" { serious: bool; }

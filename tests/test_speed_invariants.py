@@ -67,7 +67,7 @@ rule EX-2 第2条 "販売店経由の申込" when reseller {
 
 
 def test_what_an_event_sets_off_is_the_customers_own_under_a_rule_with_a_condition():
-    """The kinds of statement written on an event are found once per evaluation (`_written_on`): a rule that applies
+    """The kinds of statement written on an event are found once per statement tables (`_written_on`): a rule that applies
     to one customer only (`when reseller`) writes a fee and a limit on `request` for that customer, whichever
     customer the contract evaluated before."""
     contract = Contract.from_text(CONDITIONAL, "t.ctr")

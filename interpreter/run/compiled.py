@@ -75,7 +75,7 @@ class CompiledContract:
         # (see names_read): the same for every customer whose names have those values (late interest's first and
         # last day counted, by due and payment day).
         self.values_by_names: dict[tuple, object] = {}
-        # (id(statement tables), event name) -> the kinds of statement written on it (EvaluationCore._written_on);
+        # (id(statement tables), event name) -> the kinds of statement written on it (EventPass._written_on);
         # with "read", whether one is that reads the event's environment (_read_on). The tables are kept below.
         self.written_on: dict[tuple, object] = {}
         self.event_declared: dict[int, object] = {}  # id(event declaration) -> what its effects' entries name
