@@ -19,7 +19,7 @@ import attrs
 
 from interpreter.check.model import Model
 from interpreter.diagnostics import Diagnostic, has_errors
-from interpreter.run.events import Event, end_of_day, validate
+from interpreter.run.events import Event, end_of_day, read_plain, runs_past, validate, wholly_known, written_text
 from interpreter.run.ledger import Ledger, entry_json
 from interpreter.run.scenario import MapValue, RawEvent, Scalar, Scenario, SeqValue, SpanMap, load_scenario
 from interpreter.syntax.source import SourceFile, Span
@@ -48,7 +48,7 @@ class Result:
 
     customer: str | None
     model: Model | None
-    scenario: Scenario | None
+    scenario: Scenario | None  # as read from a file (None for a Timeline: its values are the timeline's own)
     ledger: Ledger | None
     events: tuple[Event, ...]
     diagnostics: tuple[Diagnostic, ...]
@@ -121,30 +121,46 @@ class Contract:
         over the timeline's own. `problems` are those found while reading a Scenario; a timeline with any
         problem is rejected whole, and is still checked against the contract so that every problem is
         reported at once."""
-        from interpreter.run.evaluate import Evaluation
-        from interpreter.run.expressions import EvalError
-        from interpreter.run.lifecycles import timeline_of
-
         if isinstance(timeline, Timeline):
-            scenario, read = timeline.scenario()
-            customer, problems = timeline.customer, list(problems) + read
+            customer = timeline.customer
+            name, span = timeline.customer, timeline.span or Span(timeline.customer, 1, 1)
+            sources = {name: SourceFile(name, ""), self.source.name: self.source}
+            # a timeline with nothing to say about it (no problem, no event unknown on the as-of day) is typed
+            # directly; any other is read as a scenario, whose messages place each problem
+            read = None if problems else read_plain(self.model, timeline.events, timeline.params, timeline.as_of)
+            if read is not None:
+                params, events, own_as_of = read
+                as_of = as_of or own_as_of
+                if as_of is None or wholly_known(events, as_of):
+                    return self._evaluated(customer, None, params, events, as_of, [], sources, span)
+            scenario, read_problems = timeline.scenario()
+            problems, shown = list(problems) + read_problems, None
         else:
-            scenario = timeline
-
-        sources = {scenario.file: scenario.source, self.source.name: self.source}
+            scenario = shown = timeline
+            sources, span = {scenario.file: scenario.source, self.source.name: self.source}, scenario.span
         params, events, found = validate(self.model, scenario)
         as_of = as_of or scenario.as_of_date
         diagnostics = list(problems) + found + _not_known_yet(scenario, events, as_of)
         if has_errors(diagnostics):
-            return Result(customer, self.model, scenario, None, tuple(events), tuple(diagnostics), sources)
+            return Result(customer, self.model, shown, None, tuple(events), tuple(diagnostics), sources)
+        return self._evaluated(customer, shown, params, events, as_of, diagnostics, sources, span)
+
+    def _evaluated(self, customer: str | None, scenario: Scenario | None, params: dict, events: list[Event],
+                   as_of: date | None, diagnostics: list[Diagnostic], sources: dict, span: Span) -> Result:
+        """The Result of typed parameters and events; an error of the evaluation is placed at `span` when it has
+        no place of its own."""
+        from interpreter.run.evaluate import Evaluation
+        from interpreter.run.expressions import EvalError
+        from interpreter.run.lifecycles import timeline_of
+
         evaluation = None
         try:
             evaluation = Evaluation(self.model, params, events, as_of)
             ledger = evaluation.run()
             timeline = timeline_of(evaluation)
         except EvalError as exc:
-            span = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
-            diagnostics.append(Diagnostic(exc.code, f"cannot evaluate: {exc}", span or scenario.span))
+            place = getattr(exc, "span", None) or getattr(getattr(exc, "node", None), "span", None)
+            diagnostics.append(Diagnostic(exc.code, f"cannot evaluate: {exc}", place or span))
             return Result(customer, self.model, scenario, None, tuple(events), tuple(diagnostics), sources)
         finally:
             if evaluation is not None:
@@ -218,9 +234,8 @@ def _not_known_yet(scenario: Scenario, events: list[Event], as_of: date | None) 
     end = end_of_day(as_of)
     spans = {raw.index: raw.field_spans.get("until") or raw.span for raw in scenario.events}
     for e in events:
-        until = e.fields.get("until")
-        if end is not None and e.date <= as_of and until is not None and until.kind == "datetime" and until.value > end:
-            shown = until.value.astimezone(JST)
+        if e.date <= as_of and runs_past(e, end):
+            shown = e.fields["until"].value.astimezone(JST)
             shown = f"{shown:%Y-%m-%d %H:%M}" + (f":{shown:%S}" if shown.second or shown.microsecond else "")
             found.append(Diagnostic("W601", f"`{e.name}` runs until {shown}, after "
                                     f"the as-of day {as_of}: counted up to the end of that day", spans.get(e.index),
@@ -268,25 +283,13 @@ def evaluate_scenario_file(contract_path: str | None, scenario_path: str, as_of:
 
 def _value(raw, span: Span):
     """A plain Python value as the scenario reader would have read it: text with the tag YAML gives it."""
-    if type(raw) is str:  # by far the most common (every cell of a table): no further tests
-        return Scalar(raw, "str", span)
-    if raw is None:
-        return Scalar("", "null", span)
-    if isinstance(raw, bool):
-        return Scalar("true" if raw else "false", "bool", span)
+    written = written_text(raw)
+    if written is not None:
+        return Scalar(*written, span)
     if isinstance(raw, (list, tuple)):
         return SeqValue(tuple(_value(x, span) for x in raw), span)
-    if isinstance(raw, Mapping):
-        return MapValue(tuple((str(k), _value(v, span)) for k, v in raw.items()), span,
-                        SpanMap((str(k), span) for k in raw))
-    if isinstance(raw, float):
-        # repr is the shortest text that reads back as the same float: 10.5 stays "10.5"; no arithmetic on floats
-        return Scalar(repr(raw), "float", span)
-    if isinstance(raw, int):
-        return Scalar(str(raw), "int", span)
-    if isinstance(raw, date):  # dates and datetimes
-        return Scalar(raw.isoformat(), "timestamp", span)
-    return Scalar(str(raw), "str", span)
+    return MapValue(tuple((str(k), _value(v, span)) for k, v in raw.items()), span,
+                    SpanMap((str(k), span) for k in raw))
 
 
 def scenario_from_values(name: str, events: Iterable[Mapping], params: Mapping,

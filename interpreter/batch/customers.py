@@ -15,7 +15,7 @@ import time
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, Mapping
 
 import attrs
 
@@ -109,29 +109,57 @@ class _Places:
         return self.names[span.column - 1] if span.file == self.file and 0 < span.column <= len(self.names) else None
 
 
+class _RowSpans(Mapping):
+    """Where each value of a row is written (`_Places`), as a mapping from its name ("" for the row itself) to its
+    Span: worked out only when a message asks, which a row read without a problem never does."""
+
+    __slots__ = ("places", "row", "columns", "nested", "json_column")
+
+    def __init__(self, places: _Places, row: int, columns, nested, json_column: str) -> None:
+        self.places, self.row, self.columns, self.nested, self.json_column = places, row, columns, nested, json_column
+
+    def __getitem__(self, key: str) -> Span:
+        if key == "":
+            return self.places.span(self.row)
+        if key in self.nested:  # a key of the JSON column is written in that column
+            return self.places.span(self.row, self.json_column)
+        if key in self.columns:
+            return self.places.span(self.row, key)
+        raise KeyError(key)
+
+    def __iter__(self):
+        return iter(["", *self.columns, *self.nested])
+
+    def __len__(self) -> int:
+        return 1 + len(self.columns) + len(self.nested)
+
+
 def _cells(row: dict, skip: tuple[str, ...], json_column: str, places: _Places, problems: list[Diagnostic]
-           ) -> tuple[dict, dict[str, Span]]:
+           ) -> tuple[dict, _RowSpans]:
     """A row's values by name, with where each is written: the columns (for JSON Lines, the line's keys),
     then the keys of the JSON column."""
     number = row[ROW]
     values = {k: v for k, v in row.items() if v is not None and k not in skip and k not in (ROW, json_column, KEYS)}
     if row.get(KEYS) is not None:
         values.update(json_cells(row[KEYS], KEYS))  # written by the reader: always a JSON object
-    spans = {k: places.span(number, k) for k in values}
+    columns, nested = tuple(values), []
+    written = row.get(json_column)
+    if written is None:
+        return values, _RowSpans(places, number, columns, (), json_column)
     try:
-        nested = json_cells(row.get(json_column), f"`{json_column}`")
+        found = json_cells(written, f"`{json_column}`")
     except ValueError as exc:
         problems.append(Diagnostic("E602", str(exc), places.span(number, json_column),
                                    "write the values as a JSON object, e.g. {\"quantity\": \"3\"}"))
-        nested = {}
-    for key, value in nested.items():
+        found = {}
+    for key, value in found.items():
         if key in values:
             problems.append(Diagnostic("E602", f"`{key}` is given both as a column and in `{json_column}`",
                                        places.span(number, json_column), "give each value once"))
             continue
         values[key] = value
-        spans[key] = places.span(number, json_column)
-    return values, spans
+        nested.append(key)
+    return values, _RowSpans(places, number, columns, frozenset(nested), json_column)
 
 
 def timeline(customer: str, events: list[dict], params: list[dict], places: tuple[_Places, _Places]
@@ -142,7 +170,6 @@ def timeline(customer: str, events: list[dict], params: list[dict], places: tupl
     values, spans = [], []
     for row in events:
         cells, where = _cells(row, ("customer",), FIELDS, event_places, problems)
-        where[""] = event_places.span(row[ROW])
         values.append(cells)
         spans.append(where)
     param_values, param_spans, as_of = {}, {}, None

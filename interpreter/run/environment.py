@@ -1,7 +1,7 @@
 """The environment of expressions on a customer's timeline: names, attributes of events, items and the contract, events in a period (a mixin of the evaluation)."""
 from __future__ import annotations
 from datetime import date, datetime, time, timedelta
-import attrs
+from interpreter import records
 from interpreter.check.infer import ITEM_ATTRS
 from interpreter.check.model import Version
 from interpreter.run.events import Event
@@ -217,7 +217,7 @@ class Environment:
                 lo, hi = max(ev.instant, start), min(ev.until, end)
                 if lo < hi:
                     fields = dict(ev.fields, until=Value("datetime", hi))
-                    out.append(Value("event", attrs.evolve(ev, instant=lo, fields=fields)))
+                    out.append(Value("event", records.evolve(ev, instant=lo, fields=fields)))
             elif start <= ev.instant < end:
                 out.append(Value("event", ev))
         return out
