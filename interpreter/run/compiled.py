@@ -79,7 +79,7 @@ class CompiledContract:
         # with "read", whether one is that reads the event's environment (_read_on). The tables are kept below.
         self.written_on: dict[tuple, object] = {}
         self.event_declared: dict[int, object] = {}  # id(event declaration) -> what its effects' entries name
-        self.roundings: dict[int, tuple | None] = {}  # id(statement tables) -> its (rule, rounding), or None
+        self.roundings: dict[int, tuple | None] = {}  # id(statement tables) -> its rounding (`_rounding`), or None
         self.rule_choices: dict[int, tuple] = {}  # id(rule) -> the reading choices it reads (ChoiceEvaluation)
         self.choice_entries: dict[tuple, dict] = {}  # (id(choice), reading taken) -> the words of its state entry
         # An invoice's issue and due dates when they read only the period (`end of month after closing`).

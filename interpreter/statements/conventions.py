@@ -51,10 +51,11 @@ class ConventionsEvaluation:
         """Round an amount as the contract's rounding rule says; record the step."""
         rounding = self._rounding(d)
         if rounding is not None:
-            rule, r = rounding
+            rule, r, unit, mode = rounding
             self.current = r
-            unit = self.value(r.to, d).value
-            rounded = (amount / unit).to_integral_value(rounding=ROUNDING_MODES[r.mode]) * unit
+            if unit is None:  # a unit that reads the customer's parameters
+                unit = self.value(r.to, d).value
+            rounded = (amount / unit).to_integral_value(rounding=mode) * unit
             if rounded != amount:
                 steps.append(f"{format_decimal(amount)} → {r.mode} to {format_decimal(unit)} yen "
                              f"(the contract's rounding, declared in {rule.id}) = {format_decimal(rounded)} yen")
@@ -64,17 +65,24 @@ class ConventionsEvaluation:
         return amount
 
     def _rounding(self, d: date):
-        """The first rounding statement in force on a day, as (rule, statement), or None."""
+        """The first rounding statement in force on a day, as (rule, statement, its unit when a constant, the
+        rounding mode), or None; found once per statement tables."""
         tables = self._tables(self.version(d))
-        if id(tables) not in self.compiled.roundings:  # found once per statement tables
-            self.compiled.roundings[id(tables)] = next(iter(tables.by_kind.get(n.Rounding, ())), None)
-        return self.compiled.roundings[id(tables)]
+        found = self.compiled.roundings.get(id(tables), self)
+        if found is self:
+            first = next(iter(tables.by_kind.get(n.Rounding, ())), None)
+            if first is not None:
+                rule, r = first
+                unit = self.compiled.constant(r.to)
+                first = (rule, r, None if unit is None else unit.value, ROUNDING_MODES[r.mode])
+            found = self.compiled.roundings[id(tables)] = first
+        return found
 
     def _rounds_alike(self, d: date) -> bool:
         """Whether `money` on day d rounds as it does for every customer under the same statement tables: no
         rounding is in force, or it rounds to a constant unit (a unit that reads a parameter is each customer's)."""
         rounding = self._rounding(d)
-        return rounding is None or self.compiled.constant(rounding[1].to) is not None
+        return rounding is None or rounding[2] is not None
 
     def _charge(self, rule, stmt, label, d, period, amount, events, steps, kind="charge", exempt=False, **kw):
         rate, tax_rule, included = (None, None, False) if exempt else self._tax_rate(d)
