@@ -149,3 +149,19 @@ def test_a_timeline_read_directly_gets_the_ledger_of_its_scenario_file():
     from_file = loaded.evaluate_file(str(path))
     assert from_timeline.ok and from_timeline.scenario is None
     assert from_timeline.rows() == from_file.rows()
+
+
+def test_a_name_that_is_not_text_is_reported_as_the_scenario_reading_reports_it():
+    """A parameter or field named by an int, None or a bool (a JSON or dict source) is unknown: the direct reading
+    declines it (it used to raise TypeError working out a `did you mean` hint for a name that is not text), and the
+    scenario reading reports it by its text."""
+    loaded = contract("itscom-hosting")
+    start = {"at": "2025-04-01", "event": "service_start", "plan": "mail_standard"}
+    for name in (1, None, True):
+        result = loaded.evaluate(Timeline("c", [start], {name: "3"}))
+        assert [(d.code, d.message) for d in result.diagnostics] == [
+            ("E607", f"the contract has no parameter `{name}`")]
+        result = loaded.evaluate(Timeline("c", [{**start, name: "3"}]))
+        assert [(d.code, d.message) for d in result.diagnostics] == [
+            ("E605", f"event `service_start` has no field `{name}`")]
+        assert not result.ok and result.events == ()

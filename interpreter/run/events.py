@@ -314,7 +314,7 @@ def _typed_params(model: Model, names: list[str], given: Mapping, convert_one: C
     for name in names:
         if name not in base.params:
             problem("E607", f"the contract has no parameter `{name}`",
-                    did_you_mean(name, base.params) or f"its parameters are: {', '.join(base.params) or 'none'}",
+                    did_you_mean(str(name), base.params) or f"its parameters are: {', '.join(base.params) or 'none'}",
                     None, lambda scenario, name=name: scenario.param_spans.get(name) or scenario.span)
     params: dict[str, Value] = {}
     for name, decl in base.params.items():
@@ -351,7 +351,7 @@ def _typed_event(model: Model, index: int, name: str, instant: datetime, keys: l
         if key not in declared:
             ok = False
             problem("E605", f"event `{decl.name}` has no field `{key}`",
-                    did_you_mean(key, declared) or f"its fields are: {', '.join(declared) or 'none'}", decl.span,
+                    did_you_mean(str(key), declared) or f"its fields are: {', '.join(declared) or 'none'}", decl.span,
                     lambda raw, key=key: raw.field_spans.get(key) or raw.span)
     fields: dict[str, Value] = {}
     for fname, fdecl in declared.items():
