@@ -333,6 +333,8 @@ def scenario_from_values(name: str, events: Iterable[Mapping], params: Mapping,
     if as_of is not None:
         as_of_scalar = _value(as_of, top)
         try:
+            if not isinstance(as_of_scalar, Scalar):
+                raise ValueError("expected a single date, not a list or a mapping")
             parse_date(as_of_scalar.raw)
         except ValueError as exc:
             problems.append(Diagnostic("E606", str(exc), top, "`as_of` is a date such as 2026-03-31"))

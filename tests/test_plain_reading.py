@@ -217,7 +217,7 @@ def rewritten(draw):
             target = draw(st.sampled_from([params] + events))
             target[draw(st.sampled_from([1, None, True, "nope", "Plan"]))] = "1"
         elif where == "as_of":
-            as_of = draw(st.sampled_from([None, "2025-05-11", date(2025, 6, 30), "2026-03-31 ", "bad", 20250501]))
+            as_of = draw(st.sampled_from([None, "2025-05-11", date(2025, 6, 30), "2026-03-31 ", "bad", 20250501, ["2025-05-01"]]))
     return folder, Timeline(timeline.customer, events, params, as_of), draw(st.sampled_from([None, date(2025, 7, 1)]))
 
 
@@ -232,3 +232,14 @@ def test_a_timeline_gets_the_result_of_the_reading_as_a_scenario(case):
     folder, timeline, as_of = case
     loaded = contract(folder)
     assert result_facts(loaded.evaluate(timeline, as_of)) == result_facts(evaluate_as_scenario(loaded, timeline, as_of))
+
+
+def test_an_as_of_day_given_as_a_list_or_a_mapping_is_an_error_not_a_traceback():
+    """Either reading used to raise AttributeError (a list has no text to read a date from)."""
+    loaded = contract("itscom-hosting")
+    start = {"at": "2025-04-01", "event": "service_start", "plan": "mail_standard"}
+    for as_of in (["2025-05-01"], {"day": "2025-05-01"}):
+        result = loaded.evaluate(Timeline("c", [start], {}, as_of))
+        assert not result.ok
+        assert [(d.code, d.message, d.hint) for d in result.diagnostics] == [
+            ("E606", "expected a single date, not a list or a mapping", "`as_of` is a date such as 2026-03-31")]
