@@ -217,7 +217,8 @@ def rewritten(draw):
             target = draw(st.sampled_from([params] + events))
             target[draw(st.sampled_from([1, None, True, "nope", "Plan"]))] = "1"
         elif where == "as_of":
-            as_of = draw(st.sampled_from([None, "2025-05-11", date(2025, 6, 30), "2026-03-31 ", "bad", 20250501, ["2025-05-01"]]))
+            as_of = draw(st.sampled_from([None, "2025-05-11", date(2025, 6, 30), "2026-03-31 ", "bad", 20250501,
+                                          ["2025-05-01"]]))
     return folder, Timeline(timeline.customer, events, params, as_of), draw(st.sampled_from([None, date(2025, 7, 1)]))
 
 
