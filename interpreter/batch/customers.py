@@ -23,7 +23,7 @@ from interpreter.api import Contract, Timeline
 from interpreter.diagnostics import Diagnostic
 from interpreter.syntax.source import Span
 from interpreter.run.collector import young_collected_less_often
-from interpreter.batch.output import ENTRIES, INVOICES, PartWriter, entry_row, invoice_row
+from interpreter.batch.output import ENTRIES, INVOICES, PartWriter, entry_columns, invoice_columns
 from interpreter.batch.tables import FIELDS, KEYS, PARAMS, ROW, json_cells
 
 
@@ -214,8 +214,8 @@ def _evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None
         by_customer[row["customer"] or ""][1].append(row)
     places = (_Places(task.events_name, task.event_columns), _Places(task.params_name or "", task.param_columns))
     stem = os.path.join(task.work, f"%s-{task.index:05d}")
-    invoices = PartWriter(stem % "invoices" + ".arrow", INVOICES)
-    entries = PartWriter(stem % "entries" + ".arrow", ENTRIES) if task.detail == "entries" else None
+    invoices = PartWriter(stem % "invoices" + ".arrow", INVOICES, invoice_columns)
+    entries = PartWriter(stem % "entries" + ".arrow", ENTRIES, entry_columns) if task.detail == "entries" else None
     rejected_path = stem % "rejected" + ".jsonl"
     totals = {"charge": Decimal(0), "credit": Decimal(0), "tax": Decimal(0)}
     evaluated = rejected = entry_count = unowned = 0
@@ -245,9 +245,9 @@ def _evaluate_partition(task: Task, evaluated_rows: Callable[[int], None] | None
             entry_count += len(result.ledger.entries)
             for key, amount in result.ledger.totals().items():
                 totals[key] += amount
-            invoices.add(invoice_row(customer, e) for e in result.ledger.entries if e.kind == "invoice")
+            invoices.add(customer, [e for e in result.ledger.entries if e.kind == "invoice"])
             if entries is not None:  # --detail totals keeps only what the summary needs
-                entries.add(entry_row(customer, e) for e in result.ledger.entries)
+                entries.add(customer, result.ledger.entries)
     invoices.close()
     if entries is not None:
         entries.close()

@@ -14,7 +14,7 @@ import json
 import os
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
+from typing import Callable
 
 import pyarrow as pa
 import pyarrow.ipc  # noqa: F401  (pa.ipc: the part files)
@@ -44,27 +44,36 @@ def value_text(value) -> str | None:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def entry_row(customer: str, e: Entry) -> tuple:
-    """One row of entries.parquet, in the order of ENTRIES: the fields of the entry's JSON form
-    (interpreter.run.ledger.entry_json; what it leaves out is None here) with dates as dates. Made from the entry
-    itself: going through the JSON form wrote every date as text only to read it back."""
-    period, window, source, money = e.period, e.window, e.source, e.amount is not None
-    return (
-        customer, e.id, e.kind, e.label, e.rule or None, e.clause or None, list(e.also) if e.also else None,
-        e.date or None, period[0] if period else None, period[1] if period else None,
-        money_text(e.amount) if money else None, money_text(e.tax or Decimal(0)) if money else None,
-        "JPY" if money else None, e.party or None, e.due or None, e.status or None, value_text(e.value),
-        window[0] if window else None, window[1] if window else None, list(e.lines) if e.lines else None,
-        e.note or None, list(e.events),
-        source.file if source else None, source.line if source else None, source.column if source else None,
-    )
+def entry_columns(customers: list[str], entries: list[Entry]) -> list[list]:
+    """The columns of entries.parquet, in the order of ENTRIES, for entries of those customers: the fields of each
+    entry's JSON form (interpreter.run.ledger.entry_json; what it leaves out is None here) with dates as dates. Made
+    from the entries themselves, a column at a time (one pass over the entries per column: no row is ever made)."""
+    money = [e.amount is not None for e in entries]
+    periods, windows, sources = [e.period for e in entries], [e.window for e in entries], [e.source for e in entries]
+    return [
+        customers, [e.id for e in entries], [e.kind for e in entries], [e.label for e in entries],
+        [e.rule or None for e in entries], [e.clause or None for e in entries],
+        [list(e.also) if e.also else None for e in entries], [e.date or None for e in entries],
+        [p[0] if p else None for p in periods], [p[1] if p else None for p in periods],
+        [money_text(e.amount) if m else None for e, m in zip(entries, money)],
+        [money_text(e.tax or Decimal(0)) if m else None for e, m in zip(entries, money)],
+        ["JPY" if m else None for m in money], [e.party or None for e in entries], [e.due or None for e in entries],
+        [e.status or None for e in entries], [value_text(e.value) for e in entries],
+        [w[0] if w else None for w in windows], [w[1] if w else None for w in windows],
+        [list(e.lines) if e.lines else None for e in entries], [e.note or None for e in entries],
+        [list(e.events) for e in entries], [s.file if s else None for s in sources],
+        [s.line if s else None for s in sources], [s.column if s else None for s in sources],
+    ]
 
 
-def invoice_row(customer: str, e: Entry) -> tuple:
-    """One row of invoices.parquet, in the order of INVOICES."""
-    return (customer, e.id, e.period[0] if e.period else None, e.period[1] if e.period else None,
-            money_text(e.amount) if e.amount is not None else None,
-            money_text(e.tax or Decimal(0)) if e.amount is not None else None, e.due or None, e.status or None)
+def invoice_columns(customers: list[str], entries: list[Entry]) -> list[list]:
+    """The columns of invoices.parquet, in the order of INVOICES, for invoices of those customers."""
+    money = [e.amount is not None for e in entries]
+    return [customers, [e.id for e in entries], [e.period[0] if e.period else None for e in entries],
+            [e.period[1] if e.period else None for e in entries],
+            [money_text(e.amount) if m else None for e, m in zip(entries, money)],
+            [money_text(e.tax or Decimal(0)) if m else None for e, m in zip(entries, money)],
+            [e.due or None for e in entries], [e.status or None for e in entries]]
 
 
 def entry_json_of(row: dict) -> dict:
@@ -100,30 +109,35 @@ def entry_json_of(row: dict) -> dict:
 
 
 class PartWriter:
-    """Rows of one table for one partition (tuples in the order of its schema), written to a part file in slices
-    (bounded memory), a column at a time. A part file is read back once, whole, by `gather`: it is an Arrow IPC
-    file, written and read without encoding (a Parquet part file took longer to write than its rows took to
-    make, and as long again to read back); the final files are Parquet or CSV."""
+    """The entries (or invoices) of one partition's customers, written to a part file in slices (bounded memory):
+    `columns(customers, entries)` makes each slice's columns (entry_columns, invoice_columns). A part file is read
+    back once, whole, by `gather`: it is an Arrow IPC file, written and read without encoding (a Parquet part file
+    took longer to write than its rows took to make, and as long again to read back); the final files are Parquet
+    or CSV."""
 
     FLUSH_ROWS = 8192
 
-    def __init__(self, path: str, schema: pa.Schema) -> None:
-        self.path, self.schema, self.rows, self.count, self._writer = path, schema, [], 0, None
+    def __init__(self, path: str, schema: pa.Schema, columns: Callable[[list[str], list[Entry]], list[list]]) -> None:
+        self.path, self.schema, self.columns, self.count, self._writer = path, schema, columns, 0, None
+        self.customers: list[str] = []
+        self.entries: list[Entry] = []
 
-    def add(self, rows: Iterable[tuple]) -> None:
-        self.rows.extend(rows)
-        if len(self.rows) >= self.FLUSH_ROWS:
+    def add(self, customer: str, entries: list[Entry]) -> None:
+        self.customers.extend([customer] * len(entries))
+        self.entries.extend(entries)
+        if len(self.entries) >= self.FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        if not self.rows:
+        if not self.entries:
             return
         if self._writer is None:
             self._writer = pa.ipc.new_file(self.path, self.schema)
-        columns = [pa.array(column, field.type) for column, field in zip(zip(*self.rows), self.schema)]
+        columns = [pa.array(column, field.type)
+                   for column, field in zip(self.columns(self.customers, self.entries), self.schema)]
         self._writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
-        self.count += len(self.rows)
-        self.rows = []
+        self.count += len(self.entries)
+        self.customers, self.entries = [], []
 
     def close(self) -> None:
         self.flush()

@@ -86,6 +86,10 @@ class CompiledContract:
         self.invoice_dates: dict[tuple, tuple] = {}
         # An invoice's amount, tax and steps by the figures of its lines (BillingEvaluation._invoice_tax).
         self.invoice_taxes: dict[tuple, tuple] = {}
+        # (statement, period's days and number) -> the InvoiceFrame of a customer with no acceleration, whose dates
+        # are shared (invoice_dates); (invoice rule, tax rule, period rule, acceleration rule) -> the invoice's `also`
+        self.invoice_frames: dict[tuple, object] = {}
+        self.invoice_also: dict[tuple, tuple] = {}
         # A monthly fee's charge for one period, by everything it depends on (see FeeEvaluation._month_charge):
         # customers holding the same item in the same period share the arithmetic.
         self.month_charges: dict[tuple, tuple] = {}

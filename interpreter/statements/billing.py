@@ -272,11 +272,19 @@ class BillingEvaluation:
         issued, due, issued_step = month.end, None, ()
         if due_stmt is not None:
             rule, stmt = due_stmt
+            key = (id(stmt), month.start, month.end, month.number)
+            if not self.accelerations:  # then the frame is the dates' alone: shared as they are (_invoice_dates)
+                found = self.compiled.invoice_frames.get(key)
+                if found is not None:
+                    return found
             issued, due = self._invoice_dates(stmt, month)
             if stmt.issued is not None:
                 issued_step = (f"issued {issued}",)
-        else:
-            rule, stmt = self._declared_convention("invoices")
+            frame = InvoiceFrame(rule, stmt, issued, due, issued_step, str(month), self._acceleration(month.start, due))
+            if frame.acceleration is None and key in self.compiled.invoice_dates:
+                keep(self.compiled.invoice_frames, key, frame)
+            return frame
+        rule, stmt = self._declared_convention("invoices")
         return InvoiceFrame(rule, stmt, issued, due, issued_step, str(month), self._acceleration(month.start, due))
 
     def _invoice(self, month: Period, items: list[Entry], frame: InvoiceFrame, arose_after: date | None = None) -> Entry:
@@ -305,9 +313,14 @@ class BillingEvaluation:
         """The rules besides the invoice's own that shaped it: the tax in force on the closing day, the billing
         periods', the acceleration's with the readings it rests on."""
         _, tax_rule, _ = self._tax_rate(closing)
-        return tuple(dict.fromkeys(
-            [r.id for r in (tax_rule, self._period_rule(), accelerated_by) if r is not None and r is not rule]
-            + ([c.id for c in self._choices_of(accelerated_by)] if accelerated_by else [])))
+        period_rule = self._period_rule()
+        key = (id(rule), id(tax_rule), id(period_rule), id(accelerated_by))  # rules: the model holds them
+        found = self.compiled.invoice_also.get(key)
+        if found is None:
+            found = self.compiled.invoice_also[key] = tuple(dict.fromkeys(
+                [r.id for r in (tax_rule, period_rule, accelerated_by) if r is not None and r is not rule]
+                + ([c.id for c in self._choices_of(accelerated_by)] if accelerated_by else [])))
+        return found
 
     def _invoice_dates(self, stmt: n.InvoiceDue, month: Period) -> tuple[date, date]:
         """(issued, due) of the invoice for a period. Dates that read only the period (`closing`, `period`,
@@ -323,7 +336,7 @@ class BillingEvaluation:
                 issued = as_date(evaluate(stmt.issued, self.env(month.end, closing)))
             due = as_date(evaluate(stmt.due, self.env(month.end, {**closing, "issued": Value("date", issued)})))
             found = (issued, due)
-            if shared:
-                self.compiled.invoice_dates[key] = found
+            if shared:  # (periods counted from each customer's own anchor are many: the table is bounded)
+                keep(self.compiled.invoice_dates, key, found)
         return found
 
