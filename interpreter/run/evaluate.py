@@ -71,7 +71,7 @@ class EvaluationCore:
         self._env_cache: dict[date, Env] = {}
         self._values: dict[int, tuple] = {}
         self._fee_labels: dict[tuple, str] = {}
-        self._schedules: dict[int, tuple] = {}  # id(fee) -> (its from and until values, its schedule's bounds)  # id(expression) -> (the names it was read with, its value)
+        self._schedules: dict[int, tuple] = {}  # id(fee) -> (its from and until values, its schedule's bounds, the names)
         self._clauses: dict[str, str] = {}  # rule id -> its citation as the ledger shows it
         self._provenances: dict[int, tuple] = {}  # id(rule) -> what its entries say of it (_provenance)
         self.settled_invoices: list = []  # (invoice, amount owed, the payment that settled it or None, still owed)

@@ -184,10 +184,14 @@ class FeeQueries:
         """(the first period charged, the number of the first period no longer charged, the last day a charged
         period may begin on) of a fee's schedule, read on day d; the first is False when `from` is absent. Worked
         out again only when the dates are not the very values read last time (Environment.value keeps a value
-        that read only names)."""
+        that read only names); dates that read nothing but names are not even read again while the names are
+        the very ones they were read with (as Environment.value would keep them: asked for every period)."""
+        known = self._schedules.get(id(stmt))
+        names = self._names(self.version(d))
+        if known is not None and known[3] is names:
+            return known[2]  # dates that read only names, read with these very names: what `value` would keep
         start = self.value(stmt.start, d) if stmt.start is not None else None
         until = self.value(stmt.until, d) if stmt.until is not None else None
-        known = self._schedules.get(id(stmt))
         if known is not None and known[0] is start and known[1] is until:
             return known[2]
         first = after = last = None
@@ -200,7 +204,8 @@ class FeeQueries:
                     after = first.number + stmt.periods
         if until is not None and until.kind != "absent":
             last = as_date(until)
-        self._schedules[id(stmt)] = (start, until, (first, after, last))
+        read_only_names = all(self.compiled.names_read(e) is not None for e in (stmt.start, stmt.until) if e is not None)
+        self._schedules[id(stmt)] = (start, until, (first, after, last), names if read_only_names else None)
         return first, after, last
 
 
