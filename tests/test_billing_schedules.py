@@ -183,3 +183,41 @@ def test_a_quantity_changed_mid_period_is_charged_for_each_quantity_s_days(run):
 """, "2025-06-20", CHANGING)
     assert [(e.period[0], e.amount) for e in of(ledger, "charge", "ディスク")] == [
         (date(2025, 4, 21), Decimal(300)), (date(2025, 5, 21), Decimal(500))]
+
+
+SCHEDULE_READ_EARLY = """
+contract t "テスト" { provider "例示株式会社"; document "テスト約款" revised 2025-04-01; currency JPY; }
+conventions { periods civil_code; month_end clamp; first_month full; last_month full; }
+plan base "基本";
+event service_start { starts contract, starts base; }
+event upgrade { accepted: bool; }
+event probe;
+rule T-1 第1条 "料金" {
+  monthly fee 1,000 yen for base;
+  monthly fee 500 yen for base from start of month after upgrade;
+  charge probe "照会" on probe = monthly_fee(probe.date, base);
+}
+rule T-2 第2条 "受付" {
+  reject "受け付けない変更" on upgrade where not upgrade.accepted;
+}
+"""
+
+
+def test_a_schedule_read_before_an_event_is_rejected_is_read_again_after(timeline):
+    # `upgrade` stands for its first occurrence not rejected. On 4/10 (the probe) nothing is rejected yet: upgrade
+    # is the 5/10 one, so the 500-yen fee runs from 6/1 and monthly_fee(4/10) = 1,000 (April is before it). The
+    # 5/10 upgrade is then rejected, so upgrade is the 6/10 one: the fee runs from 7/1, not 6/1 — June 1,000,
+    # July 1,000 + 500 = 1,500. (Its dates, read while the names were others, are not kept.)
+    ledger = timeline(SCHEDULE_READ_EARLY, """
+- {at: 2025-04-01, event: service_start}
+- {at: 2025-04-10, event: probe}
+- {at: 2025-05-10, event: upgrade, accepted: false}
+- {at: 2025-06-10, event: upgrade, accepted: true}
+""", "2025-07-31")
+    assert [e.amount for e in ledger.entries if e.kind == "charge" and "照会" in e.label] == [Decimal(1000)]
+    by_month = {}
+    for e in ledger.entries:
+        if e.kind == "charge" and e.period is not None:
+            by_month[e.period[0]] = by_month.get(e.period[0], 0) + e.amount
+    assert by_month == {date(2025, 4, 1): 1000, date(2025, 5, 1): 1000, date(2025, 6, 1): 1000,
+                        date(2025, 7, 1): 1500}
