@@ -26,7 +26,7 @@ from interpreter.run.expressions import (
     truthy,
 )
 from interpreter.run.collector import young_collected_less_often
-from interpreter.run.ledger import Entry, Ledger, number_entry, sort_entries
+from interpreter.run.ledger import Entry, Ledger, entry_ids, number_entry, sort_entries
 from interpreter.run.environment import Environment
 from interpreter.run.event_pass import EventPass
 from interpreter.run.compiled import StatementTables, compiled, keep, value_key
@@ -252,7 +252,7 @@ class EvaluationCore:
     def _numbered(self) -> list[Entry]:
         """Entries in ledger order with ids E1…; an invoice lists the ids of its lines."""
         ordered = sort_entries(self.entries, self.rank)
-        ids = [f"E{i}" for i in range(1, len(ordered) + 1)]
+        ids = entry_ids(len(ordered))
         position = {id(e): i for i, e in enumerate(ordered)}
         invoice_lines = self._invoice_lines
         for e, entry_id in zip(ordered, ids):

@@ -37,6 +37,19 @@ PARTIES = ("customer", "provider", "either")  # grammar/yakkan.lark, `party`
 CREDIT_SETTLED = "settled by the credits of an earlier invoice"
 
 
+_entry_ids: list[str] = []  # "E1", "E2", …: the same texts for every ledger
+
+
+def entry_ids(count: int) -> list[str]:
+    """The ids of a ledger of `count` entries, in order. (A longer list replaces the kept one whole, never grows
+    in place: evaluations in several threads read it.)"""
+    global _entry_ids
+    ids = _entry_ids
+    if len(ids) < count:
+        ids = _entry_ids = [f"E{i}" for i in range(1, max(count, 2 * len(ids)) + 1)]
+    return ids[:count]
+
+
 def number_entry(entry: "Entry", entry_id: str, lines: tuple[str, ...] = ()) -> None:
     """Give an entry its id (and an invoice the ids of its lines). Ids are known only once the ledger is
     sorted; the evaluation that made the entries numbers them once, before the ledger leaves it, so the
@@ -104,14 +117,16 @@ def sort_entries(entries: list[Entry], rank: dict[int, int] | None = None) -> li
     heads = [_head(e) for e in entries]
     order = sorted(range(len(entries)), key=heads.__getitem__)
     ordered = [entries[i] for i in order]
-    start = 0
-    while start < len(order):
-        end = start + 1
-        while end < len(order) and heads[order[end]] == heads[order[start]]:
-            end += 1
-        if end - start > 1:
-            ordered[start:end] = sorted(ordered[start:end], key=lambda e: _tail(e, rank))
-        start = end
+    in_order = [heads[i] for i in order]
+    # the positions whose head is the one before's: most ledgers have a few such runs, many none
+    tied = [i for i in range(1, len(in_order)) if in_order[i] == in_order[i - 1]]
+    k = 0
+    while k < len(tied):
+        start, end = tied[k] - 1, tied[k] + 1
+        while k + 1 < len(tied) and tied[k + 1] == end:  # the run goes on
+            k, end = k + 1, end + 1
+        ordered[start:end] = sorted(ordered[start:end], key=lambda e: _tail(e, rank))
+        k += 1
     return ordered
 
 
