@@ -280,6 +280,11 @@ def obligation_trigger(s: n.Obligation) -> list[str]:
     return [s.trigger] if s.trigger else []
 
 
+def emit_iteration(s: n.Emit) -> list[str]:
+    """What an emit is written for: `month`, `event`, `contract_end`…"""
+    return [s.iteration.kind] if s.iteration is not None else []
+
+
 def emit_event(s: n.Emit) -> list[str]:
     it = s.iteration
     return [it.event] if it is not None and it.kind == "event" and it.event else []

@@ -15,7 +15,7 @@ from interpreter.run.expressions import (
     format_decimal,
     truthy,
 )
-from interpreter.run.compiled import emit_event
+from interpreter.run.compiled import emit_event, emit_iteration
 from interpreter.run.state import Trace, plain_value
 from interpreter.run.lifecycle import midnight
 from interpreter.syntax import nodes as n
@@ -214,9 +214,12 @@ class EmitEvaluation:
     def _per_month(self) -> None:
         if self.contract_start is None:
             return
+        if self.compiled.single_version and not self.statements_by(
+                self.contract_start, n.Emit, emit_iteration).get("month"):
+            return  # no `for each month` in force: the months are not walked
         last = self._horizon()
         for month in self._months(self.contract_start, last):
-            for rule, s in self.statements(month.start, n.Emit):
-                if s.iteration and s.iteration.kind == "month":
-                    env = self.env(month.start, {"month": Value("month", month), "period": Value("month", month)})
-                    self._emit(rule, s, env, month.end, ())
+            for rule, s in self.statements_by(month.start, n.Emit, emit_iteration).get("month", ()):
+                self.current = s
+                env = self.env(month.start, {"month": Value("month", month), "period": Value("month", month)})
+                self._emit(rule, s, env, month.end, ())
