@@ -17,7 +17,6 @@ from interpreter.batch.tables import FIELDS, PARAMS, json_cells
 from interpreter.run.events import read_plain, validate, wholly_known
 from interpreter.run.scenario import load_scenario
 from interpreter.time.timestamps import JST
-from scenario_reading import evaluate_as_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ROOT / "contracts"
@@ -170,8 +169,15 @@ def test_a_name_that_is_not_text_is_reported_as_the_scenario_reading_reports_it(
         assert not result.ok and result.events == ()
 
 
-# End to end against the reading before the direct one (tests/scenario_reading.py): the same timeline, with its
-# values written in other Python types or spoilt, gives the same Result whichever reading takes it.
+def evaluate_as_scenario(loaded: Contract, timeline: Timeline, as_of: date | None = None):
+    """The timeline through the scenario reading alone: the Scenario it stands for, evaluated as a file's is."""
+    scenario, problems = timeline.scenario()
+    return loaded.evaluate(scenario, as_of, customer=timeline.customer, problems=problems)
+
+
+# End to end against the scenario reading: the same timeline, with its values written in other Python types or
+# spoilt, gives the same Result whichever reading takes it. (The golden scenarios of tests/errors and
+# contracts/scenarios hold what the checks both readings share say.)
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
 
