@@ -202,3 +202,28 @@ def test_a_nul_in_a_string_is_refused(tmp_path, capsys):
     assert re.search(rf"^{re.escape(str(tmp_path / 'case.ctr'))}:8:15: error\[E105\]: .*NUL", err, re.M), err
     # the excerpt shows a mark in its place, never the character itself
     assert '   8 | plan basic "ベー\ufffdシック";' in err and "\x00" not in err
+
+
+def test_a_contract_of_more_than_a_century_stops_with_no_monthly_emit(tmp_path):
+    # Started 1900-04-01 and ended 2025-05-01: 1900-04 to 2025-05 is 125 × 12 + 1 = 1,501 months, more than the
+    # 1,200 a run covers. With the contract ended, the horizon is its end (no span checked there), and the
+    # contract has no monthly fee: only the walk over the contract's months for `for each month` emits sees the
+    # span. A contract with no such emit does not walk them, and is refused all the same.
+    from tests.small_contract import HEADER, evaluate_text
+
+    contract = HEADER + """
+event service_start { starts contract; }
+event cancel "解約" { ends contract; }
+event payment { amount: money; }
+rule T-1 第1条 "手数料" {
+  charge other "手数料" on payment = 100 yen;
+}
+"""
+    outcome = evaluate_text(tmp_path, contract, "as_of: 2025-06-01\nevents:\n"
+                            "  - {at: 1900-04-01, event: service_start}\n"
+                            "  - {at: 2025-05-01, event: cancel}\n"
+                            "  - {at: 2025-05-02, event: payment, amount: 100}\n")
+    assert outcome.ledger is None
+    assert [(d.code, d.message) for d in outcome.diagnostics] == [
+        ("E611", "cannot evaluate: the months from 1900-04-01 to 2025-05-01 are more than 1,200 (100 years), "
+                 "the longest span a run covers; is `as_of` or a date years away?")]

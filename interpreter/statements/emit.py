@@ -214,10 +214,12 @@ class EmitEvaluation:
     def _per_month(self) -> None:
         if self.contract_start is None:
             return
+        last = self._horizon()
         if self.compiled.single_version and not self.statements_by(
                 self.contract_start, n.Emit, emit_iteration).get("month"):
-            return  # no `for each month` in force: the months are not walked
-        last = self._horizon()
+            # no `for each month` in force: the months are not walked, but a span no run covers is refused still
+            self._within_span(self.contract_start, last)
+            return
         for month in self._months(self.contract_start, last):
             for rule, s in self.statements_by(month.start, n.Emit, emit_iteration).get("month", ()):
                 self.current = s
