@@ -61,8 +61,7 @@ def known_on(events: list[Event], as_of: date) -> list[Event]:
     for e in events:
         if e.date > as_of:
             continue
-        until = e.fields.get("until")  # (runs_past, written out: asked of every event of every customer)
-        if end is not None and until is not None and until.kind == "datetime" and until.value > end:
+        if runs_past(e, end):
             e = Event(e.index, e.name, e.instant, {**e.fields, "until": Value("datetime", end)}, e.label)
         out.append(e)
     return out

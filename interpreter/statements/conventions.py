@@ -68,8 +68,8 @@ class ConventionsEvaluation:
         """The first rounding statement in force on a day, as (rule, statement, its unit when a constant, the
         rounding mode), or None; found once per statement tables."""
         tables = self._tables(self.version(d))
-        found = self.compiled.roundings.get(id(tables), self)
-        if found is self:
+        found = self.compiled.roundings.get(id(tables), NOT_SEEN)
+        if found is NOT_SEEN:
             first = next(iter(tables.by_kind.get(n.Rounding, ())), None)
             if first is not None:
                 rule, r = first
