@@ -55,6 +55,18 @@ def test_the_portfolio_is_the_same_for_a_seed():
     assert customer(7, seed=1) != customer(7)
 
 
+def test_calls_are_counted_per_customer():
+    def one():
+        return len("ab")
+
+    def two_customers():
+        for _ in range(4):
+            one()
+
+    # two_customers 1 + one 4 + len 4 + the profiler's own `disable` 1 = 10 calls, for 2 customers
+    assert cmp.calls_per_customer(two_customers, 2) == (1 + 4 + 4 + 1) / 2
+
+
 def _at(d: str, hour: int = 10) -> datetime:
     return datetime.combine(date.fromisoformat(d), datetime.min.time(), JST) + timedelta(hours=hour)
 
