@@ -10,27 +10,44 @@ PACKAGE = Path(__file__).resolve().parent.parent / "interpreter"
 LONGEST_CLASS = 300
 
 
-def _modules() -> dict[str, ast.Module]:
+def _modules() -> dict[str, tuple[ast.Module, str]]:
+    """Each module of the package by its dotted name, with its tree and the package it is in (itself for an
+    `__init__`), which a relative import counts from."""
     found = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
-        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-        found[name] = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        package = ".".join(parts[:-1])
+        name = package if parts[-1] == "__init__" else ".".join(parts)
+        found[name] = (ast.parse(path.read_text(encoding="utf-8"), str(path)), package)
     return found
 
 
-def top_level_imports(name: str, tree: ast.Module, modules: set[str]) -> set[str]:
-    """The package's modules a module imports when it is loaded: its top-level `import` and `from … import`
-    statements (imports inside functions and under `if TYPE_CHECKING` run later or never). `from P import x` is an
-    import of P.x when that is a module, else of P."""
+def _loaded(body: list[ast.stmt]):
+    """The statements run when the module is loaded: its top level, and the blocks of a top-level `try` (an `if`
+    is left out: `if TYPE_CHECKING` never runs)."""
+    for node in body:
+        yield node
+        if isinstance(node, ast.Try):
+            for block in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
+                yield from _loaded(block)
+
+
+def top_level_imports(name: str, tree: ast.Module, modules: set[str], package: str = "") -> set[str]:
+    """The package's modules a module imports when it is loaded (imports inside functions run later).
+    `from P import x` is an import of P.x when that is a module, else of P; `from . import x` counts from the
+    module's package."""
     found = set()
-    for node in tree.body:
+    for node in _loaded(tree.body):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                up = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(up + ([node.module] if node.module else []))
             for alias in node.names:
-                whole = f"{node.module}.{alias.name}"
-                found.add(whole if whole in modules else node.module)
+                whole = f"{base}.{alias.name}"
+                found.add(whole if whole in modules else base)
     return {m for m in found if m in modules and m != name}
 
 
@@ -78,14 +95,14 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_no_class_is_longer_than_about_300_lines():
     long = [(f"{module}.{node.name}", node.end_lineno - node.lineno + 1)
-            for module, tree in _modules().items() for node in ast.walk(tree)
+            for module, (tree, _) in _modules().items() for node in ast.walk(tree)
             if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > LONGEST_CLASS]
     assert long == []
 
 
 def test_no_module_imports_one_that_imports_it_back():
     modules = _modules()
-    graph = {name: top_level_imports(name, tree, set(modules)) for name, tree in modules.items()}
+    graph = {name: top_level_imports(name, tree, set(modules), package) for name, (tree, package) in modules.items()}
     assert sum(map(len, graph.values())) > 100  # the imports are found at all
     assert cycles(graph) == []
 
@@ -101,3 +118,11 @@ def test_imports_name_the_module_or_its_package():
                      "def later():\n    import interpreter.check\n")
     modules = {"interpreter.run", "interpreter.run.evaluate", "interpreter.check", "m"}
     assert top_level_imports("m", tree, modules) == {"interpreter.run", "interpreter.run.evaluate"}
+
+
+def test_relative_imports_and_those_under_try_count():
+    tree = ast.parse("from . import evaluate\nfrom ..check import types\ntry:\n    import interpreter.cache\n"
+                     "except ImportError:\n    pass\nif False:\n    import interpreter.check\n")
+    modules = {"interpreter.run.evaluate", "interpreter.check.types", "interpreter.cache", "interpreter.check"}
+    assert top_level_imports("interpreter.run.events", tree, modules, "interpreter.run") == {
+        "interpreter.run.evaluate", "interpreter.check.types", "interpreter.cache"}
